@@ -1,0 +1,40 @@
+//! Scheduled jobs, one idempotent function each, looked up by name (the
+//! scheduler, `optovik job run NAME` and the admin's "run now" share this).
+
+mod purge_credentials;
+
+use portal::db::Db;
+
+/// What a job run did, for the log and the CLI.
+#[derive(Debug, Clone, Default)]
+pub struct JobReport {
+    pub summary: String,
+}
+
+/// A named job.
+#[derive(Debug, Clone, Copy)]
+pub struct JobSpec {
+    pub name: &'static str,
+    /// Default schedule: six-field cron, seconds first.
+    pub default_cron: &'static str,
+    pub description: &'static str,
+}
+
+/// Every job the scheduler knows.
+pub const JOBS: &[JobSpec] = &[JobSpec {
+    name: purge_credentials::NAME,
+    default_cron: "0 17 * * * *",
+    description: "remove expired sessions and API tokens",
+}];
+
+/// Runs one job by name on the calling (blocking) thread.
+pub fn run_blocking(db: &Db, name: &str) -> anyhow::Result<JobReport> {
+    match name {
+        purge_credentials::NAME => purge_credentials::run(db),
+        other => anyhow::bail!("unknown job {other:?}; known: {}", names().join(", ")),
+    }
+}
+
+pub fn names() -> Vec<&'static str> {
+    JOBS.iter().map(|j| j.name).collect()
+}

@@ -1,0 +1,15 @@
+DROP TABLE job_leases;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE contracts;
+DROP TABLE users;
+DROP TABLE companies;
+DROP TABLE stock;
+DROP TABLE prices;
+DROP TABLE offer_words;
+DROP TABLE offers;
+DROP TABLE products;
+DROP TABLE categories;
+DROP TABLE warehouses;
+DROP TABLE price_types;
+DROP TABLE settings;

@@ -1,0 +1,210 @@
+//! Companies, contracts and users: who may log in and what they may see.
+//! Every scoping decision ("a buyer sees only their company") starts from the
+//! `User` loaded here.
+
+pub mod password;
+pub mod sessions;
+pub mod tokens;
+mod write;
+
+pub use write::{NewCompany, NewContract, NewUser};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::{companies, contracts, price_types, users};
+use crate::db::DbConn;
+use crate::error::{Error, Result};
+
+/// What a user is allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Buyer,
+    Manager,
+    Admin,
+    Erp,
+}
+
+impl Role {
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "buyer" => Some(Role::Buyer),
+            "manager" => Some(Role::Manager),
+            "admin" => Some(Role::Admin),
+            "erp" => Some(Role::Erp),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Buyer => "buyer",
+            Role::Manager => "manager",
+            Role::Admin => "admin",
+            Role::Erp => "erp",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct UserId(pub i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct CompanyId(pub i64);
+
+/// A user row as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: i64,
+    email: String,
+    password_hash: String,
+    name: String,
+    role: String,
+    company_id: Option<i64>,
+    locale: String,
+    active: bool,
+}
+
+/// A logged-in (or about to log in) user.
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub company_id: Option<CompanyId>,
+    pub locale: String,
+    pub active: bool,
+}
+
+impl UserRow {
+    fn into_user(self) -> Result<(User, String)> {
+        let role = Role::parse(&self.role)
+            .ok_or_else(|| Error::Internal(format!("user {} has unknown role", self.id)))?;
+        Ok((
+            User {
+                id: UserId(self.id),
+                email: self.email,
+                name: self.name,
+                role,
+                company_id: self.company_id.map(CompanyId),
+                locale: self.locale,
+                active: self.active,
+            },
+            self.password_hash,
+        ))
+    }
+}
+
+impl User {
+    pub fn find(conn: &mut DbConn, id: UserId) -> Result<User> {
+        let row = users::table
+            .find(id.0)
+            .select(UserRow::as_select())
+            .first(conn)
+            .map_err(Error::from_lookup)?;
+        Ok(row.into_user()?.0)
+    }
+
+    /// Checks an email and password; `None` for an unknown email, a wrong
+    /// password or a disabled account alike, so callers cannot tell which.
+    pub fn authenticate(conn: &mut DbConn, email: &str, password: &str) -> Result<Option<User>> {
+        let row = users::table
+            .filter(users::email.eq(email.trim().to_lowercase()))
+            .select(UserRow::as_select())
+            .first(conn)
+            .optional()?;
+        let Some(row) = row else {
+            // Spend the same time as a real check, so timing does not reveal emails.
+            password::verify(password, password::dummy_hash());
+            return Ok(None);
+        };
+        let (user, hash) = row.into_user()?;
+        if !password::verify(password, &hash) || !user.active {
+            return Ok(None);
+        }
+        Ok(Some(user))
+    }
+
+    pub fn set_locale(conn: &mut DbConn, id: UserId, locale: &str) -> Result<()> {
+        diesel::update(users::table.find(id.0)).set(users::locale.eq(locale)).execute(conn)?;
+        Ok(())
+    }
+
+    pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>> {
+        let row = users::table
+            .filter(users::email.eq(email.trim().to_lowercase()))
+            .select(UserRow::as_select())
+            .first(conn)
+            .optional()?;
+        row.map(|r| r.into_user().map(|(u, _)| u)).transpose()
+    }
+}
+
+/// A customer legal entity.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = companies)]
+pub struct Company {
+    pub id: i64,
+    pub external_id: Option<String>,
+    pub name: String,
+    pub inn: String,
+    pub kpp: String,
+    pub legal_address: String,
+    pub delivery_address: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl Company {
+    pub fn find(conn: &mut DbConn, id: CompanyId) -> Result<Company> {
+        companies::table
+            .find(id.0)
+            .select(Company::as_select())
+            .first(conn)
+            .map_err(Error::from_lookup)
+    }
+}
+
+/// The terms a company buys on: which price type, what discount.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = contracts)]
+pub struct Contract {
+    pub id: i64,
+    pub company_id: i64,
+    pub number: String,
+    pub price_type_id: i64,
+    /// Discount off the price type, in basis points (1250 = 12.5 %).
+    pub discount_bp: i32,
+    pub currency: String,
+    pub deferral_days: i32,
+    pub manager_id: Option<i64>,
+    pub active: bool,
+}
+
+/// A contract together with its price type's name, for display.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractView {
+    pub contract: Contract,
+    pub price_type_name: String,
+}
+
+impl Contract {
+    /// The company's active contracts, oldest first (the first is the default).
+    pub fn for_company(conn: &mut DbConn, company: CompanyId) -> Result<Vec<ContractView>> {
+        let rows = contracts::table
+            .inner_join(price_types::table)
+            .filter(contracts::company_id.eq(company.0))
+            .filter(contracts::active.eq(true))
+            .order(contracts::id.asc())
+            .select((Contract::as_select(), price_types::name))
+            .load::<(Contract, String)>(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(contract, price_type_name)| ContractView { contract, price_type_name })
+            .collect())
+    }
+}

@@ -1,0 +1,133 @@
+//! Creating and updating companies, contracts and users (demo loader, admin,
+//! and later the connector's counterparty import).
+
+use chrono::Utc;
+use diesel::prelude::*;
+
+use super::{password, CompanyId, Role, UserId};
+use crate::db::schema::{companies, contracts, users};
+use crate::db::DbConn;
+use crate::error::{Error, Result};
+
+pub struct NewCompany<'a> {
+    pub external_id: Option<&'a str>,
+    pub name: &'a str,
+    pub inn: &'a str,
+    pub kpp: &'a str,
+    pub legal_address: &'a str,
+    pub delivery_address: &'a str,
+}
+
+impl NewCompany<'_> {
+    /// Inserts the company, or returns the existing one with the same INN+KPP.
+    pub fn insert_or_find(&self, conn: &mut DbConn) -> Result<CompanyId> {
+        let existing = companies::table
+            .filter(companies::inn.eq(self.inn))
+            .filter(companies::kpp.eq(self.kpp))
+            .select(companies::id)
+            .first::<i64>(conn)
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok(CompanyId(id));
+        }
+        let id = diesel::insert_into(companies::table)
+            .values((
+                companies::external_id.eq(self.external_id),
+                companies::name.eq(self.name),
+                companies::inn.eq(self.inn),
+                companies::kpp.eq(self.kpp),
+                companies::legal_address.eq(self.legal_address),
+                companies::delivery_address.eq(self.delivery_address),
+                companies::active.eq(true),
+                companies::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .returning(companies::id)
+            .get_result::<i64>(conn)?;
+        Ok(CompanyId(id))
+    }
+}
+
+pub struct NewContract<'a> {
+    pub company: CompanyId,
+    pub number: &'a str,
+    pub price_type_id: i64,
+    pub discount_bp: i32,
+    pub deferral_days: i32,
+    pub manager: Option<UserId>,
+}
+
+impl NewContract<'_> {
+    /// Inserts the contract unless the company already has one with that number.
+    pub fn insert_or_find(&self, conn: &mut DbConn) -> Result<i64> {
+        if !(0..=10_000).contains(&self.discount_bp) {
+            return Err(Error::Invalid("discount must be between 0 and 100 %".into()));
+        }
+        let existing = contracts::table
+            .filter(contracts::company_id.eq(self.company.0))
+            .filter(contracts::number.eq(self.number))
+            .select(contracts::id)
+            .first::<i64>(conn)
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        Ok(diesel::insert_into(contracts::table)
+            .values((
+                contracts::company_id.eq(self.company.0),
+                contracts::number.eq(self.number),
+                contracts::price_type_id.eq(self.price_type_id),
+                contracts::discount_bp.eq(self.discount_bp),
+                contracts::currency.eq("RUB"),
+                contracts::deferral_days.eq(self.deferral_days),
+                contracts::manager_id.eq(self.manager.map(|m| m.0)),
+                contracts::active.eq(true),
+            ))
+            .returning(contracts::id)
+            .get_result::<i64>(conn)?)
+    }
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub company: Option<CompanyId>,
+    pub locale: &'a str,
+}
+
+impl NewUser<'_> {
+    /// Inserts the user unless the email is taken; returns the id either way.
+    pub fn insert_or_find(&self, conn: &mut DbConn) -> Result<UserId> {
+        let email = self.email.trim().to_lowercase();
+        if !email.contains('@') {
+            return Err(Error::Invalid(format!("not an email address: {email}")));
+        }
+        if self.role == Role::Buyer && self.company.is_none() {
+            return Err(Error::Invalid("a buyer must belong to a company".into()));
+        }
+        let existing = users::table
+            .filter(users::email.eq(&email))
+            .select(users::id)
+            .first::<i64>(conn)
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok(UserId(id));
+        }
+        let hash = password::hash(self.password)?;
+        let id = diesel::insert_into(users::table)
+            .values((
+                users::email.eq(&email),
+                users::password_hash.eq(hash),
+                users::name.eq(self.name),
+                users::role.eq(self.role.as_str()),
+                users::company_id.eq(self.company.map(|c| c.0)),
+                users::locale.eq(self.locale),
+                users::active.eq(true),
+                users::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .returning(users::id)
+            .get_result::<i64>(conn)?;
+        Ok(UserId(id))
+    }
+}

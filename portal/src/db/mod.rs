@@ -1,0 +1,173 @@
+//! Database access: the connection enum over SQLite and PostgreSQL, the r2d2
+//! pool, migrations, and the one helper that runs blocking diesel work off the
+//! async runtime. Nothing outside `db` opens connections or picks a backend.
+
+pub mod backend;
+mod migrate;
+pub mod schema;
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool};
+use diesel::{PgConnection, SqliteConnection};
+
+use crate::error::{Error, Result};
+
+/// A connection to whichever backend the configuration chose.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database engine a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Where to connect, parsed from `DATABASE_URL`.
+#[derive(Debug, Clone)]
+pub struct DbTarget {
+    pub backend: Backend,
+    /// For SQLite a file path (or `:memory:`), for PostgreSQL the URL.
+    pub location: String,
+}
+
+impl DbTarget {
+    /// `postgres://…` / `postgresql://…` is PostgreSQL; `sqlite://path` or a bare
+    /// path is SQLite. The backend is chosen here, never by trial connection.
+    pub fn parse(url: &str) -> DbTarget {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return DbTarget { backend: Backend::Postgres, location: url.to_string() };
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        DbTarget { backend: Backend::Sqlite, location: path.to_string() }
+    }
+}
+
+/// Builds connections for the pool, with the per-connection SQLite pragmas.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    target: DbTarget,
+}
+
+/// Why a pooled connection could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot connect to {backend}: {source}")]
+    Connect { backend: &'static str, source: ConnectionError },
+    #[error("cannot prepare connection: {0}")]
+    Setup(#[from] diesel::result::Error),
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = ConnectError;
+
+    fn connect(&self) -> std::result::Result<DbConn, ConnectError> {
+        let backend = self.target.backend.name();
+        match self.target.backend {
+            Backend::Postgres => PgConnection::establish(&self.target.location)
+                .map(DbConn::Postgres)
+                .map_err(|source| ConnectError::Connect { backend, source }),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.target.location)
+                    .map_err(|source| ConnectError::Connect { backend, source })?;
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> std::result::Result<(), ConnectError> {
+        conn.batch_execute("SELECT 1").map_err(ConnectError::Setup)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// The shared pool handle; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Manager>,
+    backend: Backend,
+}
+
+impl Db {
+    /// Opens the pool (creating the SQLite file's folder) and runs migrations.
+    pub fn connect(url: &str, max_size: u32) -> Result<Db> {
+        let target = DbTarget::parse(url);
+        if target.backend == Backend::Sqlite && target.location != ":memory:" {
+            if let Some(dir) = Path::new(&target.location).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        Error::Config(format!("cannot create {}: {e}", dir.display()))
+                    })?;
+                }
+            }
+        }
+        let backend = target.backend;
+        // Check the target once by hand so the real error reaches the user.
+        let manager = Manager { target };
+        manager
+            .connect()
+            .map_err(|e| Error::Config(e.to_string()))?;
+        let pool = Pool::builder()
+            .max_size(max_size)
+            .connection_timeout(Duration::from_secs(15))
+            .build(manager)
+            .map_err(|e| Error::Config(format!("database pool: {e}")))?;
+        let db = Db { pool, backend };
+        migrate::run(&mut *db.conn()?)?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A pooled connection for blocking code (CLI, jobs already off the runtime).
+    pub fn conn(&self) -> Result<r2d2::PooledConnection<Manager>> {
+        self.pool.get().map_err(Error::Pool)
+    }
+
+    /// Runs blocking diesel work on the blocking pool, carrying the tracing span.
+    pub async fn run<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let mut conn = pool.get().map_err(Error::Pool)?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("database task failed: {e}")))?
+    }
+}

@@ -1,0 +1,20 @@
+//! Optovik's portal: the domain (accounts, catalog, pricing, stock), the
+//! database layer over SQLite and PostgreSQL, and the web layer (HTML pages and
+//! the REST API). The connector crate and the `optovik` binary build on it.
+
+pub mod accounts;
+pub mod catalog;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod jobs;
+pub mod money;
+pub mod pricing;
+mod secret;
+pub mod settings;
+pub mod stock;
+pub mod web;
+
+pub use error::{Error, Result};
+pub use secret::{hash_token, random_token};

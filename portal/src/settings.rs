@@ -1,0 +1,92 @@
+//! Supplier-wide settings stored as key/value rows, with typed accessors.
+//! Read on each request (they are few and small), so every instance sees a
+//! change at once.
+
+use diesel::prelude::*;
+
+use crate::db::schema::settings;
+use crate::db::DbConn;
+use crate::error::{Error, Result};
+use crate::per_backend;
+
+/// How availability is shown to buyers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockDisplay {
+    /// The available quantity itself.
+    Exact,
+    /// "In stock" / "few" / "none".
+    Levels,
+    /// Nothing about stock at all.
+    Hidden,
+}
+
+impl StockDisplay {
+    pub fn parse(text: &str) -> Option<StockDisplay> {
+        match text {
+            "exact" => Some(StockDisplay::Exact),
+            "levels" => Some(StockDisplay::Levels),
+            "hidden" => Some(StockDisplay::Hidden),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StockDisplay::Exact => "exact",
+            StockDisplay::Levels => "levels",
+            StockDisplay::Hidden => "hidden",
+        }
+    }
+}
+
+pub const STOCK_DISPLAY: &str = "stock_display";
+pub const STOCK_FEW_THRESHOLD: &str = "stock_few_threshold";
+pub const SUPPLIER_NAME: &str = "supplier_name";
+
+/// Reads one setting.
+pub fn get(conn: &mut DbConn, key: &str) -> Result<Option<String>> {
+    Ok(settings::table
+        .find(key)
+        .select(settings::value)
+        .first::<String>(conn)
+        .optional()?)
+}
+
+/// Writes one setting, replacing any earlier value.
+pub fn set(conn: &mut DbConn, key: &str, value: &str) -> Result<()> {
+    let row = (settings::key.eq(key), settings::value.eq(value));
+    per_backend!(conn, |c| diesel::insert_into(settings::table)
+        .values(row)
+        .on_conflict(settings::key)
+        .do_update()
+        .set(settings::value.eq(value))
+        .execute(c))?;
+    Ok(())
+}
+
+/// The stock display settings in force.
+#[derive(Debug, Clone, Copy)]
+pub struct StockPolicy {
+    pub display: StockDisplay,
+    /// At or below this many thousandths, "few" instead of "in stock".
+    pub few_threshold: i64,
+}
+
+pub fn stock_policy(conn: &mut DbConn) -> Result<StockPolicy> {
+    let display = get(conn, STOCK_DISPLAY)?
+        .and_then(|v| StockDisplay::parse(&v))
+        .unwrap_or(StockDisplay::Exact);
+    let few_threshold = get(conn, STOCK_FEW_THRESHOLD)?
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(10)
+        * crate::money::QTY_SCALE;
+    Ok(StockPolicy { display, few_threshold })
+}
+
+/// Sets the stock display mode from its name ("exact", "levels", "hidden").
+pub fn set_stock_display(conn: &mut DbConn, mode: &str) -> Result<()> {
+    let mode = StockDisplay::parse(mode)
+        .ok_or_else(|| Error::Invalid(format!("unknown stock display mode: {mode}")))?;
+    set(conn, STOCK_DISPLAY, mode.as_str())
+}

@@ -1,0 +1,343 @@
+//! Catalog endpoints: the category tree, the product list with search and
+//! filters, and one product with its offers — all at the caller's prices.
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
+
+use super::{api_error, ApiError, BearerAuth};
+use crate::catalog::listing::{list, ListQuery, Sort, MAX_PER_PAGE};
+use crate::catalog::tree::CategoryTree;
+use crate::catalog::{prices_of, stock_by_warehouse, Offer, Product, ProductId};
+use crate::error::Error;
+use crate::money::Money;
+use crate::pricing::PriceContext;
+use crate::settings::{stock_policy, StockDisplay, StockPolicy};
+use crate::stock::Availability;
+use crate::web::AppState;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Categories, products, prices and availability
+    Catalog,
+}
+
+pub struct CatalogApi;
+
+#[derive(Object)]
+struct CategoryOut {
+    id: i64,
+    parent_id: Option<i64>,
+    name: String,
+    external_id: String,
+}
+
+#[derive(Enum, Clone, Copy)]
+#[oai(rename_all = "snake_case")]
+enum SortParam {
+    Relevance,
+    Name,
+    Sku,
+    PriceAsc,
+    PriceDesc,
+}
+
+impl From<SortParam> for Sort {
+    fn from(s: SortParam) -> Sort {
+        match s {
+            SortParam::Relevance => Sort::Relevance,
+            SortParam::Name => Sort::Name,
+            SortParam::Sku => Sort::Sku,
+            SortParam::PriceAsc => Sort::PriceAsc,
+            SortParam::PriceDesc => Sort::PriceDesc,
+        }
+    }
+}
+
+/// The caller's price for one unit.
+#[derive(Object)]
+struct PriceOut {
+    /// Price per unit including VAT, in minor units (kopecks).
+    amount_minor: i64,
+    /// The VAT part of `amount_minor`.
+    vat_minor: i64,
+    /// VAT rate in percent; absent means no VAT.
+    vat_rate: Option<i32>,
+    currency: String,
+}
+
+/// Availability under the supplier's display setting.
+#[derive(Object)]
+struct AvailabilityOut {
+    /// exact, in_stock, few, none or hidden.
+    kind: String,
+    /// Available quantity, only when the supplier shows exact stock.
+    quantity: Option<String>,
+}
+
+#[derive(Object)]
+struct ProductListItem {
+    /// The product id (for `GET /api/v1/catalog/products/{id}`).
+    id: i64,
+    offer_id: i64,
+    sku: String,
+    name: String,
+    unit: String,
+    pack_multiple: String,
+    min_order: String,
+    price: Option<PriceOut>,
+    availability: AvailabilityOut,
+}
+
+#[derive(Object)]
+struct ProductPage {
+    items: Vec<ProductListItem>,
+    total: i64,
+    page: u32,
+    per_page: u32,
+    pages: u32,
+}
+
+#[derive(Object)]
+struct OfferOut {
+    id: i64,
+    external_id: String,
+    sku: String,
+    name: String,
+    characteristics: String,
+    barcode: Option<String>,
+    price: Option<PriceOut>,
+    availability: AvailabilityOut,
+    /// Per warehouse, only when the supplier shows exact stock.
+    warehouses: Vec<WarehouseStockOut>,
+}
+
+#[derive(Object)]
+struct WarehouseStockOut {
+    warehouse: String,
+    quantity: String,
+}
+
+#[derive(Object)]
+struct ProductDetail {
+    id: i64,
+    external_id: String,
+    sku: String,
+    name: String,
+    description: String,
+    unit: String,
+    category_id: Option<i64>,
+    vat_rate: Option<i32>,
+    pack_multiple: String,
+    min_order: String,
+    properties: Vec<PropertyOut>,
+    offers: Vec<OfferOut>,
+}
+
+#[derive(Object)]
+struct PropertyOut {
+    name: String,
+    value: String,
+}
+
+#[derive(ApiResponse)]
+enum ListOutcome {
+    #[oai(status = 200)]
+    Ok(Json<ProductPage>),
+    /// The category does not exist.
+    #[oai(status = 404)]
+    UnknownCategory(Json<ApiError>),
+}
+
+#[derive(ApiResponse)]
+enum ProductOutcome {
+    #[oai(status = 200)]
+    Ok(Json<ProductDetail>),
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+}
+
+fn price_out(pricing: &PriceContext, list_price: Option<i64>, vat_rate: Option<i32>) -> Option<PriceOut> {
+    list_price.map(|p| {
+        let unit = pricing.unit_price(Money(p), vat_rate);
+        PriceOut {
+            amount_minor: unit.gross.minor(),
+            vat_minor: unit.vat.minor(),
+            vat_rate: unit.vat_rate,
+            currency: "RUB".into(),
+        }
+    })
+}
+
+fn availability_out(available: i64, policy: StockPolicy) -> AvailabilityOut {
+    let a = Availability::of(available, policy);
+    let kind = match a {
+        Availability::Exact(_) => "exact",
+        Availability::InStock => "in_stock",
+        Availability::Few => "few",
+        Availability::None => "none",
+        Availability::Hidden => "hidden",
+    };
+    AvailabilityOut { kind: kind.into(), quantity: a.quantity().map(|q| crate::money::Qty(q).format("en")) }
+}
+
+fn qty(milli: i64) -> String {
+    crate::money::Qty(milli).format("en")
+}
+
+#[OpenApi(tag = "ApiTags::Catalog")]
+impl CatalogApi {
+    /// All active categories (a flat list; `parent_id` makes the tree).
+    #[oai(path = "/v1/catalog/categories", method = "get")]
+    async fn categories(&self, state: Data<&AppState>, _auth: BearerAuth) -> poem::Result<Json<Vec<CategoryOut>>> {
+        let tree = state.db.run(CategoryTree::load).await?;
+        Ok(Json(
+            tree.categories()
+                .iter()
+                .map(|c| CategoryOut {
+                    id: c.id,
+                    parent_id: c.parent_id,
+                    name: c.name.clone(),
+                    external_id: c.external_id.clone(),
+                })
+                .collect(),
+        ))
+    }
+
+    /// Search and browse products at the caller's prices. An exact SKU or
+    /// barcode match comes first; then word-prefix matches on SKU and name.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/v1/catalog/products", method = "get")]
+    async fn products(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Words to search for (prefixes of words in the SKU or name).
+        #[oai(validator(max_length = 200))]
+        q: Query<Option<String>>,
+        /// A category id; its subcategories are included.
+        #[oai(validator(minimum(value = "1")))]
+        category: Query<Option<i64>>,
+        /// Only what can be ordered from stock now.
+        in_stock: Query<Option<bool>>,
+        sort: Query<Option<SortParam>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] per_page: Query<Option<u32>>,
+    ) -> poem::Result<ListOutcome> {
+        let user = auth.0;
+        let text = q.0.unwrap_or_default();
+        let category = category.0;
+        let listing_sort: Sort = sort.0.map(Sort::from).unwrap_or_default();
+        let page = page.0.unwrap_or(1);
+        let per_page = per_page.0.unwrap_or(50).min(MAX_PER_PAGE);
+        let in_stock = in_stock.0.unwrap_or(false);
+        let result = state
+            .db
+            .run(move |conn| {
+                let pricing = PriceContext::for_user(conn, &user)?;
+                let policy = stock_policy(conn)?;
+                let categories = match category {
+                    Some(c) => {
+                        let tree = CategoryTree::load(conn)?;
+                        if tree.get(c).is_none() {
+                            return Ok(None);
+                        }
+                        Some(tree.subtree_ids(c))
+                    }
+                    None => None,
+                };
+                let query = ListQuery { text, categories, in_stock, sort: listing_sort, page, per_page };
+                let found = list(conn, &query, pricing.price_type_id)?;
+                let pages = found.pages();
+                let items = found
+                    .items
+                    .into_iter()
+                    .map(|i| ProductListItem {
+                        id: i.product_id,
+                        offer_id: i.offer_id,
+                        price: price_out(&pricing, i.list_price_minor, i.vat_rate),
+                        availability: availability_out(i.available(), policy),
+                        sku: i.sku,
+                        name: i.name,
+                        unit: i.unit,
+                        pack_multiple: qty(i.pack_multiple),
+                        min_order: qty(i.min_order),
+                    })
+                    .collect();
+                Ok(Some(ProductPage { items, total: found.total, page: found.page, per_page: found.per_page, pages }))
+            })
+            .await?;
+        Ok(match result {
+            Some(page) => ListOutcome::Ok(Json(page)),
+            None => ListOutcome::UnknownCategory(api_error("unknown category")),
+        })
+    }
+
+    /// One product with all its offers (variants), prices and availability.
+    #[oai(path = "/v1/catalog/products/:id", method = "get")]
+    async fn product(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<ProductOutcome> {
+        let user = auth.0;
+        let id = id.0;
+        let result = state
+            .db
+            .run(move |conn| {
+                let product = match Product::find(conn, ProductId(id)) {
+                    Ok(p) => p,
+                    Err(Error::NotFound) => return Ok(None),
+                    Err(e) => return Err(e),
+                };
+                let offers = Offer::of_product(conn, ProductId(id))?;
+                let pricing = PriceContext::for_user(conn, &user)?;
+                let policy = stock_policy(conn)?;
+                let ids: Vec<i64> = offers.iter().map(|o| o.id).collect();
+                let prices = prices_of(conn, &ids, pricing.price_type_id)?;
+                let stock = if policy.display == StockDisplay::Exact { stock_by_warehouse(conn, &ids)? } else { Vec::new() };
+                let offers = offers
+                    .into_iter()
+                    .map(|o| OfferOut {
+                        price: price_out(
+                            &pricing,
+                            prices.iter().find(|(id, _)| *id == o.id).map(|(_, p)| *p),
+                            product.vat_rate,
+                        ),
+                        availability: availability_out(o.available(), policy),
+                        warehouses: stock
+                            .iter()
+                            .filter(|s| s.offer_id == o.id)
+                            .map(|s| WarehouseStockOut { warehouse: s.warehouse.clone(), quantity: qty(s.quantity) })
+                            .collect(),
+                        id: o.id,
+                        external_id: o.external_id,
+                        sku: o.sku,
+                        name: o.name,
+                        characteristics: o.characteristics,
+                        barcode: o.barcode,
+                    })
+                    .collect();
+                Ok(Some(ProductDetail {
+                    properties: product
+                        .property_pairs()
+                        .into_iter()
+                        .map(|(name, value)| PropertyOut { name, value })
+                        .collect(),
+                    id: product.id,
+                    external_id: product.external_id,
+                    sku: product.sku,
+                    name: product.name,
+                    description: product.description,
+                    unit: product.unit,
+                    category_id: product.category_id,
+                    vat_rate: product.vat_rate,
+                    pack_multiple: qty(product.pack_multiple),
+                    min_order: qty(product.min_order),
+                    offers,
+                }))
+            })
+            .await?;
+        Ok(match result {
+            Some(p) => ProductOutcome::Ok(Json(p)),
+            None => ProductOutcome::NotFound(api_error("no such product")),
+        })
+    }
+}

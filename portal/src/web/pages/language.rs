@@ -1,0 +1,35 @@
+//! Switching a logged-in user's page language (stored on the user, so it
+//! follows them to other devices).
+
+use poem::web::{Data, Form, Redirect};
+use poem::handler;
+use serde::Deserialize;
+
+use crate::accounts::User;
+use crate::i18n;
+use crate::web::session::{check_csrf, Authed};
+use crate::web::AppState;
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    back: String,
+}
+
+#[handler]
+pub async fn switch(
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Form(form): Form<LanguageForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    let lang = i18n::locale(&form.lang);
+    let id = session.user.id;
+    state.db.run(move |conn| User::set_locale(conn, id, lang)).await?;
+    let back = if form.back.starts_with('/') && !form.back.starts_with("//") { form.back } else { "/catalog".into() };
+    Ok(Redirect::see_other(back))
+}

@@ -1,0 +1,134 @@
+//! Login and logout. The login form is protected by a double-submit CSRF
+//! cookie (there is no session yet); logout by the session's token.
+
+use poem::http::StatusCode;
+use poem::web::cookie::CookieJar;
+use poem::web::{Data, Form, Html, Query, Redirect};
+use poem::{handler, IntoResponse, Request, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::{sessions, User};
+use crate::i18n;
+use crate::random_token;
+use crate::web::render::Layout;
+use crate::web::session::{
+    anonymous_lang, check_csrf, constant_time_eq, cookie, Authed, MaybeSession, LANG_COOKIE, LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+};
+use crate::web::AppState;
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    lang: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Serialize)]
+struct LoginPage<'a> {
+    email: &'a str,
+    next: &'a str,
+    error: Option<String>,
+}
+
+/// Only local paths are followed after login, never another site.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next
+    } else {
+        "/catalog"
+    }
+}
+
+fn render(state: &AppState, lang: &'static str, csrf: String, view: &LoginPage, status: StatusCode) -> poem::Result<Response> {
+    let layout = Layout { lang, user: None, csrf, here: "/login".into(), nav: "login" };
+    let html: Html<String> = state.templates.render("login.html", &layout, view)?;
+    Ok((status, html).into_response())
+}
+
+#[handler]
+pub async fn page(
+    req: &Request,
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Query(query): Query<LoginQuery>,
+    MaybeSession(session): MaybeSession,
+) -> poem::Result<Response> {
+    let next = safe_next(query.next.as_deref().unwrap_or("/catalog")).to_string();
+    if session.is_some() {
+        return Ok(Redirect::see_other(next).into_response());
+    }
+    let lang = match query.lang.as_deref() {
+        Some(l) => {
+            let lang = i18n::locale(l);
+            jar.add(cookie(state, LANG_COOKIE, lang.to_string(), 365));
+            lang
+        }
+        None => anonymous_lang(req, jar),
+    };
+    let csrf = random_token();
+    jar.add(cookie(state, LOGIN_CSRF_COOKIE, csrf.clone(), 1));
+    render(state, lang, csrf, &LoginPage { email: "", next: &next, error: None }, StatusCode::OK)
+}
+
+#[handler]
+pub async fn submit(
+    req: &Request,
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Form(form): Form<LoginForm>,
+) -> poem::Result<Response> {
+    let lang = anonymous_lang(req, jar);
+    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value_str().to_string()).unwrap_or_default();
+    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {
+        return Err(poem::Error::from_string(
+            i18n::text(lang, "login.expired", &[]),
+            StatusCode::FORBIDDEN,
+        ));
+    }
+    let next = safe_next(&form.next).to_string();
+    let (email, password) = (form.email.clone(), form.password.clone());
+    let user = state.db.run(move |conn| User::authenticate(conn, &email, &password)).await?;
+    let Some(user) = user else {
+        let view = LoginPage { email: &form.email, next: &next, error: Some(i18n::text(lang, "login.failed", &[])) };
+        return render(state, lang, expected, &view, StatusCode::UNAUTHORIZED);
+    };
+    let user_id = user.id;
+    let token = state.db.run(move |conn| sessions::create(conn, user_id)).await?;
+    jar.add(cookie(state, SESSION_COOKIE, token, sessions::SESSION_DAYS));
+    jar.remove(LOGIN_CSRF_COOKIE);
+    tracing::info!(user = user.id.0, role = user.role.as_str(), "logged in");
+    Ok(Redirect::see_other(next).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[handler]
+pub async fn logout(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Form(form): Form<LogoutForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value_str().to_string()) {
+        state.db.run(move |conn| sessions::delete(conn, &token)).await?;
+    }
+    jar.remove(SESSION_COOKIE);
+    Ok(Redirect::see_other("/login"))
+}

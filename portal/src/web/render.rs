@@ -1,0 +1,102 @@
+//! Rendering HTML pages with minijinja. Templates are compiled into the
+//! binary from `templates/`, auto-escaped, and strict: a misspelt variable is
+//! an error, not an empty string. Text comes from the message catalogs
+//! through `t("key", name=value)`.
+
+use minijinja::value::{Kwargs, Value};
+use minijinja::{Environment, State, UndefinedBehavior};
+use poem::web::Html;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::i18n;
+
+const TEMPLATES: [(&str, &str); 5] = [
+    ("base.html", include_str!("../../../templates/base.html")),
+    ("login.html", include_str!("../../../templates/login.html")),
+    ("catalog.html", include_str!("../../../templates/catalog.html")),
+    ("product.html", include_str!("../../../templates/product.html")),
+    ("macros.html", include_str!("../../../templates/macros.html")),
+];
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Templates::new()
+    }
+}
+
+impl Templates {
+    pub fn new() -> Templates {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        for (name, source) in TEMPLATES {
+            // Templates are fixed at compile time; a broken one fails every test.
+            if let Err(e) = env.add_template(name, source) {
+                tracing::error!(template = name, error = %e, "template does not compile");
+            }
+        }
+        env.add_function("t", translate);
+        Templates { env }
+    }
+
+    /// Renders `name` with the page's own data and the common layout data.
+    pub fn render<P: Serialize>(&self, name: &str, layout: &Layout, page: &P) -> Result<Html<String>> {
+        let template = self.env.get_template(name).map_err(|e| Error::Internal(format!("template {name}: {e}")))?;
+        let context = minijinja::context! {
+            lang => layout.lang,
+            layout => Value::from_serialize(layout),
+            ..Value::from_serialize(page)
+        };
+        template
+            .render(context)
+            .map(Html)
+            .map_err(|e| Error::Internal(format!("rendering {name}: {e:#}")))
+    }
+}
+
+/// What every page's layout shows: language, the user, the CSRF token.
+#[derive(Debug, Clone, Serialize)]
+pub struct Layout {
+    pub lang: &'static str,
+    pub user: Option<LayoutUser>,
+    pub csrf: String,
+    /// The current path with query, to come back to after switching language.
+    pub here: String,
+    /// Which main navigation entry is active.
+    pub nav: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LayoutUser {
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+    pub company: Option<String>,
+}
+
+fn translate(state: &State, key: &str, kwargs: Kwargs) -> std::result::Result<String, minijinja::Error> {
+    let lang = state.lookup("lang").map(|v| v.to_string()).unwrap_or_else(|| i18n::LOCALES[0].to_string());
+    let mut args: Vec<(&str, String)> = Vec::new();
+    for name in kwargs.args() {
+        let value: Value = kwargs.get(name)?;
+        args.push((name, value.to_string()));
+    }
+    Ok(i18n::text(&lang, key, &args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The `optovik` binary: the composition root. Parses the command line and
+//! configuration, sets up tracing, and wires the web app and the scheduler.
+
+mod config;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use portal::db::Db;
+use portal::web::{AppState, WebConfig};
+
+use config::Config;
+
+#[derive(Parser)]
+#[command(name = "optovik", version, about = "B2B supplier ordering portal with an ERP connector")]
+struct Cli {
+    /// A TOML configuration file (default: ./optovik.toml if present).
+    #[arg(long, global = true, env = "OPTOVIK_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal and run the scheduler (the default). Loads the demo
+    /// data into an empty database unless --no-demo.
+    Serve {
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load (or refresh) the demo catalog, companies and logins.
+    Demo,
+    /// Scheduled jobs.
+    Job {
+        #[command(subcommand)]
+        action: JobAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobAction {
+    /// List the jobs and their default schedules.
+    List,
+    /// Run one job now.
+    Run { name: String },
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,poem=warn,tokio_cron_scheduler=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve { no_demo: false }) {
+        Command::Serve { no_demo } => serve(config, no_demo),
+        Command::Migrate => {
+            connect(&config)?;
+            println!("database is up to date ({})", config.database_for_log());
+            Ok(())
+        }
+        Command::Demo => {
+            let db = connect(&config)?;
+            let summary = portal::demo::load(&mut *db.conn()?)?;
+            println!(
+                "demo data loaded: {} products, {} offers ({} rows created, {} updated)",
+                summary.products, summary.offers, summary.created, summary.updated
+            );
+            print_logins(None);
+            Ok(())
+        }
+        Command::Job { action: JobAction::List } => {
+            for job in connector::jobs::JOBS {
+                println!("{:<20} {:<16} {}", job.name, job.default_cron, job.description);
+            }
+            Ok(())
+        }
+        Command::Job { action: JobAction::Run { name } } => {
+            let db = connect(&config)?;
+            let tick = connector::schedule::current_tick();
+            match connector::schedule::run_leased(&db, &name, &instance_name(), tick)? {
+                Some(report) => println!("{name}: {}", report.summary),
+                None => anyhow::bail!("{name} is running on another instance right now"),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn connect(config: &Config) -> anyhow::Result<Db> {
+    Db::connect(&config.database_url, config.pool_size)
+        .with_context(|| format!("cannot open the database {}", config.database_for_log()))
+}
+
+fn instance_name() -> String {
+    format!("{}-{}", std::env::var("HOSTNAME").unwrap_or_else(|_| "optovik".into()), std::process::id())
+}
+
+fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
+    let db = connect(&config)?;
+    let mut loaded_demo = false;
+    if !no_demo && portal::demo::is_empty(&mut *db.conn()?)? {
+        println!("empty database: loading demo data…");
+        let summary = portal::demo::load(&mut *db.conn()?)?;
+        println!("demo data loaded: {} products, {} offers", summary.products, summary.offers);
+        loaded_demo = true;
+    }
+    let timezone: chrono_tz::Tz =
+        config.timezone.parse().map_err(|e| anyhow::anyhow!("unknown time zone {:?}: {e}", config.timezone))?;
+    let schedule = connector::schedule::ScheduleConfig { timezone, overrides: config.jobs.clone() };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let _scheduler = connector::schedule::start(db.clone(), &schedule, instance_name()).await?;
+        let state = AppState::new(db.clone(), WebConfig { secure_cookies: config.secure_cookies });
+        let listener = poem::listener::TcpListener::bind(config.bind.clone());
+        let acceptor = poem::listener::Listener::into_acceptor(listener)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let url = format!("http://{}", config.bind);
+        println!("\nOptovik is running at {url}  (database: {})", db.backend().name());
+        print_logins(if loaded_demo || !no_demo { Some(&url) } else { None });
+        poem::Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(
+                portal::web::app(state),
+                async {
+                    let _ = tokio::signal::ctrl_c().await;
+                },
+                Some(std::time::Duration::from_secs(10)),
+            )
+            .await?;
+        Ok(())
+    })
+}
+
+fn print_logins(url: Option<&str>) {
+    if let Some(url) = url {
+        println!("Open {url}/login and sign in with a demo login:");
+    } else {
+        println!("Demo logins:");
+    }
+    for (email, password, role) in portal::demo::DEMO_LOGINS {
+        println!("  {email:<24} {password:<14} {role}");
+    }
+    println!("API docs: /api/docs   OpenAPI: /api/openapi.json\n");
+}
