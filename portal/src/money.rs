@@ -75,12 +75,24 @@ impl Qty {
         Some(Qty(if negative { -value } else { value }))
     }
 
-    /// "12", "1,5" / "1.5" — no trailing zeros.
-    pub fn format(self, locale: &str) -> String {
-        let decimal = if locale == "en" { "." } else { "," };
+    /// Machine form for APIs and files: "16800", "0.5" (no grouping).
+    pub fn plain(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        let whole = abs / QTY_SCALE as u64;
+        let (whole, frac) = (abs / QTY_SCALE as u64, abs % QTY_SCALE as u64);
+        if frac == 0 {
+            format!("{sign}{whole}")
+        } else {
+            format!("{sign}{whole}.{}", format!("{frac:03}").trim_end_matches('0'))
+        }
+    }
+
+    /// "12", "1,5" / "1.5", "16 800" — grouped, no trailing zeros.
+    pub fn format(self, locale: &str) -> String {
+        let (group, decimal) = if locale == "en" { (',', ".") } else { ('\u{a0}', ",") };
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let whole = group_digits(abs / QTY_SCALE as u64, group);
         let frac = abs % QTY_SCALE as u64;
         if frac == 0 {
             format!("{sign}{whole}")
@@ -166,5 +178,7 @@ mod tests {
         assert_eq!(Qty(1_500).format("ru"), "1,5");
         assert_eq!(Qty(12_000).format("en"), "12");
         assert_eq!(Qty(125).format("en"), "0.125");
+        assert_eq!(Qty(16_800_000).format("ru"), "16\u{a0}800");
+        assert_eq!(Qty(16_800_500).plain(), "16800.5");
     }
 }

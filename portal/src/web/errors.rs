@@ -47,6 +47,10 @@ pub async fn json_error(error: poem::Error) -> Response {
 /// The last stop for errors on pages: a small HTML page.
 pub async fn html_error(error: poem::Error) -> Response {
     let status = error.status();
+    if status.is_redirection() {
+        // Redirects (to the login page) carry their own response.
+        return error.into_response();
+    }
     if status == StatusCode::NOT_FOUND {
         return page(status, "404", "Not found · Не найдено");
     }

@@ -179,11 +179,11 @@ fn availability_out(available: i64, policy: StockPolicy) -> AvailabilityOut {
         Availability::None => "none",
         Availability::Hidden => "hidden",
     };
-    AvailabilityOut { kind: kind.into(), quantity: a.quantity().map(|q| crate::money::Qty(q).format("en")) }
+    AvailabilityOut { kind: kind.into(), quantity: a.quantity().map(|q| crate::money::Qty(q).plain()) }
 }
 
 fn qty(milli: i64) -> String {
-    crate::money::Qty(milli).format("en")
+    crate::money::Qty(milli).plain()
 }
 
 #[OpenApi(tag = "ApiTags::Catalog")]

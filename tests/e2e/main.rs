@@ -1,0 +1,10 @@
+//! End-to-end tests over real HTTP against a real database. Every test gets
+//! a fresh database with the demo data: SQLite by default, PostgreSQL when
+//! `OPTOVIK_TEST_POSTGRES` is set to a server URL (CI runs both).
+
+mod support;
+
+mod accounts;
+mod api_docs;
+mod catalog;
+mod scheduler;
