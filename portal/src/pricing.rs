@@ -81,8 +81,16 @@ impl PriceContext {
         } else {
             discounted.mul_ratio(100 + rate, 100)
         };
-        let vat = if rate == 0 { Money(0) } else { gross.mul_ratio(rate, 100 + rate) };
-        UnitPrice { gross, vat, vat_rate: vat_rate.filter(|r| *r > 0) }
+        let vat = if rate == 0 {
+            Money(0)
+        } else {
+            gross.mul_ratio(rate, 100 + rate)
+        };
+        UnitPrice {
+            gross,
+            vat,
+            vat_rate: vat_rate.filter(|r| *r > 0),
+        }
     }
 }
 

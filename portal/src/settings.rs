@@ -81,7 +81,10 @@ pub fn stock_policy(conn: &mut DbConn) -> Result<StockPolicy> {
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(10)
         * crate::money::QTY_SCALE;
-    Ok(StockPolicy { display, few_threshold })
+    Ok(StockPolicy {
+        display,
+        few_threshold,
+    })
 }
 
 /// Sets the stock display mode from its name ("exact", "levels", "hidden").

@@ -25,7 +25,9 @@ fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
 #[tokio::test(flavor = "multi_thread")]
 async fn openapi_document_is_valid_and_complete() {
     let app = spawn_app().await;
-    let response = reqwest::get(app.url("/api/openapi.json")).await.expect("spec");
+    let response = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .expect("spec");
     assert_eq!(response.status(), 200);
     let spec: Value = response.json().await.expect("json");
     assert!(spec["openapi"].as_str().expect("version").starts_with("3."));
@@ -43,10 +45,16 @@ async fn openapi_document_is_valid_and_complete() {
     }
     for (path, item) in paths {
         for (method, op) in item.as_object().expect("path item") {
-            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has no responses");
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path} has no responses"
+            );
         }
     }
-    assert_eq!(spec["components"]["securitySchemes"]["BearerAuth"]["scheme"], "bearer");
+    assert_eq!(
+        spec["components"]["securitySchemes"]["BearerAuth"]["scheme"],
+        "bearer"
+    );
 
     let mut all = Vec::new();
     refs(&spec, &mut all);

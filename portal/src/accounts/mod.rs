@@ -130,7 +130,9 @@ impl User {
     }
 
     pub fn set_locale(conn: &mut DbConn, id: UserId, locale: &str) -> Result<()> {
-        diesel::update(users::table.find(id.0)).set(users::locale.eq(locale)).execute(conn)?;
+        diesel::update(users::table.find(id.0))
+            .set(users::locale.eq(locale))
+            .execute(conn)?;
         Ok(())
     }
 
@@ -204,7 +206,10 @@ impl Contract {
             .load::<(Contract, String)>(conn)?;
         Ok(rows
             .into_iter()
-            .map(|(contract, price_type_name)| ContractView { contract, price_type_name })
+            .map(|(contract, price_type_name)| ContractView {
+                contract,
+                price_type_name,
+            })
             .collect())
     }
 }

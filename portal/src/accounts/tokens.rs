@@ -25,7 +25,11 @@ pub fn issue(conn: &mut DbConn, user: UserId) -> Result<IssuedToken> {
 
 /// Issues a token valid for `lifetime` (tests use a negative one to make an
 /// expired token).
-pub fn issue_with_lifetime(conn: &mut DbConn, user: UserId, lifetime: Duration) -> Result<IssuedToken> {
+pub fn issue_with_lifetime(
+    conn: &mut DbConn,
+    user: UserId,
+    lifetime: Duration,
+) -> Result<IssuedToken> {
     let token = random_token();
     let now = Utc::now().naive_utc();
     let expires_at = now + lifetime;
@@ -47,7 +51,9 @@ pub fn lookup(conn: &mut DbConn, token: &str) -> Result<Option<User>> {
         .select((api_tokens::user_id, api_tokens::expires_at))
         .first::<(i64, NaiveDateTime)>(conn)
         .optional()?;
-    let Some((user_id, expires_at)) = row else { return Ok(None) };
+    let Some((user_id, expires_at)) = row else {
+        return Ok(None);
+    };
     if expires_at <= Utc::now().naive_utc() {
         return Ok(None);
     }

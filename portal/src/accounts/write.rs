@@ -60,7 +60,9 @@ impl NewContract<'_> {
     /// Inserts the contract unless the company already has one with that number.
     pub fn insert_or_find(&self, conn: &mut DbConn) -> Result<i64> {
         if !(0..=10_000).contains(&self.discount_bp) {
-            return Err(Error::Invalid("discount must be between 0 and 100 %".into()));
+            return Err(Error::Invalid(
+                "discount must be between 0 and 100 %".into(),
+            ));
         }
         let existing = contracts::table
             .filter(contracts::company_id.eq(self.company.0))

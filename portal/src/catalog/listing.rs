@@ -91,7 +91,9 @@ pub struct Page<T> {
 impl<T> Page<T> {
     pub fn pages(&self) -> u32 {
         let per = i64::from(self.per_page.max(1));
-        u32::try_from((self.total + per - 1) / per).unwrap_or(u32::MAX).max(1)
+        u32::try_from((self.total + per - 1) / per)
+            .unwrap_or(u32::MAX)
+            .max(1)
     }
 }
 
@@ -132,14 +134,23 @@ pub fn list(conn: &mut DbConn, query: &ListQuery, price_type: i64) -> Result<Pag
     let page = query.page.max(1);
     let mut query_words = words(&query.text);
     query_words.truncate(MAX_WORDS);
-    let filters = Filters { words: query_words, categories: query.categories.clone(), in_stock: query.in_stock };
+    let filters = Filters {
+        words: query_words,
+        categories: query.categories.clone(),
+        in_stock: query.in_stock,
+    };
 
     let total: i64 = filtered!(offers::table.inner_join(products::table), &filters)
         .count()
         .get_result(conn)?;
     let offset = i64::from(page - 1) * i64::from(per_page);
     if total == 0 || offset >= total {
-        return Ok(Page { items: Vec::new(), total, page, per_page });
+        return Ok(Page {
+            items: Vec::new(),
+            total,
+            page,
+            per_page,
+        });
     }
 
     // Exact SKU / barcode matches lead the results, whatever the sort.
@@ -148,7 +159,11 @@ pub fn list(conn: &mut DbConn, query: &ListQuery, price_type: i64) -> Result<Pag
         Vec::new()
     } else {
         let rows = filtered!(priced(price_type), &filters)
-            .filter(offers::sku_key.eq(key.clone()).or(offers::barcode.eq(key.clone())))
+            .filter(
+                offers::sku_key
+                    .eq(key.clone())
+                    .or(offers::barcode.eq(key.clone())),
+            )
             .order(offers::sku)
             .limit(i64::from(MAX_PER_PAGE))
             .select(list_columns())
@@ -158,7 +173,10 @@ pub fn list(conn: &mut DbConn, query: &ListQuery, price_type: i64) -> Result<Pag
     let exact_ids: Vec<i64> = exact.iter().map(|i| i.offer_id).collect();
     let exact_len = exact.len() as i64;
 
-    let mut items: Vec<ListItem> = exact.into_iter().skip(usize::try_from(offset).unwrap_or(0)).collect();
+    let mut items: Vec<ListItem> = exact
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(0))
+        .collect();
     items.truncate(per_page as usize);
     let rest_offset = (offset - exact_len).max(0);
     let rest_limit = i64::from(per_page) - items.len() as i64;
@@ -177,7 +195,12 @@ pub fn list(conn: &mut DbConn, query: &ListQuery, price_type: i64) -> Result<Pag
             .load::<ListItem>(conn)?;
         items.extend(more);
     }
-    Ok(Page { items, total, page, per_page })
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }
 
 /// offers ⋈ products ⟕ prices of one price type.
@@ -187,11 +210,16 @@ fn priced(
 ) -> diesel::dsl::LeftJoinOn<
     diesel::dsl::InnerJoin<offers::table, products::table>,
     prices::table,
-    diesel::dsl::And<diesel::dsl::Eq<prices::offer_id, offers::id>, diesel::dsl::Eq<prices::price_type_id, i64>>,
+    diesel::dsl::And<
+        diesel::dsl::Eq<prices::offer_id, offers::id>,
+        diesel::dsl::Eq<prices::price_type_id, i64>,
+    >,
 > {
-    offers::table
-        .inner_join(products::table)
-        .left_join(prices::table.on(prices::offer_id.eq(offers::id).and(prices::price_type_id.eq(price_type))))
+    offers::table.inner_join(products::table).left_join(
+        prices::table.on(prices::offer_id
+            .eq(offers::id)
+            .and(prices::price_type_id.eq(price_type))),
+    )
 }
 
 /// The columns of a `ListItem`, in order.
@@ -211,17 +239,17 @@ fn list_columns() -> (
     products::min_order,
 ) {
     (
-    offers::id,
-    offers::product_id,
-    offers::sku,
-    offers::name,
-    products::unit,
-    products::fractional,
-    products::vat_rate,
-    offers::stock_total,
-    offers::reserved,
-    prices::price_minor.nullable(),
-    products::pack_multiple,
-    products::min_order,
+        offers::id,
+        offers::product_id,
+        offers::sku,
+        offers::name,
+        products::unit,
+        products::fractional,
+        products::vat_rate,
+        offers::stock_total,
+        offers::reserved,
+        prices::price_minor.nullable(),
+        products::pack_multiple,
+        products::min_order,
     )
 }

@@ -5,7 +5,9 @@
 use diesel::prelude::*;
 
 use super::search_words::{index_words, sku_key};
-use crate::db::schema::{categories, offer_words, offers, price_types, prices, products, stock, warehouses};
+use crate::db::schema::{
+    categories, offer_words, offers, price_types, prices, products, stock, warehouses,
+};
 use crate::db::DbConn;
 use crate::error::Result;
 use crate::per_backend;
@@ -18,17 +20,29 @@ pub enum Change {
     Unchanged,
 }
 
-pub fn upsert_price_type(conn: &mut DbConn, external_id: &str, name: &str, vat_included: bool) -> Result<(i64, Change)> {
+pub fn upsert_price_type(
+    conn: &mut DbConn,
+    external_id: &str,
+    name: &str,
+    vat_included: bool,
+) -> Result<(i64, Change)> {
     let existing = price_types::table
         .filter(price_types::external_id.eq(external_id))
-        .select((price_types::id, price_types::name, price_types::vat_included))
+        .select((
+            price_types::id,
+            price_types::name,
+            price_types::vat_included,
+        ))
         .first::<(i64, String, bool)>(conn)
         .optional()?;
     match existing {
         Some((id, n, v)) if n == name && v == vat_included => Ok((id, Change::Unchanged)),
         Some((id, _, _)) => {
             diesel::update(price_types::table.find(id))
-                .set((price_types::name.eq(name), price_types::vat_included.eq(vat_included)))
+                .set((
+                    price_types::name.eq(name),
+                    price_types::vat_included.eq(vat_included),
+                ))
                 .execute(conn)?;
             Ok((id, Change::Updated))
         }
@@ -63,7 +77,11 @@ pub fn upsert_warehouse(conn: &mut DbConn, external_id: &str, name: &str) -> Res
         }
         None => {
             let id = diesel::insert_into(warehouses::table)
-                .values((warehouses::external_id.eq(external_id), warehouses::name.eq(name), warehouses::active.eq(true)))
+                .values((
+                    warehouses::external_id.eq(external_id),
+                    warehouses::name.eq(name),
+                    warehouses::active.eq(true),
+                ))
                 .returning(warehouses::id)
                 .get_result(conn)?;
             Ok((id, Change::Created))
@@ -80,11 +98,19 @@ pub fn upsert_category(
 ) -> Result<(i64, Change)> {
     let existing = categories::table
         .filter(categories::external_id.eq(external_id))
-        .select((categories::id, categories::parent_id, categories::name, categories::sort_order, categories::active))
+        .select((
+            categories::id,
+            categories::parent_id,
+            categories::name,
+            categories::sort_order,
+            categories::active,
+        ))
         .first::<(i64, Option<i64>, String, i32, bool)>(conn)
         .optional()?;
     match existing {
-        Some((id, p, n, s, true)) if p == parent_id && n == name && s == sort_order => Ok((id, Change::Unchanged)),
+        Some((id, p, n, s, true)) if p == parent_id && n == name && s == sort_order => {
+            Ok((id, Change::Unchanged))
+        }
         Some((id, ..)) => {
             diesel::update(categories::table.find(id))
                 .set((
@@ -151,7 +177,23 @@ pub fn upsert_product(conn: &mut DbConn, data: &ProductData) -> Result<(i64, Cha
                 products::active,
             ),
         ))
-        .first::<(i64, (String, Option<i64>, String, String, String, String, bool, Option<i32>, String, i64, i64, bool))>(conn)
+        .first::<(
+            i64,
+            (
+                String,
+                Option<i64>,
+                String,
+                String,
+                String,
+                String,
+                bool,
+                Option<i32>,
+                String,
+                i64,
+                i64,
+                bool,
+            ),
+        )>(conn)
         .optional()?;
     match existing {
         Some((id, row)) => {
@@ -172,11 +214,16 @@ pub fn upsert_product(conn: &mut DbConn, data: &ProductData) -> Result<(i64, Cha
             if &current == data {
                 return Ok((id, Change::Unchanged));
             }
-            diesel::update(products::table.find(id)).set(data).execute(conn)?;
+            diesel::update(products::table.find(id))
+                .set(data)
+                .execute(conn)?;
             Ok((id, Change::Updated))
         }
         None => {
-            let id = diesel::insert_into(products::table).values(data).returning(products::id).get_result(conn)?;
+            let id = diesel::insert_into(products::table)
+                .values(data)
+                .returning(products::id)
+                .get_result(conn)?;
             Ok((id, Change::Created))
         }
     }
@@ -231,7 +278,9 @@ pub fn upsert_offer(conn: &mut DbConn, data: &OfferData) -> Result<(i64, Change)
             if &current == data {
                 return Ok((id, Change::Unchanged));
             }
-            diesel::update(offers::table.find(id)).set(values).execute(conn)?;
+            diesel::update(offers::table.find(id))
+                .set(values)
+                .execute(conn)?;
             (id, Change::Updated)
         }
         None => {
@@ -248,16 +297,33 @@ pub fn upsert_offer(conn: &mut DbConn, data: &OfferData) -> Result<(i64, Change)
 
 fn reindex_offer(conn: &mut DbConn, offer_id: i64, data: &OfferData) -> Result<()> {
     diesel::delete(offer_words::table.filter(offer_words::offer_id.eq(offer_id))).execute(conn)?;
-    let rows: Vec<_> = index_words(&data.sku, &data.name, &data.characteristics, data.barcode.as_deref())
-        .into_iter()
-        .map(|word| (offer_words::word.eq(word), offer_words::offer_id.eq(offer_id)))
-        .collect();
-    per_backend!(conn, |c| diesel::insert_into(offer_words::table).values(&rows).execute(c))?;
+    let rows: Vec<_> = index_words(
+        &data.sku,
+        &data.name,
+        &data.characteristics,
+        data.barcode.as_deref(),
+    )
+    .into_iter()
+    .map(|word| {
+        (
+            offer_words::word.eq(word),
+            offer_words::offer_id.eq(offer_id),
+        )
+    })
+    .collect();
+    per_backend!(conn, |c| diesel::insert_into(offer_words::table)
+        .values(&rows)
+        .execute(c))?;
     Ok(())
 }
 
 /// Sets an offer's price in one price type.
-pub fn set_price(conn: &mut DbConn, offer_id: i64, price_type_id: i64, price_minor: i64) -> Result<Change> {
+pub fn set_price(
+    conn: &mut DbConn,
+    offer_id: i64,
+    price_type_id: i64,
+    price_minor: i64,
+) -> Result<Change> {
     let current = prices::table
         .find((offer_id, price_type_id))
         .select(prices::price_minor)
@@ -285,7 +351,12 @@ pub fn set_price(conn: &mut DbConn, offer_id: i64, price_type_id: i64, price_min
 }
 
 /// Sets an offer's stock in one warehouse (thousandths) and refreshes its total.
-pub fn set_stock(conn: &mut DbConn, offer_id: i64, warehouse_id: i64, quantity: i64) -> Result<Change> {
+pub fn set_stock(
+    conn: &mut DbConn,
+    offer_id: i64,
+    warehouse_id: i64,
+    quantity: i64,
+) -> Result<Change> {
     let current = stock::table
         .find((offer_id, warehouse_id))
         .select(stock::quantity)
@@ -301,7 +372,11 @@ pub fn set_stock(conn: &mut DbConn, offer_id: i64, warehouse_id: i64, quantity: 
         }
         None => {
             diesel::insert_into(stock::table)
-                .values((stock::offer_id.eq(offer_id), stock::warehouse_id.eq(warehouse_id), stock::quantity.eq(quantity)))
+                .values((
+                    stock::offer_id.eq(offer_id),
+                    stock::warehouse_id.eq(warehouse_id),
+                    stock::quantity.eq(quantity),
+                ))
                 .execute(conn)?;
             Change::Created
         }

@@ -53,13 +53,19 @@ impl DbTarget {
     pub fn parse(url: &str) -> DbTarget {
         let url = url.trim();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return DbTarget { backend: Backend::Postgres, location: url.to_string() };
+            return DbTarget {
+                backend: Backend::Postgres,
+                location: url.to_string(),
+            };
         }
         let path = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
             .unwrap_or(url);
-        DbTarget { backend: Backend::Sqlite, location: path.to_string() }
+        DbTarget {
+            backend: Backend::Sqlite,
+            location: path.to_string(),
+        }
     }
 }
 
@@ -73,7 +79,10 @@ pub struct Manager {
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error("cannot connect to {backend}: {source}")]
-    Connect { backend: &'static str, source: ConnectionError },
+    Connect {
+        backend: &'static str,
+        source: ConnectionError,
+    },
     #[error("cannot prepare connection: {0}")]
     Setup(#[from] diesel::result::Error),
 }

@@ -11,7 +11,7 @@ pub mod session;
 
 use std::sync::Arc;
 
-use poem::middleware::{CookieJarManager, NormalizePath, TrailingSlash, Tracing};
+use poem::middleware::{CookieJarManager, NormalizePath, Tracing, TrailingSlash};
 use poem::{get, Endpoint, EndpointExt, IntoEndpoint, Route};
 
 use crate::db::Db;
@@ -35,7 +35,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> AppState {
-        AppState { db, templates: Arc::new(Templates::new()), config: Arc::new(config) }
+        AppState {
+            db,
+            templates: Arc::new(Templates::new()),
+            config: Arc::new(config),
+        }
     }
 }
 
@@ -49,7 +53,10 @@ pub fn app(state: AppState) -> impl Endpoint {
         .nest("/assets", assets::routes())
         .nest("/api/docs", docs)
         .at("/api/openapi.json", spec)
-        .nest("/api", api.into_endpoint().catch_all_error(errors::json_error))
+        .nest(
+            "/api",
+            api.into_endpoint().catch_all_error(errors::json_error),
+        )
         .nest("/", pages::routes().catch_all_error(errors::html_error))
         .with(NormalizePath::new(TrailingSlash::Trim))
         .with(CookieJarManager::new())

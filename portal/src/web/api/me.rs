@@ -58,7 +58,9 @@ impl MeApi {
             Some(id) => Some(
                 state
                     .db
-                    .run(move |conn| Ok((Company::find(conn, id)?, Contract::for_company(conn, id)?)))
+                    .run(move |conn| {
+                        Ok((Company::find(conn, id)?, Contract::for_company(conn, id)?))
+                    })
                     .await?,
             ),
             None => None,

@@ -39,12 +39,18 @@ async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<User> {
     if token.len() > 200 {
         return Err(unauthorized());
     }
-    let user = state.db.run(move |conn| tokens::lookup(conn, &token)).await?;
+    let user = state
+        .db
+        .run(move |conn| tokens::lookup(conn, &token))
+        .await?;
     user.ok_or_else(unauthorized)
 }
 
 fn unauthorized() -> poem::Error {
-    poem::Error::from_string("missing, unknown or expired token", StatusCode::UNAUTHORIZED)
+    poem::Error::from_string(
+        "missing, unknown or expired token",
+        StatusCode::UNAUTHORIZED,
+    )
 }
 
 /// An error a client can show: what went wrong, in words.
@@ -54,5 +60,7 @@ pub struct ApiError {
 }
 
 pub fn api_error(message: impl Into<String>) -> Json<ApiError> {
-    Json(ApiError { error: message.into() })
+    Json(ApiError {
+        error: message.into(),
+    })
 }

@@ -1,8 +1,8 @@
 //! Switching a logged-in user's page language (stored on the user, so it
 //! follows them to other devices).
 
-use poem::web::{Data, Form, Redirect};
 use poem::handler;
+use poem::web::{Data, Form, Redirect};
 use serde::Deserialize;
 
 use crate::accounts::User;
@@ -29,7 +29,14 @@ pub async fn switch(
     check_csrf(&session, &form.csrf)?;
     let lang = i18n::locale(&form.lang);
     let id = session.user.id;
-    state.db.run(move |conn| User::set_locale(conn, id, lang)).await?;
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") { form.back } else { "/catalog".into() };
+    state
+        .db
+        .run(move |conn| User::set_locale(conn, id, lang))
+        .await?;
+    let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
+        form.back
+    } else {
+        "/catalog".into()
+    };
     Ok(Redirect::see_other(back))
 }
