@@ -43,6 +43,8 @@ impl StockDisplay {
 pub const STOCK_DISPLAY: &str = "stock_display";
 pub const STOCK_FEW_THRESHOLD: &str = "stock_few_threshold";
 pub const SUPPLIER_NAME: &str = "supplier_name";
+/// Changes whenever the catalog does (see `catalog::write::catalog_changed`).
+pub const CATALOG_VERSION: &str = "catalog_version";
 
 /// Reads one setting.
 pub fn get(conn: &mut DbConn, key: &str) -> Result<Option<String>> {

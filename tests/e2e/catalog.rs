@@ -52,6 +52,7 @@ fn add_product(conn: &mut DbConn, sku: &str, name: &str, stock: i64) -> portal::
         .select(warehouses::id)
         .first::<i64>(conn)?;
     set_stock(conn, offer_id, warehouse, stock)?;
+    portal::catalog::write::catalog_changed(conn)?;
     Ok(product_id)
 }
 

@@ -6,7 +6,6 @@ DROP TABLE users;
 DROP TABLE companies;
 DROP TABLE stock;
 DROP TABLE prices;
-DROP TABLE offer_words;
 DROP TABLE offers;
 DROP TABLE products;
 DROP TABLE categories;

@@ -67,13 +67,6 @@ CREATE INDEX offers_sku_key ON offers (sku_key);
 CREATE INDEX offers_barcode ON offers (barcode);
 CREATE INDEX offers_name ON offers (name);
 
-CREATE TABLE offer_words (
-    word     TEXT NOT NULL,
-    offer_id BIGINT NOT NULL REFERENCES offers (id) ON DELETE CASCADE,
-    PRIMARY KEY (word, offer_id)
-) WITHOUT ROWID;
-CREATE INDEX offer_words_offer ON offer_words (offer_id);
-
 CREATE TABLE prices (
     offer_id      BIGINT NOT NULL REFERENCES offers (id) ON DELETE CASCADE,
     price_type_id BIGINT NOT NULL REFERENCES price_types (id),

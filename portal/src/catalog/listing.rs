@@ -1,22 +1,20 @@
 //! The catalog list a buyer browses and searches: filters, word-prefix search,
 //! exact-SKU-first ranking, sorting and pagination, at one price type.
 //!
-//! Search runs on the `offer_words` index (range scans, byte order), never on
-//! `LIKE '%…%'`, so it stays fast on large catalogs and handles Cyrillic case
-//! the same on both backends.
+//! Finding and ordering happen in the in-memory `SearchIndex` (fast on large
+//! catalogs, the same Cyrillic handling on both backends); the rows shown are
+//! read from the database, so prices and stock are always live.
 
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::search_words::{normalize, prefix_upper_bound, words};
-use crate::db::schema::{offer_words, offers, prices, products};
+use super::search_index::{Order, Search, SearchIndex};
+use crate::db::schema::{offers, prices, products};
 use crate::db::DbConn;
 use crate::error::Result;
 
 /// The most a single page may hold.
 pub const MAX_PER_PAGE: u32 = 200;
-/// At most this many query words are used (the rest narrow nothing useful).
-const MAX_WORDS: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -97,54 +95,31 @@ impl<T> Page<T> {
     }
 }
 
-struct Filters {
-    words: Vec<String>,
-    categories: Option<Vec<i64>>,
-    in_stock: bool,
-}
-
-/// Applies the shared filters to an offers ⋈ products query and boxes it.
-macro_rules! filtered {
-    ($query:expr, $filters:expr) => {{
-        let filters: &Filters = $filters;
-        let mut query = $query
-            .filter(offers::active.eq(true))
-            .filter(products::active.eq(true))
-            .into_boxed();
-        for word in &filters.words {
-            let matching = offer_words::table
-                .select(offer_words::offer_id)
-                .filter(offer_words::word.ge(word.clone()))
-                .filter(offer_words::word.lt(prefix_upper_bound(word)));
-            query = query.filter(offers::id.eq_any(matching));
-        }
-        if let Some(ids) = &filters.categories {
-            query = query.filter(products::category_id.eq_any(ids.clone()));
-        }
-        if filters.in_stock {
-            query = query.filter(offers::stock_total.gt(offers::reserved));
-        }
-        query
-    }};
-}
-
-/// Runs the listing at `price_type` prices.
-pub fn list(conn: &mut DbConn, query: &ListQuery, price_type: i64) -> Result<Page<ListItem>> {
+/// Runs the listing at `price_type` prices: the index finds, filters, orders
+/// and pages; the page's rows are then read live from the database.
+pub fn list(
+    conn: &mut DbConn,
+    index: &SearchIndex,
+    query: &ListQuery,
+    price_type: i64,
+) -> Result<Page<ListItem>> {
     let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
     let page = query.page.max(1);
-    let mut query_words = words(&query.text);
-    query_words.truncate(MAX_WORDS);
-    let filters = Filters {
-        words: query_words,
-        categories: query.categories.clone(),
+    let order = match query.sort {
+        Sort::Relevance | Sort::Name => Order::Name,
+        Sort::Sku => Order::Sku,
+        Sort::PriceAsc => Order::PriceAsc(price_type),
+        Sort::PriceDesc => Order::PriceDesc(price_type),
+    };
+    let search = Search {
+        text: &query.text,
+        categories: query.categories.as_deref(),
         in_stock: query.in_stock,
     };
-
-    let total: i64 = filtered!(offers::table.inner_join(products::table), &filters)
-        .count()
-        .get_result(conn)?;
-    let offset = i64::from(page - 1) * i64::from(per_page);
-    if total == 0 || offset >= total {
+    let offset = (page as usize - 1).saturating_mul(per_page as usize);
+    let (total, ids) = index.search(&search, order, offset, per_page as usize);
+    let total = i64::try_from(total).unwrap_or(i64::MAX);
+    if ids.is_empty() {
         return Ok(Page {
             items: Vec::new(),
             total,
@@ -152,51 +127,13 @@ pub fn list(conn: &mut DbConn, query: &ListQuery, price_type: i64) -> Result<Pag
             per_page,
         });
     }
-
-    // Exact SKU / barcode matches lead the results, whatever the sort.
-    let key = normalize(&query.text);
-    let exact: Vec<ListItem> = if key.is_empty() {
-        Vec::new()
-    } else {
-        let rows = filtered!(priced(price_type), &filters)
-            .filter(
-                offers::sku_key
-                    .eq(key.clone())
-                    .or(offers::barcode.eq(key.clone())),
-            )
-            .order(offers::sku)
-            .limit(i64::from(MAX_PER_PAGE))
-            .select(list_columns())
-            .load::<ListItem>(conn)?;
-        rows
-    };
-    let exact_ids: Vec<i64> = exact.iter().map(|i| i.offer_id).collect();
-    let exact_len = exact.len() as i64;
-
-    let mut items: Vec<ListItem> = exact
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(0))
-        .collect();
-    items.truncate(per_page as usize);
-    let rest_offset = (offset - exact_len).max(0);
-    let rest_limit = i64::from(per_page) - items.len() as i64;
-    if rest_limit > 0 {
-        let mut rest = filtered!(priced(price_type), &filters).filter(offers::id.ne_all(exact_ids));
-        rest = match query.sort {
-            Sort::Relevance | Sort::Name => rest.order((offers::name.asc(), offers::id.asc())),
-            Sort::Sku => rest.order((offers::sku.asc(), offers::id.asc())),
-            Sort::PriceAsc => rest.order((prices::price_minor.asc(), offers::id.asc())),
-            Sort::PriceDesc => rest.order((prices::price_minor.desc(), offers::id.asc())),
-        };
-        let more = rest
-            .limit(rest_limit)
-            .offset(rest_offset)
-            .select(list_columns())
-            .load::<ListItem>(conn)?;
-        items.extend(more);
-    }
+    let mut rows = priced(price_type)
+        .filter(offers::id.eq_any(&ids))
+        .select(list_columns())
+        .load::<ListItem>(conn)?;
+    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.offer_id));
     Ok(Page {
-        items,
+        items: rows,
         total,
         page,
         per_page,

@@ -52,11 +52,6 @@ pub fn index_words(
     all
 }
 
-/// The exclusive upper bound of the words starting with `prefix` (byte order).
-pub fn prefix_upper_bound(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,13 +72,5 @@ mod tests {
         assert!(w.contains(&"blt".to_string()));
         assert!(w.contains(&"4601234567890".to_string()));
         assert!(w.contains(&"болт".to_string()));
-    }
-
-    #[test]
-    fn upper_bound_covers_longer_words() {
-        let upper = prefix_upper_bound("м8");
-        assert!("м8х40" < upper.as_str());
-        assert!("м8" < upper.as_str());
-        assert!("м9" > upper.as_str());
     }
 }

@@ -4,13 +4,23 @@
 
 use diesel::prelude::*;
 
-use super::search_words::{index_words, sku_key};
-use crate::db::schema::{
-    categories, offer_words, offers, price_types, prices, products, stock, warehouses,
-};
+use super::search_words::sku_key;
+use crate::db::schema::{categories, offers, price_types, prices, products, stock, warehouses};
 use crate::db::DbConn;
 use crate::error::Result;
-use crate::per_backend;
+
+/// Records that the catalog changed, so every instance's search index
+/// rebuilds on its next search. Call once at the end of a batch of writes
+/// (an import, the demo load, an admin edit); stock-only changes need not,
+/// since listed rows always carry live stock and the index refreshes itself
+/// periodically.
+pub fn catalog_changed(conn: &mut DbConn) -> Result<()> {
+    crate::settings::set(
+        conn,
+        crate::settings::CATALOG_VERSION,
+        &crate::random_token(),
+    )
+}
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,30 +301,7 @@ pub fn upsert_offer(conn: &mut DbConn, data: &OfferData) -> Result<(i64, Change)
             (id, Change::Created)
         }
     };
-    reindex_offer(conn, id, data)?;
     Ok((id, change))
-}
-
-fn reindex_offer(conn: &mut DbConn, offer_id: i64, data: &OfferData) -> Result<()> {
-    diesel::delete(offer_words::table.filter(offer_words::offer_id.eq(offer_id))).execute(conn)?;
-    let rows: Vec<_> = index_words(
-        &data.sku,
-        &data.name,
-        &data.characteristics,
-        data.barcode.as_deref(),
-    )
-    .into_iter()
-    .map(|word| {
-        (
-            offer_words::word.eq(word),
-            offer_words::offer_id.eq(offer_id),
-        )
-    })
-    .collect();
-    per_backend!(conn, |c| diesel::insert_into(offer_words::table)
-        .values(&rows)
-        .execute(c))?;
-    Ok(())
 }
 
 /// Sets an offer's price in one price type.

@@ -73,13 +73,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    offer_words (word, offer_id) {
-        word -> Text,
-        offer_id -> BigInt,
-    }
-}
-
-diesel::table! {
     prices (offer_id, price_type_id) {
         offer_id -> BigInt,
         price_type_id -> BigInt,
@@ -167,7 +160,6 @@ diesel::table! {
 
 diesel::joinable!(products -> categories (category_id));
 diesel::joinable!(offers -> products (product_id));
-diesel::joinable!(offer_words -> offers (offer_id));
 diesel::joinable!(prices -> offers (offer_id));
 diesel::joinable!(prices -> price_types (price_type_id));
 diesel::joinable!(stock -> offers (offer_id));
@@ -186,7 +178,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     categories,
     products,
     offers,
-    offer_words,
     prices,
     stock,
     companies,

@@ -27,6 +27,7 @@ pub fn load(conn: &mut DbConn) -> Result<DemoSummary> {
     conn.transaction::<_, Error, _>(|conn| {
         let mut summary = catalog_fixture::load(conn)?;
         people::load(conn, &mut summary)?;
+        crate::catalog::write::catalog_changed(conn)?;
         Ok(summary)
     })
 }

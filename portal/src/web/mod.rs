@@ -14,6 +14,7 @@ use std::sync::Arc;
 use poem::middleware::{CookieJarManager, NormalizePath, Tracing, TrailingSlash};
 use poem::{get, Endpoint, EndpointExt, IntoEndpoint, Route};
 
+use crate::catalog::search_index::SharedIndex;
 use crate::db::Db;
 
 pub use render::Templates;
@@ -29,6 +30,8 @@ pub struct WebConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// This instance's catalog search index (a cache of the database).
+    pub search: Arc<SharedIndex>,
     pub templates: Arc<Templates>,
     pub config: Arc<WebConfig>,
 }
@@ -37,6 +40,7 @@ impl AppState {
     pub fn new(db: Db, config: WebConfig) -> AppState {
         AppState {
             db,
+            search: Arc::new(SharedIndex::new()),
             templates: Arc::new(Templates::new()),
             config: Arc::new(config),
         }

@@ -245,6 +245,7 @@ impl CatalogApi {
         let page = page.0.unwrap_or(1);
         let per_page = per_page.0.unwrap_or(50).min(MAX_PER_PAGE);
         let in_stock = in_stock.0.unwrap_or(false);
+        let search = state.search.clone();
         let result = state
             .db
             .run(move |conn| {
@@ -268,7 +269,8 @@ impl CatalogApi {
                     page,
                     per_page,
                 };
-                let found = list(conn, &query, pricing.price_type_id)?;
+                let index = search.get(conn)?;
+                let found = list(conn, &index, &query, pricing.price_type_id)?;
                 let pages = found.pages();
                 let items = found
                     .items

@@ -86,9 +86,11 @@ pub async fn page(
         .filter(|p| [25, 50, 100, 200].contains(p))
         .unwrap_or(DEFAULT_PER_PAGE);
 
+    let search = state.search.clone();
     let view = state
         .db
         .run(move |conn| {
+            let index = search.get(conn)?;
             let pricing = PriceContext::for_user(conn, &user)?;
             let policy = stock_policy(conn)?;
             let tree = CategoryTree::load(conn)?;
@@ -101,7 +103,7 @@ pub async fn page(
                 page,
                 per_page,
             };
-            let result = list(conn, &listing, pricing.price_type_id)?;
+            let result = list(conn, &index, &listing, pricing.price_type_id)?;
             let pages = result.pages();
             let rows = result
                 .items
