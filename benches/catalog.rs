@@ -34,33 +34,20 @@ const KINDS: [(&str, &str); 12] = [
 ];
 
 fn generate(conn: &mut DbConn, offers: usize) -> portal::Result<()> {
-    let (pt_base, _) =
-        portal::catalog::write::upsert_price_type(conn, "bench-base", "Базовая", true)?;
-    let (pt_opt, _) =
-        portal::catalog::write::upsert_price_type(conn, "bench-opt", "Оптовая", true)?;
-    let (pt_dlr, _) =
-        portal::catalog::write::upsert_price_type(conn, "bench-dlr", "Дилерская", true)?;
+    let (pt_base, _) = portal::catalog::write::upsert_price_type(conn, "bench-base", "Базовая", true)?;
+    let (pt_opt, _) = portal::catalog::write::upsert_price_type(conn, "bench-opt", "Оптовая", true)?;
+    let (pt_dlr, _) = portal::catalog::write::upsert_price_type(conn, "bench-dlr", "Дилерская", true)?;
     let warehouses: Vec<i64> = (0..3)
         .map(|w| {
-            portal::catalog::write::upsert_warehouse(
-                conn,
-                &format!("bench-wh-{w}"),
-                &format!("Склад {w}"),
-            )
-            .map(|r| r.0)
+            portal::catalog::write::upsert_warehouse(conn, &format!("bench-wh-{w}"), &format!("Склад {w}")).map(|r| r.0)
         })
         .collect::<portal::Result<_>>()?;
     let mut categories = Vec::new();
     for (i, (code, _)) in KINDS.iter().enumerate() {
         let (root, _) = upsert_category(conn, &format!("bench-{code}"), None, code, i as i32)?;
         for sub in 0..5 {
-            let (id, _) = upsert_category(
-                conn,
-                &format!("bench-{code}-{sub}"),
-                Some(root),
-                &format!("{code} {sub}"),
-                sub,
-            )?;
+            let (id, _) =
+                upsert_category(conn, &format!("bench-{code}-{sub}"), Some(root), &format!("{code} {sub}"), sub)?;
             categories.push(id);
         }
     }
@@ -68,9 +55,7 @@ fn generate(conn: &mut DbConn, offers: usize) -> portal::Result<()> {
         let (code, template) = KINDS[n % KINDS.len()];
         let (a, b) = (4 + (n / 12) % 20, 10 + (n / 240) % 400);
         let sku = format!("{code}-{n:06}");
-        let name = template
-            .replace("{a}", &a.to_string())
-            .replace("{b}", &b.to_string());
+        let name = template.replace("{a}", &a.to_string()).replace("{b}", &b.to_string());
         let (product_id, _) = upsert_product(
             conn,
             &ProductData {
@@ -166,14 +151,8 @@ fn report(label: &str, mut samples: Vec<Duration>) {
 }
 
 fn main() -> anyhow::Result<()> {
-    let offers: usize = std::env::var("BENCH_OFFERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let seconds: u64 = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10);
+    let offers: usize = std::env::var("BENCH_OFFERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
     let url = match std::env::var("BENCH_DATABASE_URL") {
         Ok(url) => url,
         Err(_) => {
@@ -186,9 +165,7 @@ fn main() -> anyhow::Result<()> {
         let mut conn = db.conn()?;
         let have: i64 = {
             use diesel::prelude::*;
-            portal::db::schema::offers::table
-                .count()
-                .get_result(&mut *conn)?
+            portal::db::schema::offers::table.count().get_result(&mut *conn)?
         };
         if have < offers as i64 {
             eprintln!("generating {offers} offers into {url} (once)…");
@@ -198,27 +175,18 @@ fn main() -> anyhow::Result<()> {
             eprintln!("  done in {:.1?}", started.elapsed());
         }
     }
-    println!(
-        "catalog benchmark: {offers} offers, {} database",
-        db.backend().name()
-    );
+    println!("catalog benchmark: {offers} offers, {} database", db.backend().name());
 
     // In process: the listing query itself, at a buyer's price type.
     let price_type: i64 = {
         use diesel::prelude::*;
-        portal::db::schema::price_types::table
-            .select(portal::db::schema::price_types::id)
-            .first(&mut *db.conn()?)?
+        portal::db::schema::price_types::table.select(portal::db::schema::price_types::id).first(&mut *db.conn()?)?
     };
     let mut conn = db.conn()?;
     let shared = portal::catalog::search_index::SharedIndex::new();
     let started = Instant::now();
     let built = shared.get(&mut conn)?;
-    println!(
-        "search index built in {:.1?} ({} offers)",
-        started.elapsed(),
-        built.len()
-    );
+    println!("search index built in {:.1?} ({} offers)", started.elapsed(), built.len());
     let queries = queries(offers);
     let mut search = Vec::new();
     let mut exact = Vec::new();
@@ -229,12 +197,7 @@ fn main() -> anyhow::Result<()> {
             let page = list(
                 &mut conn,
                 &index,
-                &ListQuery {
-                    text: q.clone(),
-                    per_page: 50,
-                    page: 1,
-                    ..Default::default()
-                },
+                &ListQuery { text: q.clone(), per_page: 50, page: 1, ..Default::default() },
                 price_type,
             )?;
             let took = started.elapsed();
@@ -245,10 +208,7 @@ fn main() -> anyhow::Result<()> {
                     search.push(took)
                 }
             }
-            assert!(
-                page.total > 0 || round > 0 || q.len() < 4,
-                "query {q:?} found nothing"
-            );
+            assert!(page.total > 0 || round > 0 || q.len() < 4, "query {q:?} found nothing");
         }
     }
     report("in-process search (words)", search);
@@ -258,17 +218,7 @@ fn main() -> anyhow::Result<()> {
         for sort in [Sort::Name, Sort::PriceAsc] {
             let started = Instant::now();
             let index = shared.get(&mut conn)?;
-            list(
-                &mut conn,
-                &index,
-                &ListQuery {
-                    page,
-                    per_page: 50,
-                    sort,
-                    ..Default::default()
-                },
-                price_type,
-            )?;
+            list(&mut conn, &index, &ListQuery { page, per_page: 50, sort, ..Default::default() }, price_type)?;
             browse.push(started.elapsed());
         }
     }
@@ -277,51 +227,27 @@ fn main() -> anyhow::Result<()> {
     for page in 1..=50u32 {
         let started = Instant::now();
         let index = shared.get(&mut conn)?;
-        list(
-            &mut conn,
-            &index,
-            &ListQuery {
-                page,
-                per_page: 50,
-                in_stock: true,
-                ..Default::default()
-            },
-            price_type,
-        )?;
+        list(&mut conn, &index, &ListQuery { page, per_page: 50, in_stock: true, ..Default::default() }, price_type)?;
         in_stock.push(started.elapsed());
     }
     report("in-process list (in stock only)", in_stock);
     drop(conn);
 
     // Over HTTP: the API as a buyer, 16 connections.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(http_load(db, queries, seconds))
 }
 
 async fn http_load(db: Db, queries: Vec<String>, seconds: u64) -> anyhow::Result<()> {
-    let state = AppState::new(
-        db,
-        WebConfig {
-            secure_cookies: false,
-        },
-    );
+    let state = AppState::new(db, WebConfig { secure_cookies: false });
     let listener = poem::listener::TcpListener::bind("127.0.0.1:0");
     let acceptor = poem::listener::Listener::into_acceptor(listener).await?;
-    let port = poem::listener::Acceptor::local_addr(&acceptor)[0]
-        .as_socket_addr()
-        .map(|a| a.port())
-        .unwrap_or(0);
+    let port = poem::listener::Acceptor::local_addr(&acceptor)[0].as_socket_addr().map(|a| a.port()).unwrap_or(0);
     tokio::spawn(async move {
-        let _ = poem::Server::new_with_acceptor(acceptor)
-            .run(portal::web::app(state))
-            .await;
+        let _ = poem::Server::new_with_acceptor(acceptor).run(portal::web::app(state)).await;
     });
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(16)
-        .build()?;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(16).build()?;
     let token: serde_json::Value = client
         .post(format!("{base}/api/v1/auth/token"))
         .json(&serde_json::json!({"email": "buyer@demo.example", "password": "demo-buyer"}))
@@ -333,37 +259,22 @@ async fn http_load(db: Db, queries: Vec<String>, seconds: u64) -> anyhow::Result
     let urls: Arc<Vec<String>> = Arc::new(
         queries
             .iter()
-            .map(|q| {
-                format!(
-                    "{base}/api/v1/catalog/products?q={}&per_page=50",
-                    urlencoding::encode(q)
-                )
-            })
+            .map(|q| format!("{base}/api/v1/catalog/products?q={}&per_page=50", urlencoding::encode(q)))
             .collect(),
     );
     // One request first: the server builds its search index (as `serve` does at start).
-    client
-        .get(&urls[0])
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .error_for_status()?;
+    client.get(&urls[0]).bearer_auth(&token).send().await?.error_for_status()?;
     let stop = Arc::new(AtomicBool::new(false));
     let mut workers = Vec::new();
     for worker in 0..16 {
-        let (client, urls, stop, token) =
-            (client.clone(), urls.clone(), stop.clone(), token.clone());
+        let (client, urls, stop, token) = (client.clone(), urls.clone(), stop.clone(), token.clone());
         workers.push(tokio::spawn(async move {
             let mut samples = Vec::new();
             let mut errors = 0usize;
             let mut i = worker * 7;
             while !stop.load(Ordering::Relaxed) {
                 let started = Instant::now();
-                let response = client
-                    .get(&urls[i % urls.len()])
-                    .bearer_auth(&token)
-                    .send()
-                    .await;
+                let response = client.get(&urls[i % urls.len()]).bearer_auth(&token).send().await;
                 match response {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;

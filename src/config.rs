@@ -60,14 +60,10 @@ impl Config {
             database_url: env("DATABASE_URL")
                 .or(file_config.database_url)
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
-            bind: env("OPTOVIK_BIND")
-                .or(file_config.bind)
-                .unwrap_or_else(|| DEFAULT_BIND.to_string()),
+            bind: env("OPTOVIK_BIND").or(file_config.bind).unwrap_or_else(|| DEFAULT_BIND.to_string()),
             secure_cookies,
             pool_size,
-            timezone: env("OPTOVIK_TIMEZONE")
-                .or(file_config.timezone)
-                .unwrap_or_else(|| "Europe/Moscow".into()),
+            timezone: env("OPTOVIK_TIMEZONE").or(file_config.timezone).unwrap_or_else(|| "Europe/Moscow".into()),
             jobs: file_config.jobs,
         })
     }
@@ -79,10 +75,8 @@ impl Config {
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    toml::from_str(&text)
-        .with_context(|| format!("{} is not a valid configuration", path.display()))
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("{} is not a valid configuration", path.display()))
 }
 
 fn mask_password(url: &str) -> String {
@@ -104,10 +98,7 @@ mod tests {
 
     #[test]
     fn passwords_are_masked() {
-        assert_eq!(
-            mask_password("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
+        assert_eq!(mask_password("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(mask_password("./data/optovik.db"), "./data/optovik.db");
     }
 }

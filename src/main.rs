@@ -13,11 +13,7 @@ use portal::web::{AppState, WebConfig};
 use config::Config;
 
 #[derive(Parser)]
-#[command(
-    name = "optovik",
-    version,
-    about = "B2B supplier ordering portal with an ERP connector"
-)]
+#[command(name = "optovik", version, about = "B2B supplier ordering portal with an ERP connector")]
 struct Cli {
     /// A TOML configuration file (default: ./optovik.toml if present).
     #[arg(long, global = true, env = "OPTOVIK_CONFIG")]
@@ -79,20 +75,13 @@ fn main() -> anyhow::Result<()> {
             print_logins(None);
             Ok(())
         }
-        Command::Job {
-            action: JobAction::List,
-        } => {
+        Command::Job { action: JobAction::List } => {
             for job in connector::jobs::JOBS {
-                println!(
-                    "{:<20} {:<16} {}",
-                    job.name, job.default_cron, job.description
-                );
+                println!("{:<20} {:<16} {}", job.name, job.default_cron, job.description);
             }
             Ok(())
         }
-        Command::Job {
-            action: JobAction::Run { name },
-        } => {
+        Command::Job { action: JobAction::Run { name } } => {
             let db = connect(&config)?;
             let tick = connector::schedule::current_tick();
             match connector::schedule::run_leased(&db, &name, &instance_name(), tick)? {
@@ -110,11 +99,7 @@ fn connect(config: &Config) -> anyhow::Result<Db> {
 }
 
 fn instance_name() -> String {
-    format!(
-        "{}-{}",
-        std::env::var("HOSTNAME").unwrap_or_else(|_| "optovik".into()),
-        std::process::id()
-    )
+    format!("{}-{}", std::env::var("HOSTNAME").unwrap_or_else(|_| "optovik".into()), std::process::id())
 }
 
 fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
@@ -123,45 +108,23 @@ fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
     if !no_demo && portal::demo::is_empty(&mut *db.conn()?)? {
         println!("empty database: loading demo data…");
         let summary = portal::demo::load(&mut *db.conn()?)?;
-        println!(
-            "demo data loaded: {} products, {} offers",
-            summary.products, summary.offers
-        );
+        println!("demo data loaded: {} products, {} offers", summary.products, summary.offers);
         loaded_demo = true;
     }
-    let timezone: chrono_tz::Tz = config
-        .timezone
-        .parse()
-        .map_err(|e| anyhow::anyhow!("unknown time zone {:?}: {e}", config.timezone))?;
-    let schedule = connector::schedule::ScheduleConfig {
-        timezone,
-        overrides: config.jobs.clone(),
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let timezone: chrono_tz::Tz =
+        config.timezone.parse().map_err(|e| anyhow::anyhow!("unknown time zone {:?}: {e}", config.timezone))?;
+    let schedule = connector::schedule::ScheduleConfig { timezone, overrides: config.jobs.clone() };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let _scheduler = connector::schedule::start(db.clone(), &schedule, instance_name()).await?;
-        let state = AppState::new(
-            db.clone(),
-            WebConfig {
-                secure_cookies: config.secure_cookies,
-            },
-        );
+        let state = AppState::new(db.clone(), WebConfig { secure_cookies: config.secure_cookies });
         let listener = poem::listener::TcpListener::bind(config.bind.clone());
         let acceptor = poem::listener::Listener::into_acceptor(listener)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let url = format!("http://{}", config.bind);
-        println!(
-            "\nOptovik is running at {url}  (database: {})",
-            db.backend().name()
-        );
-        print_logins(if loaded_demo || !no_demo {
-            Some(&url)
-        } else {
-            None
-        });
+        println!("\nOptovik is running at {url}  (database: {})", db.backend().name());
+        print_logins(if loaded_demo || !no_demo { Some(&url) } else { None });
         poem::Server::new_with_acceptor(acceptor)
             .run_with_graceful_shutdown(
                 portal::web::app(state),

@@ -24,26 +24,15 @@ pub struct ScheduleConfig {
 
 impl Default for ScheduleConfig {
     fn default() -> Self {
-        ScheduleConfig {
-            timezone: chrono_tz::Europe::Moscow,
-            overrides: HashMap::new(),
-        }
+        ScheduleConfig { timezone: chrono_tz::Europe::Moscow, overrides: HashMap::new() }
     }
 }
 
 /// Starts the scheduler with every enabled job; keep the handle alive.
-pub async fn start(
-    db: Db,
-    config: &ScheduleConfig,
-    instance: String,
-) -> anyhow::Result<JobScheduler> {
+pub async fn start(db: Db, config: &ScheduleConfig, instance: String) -> anyhow::Result<JobScheduler> {
     let scheduler = JobScheduler::new().await?;
     for spec in jobs::JOBS {
-        let cron = config
-            .overrides
-            .get(spec.name)
-            .map(String::as_str)
-            .unwrap_or(spec.default_cron);
+        let cron = config.overrides.get(spec.name).map(String::as_str).unwrap_or(spec.default_cron);
         if cron.trim().is_empty() {
             tracing::info!(job = spec.name, "job disabled by configuration");
             continue;
@@ -58,9 +47,7 @@ pub async fn start(
                     tracing::warn!(job = name, "previous run still going; skipping this tick");
                     return;
                 }
-                let outcome =
-                    tokio::task::spawn_blocking(move || run_leased(&db, name, &instance, tick))
-                        .await;
+                let outcome = tokio::task::spawn_blocking(move || run_leased(&db, name, &instance, tick)).await;
                 running.store(false, Ordering::SeqCst);
                 match outcome {
                     Ok(Ok(Some(report))) => tracing::info!(job = name, "{}", report.summary),

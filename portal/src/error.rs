@@ -42,9 +42,6 @@ impl Error {
 
     /// Whether this is a failure of ours rather than of the request.
     pub fn is_internal(&self) -> bool {
-        matches!(
-            self,
-            Error::Config(_) | Error::Db(_) | Error::Pool(_) | Error::Internal(_)
-        )
+        matches!(self, Error::Config(_) | Error::Db(_) | Error::Pool(_) | Error::Internal(_))
     }
 }

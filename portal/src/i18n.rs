@@ -32,11 +32,7 @@ fn flatten(source: &str) -> Catalog {
 
 fn walk(prefix: &str, table: &toml::Table, out: &mut Catalog) {
     for (key, value) in table {
-        let full = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
+        let full = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         match value {
             toml::Value::String(s) => {
                 out.insert(full, s.clone());
@@ -50,10 +46,7 @@ fn walk(prefix: &str, table: &toml::Table, out: &mut Catalog) {
 /// A supported locale for `requested`, falling back to Russian.
 pub fn locale(requested: &str) -> &'static str {
     let lower = requested.trim().to_lowercase();
-    LOCALES
-        .into_iter()
-        .find(|l| lower.starts_with(l))
-        .unwrap_or(LOCALES[0])
+    LOCALES.into_iter().find(|l| lower.starts_with(l)).unwrap_or(LOCALES[0])
 }
 
 /// The message for `key`, with `{name}` placeholders filled from `args`.
@@ -86,10 +79,7 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled() {
-        assert_eq!(
-            text("en", "catalog.found", &[("count", "5".into())]),
-            "Found: 5"
-        );
+        assert_eq!(text("en", "catalog.found", &[("count", "5".into())]), "Found: 5");
         assert_eq!(locale("en-US,en;q=0.9"), "en");
         assert_eq!(locale("de"), "ru");
     }

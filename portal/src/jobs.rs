@@ -14,13 +14,7 @@ use crate::per_backend;
 /// Takes the lease on `job` for the run of `tick` (the scheduled time,
 /// truncated to the second), if no one holds it and that tick has not run
 /// yet. Returns whether `holder` may run the job now.
-pub fn try_acquire(
-    conn: &mut DbConn,
-    job: &str,
-    holder: &str,
-    tick: NaiveDateTime,
-    ttl: Duration,
-) -> Result<bool> {
+pub fn try_acquire(conn: &mut DbConn, job: &str, holder: &str, tick: NaiveDateTime, ttl: Duration) -> Result<bool> {
     let now = Utc::now().naive_utc();
     let expires_at = now + ttl;
     let taken = diesel::update(
@@ -29,11 +23,7 @@ pub fn try_acquire(
             .filter(job_leases::expires_at.lt(now))
             .filter(job_leases::last_tick.lt(tick)),
     )
-    .set((
-        job_leases::holder.eq(holder),
-        job_leases::expires_at.eq(expires_at),
-        job_leases::last_tick.eq(tick),
-    ))
+    .set((job_leases::holder.eq(holder), job_leases::expires_at.eq(expires_at), job_leases::last_tick.eq(tick)))
     .execute(conn)?;
     if taken == 1 {
         return Ok(true);
@@ -44,22 +34,16 @@ pub fn try_acquire(
         job_leases::expires_at.eq(expires_at),
         job_leases::last_tick.eq(tick),
     );
-    let inserted = per_backend!(conn, |c| diesel::insert_into(job_leases::table)
-        .values(row)
-        .on_conflict_do_nothing()
-        .execute(c))?;
+    let inserted =
+        per_backend!(conn, |c| diesel::insert_into(job_leases::table).values(row).on_conflict_do_nothing().execute(c))?;
     Ok(inserted == 1)
 }
 
 /// Ends `holder`'s lease (the run finished); the tick stays recorded.
 pub fn release(conn: &mut DbConn, job: &str, holder: &str) -> Result<()> {
     let past = Utc::now().naive_utc() - Duration::seconds(1);
-    diesel::update(
-        job_leases::table
-            .filter(job_leases::name.eq(job))
-            .filter(job_leases::holder.eq(holder)),
-    )
-    .set(job_leases::expires_at.eq(past))
-    .execute(conn)?;
+    diesel::update(job_leases::table.filter(job_leases::name.eq(job)).filter(job_leases::holder.eq(holder)))
+        .set(job_leases::expires_at.eq(past))
+        .execute(conn)?;
     Ok(())
 }

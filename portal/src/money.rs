@@ -14,27 +14,16 @@ impl Money {
 
     /// `numerator / denominator`, rounded half away from zero.
     pub fn mul_ratio(self, numerator: i64, denominator: i64) -> Money {
-        Money(div_round(
-            i128::from(self.0) * i128::from(numerator),
-            i128::from(denominator),
-        ))
+        Money(div_round(i128::from(self.0) * i128::from(numerator), i128::from(denominator)))
     }
 
     /// Formats with a thousands separator and two decimals, in the locale's style
     /// ("1 234,50" for Russian, "1,234.50" for English).
     pub fn format(self, locale: &str) -> String {
-        let (group, decimal) = if locale == "en" {
-            (',', '.')
-        } else {
-            ('\u{a0}', ',')
-        };
+        let (group, decimal) = if locale == "en" { (',', '.') } else { ('\u{a0}', ',') };
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        format!(
-            "{sign}{}{decimal}{:02}",
-            group_digits(abs / 100, group),
-            abs % 100
-        )
+        format!("{sign}{}{decimal}{:02}", group_digits(abs / 100, group), abs % 100)
     }
 }
 
@@ -58,11 +47,7 @@ impl Qty {
     /// More than three decimals, signs other than a leading minus, or any
     /// other character is unreadable.
     pub fn parse(text: &str) -> Option<Qty> {
-        let cleaned: String = text
-            .trim()
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-            .collect();
+        let cleaned: String = text.trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
         let (negative, digits) = match cleaned.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, cleaned.as_str()),
@@ -79,16 +64,8 @@ impl Qty {
         if frac.len() > 3 || whole.len() > 12 {
             return None;
         }
-        let whole: i64 = if whole.is_empty() {
-            0
-        } else {
-            whole.parse().ok()?
-        };
-        let frac_value: i64 = if frac.is_empty() {
-            0
-        } else {
-            format!("{frac:0<3}").parse().ok()?
-        };
+        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+        let frac_value: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<3}").parse().ok()? };
         let value = whole * QTY_SCALE + frac_value;
         Some(Qty(if negative { -value } else { value }))
     }
@@ -101,20 +78,13 @@ impl Qty {
         if frac == 0 {
             format!("{sign}{whole}")
         } else {
-            format!(
-                "{sign}{whole}.{}",
-                format!("{frac:03}").trim_end_matches('0')
-            )
+            format!("{sign}{whole}.{}", format!("{frac:03}").trim_end_matches('0'))
         }
     }
 
     /// "12", "1,5" / "1.5", "16 800" — grouped, no trailing zeros.
     pub fn format(self, locale: &str) -> String {
-        let (group, decimal) = if locale == "en" {
-            (',', ".")
-        } else {
-            ('\u{a0}', ",")
-        };
+        let (group, decimal) = if locale == "en" { (',', ".") } else { ('\u{a0}', ",") };
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
         let whole = group_digits(abs / QTY_SCALE as u64, group);

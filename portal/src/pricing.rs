@@ -76,21 +76,9 @@ impl PriceContext {
     pub fn unit_price(&self, list_price: Money, vat_rate: Option<i32>) -> UnitPrice {
         let discounted = list_price.mul_ratio(i64::from(10_000 - self.discount_bp), 10_000);
         let rate = i64::from(vat_rate.unwrap_or(0).max(0));
-        let gross = if self.vat_included || rate == 0 {
-            discounted
-        } else {
-            discounted.mul_ratio(100 + rate, 100)
-        };
-        let vat = if rate == 0 {
-            Money(0)
-        } else {
-            gross.mul_ratio(rate, 100 + rate)
-        };
-        UnitPrice {
-            gross,
-            vat,
-            vat_rate: vat_rate.filter(|r| *r > 0),
-        }
+        let gross = if self.vat_included || rate == 0 { discounted } else { discounted.mul_ratio(100 + rate, 100) };
+        let vat = if rate == 0 { Money(0) } else { gross.mul_ratio(rate, 100 + rate) };
+        UnitPrice { gross, vat, vat_rate: vat_rate.filter(|r| *r > 0) }
     }
 }
 

@@ -48,11 +48,7 @@ pub const CATALOG_VERSION: &str = "catalog_version";
 
 /// Reads one setting.
 pub fn get(conn: &mut DbConn, key: &str) -> Result<Option<String>> {
-    Ok(settings::table
-        .find(key)
-        .select(settings::value)
-        .first::<String>(conn)
-        .optional()?)
+    Ok(settings::table.find(key).select(settings::value).first::<String>(conn).optional()?)
 }
 
 /// Writes one setting, replacing any earlier value.
@@ -76,22 +72,15 @@ pub struct StockPolicy {
 }
 
 pub fn stock_policy(conn: &mut DbConn) -> Result<StockPolicy> {
-    let display = get(conn, STOCK_DISPLAY)?
-        .and_then(|v| StockDisplay::parse(&v))
-        .unwrap_or(StockDisplay::Exact);
-    let few_threshold = get(conn, STOCK_FEW_THRESHOLD)?
-        .and_then(|v| v.parse::<i64>().ok())
-        .unwrap_or(10)
-        * crate::money::QTY_SCALE;
-    Ok(StockPolicy {
-        display,
-        few_threshold,
-    })
+    let display = get(conn, STOCK_DISPLAY)?.and_then(|v| StockDisplay::parse(&v)).unwrap_or(StockDisplay::Exact);
+    let few_threshold =
+        get(conn, STOCK_FEW_THRESHOLD)?.and_then(|v| v.parse::<i64>().ok()).unwrap_or(10) * crate::money::QTY_SCALE;
+    Ok(StockPolicy { display, few_threshold })
 }
 
 /// Sets the stock display mode from its name ("exact", "levels", "hidden").
 pub fn set_stock_display(conn: &mut DbConn, mode: &str) -> Result<()> {
-    let mode = StockDisplay::parse(mode)
-        .ok_or_else(|| Error::Invalid(format!("unknown stock display mode: {mode}")))?;
+    let mode =
+        StockDisplay::parse(mode).ok_or_else(|| Error::Invalid(format!("unknown stock display mode: {mode}")))?;
     set(conn, STOCK_DISPLAY, mode.as_str())
 }

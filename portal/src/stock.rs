@@ -54,33 +54,15 @@ mod tests {
     use super::*;
 
     fn policy(display: StockDisplay) -> StockPolicy {
-        StockPolicy {
-            display,
-            few_threshold: 10_000,
-        }
+        StockPolicy { display, few_threshold: 10_000 }
     }
 
     #[test]
     fn levels() {
-        assert_eq!(
-            Availability::of(0, policy(StockDisplay::Levels)),
-            Availability::None
-        );
-        assert_eq!(
-            Availability::of(10_000, policy(StockDisplay::Levels)),
-            Availability::Few
-        );
-        assert_eq!(
-            Availability::of(10_001, policy(StockDisplay::Levels)),
-            Availability::InStock
-        );
-        assert_eq!(
-            Availability::of(5, policy(StockDisplay::Exact)),
-            Availability::Exact(5)
-        );
-        assert_eq!(
-            Availability::of(5, policy(StockDisplay::Hidden)),
-            Availability::Hidden
-        );
+        assert_eq!(Availability::of(0, policy(StockDisplay::Levels)), Availability::None);
+        assert_eq!(Availability::of(10_000, policy(StockDisplay::Levels)), Availability::Few);
+        assert_eq!(Availability::of(10_001, policy(StockDisplay::Levels)), Availability::InStock);
+        assert_eq!(Availability::of(5, policy(StockDisplay::Exact)), Availability::Exact(5));
+        assert_eq!(Availability::of(5, policy(StockDisplay::Hidden)), Availability::Hidden);
     }
 }

@@ -6,35 +6,16 @@ use crate::support::{browser, csrf_of, spawn_app, BUYER, MANAGER};
 async fn login_opens_the_catalog_and_logout_closes_it() {
     let app = spawn_app().await;
     let client = app.login(BUYER.0, BUYER.1).await;
-    let catalog = client
-        .get(app.url("/catalog"))
-        .send()
-        .await
-        .expect("catalog");
+    let catalog = client.get(app.url("/catalog")).send().await.expect("catalog");
     assert_eq!(catalog.status(), 200);
     let html = catalog.text().await.expect("body");
-    assert!(
-        html.contains("ООО «СтройМаркет»"),
-        "the buyer's company is shown"
-    );
+    assert!(html.contains("ООО «СтройМаркет»"), "the buyer's company is shown");
 
-    let logout = client
-        .post(app.url("/logout"))
-        .form(&[("csrf", csrf_of(&html))])
-        .send()
-        .await
-        .expect("logout");
+    let logout = client.post(app.url("/logout")).form(&[("csrf", csrf_of(&html))]).send().await.expect("logout");
     assert_eq!(logout.status(), 303);
-    let after = client
-        .get(app.url("/catalog"))
-        .send()
-        .await
-        .expect("catalog");
+    let after = client.get(app.url("/catalog")).send().await.expect("catalog");
     assert_eq!(after.status(), 303, "logged out users are sent to login");
-    assert!(after.headers()["location"]
-        .to_str()
-        .expect("location")
-        .starts_with("/login"));
+    assert!(after.headers()["location"].to_str().expect("location").starts_with("/login"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -44,16 +25,10 @@ async fn wrong_password_is_refused_with_a_message() {
     assert_eq!(status, 401);
     assert!(body.contains("Неверная почта или пароль") || body.contains("Wrong email or password"));
     assert!(body.contains(BUYER.0), "the email stays in the form");
-    let catalog = client
-        .get(app.url("/catalog"))
-        .send()
-        .await
-        .expect("catalog");
+    let catalog = client.get(app.url("/catalog")).send().await.expect("catalog");
     assert_eq!(catalog.status(), 303, "no session was created");
 
-    let (_, unknown, _) = app
-        .login_status("nobody@demo.example", "whatever-password")
-        .await;
+    let (_, unknown, _) = app.login_status("nobody@demo.example", "whatever-password").await;
     assert_eq!(unknown, 401);
 }
 
@@ -64,11 +39,7 @@ async fn forms_without_the_csrf_token_are_rejected() {
     let client = browser();
     let response = client
         .post(app.url("/login"))
-        .form(&[
-            ("email", BUYER.0),
-            ("password", BUYER.1),
-            ("csrf", "forged"),
-        ])
+        .form(&[("email", BUYER.0), ("password", BUYER.1), ("csrf", "forged")])
         .send()
         .await
         .expect("login");
@@ -76,25 +47,11 @@ async fn forms_without_the_csrf_token_are_rejected() {
 
     // A logged-in user's logout with a wrong token keeps the session.
     let client = app.login(MANAGER.0, MANAGER.1).await;
-    let response = client
-        .post(app.url("/logout"))
-        .form(&[("csrf", "forged")])
-        .send()
-        .await
-        .expect("logout");
+    let response = client.post(app.url("/logout")).form(&[("csrf", "forged")]).send().await.expect("logout");
     assert_eq!(response.status(), 403);
-    let response = client
-        .post(app.url("/language"))
-        .form(&[("lang", "en")])
-        .send()
-        .await
-        .expect("language");
+    let response = client.post(app.url("/language")).form(&[("lang", "en")]).send().await.expect("language");
     assert_eq!(response.status(), 403);
-    let catalog = client
-        .get(app.url("/catalog"))
-        .send()
-        .await
-        .expect("catalog");
+    let catalog = client.get(app.url("/catalog")).send().await.expect("catalog");
     assert_eq!(catalog.status(), 200, "still logged in");
 }
 
@@ -102,8 +59,8 @@ async fn forms_without_the_csrf_token_are_rejected() {
 async fn sessions_live_in_the_database_and_work_on_another_instance() {
     let app = spawn_app().await;
     let (_client, jar) = app.login_with_jar(BUYER.0, BUYER.1).await;
-    let cookie = reqwest::cookie::CookieStore::cookies(&*jar, &app.url("/").parse().expect("url"))
-        .expect("session cookie");
+    let cookie =
+        reqwest::cookie::CookieStore::cookies(&*jar, &app.url("/").parse().expect("url")).expect("session cookie");
 
     // A second app state over the same database plays "another instance".
     let other = crate::support::spawn_instance(app.db.clone()).await;
@@ -113,27 +70,17 @@ async fn sessions_live_in_the_database_and_work_on_another_instance() {
         .send()
         .await
         .expect("other instance");
-    assert_eq!(
-        response.status(),
-        200,
-        "the other instance knows the session"
-    );
+    assert_eq!(response.status(), 200, "the other instance knows the session");
 
     let stored: Vec<String> = app
         .with_db(|conn| {
             use diesel::prelude::*;
             use portal::db::schema::sessions;
-            Ok(sessions::table
-                .select(sessions::token_hash)
-                .load::<String>(conn)?)
+            Ok(sessions::table.select(sessions::token_hash).load::<String>(conn)?)
         })
         .await;
     assert_eq!(stored.len(), 1);
-    assert_eq!(
-        stored[0].len(),
-        64,
-        "only the SHA-256 of the session token is stored"
-    );
+    assert_eq!(stored[0].len(), 64, "only the SHA-256 of the session token is stored");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -149,31 +96,18 @@ async fn api_tokens_authenticate_and_bad_ones_are_401() {
 
     let (status, _) = app.api_get("forged-token", "/api/v1/me").await;
     assert_eq!(status, 401);
-    let response = reqwest::Client::new()
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .expect("request");
+    let response = reqwest::Client::new().get(app.url("/api/v1/me")).send().await.expect("request");
     assert_eq!(response.status(), 401, "no token");
 
     let expired = app
         .with_db(|conn| {
             let user = portal::accounts::User::find_by_email(conn, BUYER.0)?.expect("buyer");
-            portal::accounts::tokens::issue_with_lifetime(
-                conn,
-                user.id,
-                chrono::Duration::seconds(-1),
-            )
+            portal::accounts::tokens::issue_with_lifetime(conn, user.id, chrono::Duration::seconds(-1))
         })
         .await;
-    let (status, body) = app
-        .api_get(&expired.token, "/api/v1/catalog/products")
-        .await;
+    let (status, body) = app.api_get(&expired.token, "/api/v1/catalog/products").await;
     assert_eq!(status, 401);
-    assert!(body["error"]
-        .as_str()
-        .unwrap_or_default()
-        .contains("expired"));
+    assert!(body["error"].as_str().unwrap_or_default().contains("expired"));
 
     let wrong = reqwest::Client::new()
         .post(app.url("/api/v1/auth/token"))
@@ -186,9 +120,7 @@ async fn api_tokens_authenticate_and_bad_ones_are_401() {
         .with_db(|conn| {
             use diesel::prelude::*;
             use portal::db::schema::api_tokens;
-            Ok(api_tokens::table
-                .select(api_tokens::token_hash)
-                .load::<String>(conn)?)
+            Ok(api_tokens::table.select(api_tokens::token_hash).load::<String>(conn)?)
         })
         .await;
     assert!(!stored.contains(&token), "tokens are stored hashed");

@@ -1,9 +1,7 @@
 //! The catalog over HTTP: contract prices per company, search ranking,
 //! pagination bounds, stock display modes, bad input.
 
-use portal::catalog::write::{
-    set_price, set_stock, upsert_offer, upsert_product, OfferData, ProductData,
-};
+use portal::catalog::write::{set_price, set_stock, upsert_offer, upsert_product, OfferData, ProductData};
 use portal::db::DbConn;
 use serde_json::Value;
 
@@ -42,35 +40,23 @@ fn add_product(conn: &mut DbConn, sku: &str, name: &str, stock: i64) -> portal::
             active: true,
         },
     )?;
-    for pt in price_types::table
-        .select(price_types::id)
-        .load::<i64>(conn)?
-    {
+    for pt in price_types::table.select(price_types::id).load::<i64>(conn)? {
         set_price(conn, offer_id, pt, 10_000)?;
     }
-    let warehouse = warehouses::table
-        .select(warehouses::id)
-        .first::<i64>(conn)?;
+    let warehouse = warehouses::table.select(warehouses::id).first::<i64>(conn)?;
     set_stock(conn, offer_id, warehouse, stock)?;
     portal::catalog::write::catalog_changed(conn)?;
     Ok(product_id)
 }
 
 async fn products(app: &TestApp, token: &str, query: &str) -> Value {
-    let (status, body) = app
-        .api_get(token, &format!("/api/v1/catalog/products?{query}"))
-        .await;
+    let (status, body) = app.api_get(token, &format!("/api/v1/catalog/products?{query}")).await;
     assert_eq!(status, 200, "{query}: {body}");
     body
 }
 
 fn skus(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| i["sku"].as_str().expect("sku").to_string())
-        .collect()
+    page["items"].as_array().expect("items").iter().map(|i| i["sku"].as_str().expect("sku").to_string()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -99,11 +85,7 @@ async fn each_company_sees_its_own_contract_price() {
     let buyer2 = app.token(BUYER2.0, BUYER2.1).await;
     let seen_by_buyer = products(&app, &buyer, &format!("q={sku}")).await;
     let seen_by_buyer2 = products(&app, &buyer2, &format!("q={sku}")).await;
-    let first = |v: &Value| {
-        v["items"][0]["price"]["amount_minor"]
-            .as_i64()
-            .expect("price")
-    };
+    let first = |v: &Value| v["items"][0]["price"]["amount_minor"].as_i64().expect("price");
     // Company A: wholesale price type, 3 % contract discount (half-up to the kopeck).
     assert_eq!(first(&seen_by_buyer), (wholesale * 9_700 + 5_000) / 10_000);
     // Company B: dealer price type, no discount.
@@ -112,23 +94,11 @@ async fn each_company_sees_its_own_contract_price() {
 
     // The page shows the same figure to A, and never B's.
     let client = app.login(BUYER.0, BUYER.1).await;
-    let html = client
-        .get(app.url(&format!("/catalog?q={sku}")))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("body");
+    let html =
+        client.get(app.url(&format!("/catalog?q={sku}"))).send().await.expect("page").text().await.expect("body");
     let format = |minor: i64| format!("{},{:02}", minor / 100, minor % 100);
-    assert!(
-        html.contains(&format(first(&seen_by_buyer))),
-        "A's price on A's page"
-    );
-    assert!(
-        !html.contains(&format(dealer)),
-        "B's contract price never reaches A"
-    );
+    assert!(html.contains(&format(first(&seen_by_buyer))), "A's price on A's page");
+    assert!(!html.contains(&format(dealer)), "B's contract price never reaches A");
     assert!(html.contains("ОПТ-2026"), "the contract is named");
 }
 
@@ -148,14 +118,8 @@ async fn exact_sku_comes_first_then_word_prefixes() {
     let page = products(&app, &token, "q=zx-100").await;
     let found = skus(&page);
     assert_eq!(found[0], "ZX-100", "{found:?}");
-    assert!(
-        found.contains(&"AB-7".to_string()),
-        "word match in the name"
-    );
-    assert!(
-        found.contains(&"ZX-1000".to_string()),
-        "prefix match on the SKU"
-    );
+    assert!(found.contains(&"AB-7".to_string()), "word match in the name");
+    assert!(found.contains(&"ZX-1000".to_string()), "prefix match on the SKU");
     assert_eq!(page["total"], 3);
 
     // The exact match leads even when sorting by price.
@@ -186,22 +150,12 @@ async fn cyrillic_search_ignores_case() {
     let upper = products(&app, &token, "q=БОЛТ М8&per_page=200").await;
     assert!(lower["total"].as_i64().expect("total") > 0);
     assert_eq!(lower["total"], upper["total"]);
-    let names: Vec<&str> = lower["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| i["name"].as_str().expect("name"))
-        .collect();
-    assert!(
-        names.contains(&"Болт DIN 933 М8х40 оцинкованный"),
-        "{names:?}"
-    );
+    let names: Vec<&str> =
+        lower["items"].as_array().expect("items").iter().map(|i| i["name"].as_str().expect("name")).collect();
+    assert!(names.contains(&"Болт DIN 933 М8х40 оцинкованный"), "{names:?}");
     for name in &names {
         let lowered = name.to_lowercase();
-        assert!(
-            lowered.contains("болт") && lowered.contains("м8"),
-            "{name} does not match"
-        );
+        assert!(lowered.contains("болт") && lowered.contains("м8"), "{name} does not match");
     }
     // "ё" and "е" are the same letter to search.
     let film = products(&app, &token, "q=пленка").await;
@@ -227,32 +181,19 @@ async fn pagination_has_bounds() {
     assert_eq!(beyond["items"].as_array().expect("items").len(), 0);
     assert_eq!(beyond["total"], total);
 
-    for bad in [
-        "per_page=100000",
-        "per_page=0",
-        "page=0",
-        "page=abc",
-        "in_stock=maybe",
-        "sort=random",
-        "category=x",
-    ] {
-        let (status, body) = app
-            .api_get(&token, &format!("/api/v1/catalog/products?{bad}"))
-            .await;
+    for bad in ["per_page=100000", "per_page=0", "page=0", "page=abc", "in_stock=maybe", "sort=random", "category=x"] {
+        let (status, body) = app.api_get(&token, &format!("/api/v1/catalog/products?{bad}")).await;
         assert_eq!(status, 400, "{bad} → {body}");
         assert!(body["error"].is_string(), "{bad}: a JSON error body");
     }
-    let (status, _) = app
-        .api_get(&token, "/api/v1/catalog/products?category=999999")
-        .await;
+    let (status, _) = app.api_get(&token, "/api/v1/catalog/products?category=999999").await;
     assert_eq!(status, 404);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn in_stock_and_category_filters() {
     let app = spawn_app().await;
-    app.with_db(|conn| add_product(conn, "EMPTY-1", "Товар без остатка", 0).map(|_| ()))
-        .await;
+    app.with_db(|conn| add_product(conn, "EMPTY-1", "Товар без остатка", 0).map(|_| ())).await;
     let token = app.token(BUYER.0, BUYER.1).await;
     let all = products(&app, &token, "q=EMPTY-1").await;
     assert_eq!(all["total"], 1);
@@ -261,20 +202,11 @@ async fn in_stock_and_category_filters() {
 
     let (_, categories) = app.api_get(&token, "/api/v1/catalog/categories").await;
     let categories = categories.as_array().expect("categories");
-    let root = categories
-        .iter()
-        .find(|c| c["parent_id"].is_null())
-        .expect("a root");
-    let child = categories
-        .iter()
-        .find(|c| c["parent_id"] == root["id"])
-        .expect("a child");
+    let root = categories.iter().find(|c| c["parent_id"].is_null()).expect("a root");
+    let child = categories.iter().find(|c| c["parent_id"] == root["id"]).expect("a child");
     let in_root = products(&app, &token, &format!("category={}", root["id"])).await;
     let in_child = products(&app, &token, &format!("category={}", child["id"])).await;
-    assert!(
-        in_root["total"].as_i64() > in_child["total"].as_i64(),
-        "a category includes its subcategories"
-    );
+    assert!(in_root["total"].as_i64() > in_child["total"].as_i64(), "a category includes its subcategories");
     assert!(in_child["total"].as_i64() > Some(0));
 }
 
@@ -297,63 +229,31 @@ async fn stock_display_modes() {
             .map(|i| {
                 (
                     i["sku"].as_str().expect("sku").to_string(),
-                    i["availability"]["kind"]
-                        .as_str()
-                        .expect("kind")
-                        .to_string(),
+                    i["availability"]["kind"].as_str().expect("kind").to_string(),
                     i["availability"]["quantity"].clone(),
                 )
             })
             .collect()
     };
     let exact = availability(&products(&app, &token, "q=stock&sort=sku").await);
-    assert_eq!(
-        exact[0],
-        ("STOCK-BIG".into(), "exact".into(), Value::from("500"))
-    );
-    assert_eq!(
-        exact[2],
-        ("STOCK-NONE".into(), "exact".into(), Value::from("0"))
-    );
+    assert_eq!(exact[0], ("STOCK-BIG".into(), "exact".into(), Value::from("500")));
+    assert_eq!(exact[2], ("STOCK-NONE".into(), "exact".into(), Value::from("0")));
 
-    app.with_db(|conn| portal::settings::set_stock_display(conn, "levels"))
-        .await;
+    app.with_db(|conn| portal::settings::set_stock_display(conn, "levels")).await;
     let levels = availability(&products(&app, &token, "q=stock&sort=sku").await);
     let kinds: Vec<&str> = levels.iter().map(|l| l.1.as_str()).collect();
     assert_eq!(kinds, ["in_stock", "few", "none"]);
-    assert!(
-        levels.iter().all(|l| l.2.is_null()),
-        "no quantities in levels mode"
-    );
+    assert!(levels.iter().all(|l| l.2.is_null()), "no quantities in levels mode");
 
-    app.with_db(|conn| portal::settings::set_stock_display(conn, "hidden"))
-        .await;
+    app.with_db(|conn| portal::settings::set_stock_display(conn, "hidden")).await;
     let hidden = availability(&products(&app, &token, "q=stock&sort=sku").await);
     assert!(hidden.iter().all(|l| l.1 == "hidden" && l.2.is_null()));
     let client = app.login(BUYER.0, BUYER.1).await;
-    let html = client
-        .get(app.url("/catalog?q=stock"))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("body");
-    assert!(
-        !html.contains("500 шт") && !html.contains("stock-ok"),
-        "hidden stock leaks nothing"
-    );
+    let html = client.get(app.url("/catalog?q=stock")).send().await.expect("page").text().await.expect("body");
+    assert!(!html.contains("500 шт") && !html.contains("stock-ok"), "hidden stock leaks nothing");
 
-    app.with_db(|conn| portal::settings::set_stock_display(conn, "levels"))
-        .await;
-    let html = client
-        .get(app.url("/catalog?q=stock"))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("body");
+    app.with_db(|conn| portal::settings::set_stock_display(conn, "levels")).await;
+    let html = client.get(app.url("/catalog?q=stock")).send().await.expect("page").text().await.expect("body");
     assert!(html.contains("Мало") || html.contains("Few left"));
 }
 
@@ -365,28 +265,17 @@ async fn product_page_and_api_with_variants() {
         .with_db(|conn| {
             use diesel::prelude::*;
             use portal::db::schema::offers;
-            Ok(offers::table
-                .filter(offers::external_id.like("%#%"))
-                .select(offers::product_id)
-                .first(conn)?)
+            Ok(offers::table.filter(offers::external_id.like("%#%")).select(offers::product_id).first(conn)?)
         })
         .await;
-    let (status, product) = app
-        .api_get(&token, &format!("/api/v1/catalog/products/{product_id}"))
-        .await;
+    let (status, product) = app.api_get(&token, &format!("/api/v1/catalog/products/{product_id}")).await;
     assert_eq!(status, 200);
     let offers = product["offers"].as_array().expect("offers");
     assert!(offers.len() > 1, "a product with variants");
-    assert!(offers
-        .iter()
-        .all(|o| o["external_id"].as_str().expect("id").contains('#')));
+    assert!(offers.iter().all(|o| o["external_id"].as_str().expect("id").contains('#')));
 
     let client = app.login(BUYER.0, BUYER.1).await;
-    let page = client
-        .get(app.url(&format!("/catalog/products/{product_id}")))
-        .send()
-        .await
-        .expect("page");
+    let page = client.get(app.url(&format!("/catalog/products/{product_id}"))).send().await.expect("page");
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("body");
     assert!(html.contains(offers[1]["sku"].as_str().expect("sku")));
@@ -398,11 +287,7 @@ async fn product_page_and_api_with_variants() {
     ] {
         assert_eq!(app.api_get(&token, path).await.0, status, "{path}");
     }
-    for path in [
-        "/catalog/products/99999999",
-        "/catalog/products/abc",
-        "/no-such-page",
-    ] {
+    for path in ["/catalog/products/99999999", "/catalog/products/abc", "/no-such-page"] {
         let response = client.get(app.url(path)).send().await.expect("page");
         assert_eq!(response.status(), 404, "{path}");
     }
@@ -411,19 +296,9 @@ async fn product_page_and_api_with_variants() {
 #[tokio::test(flavor = "multi_thread")]
 async fn html_is_escaped_and_languages_switch() {
     let app = spawn_app().await;
-    app.with_db(|conn| {
-        add_product(conn, "XSS-1", "<script>alert(1)</script> Болт", 1_000).map(|_| ())
-    })
-    .await;
+    app.with_db(|conn| add_product(conn, "XSS-1", "<script>alert(1)</script> Болт", 1_000).map(|_| ())).await;
     let client = app.login(MANAGER.0, MANAGER.1).await;
-    let html = client
-        .get(app.url("/catalog?q=xss-1"))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("body");
+    let html = client.get(app.url("/catalog?q=xss-1")).send().await.expect("page").text().await.expect("body");
     assert!(!html.contains("<script>alert(1)</script>"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;"));
     assert!(html.contains("Каталог"), "Russian by default");
@@ -431,23 +306,12 @@ async fn html_is_escaped_and_languages_switch() {
     let csrf = crate::support::csrf_of(&html);
     let switched = client
         .post(app.url("/language"))
-        .form(&[
-            ("lang", "en"),
-            ("csrf", csrf.as_str()),
-            ("back", "/catalog"),
-        ])
+        .form(&[("lang", "en"), ("csrf", csrf.as_str()), ("back", "/catalog")])
         .send()
         .await
         .expect("switch");
     assert_eq!(switched.status(), 303);
-    let html = client
-        .get(app.url("/catalog"))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("body");
+    let html = client.get(app.url("/catalog")).send().await.expect("page").text().await.expect("body");
     assert!(html.contains("Price incl. VAT") && html.contains("Log out"));
     assert!(!html.contains("Цена с НДС"));
 }

@@ -14,34 +14,20 @@ async fn two_instances_run_a_tick_once() {
             .into_iter()
             .map(|instance| {
                 let db = db.clone();
-                std::thread::spawn(move || {
-                    run_leased(&db, "purge-credentials", instance, tick).expect("run")
-                })
+                std::thread::spawn(move || run_leased(&db, "purge-credentials", instance, tick).expect("run"))
             })
             .collect();
-        let ran: Vec<bool> = handles
-            .into_iter()
-            .map(|h| h.join().expect("thread").is_some())
-            .collect();
+        let ran: Vec<bool> = handles.into_iter().map(|h| h.join().expect("thread").is_some()).collect();
         // The same tick again, later, on either instance: already done.
         let again = run_leased(&db, "purge-credentials", "instance-a", tick).expect("run");
         // The next tick runs.
-        let next = run_leased(
-            &db,
-            "purge-credentials",
-            "instance-b",
-            tick + chrono::Duration::seconds(60),
-        )
-        .expect("run");
+        let next =
+            run_leased(&db, "purge-credentials", "instance-b", tick + chrono::Duration::seconds(60)).expect("run");
         (ran, again.is_some(), next.is_some())
     })
     .await
     .expect("join");
-    assert_eq!(
-        outcome.0.iter().filter(|r| **r).count(),
-        1,
-        "exactly one instance ran the tick"
-    );
+    assert_eq!(outcome.0.iter().filter(|r| **r).count(), 1, "exactly one instance ran the tick");
     assert!(!outcome.1, "a tick never runs twice");
     assert!(outcome.2, "the next tick runs");
 }

@@ -20,11 +20,7 @@ enum Target {
 }
 
 fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}_{}_{:08x}",
-        std::process::id(),
-        rand::random::<u32>()
-    )
+    format!("{prefix}_{}_{:08x}", std::process::id(), rand::random::<u32>())
 }
 
 fn scratch_dir() -> PathBuf {
@@ -36,38 +32,28 @@ fn scratch_dir() -> PathBuf {
 /// Builds the demo database once per test run; tests copy it.
 fn target() -> &'static Target {
     static TARGET: OnceLock<Target> = OnceLock::new();
-    TARGET.get_or_init(|| {
-        match std::env::var("OPTOVIK_TEST_POSTGRES")
-            .ok()
-            .filter(|v| !v.is_empty())
-        {
-            Some(server) => {
-                let server = server.trim_end_matches('/').to_string();
-                drop_stale_databases(&server);
-                let template = unique("optovik_tpl");
-                admin(&server, &format!("CREATE DATABASE {template}"));
-                {
-                    let db =
-                        Db::connect(&format!("{server}/{template}"), 2).expect("connect template");
-                    portal::demo::load(&mut db.conn().expect("conn")).expect("demo data");
-                }
-                Target::Postgres { server, template }
+    TARGET.get_or_init(|| match std::env::var("OPTOVIK_TEST_POSTGRES").ok().filter(|v| !v.is_empty()) {
+        Some(server) => {
+            let server = server.trim_end_matches('/').to_string();
+            drop_stale_databases(&server);
+            let template = unique("optovik_tpl");
+            admin(&server, &format!("CREATE DATABASE {template}"));
+            {
+                let db = Db::connect(&format!("{server}/{template}"), 2).expect("connect template");
+                portal::demo::load(&mut db.conn().expect("conn")).expect("demo data");
             }
-            None => {
-                let template = scratch_dir().join(format!("{}.db", unique("template")));
-                {
-                    let db =
-                        Db::connect(template.to_str().expect("path"), 2).expect("connect template");
-                    let mut conn = db.conn().expect("conn");
-                    portal::demo::load(&mut conn).expect("demo data");
-                    diesel::connection::SimpleConnection::batch_execute(
-                        &mut *conn,
-                        "PRAGMA wal_checkpoint(TRUNCATE);",
-                    )
+            Target::Postgres { server, template }
+        }
+        None => {
+            let template = scratch_dir().join(format!("{}.db", unique("template")));
+            {
+                let db = Db::connect(template.to_str().expect("path"), 2).expect("connect template");
+                let mut conn = db.conn().expect("conn");
+                portal::demo::load(&mut conn).expect("demo data");
+                diesel::connection::SimpleConnection::batch_execute(&mut *conn, "PRAGMA wal_checkpoint(TRUNCATE);")
                     .expect("checkpoint");
-                }
-                Target::Sqlite { template }
             }
+            Target::Sqlite { template }
         }
     })
 }
@@ -81,23 +67,16 @@ fn drop_stale_databases(server: &str) {
         #[diesel(sql_type = diesel::sql_types::Text)]
         datname: String,
     }
-    let mut conn = diesel::PgConnection::establish(&format!("{server}/postgres"))
-        .expect("connect to postgres");
+    let mut conn = diesel::PgConnection::establish(&format!("{server}/postgres")).expect("connect to postgres");
     let names: Vec<Name> = diesel::sql_query(
         "SELECT datname FROM pg_database WHERE datname LIKE 'optovik\\_tpl\\_%' OR datname LIKE 'optovik\\_test\\_%'",
     )
     .load(&mut conn)
     .expect("list databases");
     for Name { datname } in names {
-        let pid = datname
-            .split('_')
-            .nth(2)
-            .and_then(|p| p.parse::<u32>().ok());
+        let pid = datname.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
         if pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
-            admin(
-                server,
-                &format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"),
-            );
+            admin(server, &format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"));
         }
     }
 }
@@ -105,10 +84,8 @@ fn drop_stale_databases(server: &str) {
 /// Runs one statement on the PostgreSQL server's maintenance database.
 fn admin(server: &str, sql: &str) {
     use diesel::Connection;
-    let mut conn = diesel::PgConnection::establish(&format!("{server}/postgres"))
-        .expect("connect to postgres");
-    diesel::connection::SimpleConnection::batch_execute(&mut conn, sql)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let mut conn = diesel::PgConnection::establish(&format!("{server}/postgres")).expect("connect to postgres");
+    diesel::connection::SimpleConnection::batch_execute(&mut conn, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 /// A fresh copy of the demo database; returns its URL.
@@ -121,17 +98,8 @@ pub fn fresh_database_url() -> (String, Cleanup) {
         }
         Target::Postgres { server, template } => {
             let name = unique("optovik_test");
-            admin(
-                server,
-                &format!("CREATE DATABASE {name} TEMPLATE {template}"),
-            );
-            (
-                format!("{server}/{name}"),
-                Cleanup::Database {
-                    server: server.clone(),
-                    name,
-                },
-            )
+            admin(server, &format!("CREATE DATABASE {name} TEMPLATE {template}"));
+            (format!("{server}/{name}"), Cleanup::Database { server: server.clone(), name })
         }
     }
 }
@@ -151,10 +119,7 @@ impl Drop for Cleanup {
                 }
             }
             Cleanup::Database { server, name } => {
-                admin(
-                    server,
-                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                );
+                admin(server, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
     }
@@ -175,44 +140,25 @@ impl Drop for TestApp {
 
 /// Starts the portal on 127.0.0.1 with a random port over a fresh database.
 pub async fn spawn_app() -> TestApp {
-    let (url, cleanup) = tokio::task::spawn_blocking(fresh_database_url)
-        .await
-        .expect("database");
+    let (url, cleanup) = tokio::task::spawn_blocking(fresh_database_url).await.expect("database");
     let db = {
         let url = url.clone();
-        tokio::task::spawn_blocking(move || Db::connect(&url, 8))
-            .await
-            .expect("join")
-            .expect("connect")
+        tokio::task::spawn_blocking(move || Db::connect(&url, 8)).await.expect("join").expect("connect")
     };
     let (address, server) = serve(db.clone()).await;
-    TestApp {
-        address,
-        db,
-        server,
-        _cleanup: cleanup,
-    }
+    TestApp { address, db, server, _cleanup: cleanup }
 }
 
 async fn serve(db: Db) -> (String, tokio::task::JoinHandle<()>) {
-    let state = AppState::new(
-        db,
-        WebConfig {
-            secure_cookies: false,
-        },
-    );
+    let state = AppState::new(db, WebConfig { secure_cookies: false });
     let listener = poem::listener::TcpListener::bind("127.0.0.1:0");
-    let acceptor = poem::listener::Listener::into_acceptor(listener)
-        .await
-        .expect("bind");
+    let acceptor = poem::listener::Listener::into_acceptor(listener).await.expect("bind");
     let port = poem::listener::Acceptor::local_addr(&acceptor)
         .first()
         .and_then(|a| a.as_socket_addr().map(|s| s.port()))
         .expect("local port");
     let server = tokio::spawn(async move {
-        let _ = poem::Server::new_with_acceptor(acceptor)
-            .run(portal::web::app(state))
-            .await;
+        let _ = poem::Server::new_with_acceptor(acceptor).run(portal::web::app(state)).await;
     });
     (format!("http://127.0.0.1:{port}"), server)
 }
@@ -224,11 +170,7 @@ pub async fn spawn_instance(db: Db) -> String {
 
 /// A browser-like client: keeps cookies, does not follow redirects.
 pub fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .expect("client")
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
 }
 
 /// The value of the first `name="csrf"` hidden field in a page.
@@ -245,28 +187,12 @@ impl TestApp {
     }
 
     /// Logs in through the login form; returns the client and its response status.
-    pub async fn login_status(
-        &self,
-        email: &str,
-        password: &str,
-    ) -> (Client, reqwest::StatusCode, String) {
+    pub async fn login_status(&self, email: &str, password: &str) -> (Client, reqwest::StatusCode, String) {
         let client = browser();
-        let page = client
-            .get(self.url("/login"))
-            .send()
-            .await
-            .expect("login page")
-            .text()
-            .await
-            .expect("body");
+        let page = client.get(self.url("/login")).send().await.expect("login page").text().await.expect("body");
         let response = client
             .post(self.url("/login"))
-            .form(&[
-                ("email", email),
-                ("password", password),
-                ("csrf", &csrf_of(&page)),
-                ("next", "/catalog"),
-            ])
+            .form(&[("email", email), ("password", password), ("csrf", &csrf_of(&page)), ("next", "/catalog")])
             .send()
             .await
             .expect("login post");
@@ -278,38 +204,18 @@ impl TestApp {
     /// A logged-in browser client.
     pub async fn login(&self, email: &str, password: &str) -> Client {
         let (client, status, _) = self.login_status(email, password).await;
-        assert_eq!(
-            status,
-            reqwest::StatusCode::SEE_OTHER,
-            "login of {email} failed"
-        );
+        assert_eq!(status, reqwest::StatusCode::SEE_OTHER, "login of {email} failed");
         client
     }
 
     /// A logged-in client together with its cookie jar.
     pub async fn login_with_jar(&self, email: &str, password: &str) -> (Client, Arc<Jar>) {
         let jar = Arc::new(Jar::default());
-        let client = Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(Policy::none())
-            .build()
-            .expect("client");
-        let page = client
-            .get(self.url("/login"))
-            .send()
-            .await
-            .expect("login")
-            .text()
-            .await
-            .expect("body");
+        let client = Client::builder().cookie_provider(jar.clone()).redirect(Policy::none()).build().expect("client");
+        let page = client.get(self.url("/login")).send().await.expect("login").text().await.expect("body");
         let response = client
             .post(self.url("/login"))
-            .form(&[
-                ("email", email),
-                ("password", password),
-                ("csrf", &csrf_of(&page)),
-                ("next", "/catalog"),
-            ])
+            .form(&[("email", email), ("password", password), ("csrf", &csrf_of(&page)), ("next", "/catalog")])
             .send()
             .await
             .expect("login");
@@ -332,18 +238,10 @@ impl TestApp {
 
     /// GET an API path with a bearer token; returns status and JSON (Null if none).
     pub async fn api_get(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
-        let response = reqwest::Client::new()
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("api request");
+        let response = reqwest::Client::new().get(self.url(path)).bearer_auth(token).send().await.expect("api request");
         let status = response.status().as_u16();
         let text = response.text().await.unwrap_or_default();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-        )
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
     }
 
     /// Runs blocking database work against this app's database.

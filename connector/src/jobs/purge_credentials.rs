@@ -11,7 +11,5 @@ pub fn run(db: &Db) -> anyhow::Result<JobReport> {
     let mut conn = db.conn()?;
     let sessions = sessions::purge_expired(&mut conn)?;
     let tokens = tokens::purge_expired(&mut conn)?;
-    Ok(JobReport {
-        summary: format!("removed {sessions} expired sessions and {tokens} expired tokens"),
-    })
+    Ok(JobReport { summary: format!("removed {sessions} expired sessions and {tokens} expired tokens") })
 }

@@ -82,8 +82,8 @@ pub struct User {
 
 impl UserRow {
     fn into_user(self) -> Result<(User, String)> {
-        let role = Role::parse(&self.role)
-            .ok_or_else(|| Error::Internal(format!("user {} has unknown role", self.id)))?;
+        let role =
+            Role::parse(&self.role).ok_or_else(|| Error::Internal(format!("user {} has unknown role", self.id)))?;
         Ok((
             User {
                 id: UserId(self.id),
@@ -101,11 +101,7 @@ impl UserRow {
 
 impl User {
     pub fn find(conn: &mut DbConn, id: UserId) -> Result<User> {
-        let row = users::table
-            .find(id.0)
-            .select(UserRow::as_select())
-            .first(conn)
-            .map_err(Error::from_lookup)?;
+        let row = users::table.find(id.0).select(UserRow::as_select()).first(conn).map_err(Error::from_lookup)?;
         Ok(row.into_user()?.0)
     }
 
@@ -130,9 +126,7 @@ impl User {
     }
 
     pub fn set_locale(conn: &mut DbConn, id: UserId, locale: &str) -> Result<()> {
-        diesel::update(users::table.find(id.0))
-            .set(users::locale.eq(locale))
-            .execute(conn)?;
+        diesel::update(users::table.find(id.0)).set(users::locale.eq(locale)).execute(conn)?;
         Ok(())
     }
 
@@ -163,11 +157,7 @@ pub struct Company {
 
 impl Company {
     pub fn find(conn: &mut DbConn, id: CompanyId) -> Result<Company> {
-        companies::table
-            .find(id.0)
-            .select(Company::as_select())
-            .first(conn)
-            .map_err(Error::from_lookup)
+        companies::table.find(id.0).select(Company::as_select()).first(conn).map_err(Error::from_lookup)
     }
 }
 
@@ -204,12 +194,6 @@ impl Contract {
             .order(contracts::id.asc())
             .select((Contract::as_select(), price_types::name))
             .load::<(Contract, String)>(conn)?;
-        Ok(rows
-            .into_iter()
-            .map(|(contract, price_type_name)| ContractView {
-                contract,
-                price_type_name,
-            })
-            .collect())
+        Ok(rows.into_iter().map(|(contract, price_type_name)| ContractView { contract, price_type_name }).collect())
     }
 }

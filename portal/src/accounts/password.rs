@@ -17,9 +17,7 @@ pub fn dummy_hash() -> &'static str {
 /// Hashes a new password (argon2id, default parameters, random salt).
 pub fn hash(password: &str) -> Result<String> {
     if password.chars().count() < 8 {
-        return Err(Error::Invalid(
-            "password must have at least 8 characters".into(),
-        ));
+        return Err(Error::Invalid("password must have at least 8 characters".into()));
     }
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -31,9 +29,7 @@ pub fn hash(password: &str) -> Result<String> {
 /// Whether `password` matches `stored`; a malformed stored hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }

@@ -42,11 +42,7 @@ pub fn create(conn: &mut DbConn, user: UserId) -> Result<String> {
 pub fn lookup(conn: &mut DbConn, token: &str) -> Result<Option<Session>> {
     let row = sessions::table
         .find(hash_token(token))
-        .select((
-            sessions::user_id,
-            sessions::csrf_token,
-            sessions::expires_at,
-        ))
+        .select((sessions::user_id, sessions::csrf_token, sessions::expires_at))
         .first::<(i64, String, NaiveDateTime)>(conn)
         .optional()?;
     let Some((user_id, csrf_token, expires_at)) = row else {

@@ -25,11 +25,7 @@ pub fn issue(conn: &mut DbConn, user: UserId) -> Result<IssuedToken> {
 
 /// Issues a token valid for `lifetime` (tests use a negative one to make an
 /// expired token).
-pub fn issue_with_lifetime(
-    conn: &mut DbConn,
-    user: UserId,
-    lifetime: Duration,
-) -> Result<IssuedToken> {
+pub fn issue_with_lifetime(conn: &mut DbConn, user: UserId, lifetime: Duration) -> Result<IssuedToken> {
     let token = random_token();
     let now = Utc::now().naive_utc();
     let expires_at = now + lifetime;

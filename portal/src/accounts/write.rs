@@ -60,9 +60,7 @@ impl NewContract<'_> {
     /// Inserts the contract unless the company already has one with that number.
     pub fn insert_or_find(&self, conn: &mut DbConn) -> Result<i64> {
         if !(0..=10_000).contains(&self.discount_bp) {
-            return Err(Error::Invalid(
-                "discount must be between 0 and 100 %".into(),
-            ));
+            return Err(Error::Invalid("discount must be between 0 and 100 %".into()));
         }
         let existing = contracts::table
             .filter(contracts::company_id.eq(self.company.0))
@@ -108,11 +106,7 @@ impl NewUser<'_> {
         if self.role == Role::Buyer && self.company.is_none() {
             return Err(Error::Invalid("a buyer must belong to a company".into()));
         }
-        let existing = users::table
-            .filter(users::email.eq(&email))
-            .select(users::id)
-            .first::<i64>(conn)
-            .optional()?;
+        let existing = users::table.filter(users::email.eq(&email)).select(users::id).first::<i64>(conn).optional()?;
         if let Some(id) = existing {
             return Ok(UserId(id));
         }

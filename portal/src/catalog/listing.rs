@@ -89,20 +89,13 @@ pub struct Page<T> {
 impl<T> Page<T> {
     pub fn pages(&self) -> u32 {
         let per = i64::from(self.per_page.max(1));
-        u32::try_from((self.total + per - 1) / per)
-            .unwrap_or(u32::MAX)
-            .max(1)
+        u32::try_from((self.total + per - 1) / per).unwrap_or(u32::MAX).max(1)
     }
 }
 
 /// Runs the listing at `price_type` prices: the index finds, filters, orders
 /// and pages; the page's rows are then read live from the database.
-pub fn list(
-    conn: &mut DbConn,
-    index: &SearchIndex,
-    query: &ListQuery,
-    price_type: i64,
-) -> Result<Page<ListItem>> {
+pub fn list(conn: &mut DbConn, index: &SearchIndex, query: &ListQuery, price_type: i64) -> Result<Page<ListItem>> {
     let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
     let page = query.page.max(1);
     let order = match query.sort {
@@ -111,33 +104,16 @@ pub fn list(
         Sort::PriceAsc => Order::PriceAsc(price_type),
         Sort::PriceDesc => Order::PriceDesc(price_type),
     };
-    let search = Search {
-        text: &query.text,
-        categories: query.categories.as_deref(),
-        in_stock: query.in_stock,
-    };
+    let search = Search { text: &query.text, categories: query.categories.as_deref(), in_stock: query.in_stock };
     let offset = (page as usize - 1).saturating_mul(per_page as usize);
     let (total, ids) = index.search(&search, order, offset, per_page as usize);
     let total = i64::try_from(total).unwrap_or(i64::MAX);
     if ids.is_empty() {
-        return Ok(Page {
-            items: Vec::new(),
-            total,
-            page,
-            per_page,
-        });
+        return Ok(Page { items: Vec::new(), total, page, per_page });
     }
-    let mut rows = priced(price_type)
-        .filter(offers::id.eq_any(&ids))
-        .select(list_columns())
-        .load::<ListItem>(conn)?;
+    let mut rows = priced(price_type).filter(offers::id.eq_any(&ids)).select(list_columns()).load::<ListItem>(conn)?;
     rows.sort_by_key(|row| ids.iter().position(|id| *id == row.offer_id));
-    Ok(Page {
-        items: rows,
-        total,
-        page,
-        per_page,
-    })
+    Ok(Page { items: rows, total, page, per_page })
 }
 
 /// offers ⋈ products ⟕ prices of one price type.
@@ -147,16 +123,11 @@ fn priced(
 ) -> diesel::dsl::LeftJoinOn<
     diesel::dsl::InnerJoin<offers::table, products::table>,
     prices::table,
-    diesel::dsl::And<
-        diesel::dsl::Eq<prices::offer_id, offers::id>,
-        diesel::dsl::Eq<prices::price_type_id, i64>,
-    >,
+    diesel::dsl::And<diesel::dsl::Eq<prices::offer_id, offers::id>, diesel::dsl::Eq<prices::price_type_id, i64>>,
 > {
-    offers::table.inner_join(products::table).left_join(
-        prices::table.on(prices::offer_id
-            .eq(offers::id)
-            .and(prices::price_type_id.eq(price_type))),
-    )
+    offers::table
+        .inner_join(products::table)
+        .left_join(prices::table.on(prices::offer_id.eq(offers::id).and(prices::price_type_id.eq(price_type))))
 }
 
 /// The columns of a `ListItem`, in order.

@@ -33,18 +33,11 @@ pub struct PriceType {
 
 impl PriceType {
     pub fn all(conn: &mut DbConn) -> Result<Vec<PriceType>> {
-        Ok(price_types::table
-            .order(price_types::id)
-            .select(PriceType::as_select())
-            .load(conn)?)
+        Ok(price_types::table.order(price_types::id).select(PriceType::as_select()).load(conn)?)
     }
 
     pub fn find(conn: &mut DbConn, id: i64) -> Result<PriceType> {
-        price_types::table
-            .find(id)
-            .select(PriceType::as_select())
-            .first(conn)
-            .map_err(Error::from_lookup)
+        price_types::table.find(id).select(PriceType::as_select()).first(conn).map_err(Error::from_lookup)
     }
 }
 
@@ -134,11 +127,7 @@ pub fn stock_by_warehouse(conn: &mut DbConn, offer_ids: &[i64]) -> Result<Vec<Wa
         .load::<(i64, String, i64)>(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(offer_id, warehouse, quantity)| WarehouseStock {
-            offer_id,
-            warehouse,
-            quantity,
-        })
+        .map(|(offer_id, warehouse, quantity)| WarehouseStock { offer_id, warehouse, quantity })
         .collect())
 }
 

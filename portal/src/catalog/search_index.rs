@@ -86,15 +86,7 @@ impl SearchIndex {
                 offers::barcode,
                 offers::stock_total - offers::reserved,
             ))
-            .load::<(
-                i64,
-                Option<i64>,
-                String,
-                String,
-                String,
-                Option<String>,
-                i64,
-            )>(conn)?;
+            .load::<(i64, Option<i64>, String, String, String, Option<String>, i64)>(conn)?;
 
         let mut entries = Vec::with_capacity(rows.len());
         let mut words_list: Vec<(Box<str>, u32)> = Vec::with_capacity(rows.len() * 10);
@@ -102,8 +94,7 @@ impl SearchIndex {
         let mut names: Vec<(String, u32)> = Vec::with_capacity(rows.len());
         let mut skus: Vec<(String, u32)> = Vec::with_capacity(rows.len());
         let mut position: HashMap<i64, u32> = HashMap::with_capacity(rows.len());
-        for (i, (offer_id, category_id, sku, name, characteristics, barcode, available)) in
-            rows.into_iter().enumerate()
+        for (i, (offer_id, category_id, sku, name, characteristics, barcode, available)) in rows.into_iter().enumerate()
         {
             let index = i as u32;
             for word in index_words(&sku, &name, &characteristics, barcode.as_deref()) {
@@ -116,13 +107,7 @@ impl SearchIndex {
             names.push((name.to_lowercase(), index));
             skus.push((sku_key(&sku), index));
             position.insert(offer_id, index);
-            entries.push(Entry {
-                offer_id,
-                category_id,
-                available,
-                name_rank: 0,
-                sku_rank: 0,
-            });
+            entries.push(Entry { offer_id, category_id, available, name_rank: 0, sku_rank: 0 });
         }
         words_list.sort_unstable();
         words_list.dedup();
@@ -136,14 +121,13 @@ impl SearchIndex {
         }
 
         let mut price_map: HashMap<i64, Vec<Option<i64>>> = HashMap::new();
-        let all_prices = prices::table
-            .select((prices::offer_id, prices::price_type_id, prices::price_minor))
-            .load::<(i64, i64, i64)>(conn)?;
+        let all_prices =
+            prices::table
+                .select((prices::offer_id, prices::price_type_id, prices::price_minor))
+                .load::<(i64, i64, i64)>(conn)?;
         for (offer_id, price_type, price) in all_prices {
             if let Some(&index) = position.get(&offer_id) {
-                price_map
-                    .entry(price_type)
-                    .or_insert_with(|| vec![None; entries.len()])[index as usize] = Some(price);
+                price_map.entry(price_type).or_insert_with(|| vec![None; entries.len()])[index as usize] = Some(price);
             }
         }
         let index = SearchIndex {
@@ -176,13 +160,7 @@ impl SearchIndex {
 
     /// Finds, filters and orders; returns the total and one page of offer ids.
     /// Exact SKU / barcode matches lead whatever the order.
-    pub fn search(
-        &self,
-        search: &Search,
-        order: Order,
-        offset: usize,
-        limit: usize,
-    ) -> (usize, Vec<i64>) {
+    pub fn search(&self, search: &Search, order: Order, offset: usize, limit: usize) -> (usize, Vec<i64>) {
         let n = self.entries.len();
         let mut query_words = words(search.text);
         query_words.truncate(MAX_WORDS);
@@ -193,10 +171,7 @@ impl SearchIndex {
         if !query_words.is_empty() {
             let mut ranges: Vec<_> = query_words.iter().map(|w| self.prefix_range(w)).collect();
             ranges.sort_by_key(|r| r.len());
-            let mut list: Vec<u32> = self.words[ranges[0].clone()]
-                .iter()
-                .map(|(_, i)| *i)
-                .collect();
+            let mut list: Vec<u32> = self.words[ranges[0].clone()].iter().map(|(_, i)| *i).collect();
             list.sort_unstable();
             list.dedup();
             for range in &ranges[1..] {
@@ -229,41 +204,23 @@ impl SearchIndex {
         let exact: Vec<u32> = self
             .exact
             .get(&key)
-            .map(|list| {
-                list.iter()
-                    .copied()
-                    .filter(|i| passes(*i as usize))
-                    .collect()
-            })
+            .map(|list| list.iter().copied().filter(|i| passes(*i as usize)).collect())
             .unwrap_or_default();
 
         let mut matches: Vec<u32> = match (&candidates, order) {
             // Browsing by name: walk the name order, no sort needed.
-            (None, Order::Name) => self
-                .by_name
-                .iter()
-                .copied()
-                .filter(|i| passes(*i as usize))
-                .collect(),
+            (None, Order::Name) => self.by_name.iter().copied().filter(|i| passes(*i as usize)).collect(),
             (None, _) => (0..n as u32).filter(|i| passes(*i as usize)).collect(),
-            (Some(list), _) => list
-                .iter()
-                .copied()
-                .filter(|i| passes(*i as usize))
-                .collect(),
+            (Some(list), _) => list.iter().copied().filter(|i| passes(*i as usize)).collect(),
         };
         matches.retain(|i| !exact.contains(i));
         let total = exact.len() + matches.len();
 
-        let wanted = (offset + limit)
-            .saturating_sub(exact.len())
-            .min(matches.len());
+        let wanted = (offset + limit).saturating_sub(exact.len()).min(matches.len());
         let sort_needed = !(candidates.is_none() && order == Order::Name);
         if sort_needed && wanted > 0 {
             let price_list = match order {
-                Order::PriceAsc(pt) | Order::PriceDesc(pt) => {
-                    self.prices.get(&pt).map(Vec::as_slice)
-                }
+                Order::PriceAsc(pt) | Order::PriceDesc(pt) => self.prices.get(&pt).map(Vec::as_slice),
                 _ => None,
             };
             let key = |i: &u32| self.sort_key(*i as usize, order, price_list);
@@ -311,17 +268,11 @@ impl Default for SharedIndex {
 
 impl SharedIndex {
     pub fn new() -> SharedIndex {
-        SharedIndex {
-            current: RwLock::new(None),
-            rebuilding: Mutex::new(()),
-        }
+        SharedIndex { current: RwLock::new(None), rebuilding: Mutex::new(()) }
     }
 
     fn snapshot(&self) -> Option<Arc<SearchIndex>> {
-        self.current
-            .read()
-            .map(|g| g.clone())
-            .unwrap_or_else(|p| p.into_inner().clone())
+        self.current.read().map(|g| g.clone()).unwrap_or_else(|p| p.into_inner().clone())
     }
 
     /// The index, rebuilt first if the catalog version moved. When it is

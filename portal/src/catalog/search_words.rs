@@ -29,22 +29,14 @@ pub fn sku_key(sku: &str) -> String {
 
 /// Every word an offer is found by: the words of its name and characteristics,
 /// of its SKU, the whole SKU, and the barcode.
-pub fn index_words(
-    sku: &str,
-    name: &str,
-    characteristics: &str,
-    barcode: Option<&str>,
-) -> Vec<String> {
+pub fn index_words(sku: &str, name: &str, characteristics: &str, barcode: Option<&str>) -> Vec<String> {
     let mut all = words(name);
     for extra in words(characteristics).into_iter().chain(words(sku)) {
         if !all.contains(&extra) {
             all.push(extra);
         }
     }
-    for whole in [Some(sku_key(sku)), barcode.map(normalize)]
-        .into_iter()
-        .flatten()
-    {
+    for whole in [Some(sku_key(sku)), barcode.map(normalize)].into_iter().flatten() {
         if !whole.is_empty() && !all.contains(&whole) {
             all.push(whole);
         }
@@ -58,10 +50,7 @@ mod tests {
 
     #[test]
     fn cyrillic_is_lowered_and_split() {
-        assert_eq!(
-            words("Болт М8х40, DIN-933"),
-            vec!["болт", "м8х40", "din", "933"]
-        );
+        assert_eq!(words("Болт М8х40, DIN-933"), vec!["болт", "м8х40", "din", "933"]);
         assert_eq!(words("Ёрш ЁМКОСТИ"), vec!["ерш", "емкости"]);
     }
 

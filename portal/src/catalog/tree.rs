@@ -85,19 +85,11 @@ impl CategoryTree {
 
     /// The nested tree, with the path to `selected` marked open.
     pub fn nodes(&self, selected: Option<i64>) -> Vec<CategoryNode> {
-        let open: Vec<i64> = selected
-            .map(|s| self.path_to(s).iter().map(|c| c.id).collect())
-            .unwrap_or_default();
+        let open: Vec<i64> = selected.map(|s| self.path_to(s).iter().map(|c| c.id).collect()).unwrap_or_default();
         let children = self.children_map();
-        let roots: Vec<&Category> = self
-            .all
-            .iter()
-            .filter(|c| c.parent_id.is_none_or(|p| self.get(p).is_none()))
-            .collect();
-        roots
-            .into_iter()
-            .map(|c| self.node(c, &children, &open, selected, 0))
-            .collect()
+        let roots: Vec<&Category> =
+            self.all.iter().filter(|c| c.parent_id.is_none_or(|p| self.get(p).is_none())).collect();
+        roots.into_iter().map(|c| self.node(c, &children, &open, selected, 0)).collect()
     }
 
     fn node(
@@ -111,11 +103,7 @@ impl CategoryTree {
         let kids = if depth < 8 {
             children
                 .get(&Some(category.id))
-                .map(|kids| {
-                    kids.iter()
-                        .map(|k| self.node(k, children, open, selected, depth + 1))
-                        .collect()
-                })
+                .map(|kids| kids.iter().map(|k| self.node(k, children, open, selected, depth + 1)).collect())
                 .unwrap_or_default()
         } else {
             Vec::new()

@@ -15,11 +15,7 @@ use crate::error::Result;
 /// since listed rows always carry live stock and the index refreshes itself
 /// periodically.
 pub fn catalog_changed(conn: &mut DbConn) -> Result<()> {
-    crate::settings::set(
-        conn,
-        crate::settings::CATALOG_VERSION,
-        &crate::random_token(),
-    )
+    crate::settings::set(conn, crate::settings::CATALOG_VERSION, &crate::random_token())
 }
 
 /// What an upsert did.
@@ -38,21 +34,14 @@ pub fn upsert_price_type(
 ) -> Result<(i64, Change)> {
     let existing = price_types::table
         .filter(price_types::external_id.eq(external_id))
-        .select((
-            price_types::id,
-            price_types::name,
-            price_types::vat_included,
-        ))
+        .select((price_types::id, price_types::name, price_types::vat_included))
         .first::<(i64, String, bool)>(conn)
         .optional()?;
     match existing {
         Some((id, n, v)) if n == name && v == vat_included => Ok((id, Change::Unchanged)),
         Some((id, _, _)) => {
             diesel::update(price_types::table.find(id))
-                .set((
-                    price_types::name.eq(name),
-                    price_types::vat_included.eq(vat_included),
-                ))
+                .set((price_types::name.eq(name), price_types::vat_included.eq(vat_included)))
                 .execute(conn)?;
             Ok((id, Change::Updated))
         }
@@ -108,19 +97,11 @@ pub fn upsert_category(
 ) -> Result<(i64, Change)> {
     let existing = categories::table
         .filter(categories::external_id.eq(external_id))
-        .select((
-            categories::id,
-            categories::parent_id,
-            categories::name,
-            categories::sort_order,
-            categories::active,
-        ))
+        .select((categories::id, categories::parent_id, categories::name, categories::sort_order, categories::active))
         .first::<(i64, Option<i64>, String, i32, bool)>(conn)
         .optional()?;
     match existing {
-        Some((id, p, n, s, true)) if p == parent_id && n == name && s == sort_order => {
-            Ok((id, Change::Unchanged))
-        }
+        Some((id, p, n, s, true)) if p == parent_id && n == name && s == sort_order => Ok((id, Change::Unchanged)),
         Some((id, ..)) => {
             diesel::update(categories::table.find(id))
                 .set((
@@ -224,16 +205,11 @@ pub fn upsert_product(conn: &mut DbConn, data: &ProductData) -> Result<(i64, Cha
             if &current == data {
                 return Ok((id, Change::Unchanged));
             }
-            diesel::update(products::table.find(id))
-                .set(data)
-                .execute(conn)?;
+            diesel::update(products::table.find(id)).set(data).execute(conn)?;
             Ok((id, Change::Updated))
         }
         None => {
-            let id = diesel::insert_into(products::table)
-                .values(data)
-                .returning(products::id)
-                .get_result(conn)?;
+            let id = diesel::insert_into(products::table).values(data).returning(products::id).get_result(conn)?;
             Ok((id, Change::Created))
         }
     }
@@ -288,9 +264,7 @@ pub fn upsert_offer(conn: &mut DbConn, data: &OfferData) -> Result<(i64, Change)
             if &current == data {
                 return Ok((id, Change::Unchanged));
             }
-            diesel::update(offers::table.find(id))
-                .set(values)
-                .execute(conn)?;
+            diesel::update(offers::table.find(id)).set(values).execute(conn)?;
             (id, Change::Updated)
         }
         None => {
@@ -305,17 +279,9 @@ pub fn upsert_offer(conn: &mut DbConn, data: &OfferData) -> Result<(i64, Change)
 }
 
 /// Sets an offer's price in one price type.
-pub fn set_price(
-    conn: &mut DbConn,
-    offer_id: i64,
-    price_type_id: i64,
-    price_minor: i64,
-) -> Result<Change> {
-    let current = prices::table
-        .find((offer_id, price_type_id))
-        .select(prices::price_minor)
-        .first::<i64>(conn)
-        .optional()?;
+pub fn set_price(conn: &mut DbConn, offer_id: i64, price_type_id: i64, price_minor: i64) -> Result<Change> {
+    let current =
+        prices::table.find((offer_id, price_type_id)).select(prices::price_minor).first::<i64>(conn).optional()?;
     match current {
         Some(p) if p == price_minor => Ok(Change::Unchanged),
         Some(_) => {
@@ -338,17 +304,8 @@ pub fn set_price(
 }
 
 /// Sets an offer's stock in one warehouse (thousandths) and refreshes its total.
-pub fn set_stock(
-    conn: &mut DbConn,
-    offer_id: i64,
-    warehouse_id: i64,
-    quantity: i64,
-) -> Result<Change> {
-    let current = stock::table
-        .find((offer_id, warehouse_id))
-        .select(stock::quantity)
-        .first::<i64>(conn)
-        .optional()?;
+pub fn set_stock(conn: &mut DbConn, offer_id: i64, warehouse_id: i64, quantity: i64) -> Result<Change> {
+    let current = stock::table.find((offer_id, warehouse_id)).select(stock::quantity).first::<i64>(conn).optional()?;
     let change = match current {
         Some(q) if q == quantity => return Ok(Change::Unchanged),
         Some(_) => {
@@ -376,14 +333,8 @@ pub fn set_stock(
 pub fn refresh_stock_total(conn: &mut DbConn, offer_id: i64) -> Result<()> {
     // A handful of warehouses per offer: summing in Rust keeps one query
     // for both backends (diesel sums BIGINT as NUMERIC).
-    let total: i64 = stock::table
-        .filter(stock::offer_id.eq(offer_id))
-        .select(stock::quantity)
-        .load::<i64>(conn)?
-        .into_iter()
-        .sum();
-    diesel::update(offers::table.find(offer_id))
-        .set(offers::stock_total.eq(total))
-        .execute(conn)?;
+    let total: i64 =
+        stock::table.filter(stock::offer_id.eq(offer_id)).select(stock::quantity).load::<i64>(conn)?.into_iter().sum();
+    diesel::update(offers::table.find(offer_id)).set(offers::stock_total.eq(total)).execute(conn)?;
     Ok(())
 }

@@ -53,19 +53,10 @@ impl DbTarget {
     pub fn parse(url: &str) -> DbTarget {
         let url = url.trim();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return DbTarget {
-                backend: Backend::Postgres,
-                location: url.to_string(),
-            };
+            return DbTarget { backend: Backend::Postgres, location: url.to_string() };
         }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(url);
-        DbTarget {
-            backend: Backend::Sqlite,
-            location: path.to_string(),
-        }
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        DbTarget { backend: Backend::Sqlite, location: path.to_string() }
     }
 }
 
@@ -79,10 +70,7 @@ pub struct Manager {
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error("cannot connect to {backend}: {source}")]
-    Connect {
-        backend: &'static str,
-        source: ConnectionError,
-    },
+    Connect { backend: &'static str, source: ConnectionError },
     #[error("cannot prepare connection: {0}")]
     Setup(#[from] diesel::result::Error),
 }
@@ -132,18 +120,15 @@ impl Db {
         if target.backend == Backend::Sqlite && target.location != ":memory:" {
             if let Some(dir) = Path::new(&target.location).parent() {
                 if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        Error::Config(format!("cannot create {}: {e}", dir.display()))
-                    })?;
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| Error::Config(format!("cannot create {}: {e}", dir.display())))?;
                 }
             }
         }
         let backend = target.backend;
         // Check the target once by hand so the real error reaches the user.
         let manager = Manager { target };
-        manager
-            .connect()
-            .map_err(|e| Error::Config(e.to_string()))?;
+        manager.connect().map_err(|e| Error::Config(e.to_string()))?;
         let pool = Pool::builder()
             .max_size(max_size)
             .connection_timeout(Duration::from_secs(15))

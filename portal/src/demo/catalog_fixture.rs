@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use super::DemoSummary;
 use crate::catalog::write::{
-    set_price, set_stock, upsert_category, upsert_offer, upsert_price_type, upsert_product,
-    upsert_warehouse, Change, OfferData, ProductData,
+    set_price, set_stock, upsert_category, upsert_offer, upsert_price_type, upsert_product, upsert_warehouse, Change,
+    OfferData, ProductData,
 };
 use crate::db::DbConn;
 use crate::error::{Error, Result};
@@ -89,11 +89,7 @@ impl Context {
 pub fn load(conn: &mut DbConn) -> Result<DemoSummary> {
     let fixture: Fixture = serde_json::from_str(CATALOG_JSON)
         .map_err(|e| Error::Internal(format!("demo catalog fixture is broken: {e}")))?;
-    let mut ctx = Context {
-        price_types: Vec::new(),
-        warehouses: Vec::new(),
-        summary: DemoSummary::default(),
-    };
+    let mut ctx = Context { price_types: Vec::new(), warehouses: Vec::new(), summary: DemoSummary::default() };
     for pt in &fixture.price_types {
         let (id, change) = upsert_price_type(conn, &pt.id, &pt.name, pt.vat_included)?;
         ctx.count(change);
@@ -128,20 +124,12 @@ fn load_category(
     Ok(())
 }
 
-fn load_family(
-    conn: &mut DbConn,
-    ctx: &mut Context,
-    family: &Family,
-    category_id: i64,
-) -> Result<()> {
+fn load_family(conn: &mut DbConn, ctx: &mut Context, family: &Family, category_id: i64) -> Result<()> {
     for (index, values) in cartesian(&family.axes).into_iter().enumerate() {
         let sku = fill(&family.sku, &values);
         let name = fill(&family.name, &values);
-        let properties: Vec<(String, String)> = family
-            .properties
-            .iter()
-            .map(|(k, v)| (k.clone(), fill(v.as_str().unwrap_or_default(), &values)))
-            .collect();
+        let properties: Vec<(String, String)> =
+            family.properties.iter().map(|(k, v)| (k.clone(), fill(v.as_str().unwrap_or_default(), &values))).collect();
         let fractional = matches!(family.unit.as_str(), "кг" | "м" | "л");
         let product = ProductData {
             external_id: format!("demo-{sku}"),
@@ -169,11 +157,7 @@ fn load_family(
         for (vi, variant) in variants.into_iter().enumerate() {
             let (external_id, offer_sku, offer_name, characteristics) = match variant {
                 Some(value) => {
-                    let label = family
-                        .variants
-                        .as_ref()
-                        .map(|v| v.name.as_str())
-                        .unwrap_or_default();
+                    let label = family.variants.as_ref().map(|v| v.name.as_str()).unwrap_or_default();
                     (
                         format!("demo-{sku}#{}", vi + 1),
                         format!("{sku}-{}", vi + 1),
@@ -181,12 +165,7 @@ fn load_family(
                         format!("{label}: {value}"),
                     )
                 }
-                None => (
-                    format!("demo-{sku}"),
-                    sku.clone(),
-                    name.clone(),
-                    String::new(),
-                ),
+                None => (format!("demo-{sku}"), sku.clone(), name.clone(), String::new()),
             };
             let seed = seed_of(&offer_sku);
             let offer = OfferData {
@@ -248,9 +227,7 @@ fn to_milli(value: f64) -> i64 {
 
 /// A stable number from a SKU (FNV-1a), so demo values repeat across runs.
 fn seed_of(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Stock per warehouse: about one offer in eight is out of stock everywhere,
@@ -267,11 +244,8 @@ fn demo_stock(seed: u64, warehouse: usize, pack: i64) -> i64 {
 /// A valid EAN-13 with the Russian "460" prefix.
 fn ean13(seed: u64) -> String {
     let body = format!("460{:09}", seed % 1_000_000_000);
-    let sum: u32 = body
-        .chars()
-        .enumerate()
-        .map(|(i, c)| c.to_digit(10).unwrap_or(0) * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
+    let sum: u32 =
+        body.chars().enumerate().map(|(i, c)| c.to_digit(10).unwrap_or(0) * if i % 2 == 0 { 1 } else { 3 }).sum();
     format!("{body}{}", (10 - sum % 10) % 10)
 }
 
@@ -285,11 +259,7 @@ mod tests {
         let code = ean13(123_456_789);
         assert_eq!(code.len(), 13);
         let digits: Vec<u32> = code.chars().filter_map(|c| c.to_digit(10)).collect();
-        let sum: u32 = digits
-            .iter()
-            .enumerate()
-            .map(|(i, d)| d * if i % 2 == 0 { 1 } else { 3 })
-            .sum();
+        let sum: u32 = digits.iter().enumerate().map(|(i, d)| d * if i % 2 == 0 { 1 } else { 3 }).sum();
         assert_eq!(sum % 10, 0);
     }
 
@@ -297,10 +267,7 @@ mod tests {
     fn fixture_expands_to_hundreds_of_products() {
         let fixture: Fixture = serde_json::from_str(CATALOG_JSON).expect("fixture parses");
         fn count(c: &CategoryFixture) -> usize {
-            c.families
-                .iter()
-                .map(|f| cartesian(&f.axes).len())
-                .sum::<usize>()
+            c.families.iter().map(|f| cartesian(&f.axes).len()).sum::<usize>()
                 + c.children.iter().map(count).sum::<usize>()
         }
         let total: usize = fixture.categories.iter().map(count).sum();

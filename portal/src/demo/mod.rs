@@ -36,9 +36,6 @@ pub fn load(conn: &mut DbConn) -> Result<DemoSummary> {
 pub fn is_empty(conn: &mut DbConn) -> Result<bool> {
     use crate::db::schema::products;
     use diesel::prelude::*;
-    let any = products::table
-        .select(products::id)
-        .first::<i64>(conn)
-        .optional()?;
+    let any = products::table.select(products::id).first::<i64>(conn).optional()?;
     Ok(any.is_none())
 }

@@ -11,16 +11,8 @@ use crate::error::Result;
 
 /// (email, password, role) of every demo login, as printed on start.
 pub const DEMO_LOGINS: [(&str, &str, &str); 6] = [
-    (
-        "buyer@demo.example",
-        "demo-buyer",
-        "buyer (ООО «СтройМаркет»)",
-    ),
-    (
-        "buyer2@demo.example",
-        "demo-buyer",
-        "buyer (ООО «ТехноСнаб»)",
-    ),
+    ("buyer@demo.example", "demo-buyer", "buyer (ООО «СтройМаркет»)"),
+    ("buyer2@demo.example", "demo-buyer", "buyer (ООО «ТехноСнаб»)"),
     ("manager@demo.example", "demo-manager", "manager"),
     ("manager2@demo.example", "demo-manager", "manager"),
     ("admin@demo.example", "demo-admin", "admin"),
@@ -28,49 +20,17 @@ pub const DEMO_LOGINS: [(&str, &str, &str); 6] = [
 ];
 
 fn price_type(conn: &mut DbConn, external_id: &str) -> Result<i64> {
-    Ok(price_types::table
-        .filter(price_types::external_id.eq(external_id))
-        .select(price_types::id)
-        .first(conn)?)
+    Ok(price_types::table.filter(price_types::external_id.eq(external_id)).select(price_types::id).first(conn)?)
 }
 
 pub fn load(conn: &mut DbConn, _summary: &mut DemoSummary) -> Result<()> {
-    let staff = |email, password, name, role| NewUser {
-        email,
-        password,
-        name,
-        role,
-        company: None,
-        locale: "ru",
-    };
-    let manager = staff(
-        "manager@demo.example",
-        "demo-manager",
-        "Ольга Смирнова",
-        Role::Manager,
-    )
-    .insert_or_find(conn)?;
-    let manager2 = staff(
-        "manager2@demo.example",
-        "demo-manager",
-        "Игорь Волков",
-        Role::Manager,
-    )
-    .insert_or_find(conn)?;
-    staff(
-        "admin@demo.example",
-        "demo-admin",
-        "Администратор",
-        Role::Admin,
-    )
-    .insert_or_find(conn)?;
-    staff(
-        "erp@demo.example",
-        "demo-erp",
-        "1С:Управление торговлей",
-        Role::Erp,
-    )
-    .insert_or_find(conn)?;
+    let staff = |email, password, name, role| NewUser { email, password, name, role, company: None, locale: "ru" };
+    let manager =
+        staff("manager@demo.example", "demo-manager", "Ольга Смирнова", Role::Manager).insert_or_find(conn)?;
+    let manager2 =
+        staff("manager2@demo.example", "demo-manager", "Игорь Волков", Role::Manager).insert_or_find(conn)?;
+    staff("admin@demo.example", "demo-admin", "Администратор", Role::Admin).insert_or_find(conn)?;
+    staff("erp@demo.example", "demo-erp", "1С:Управление торговлей", Role::Erp).insert_or_find(conn)?;
 
     let stroymarket = NewCompany {
         external_id: Some("demo-company-1"),
@@ -103,17 +63,14 @@ pub fn load(conn: &mut DbConn, _summary: &mut DemoSummary) -> Result<()> {
     let wholesale = price_type(conn, "pt-wholesale")?;
     let dealer = price_type(conn, "pt-dealer")?;
     let base = price_type(conn, "pt-base")?;
-    let contract =
-        |company: CompanyId, number, price_type_id, discount_bp, deferral_days, manager| {
-            NewContract {
-                company,
-                number,
-                price_type_id,
-                discount_bp,
-                deferral_days,
-                manager: Some(manager),
-            }
-        };
+    let contract = |company: CompanyId, number, price_type_id, discount_bp, deferral_days, manager| NewContract {
+        company,
+        number,
+        price_type_id,
+        discount_bp,
+        deferral_days,
+        manager: Some(manager),
+    };
     contract(stroymarket, "ОПТ-2026/014", wholesale, 300, 14, manager).insert_or_find(conn)?;
     contract(technosnab, "ДЛР-2026/003", dealer, 0, 30, manager2).insert_or_find(conn)?;
     contract(petrov, "РЗН-2026/121", base, 500, 0, manager).insert_or_find(conn)?;

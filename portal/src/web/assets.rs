@@ -8,9 +8,7 @@ const STYLE: &str = include_str!("../../../templates/static/style.css");
 const SCRIPT: &str = include_str!("../../../templates/static/app.js");
 
 pub fn routes() -> Route {
-    Route::new()
-        .at("/style.css", get(style))
-        .at("/app.js", get(script))
+    Route::new().at("/style.css", get(style)).at("/app.js", get(script))
 }
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {

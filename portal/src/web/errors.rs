@@ -41,11 +41,7 @@ fn client_message(error: &poem::Error) -> String {
 /// The last stop for errors under `/api`: JSON `{"error": …}` with the status.
 pub async fn json_error(error: poem::Error) -> Response {
     let status = error.status();
-    (
-        status,
-        Json(json!({ "error": client_message(&error), "status": status.as_u16() })),
-    )
-        .into_response()
+    (status, Json(json!({ "error": client_message(&error), "status": status.as_u16() }))).into_response()
 }
 
 /// The last stop for errors on pages: a small HTML page.

@@ -11,18 +11,12 @@ use super::AppState;
 #[handler]
 pub async fn health(Data(state): Data<&AppState>) -> Response {
     let backend = state.db.backend().name();
-    let ping = state
-        .db
-        .run(|conn| crate::settings::get(conn, "health").map(|_| ()))
-        .await;
+    let ping = state.db.run(|conn| crate::settings::get(conn, "health").map(|_| ())).await;
     match ping {
         Ok(()) => Json(json!({ "status": "ok", "database": backend })).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "database": backend })),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": backend })))
                 .into_response()
         }
     }

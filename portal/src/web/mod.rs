@@ -57,10 +57,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         .nest("/assets", assets::routes())
         .nest("/api/docs", docs)
         .at("/api/openapi.json", spec)
-        .nest(
-            "/api",
-            api.into_endpoint().catch_all_error(errors::json_error),
-        )
+        .nest("/api", api.into_endpoint().catch_all_error(errors::json_error))
         .nest("/", pages::routes().catch_all_error(errors::html_error))
         .with(NormalizePath::new(TrailingSlash::Trim))
         .with(CookieJarManager::new())

@@ -14,18 +14,9 @@ use crate::i18n;
 const TEMPLATES: [(&str, &str); 5] = [
     ("base.html", include_str!("../../../templates/base.html")),
     ("login.html", include_str!("../../../templates/login.html")),
-    (
-        "catalog.html",
-        include_str!("../../../templates/catalog.html"),
-    ),
-    (
-        "product.html",
-        include_str!("../../../templates/product.html"),
-    ),
-    (
-        "macros.html",
-        include_str!("../../../templates/macros.html"),
-    ),
+    ("catalog.html", include_str!("../../../templates/catalog.html")),
+    ("product.html", include_str!("../../../templates/product.html")),
+    ("macros.html", include_str!("../../../templates/macros.html")),
 ];
 
 pub struct Templates {
@@ -53,25 +44,14 @@ impl Templates {
     }
 
     /// Renders `name` with the page's own data and the common layout data.
-    pub fn render<P: Serialize>(
-        &self,
-        name: &str,
-        layout: &Layout,
-        page: &P,
-    ) -> Result<Html<String>> {
-        let template = self
-            .env
-            .get_template(name)
-            .map_err(|e| Error::Internal(format!("template {name}: {e}")))?;
+    pub fn render<P: Serialize>(&self, name: &str, layout: &Layout, page: &P) -> Result<Html<String>> {
+        let template = self.env.get_template(name).map_err(|e| Error::Internal(format!("template {name}: {e}")))?;
         let context = minijinja::context! {
             lang => layout.lang,
             layout => Value::from_serialize(layout),
             ..Value::from_serialize(page)
         };
-        template
-            .render(context)
-            .map(Html)
-            .map_err(|e| Error::Internal(format!("rendering {name}: {e:#}")))
+        template.render(context).map(Html).map_err(|e| Error::Internal(format!("rendering {name}: {e:#}")))
     }
 }
 
@@ -95,15 +75,8 @@ pub struct LayoutUser {
     pub company: Option<String>,
 }
 
-fn translate(
-    state: &State,
-    key: &str,
-    kwargs: Kwargs,
-) -> std::result::Result<String, minijinja::Error> {
-    let lang = state
-        .lookup("lang")
-        .map(|v| v.to_string())
-        .unwrap_or_else(|| i18n::LOCALES[0].to_string());
+fn translate(state: &State, key: &str, kwargs: Kwargs) -> std::result::Result<String, minijinja::Error> {
+    let lang = state.lookup("lang").map(|v| v.to_string()).unwrap_or_else(|| i18n::LOCALES[0].to_string());
     let mut args: Vec<(&str, String)> = Vec::new();
     for name in kwargs.args() {
         let value: Value = kwargs.get(name)?;
@@ -120,8 +93,7 @@ mod tests {
     fn every_template_compiles() {
         let mut env = Environment::new();
         for (name, source) in TEMPLATES {
-            env.add_template(name, source)
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            env.add_template(name, source).unwrap_or_else(|e| panic!("{name}: {e}"));
         }
     }
 }

@@ -21,12 +21,8 @@ pub const LOGIN_CSRF_COOKIE: &str = "optovik_login_csrf";
 pub const LANG_COOKIE: &str = "optovik_lang";
 
 fn state(req: &Request) -> poem::Result<&AppState> {
-    req.data::<AppState>().ok_or_else(|| {
-        poem::Error::from_string(
-            "application state missing",
-            StatusCode::INTERNAL_SERVER_ERROR,
-        )
-    })
+    req.data::<AppState>()
+        .ok_or_else(|| poem::Error::from_string("application state missing", StatusCode::INTERNAL_SERVER_ERROR))
 }
 
 /// The session, if the request carries a valid one.
@@ -34,17 +30,10 @@ pub struct MaybeSession(pub Option<Session>);
 
 impl<'a> FromRequest<'a> for MaybeSession {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let Some(token) = req
-            .cookie()
-            .get(SESSION_COOKIE)
-            .map(|c| c.value_str().to_string())
-        else {
+        let Some(token) = req.cookie().get(SESSION_COOKIE).map(|c| c.value_str().to_string()) else {
             return Ok(MaybeSession(None));
         };
-        let session = state(req)?
-            .db
-            .run(move |conn| sessions::lookup(conn, &token))
-            .await?;
+        let session = state(req)?.db.run(move |conn| sessions::lookup(conn, &token)).await?;
         Ok(MaybeSession(session))
     }
 }
@@ -57,15 +46,9 @@ impl<'a> FromRequest<'a> for Authed {
         match MaybeSession::from_request(req, body).await?.0 {
             Some(session) => Ok(Authed(session)),
             None => {
-                let next = req
-                    .uri()
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/catalog");
+                let next = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/catalog");
                 let target = format!("/login?next={}", urlencoding::encode(next));
-                Err(poem::Error::from_response(
-                    Redirect::see_other(target).into_response(),
-                ))
+                Err(poem::Error::from_response(Redirect::see_other(target).into_response()))
             }
         }
     }
@@ -73,15 +56,10 @@ impl<'a> FromRequest<'a> for Authed {
 
 /// Refuses a form whose CSRF token does not match the session's.
 pub fn check_csrf(session: &Session, submitted: &str) -> poem::Result<()> {
-    if !submitted.is_empty()
-        && constant_time_eq(submitted.as_bytes(), session.csrf_token.as_bytes())
-    {
+    if !submitted.is_empty() && constant_time_eq(submitted.as_bytes(), session.csrf_token.as_bytes()) {
         Ok(())
     } else {
-        Err(poem::Error::from_string(
-            "the form has expired; reload the page and try again",
-            StatusCode::FORBIDDEN,
-        ))
+        Err(poem::Error::from_string("the form has expired; reload the page and try again", StatusCode::FORBIDDEN))
     }
 }
 
@@ -96,9 +74,7 @@ pub fn cookie(state: &AppState, name: &str, value: String, max_age_days: i64) ->
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);
     cookie.set_secure(state.config.secure_cookies);
-    cookie.set_max_age(std::time::Duration::from_secs(
-        u64::try_from(max_age_days * 86_400).unwrap_or(0),
-    ));
+    cookie.set_max_age(std::time::Duration::from_secs(u64::try_from(max_age_days * 86_400).unwrap_or(0)));
     cookie
 }
 
@@ -112,24 +88,13 @@ pub fn anonymous_lang(req: &Request, jar: &CookieJar) -> &'static str {
 }
 
 /// Layout data for a logged-in page.
-pub async fn layout(
-    state: &AppState,
-    req: &Request,
-    session: &Session,
-    nav: &'static str,
-) -> poem::Result<Layout> {
+pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'static str) -> poem::Result<Layout> {
     let user = session.user.clone();
     let company = match user.company_id {
-        Some(id) => Some(
-            state
-                .db
-                .run(move |conn| Company::find(conn, id))
-                .await
-                .map_err(|e| match e {
-                    Error::NotFound => Error::Internal("user's company is missing".into()),
-                    other => other,
-                })?,
-        ),
+        Some(id) => Some(state.db.run(move |conn| Company::find(conn, id)).await.map_err(|e| match e {
+            Error::NotFound => Error::Internal("user's company is missing".into()),
+            other => other,
+        })?),
         None => None,
     };
     Ok(Layout {
@@ -141,11 +106,7 @@ pub async fn layout(
             company: company.map(|c| c.name),
         }),
         csrf: session.csrf_token.clone(),
-        here: req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into()),
+        here: req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),
         nav,
     })
 }

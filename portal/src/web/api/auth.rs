@@ -46,20 +46,14 @@ enum TokenOutcome {
 impl AuthApi {
     /// Issue an API token for a user.
     #[oai(path = "/v1/auth/token", method = "post")]
-    async fn token(
-        &self,
-        state: Data<&AppState>,
-        body: Json<TokenRequest>,
-    ) -> poem::Result<TokenOutcome> {
+    async fn token(&self, state: Data<&AppState>, body: Json<TokenRequest>) -> poem::Result<TokenOutcome> {
         let Json(TokenRequest { email, password }) = body;
         let issued = state
             .db
-            .run(
-                move |conn| match User::authenticate(conn, &email, &password)? {
-                    Some(user) => tokens::issue(conn, user.id).map(Some),
-                    None => Ok(None),
-                },
-            )
+            .run(move |conn| match User::authenticate(conn, &email, &password)? {
+                Some(user) => tokens::issue(conn, user.id).map(Some),
+                None => Ok(None),
+            })
             .await?;
         Ok(match issued {
             Some(t) => TokenOutcome::Issued(Json(TokenResponse {

@@ -158,11 +158,7 @@ enum ProductOutcome {
     NotFound(Json<ApiError>),
 }
 
-fn price_out(
-    pricing: &PriceContext,
-    list_price: Option<i64>,
-    vat_rate: Option<i32>,
-) -> Option<PriceOut> {
+fn price_out(pricing: &PriceContext, list_price: Option<i64>, vat_rate: Option<i32>) -> Option<PriceOut> {
     list_price.map(|p| {
         let unit = pricing.unit_price(Money(p), vat_rate);
         PriceOut {
@@ -183,10 +179,7 @@ fn availability_out(available: i64, policy: StockPolicy) -> AvailabilityOut {
         Availability::None => "none",
         Availability::Hidden => "hidden",
     };
-    AvailabilityOut {
-        kind: kind.into(),
-        quantity: a.quantity().map(|q| crate::money::Qty(q).plain()),
-    }
+    AvailabilityOut { kind: kind.into(), quantity: a.quantity().map(|q| crate::money::Qty(q).plain()) }
 }
 
 fn qty(milli: i64) -> String {
@@ -197,11 +190,7 @@ fn qty(milli: i64) -> String {
 impl CatalogApi {
     /// All active categories (a flat list; `parent_id` makes the tree).
     #[oai(path = "/v1/catalog/categories", method = "get")]
-    async fn categories(
-        &self,
-        state: Data<&AppState>,
-        _auth: BearerAuth,
-    ) -> poem::Result<Json<Vec<CategoryOut>>> {
+    async fn categories(&self, state: Data<&AppState>, _auth: BearerAuth) -> poem::Result<Json<Vec<CategoryOut>>> {
         let tree = state.db.run(CategoryTree::load).await?;
         Ok(Json(
             tree.categories()
@@ -234,9 +223,7 @@ impl CatalogApi {
         in_stock: Query<Option<bool>>,
         sort: Query<Option<SortParam>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u32>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] per_page: Query<
-            Option<u32>,
-        >,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] per_page: Query<Option<u32>>,
     ) -> poem::Result<ListOutcome> {
         let user = auth.0;
         let text = q.0.unwrap_or_default();
@@ -261,14 +248,7 @@ impl CatalogApi {
                     }
                     None => None,
                 };
-                let query = ListQuery {
-                    text,
-                    categories,
-                    in_stock,
-                    sort: listing_sort,
-                    page,
-                    per_page,
-                };
+                let query = ListQuery { text, categories, in_stock, sort: listing_sort, page, per_page };
                 let index = search.get(conn)?;
                 let found = list(conn, &index, &query, pricing.price_type_id)?;
                 let pages = found.pages();
@@ -287,13 +267,7 @@ impl CatalogApi {
                         min_order: qty(i.min_order),
                     })
                     .collect();
-                Ok(Some(ProductPage {
-                    items,
-                    total: found.total,
-                    page: found.page,
-                    per_page: found.per_page,
-                    pages,
-                }))
+                Ok(Some(ProductPage { items, total: found.total, page: found.page, per_page: found.per_page, pages }))
             })
             .await?;
         Ok(match result {
@@ -304,12 +278,7 @@ impl CatalogApi {
 
     /// One product with all its offers (variants), prices and availability.
     #[oai(path = "/v1/catalog/products/:id", method = "get")]
-    async fn product(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        id: Path<i64>,
-    ) -> poem::Result<ProductOutcome> {
+    async fn product(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<ProductOutcome> {
         let user = auth.0;
         let id = id.0;
         let result = state
@@ -325,11 +294,8 @@ impl CatalogApi {
                 let policy = stock_policy(conn)?;
                 let ids: Vec<i64> = offers.iter().map(|o| o.id).collect();
                 let prices = prices_of(conn, &ids, pricing.price_type_id)?;
-                let stock = if policy.display == StockDisplay::Exact {
-                    stock_by_warehouse(conn, &ids)?
-                } else {
-                    Vec::new()
-                };
+                let stock =
+                    if policy.display == StockDisplay::Exact { stock_by_warehouse(conn, &ids)? } else { Vec::new() };
                 let offers = offers
                     .into_iter()
                     .map(|o| OfferOut {
@@ -342,10 +308,7 @@ impl CatalogApi {
                         warehouses: stock
                             .iter()
                             .filter(|s| s.offer_id == o.id)
-                            .map(|s| WarehouseStockOut {
-                                warehouse: s.warehouse.clone(),
-                                quantity: qty(s.quantity),
-                            })
+                            .map(|s| WarehouseStockOut { warehouse: s.warehouse.clone(), quantity: qty(s.quantity) })
                             .collect(),
                         id: o.id,
                         external_id: o.external_id,

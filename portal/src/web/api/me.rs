@@ -55,14 +55,9 @@ impl MeApi {
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Json<MeResponse>> {
         let user = auth.0;
         let company = match user.company_id {
-            Some(id) => Some(
-                state
-                    .db
-                    .run(move |conn| {
-                        Ok((Company::find(conn, id)?, Contract::for_company(conn, id)?))
-                    })
-                    .await?,
-            ),
+            Some(id) => {
+                Some(state.db.run(move |conn| Ok((Company::find(conn, id)?, Contract::for_company(conn, id)?))).await?)
+            }
             None => None,
         };
         Ok(Json(MeResponse {

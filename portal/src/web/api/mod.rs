@@ -32,25 +32,17 @@ pub fn service() -> OpenApiService<(auth::AuthApi, catalog::CatalogApi, me::MeAp
 pub struct BearerAuth(pub User);
 
 async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<User> {
-    let state = req
-        .data::<AppState>()
-        .ok_or_else(|| poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))?;
+    let state = req.data::<AppState>().ok_or_else(|| poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))?;
     let token = bearer.token;
     if token.len() > 200 {
         return Err(unauthorized());
     }
-    let user = state
-        .db
-        .run(move |conn| tokens::lookup(conn, &token))
-        .await?;
+    let user = state.db.run(move |conn| tokens::lookup(conn, &token)).await?;
     user.ok_or_else(unauthorized)
 }
 
 fn unauthorized() -> poem::Error {
-    poem::Error::from_string(
-        "missing, unknown or expired token",
-        StatusCode::UNAUTHORIZED,
-    )
+    poem::Error::from_string("missing, unknown or expired token", StatusCode::UNAUTHORIZED)
 }
 
 /// An error a client can show: what went wrong, in words.
@@ -60,7 +52,5 @@ pub struct ApiError {
 }
 
 pub fn api_error(message: impl Into<String>) -> Json<ApiError> {
-    Json(ApiError {
-        error: message.into(),
-    })
+    Json(ApiError { error: message.into() })
 }

@@ -56,29 +56,11 @@ pub async fn page(
     let layout = layout(state, req, &session, "catalog").await?;
     let lang = layout.lang;
     let user = session.user.clone();
-    let text = query
-        .q
-        .clone()
-        .unwrap_or_default()
-        .chars()
-        .take(200)
-        .collect::<String>();
-    let category = query
-        .category
-        .as_deref()
-        .and_then(|c| c.parse::<i64>().ok());
+    let text = query.q.clone().unwrap_or_default().chars().take(200).collect::<String>();
+    let category = query.category.as_deref().and_then(|c| c.parse::<i64>().ok());
     let in_stock = matches!(query.in_stock.as_deref(), Some("1" | "on" | "true"));
-    let sort = query
-        .sort
-        .as_deref()
-        .and_then(Sort::parse)
-        .unwrap_or_default();
-    let page = query
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<u32>().ok())
-        .unwrap_or(1)
-        .clamp(1, 100_000);
+    let sort = query.sort.as_deref().and_then(Sort::parse).unwrap_or_default();
+    let page = query.page.as_deref().and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).clamp(1, 100_000);
     let per_page = query
         .per_page
         .as_deref()
@@ -169,9 +151,5 @@ fn sort_name(sort: Sort) -> &'static str {
 }
 
 fn form_urlencoded(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", urlencoding::encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{k}={}", urlencoding::encode(v))).collect::<Vec<_>>().join("&")
 }

@@ -29,14 +29,7 @@ pub async fn switch(
     check_csrf(&session, &form.csrf)?;
     let lang = i18n::locale(&form.lang);
     let id = session.user.id;
-    state
-        .db
-        .run(move |conn| User::set_locale(conn, id, lang))
-        .await?;
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
-        form.back
-    } else {
-        "/catalog".into()
-    };
+    state.db.run(move |conn| User::set_locale(conn, id, lang)).await?;
+    let back = if form.back.starts_with('/') && !form.back.starts_with("//") { form.back } else { "/catalog".into() };
     Ok(Redirect::see_other(back))
 }

@@ -12,8 +12,8 @@ use crate::i18n;
 use crate::random_token;
 use crate::web::render::Layout;
 use crate::web::session::{
-    anonymous_lang, check_csrf, constant_time_eq, cookie, Authed, MaybeSession, LANG_COOKIE,
-    LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+    anonymous_lang, check_csrf, constant_time_eq, cookie, Authed, MaybeSession, LANG_COOKIE, LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
 };
 use crate::web::AppState;
 
@@ -58,13 +58,7 @@ fn render(
     view: &LoginPage,
     status: StatusCode,
 ) -> poem::Result<Response> {
-    let layout = Layout {
-        lang,
-        user: None,
-        csrf,
-        here: "/login".into(),
-        nav: "login",
-    };
+    let layout = Layout { lang, user: None, csrf, here: "/login".into(), nav: "login" };
     let html: Html<String> = state.templates.render("login.html", &layout, view)?;
     Ok((status, html).into_response())
 }
@@ -91,17 +85,7 @@ pub async fn page(
     };
     let csrf = random_token();
     jar.add(cookie(state, LOGIN_CSRF_COOKIE, csrf.clone(), 1));
-    render(
-        state,
-        lang,
-        csrf,
-        &LoginPage {
-            email: "",
-            next: &next,
-            error: None,
-        },
-        StatusCode::OK,
-    )
+    render(state, lang, csrf, &LoginPage { email: "", next: &next, error: None }, StatusCode::OK)
 }
 
 #[handler]
@@ -112,35 +96,19 @@ pub async fn submit(
     Form(form): Form<LoginForm>,
 ) -> poem::Result<Response> {
     let lang = anonymous_lang(req, jar);
-    let expected = jar
-        .get(LOGIN_CSRF_COOKIE)
-        .map(|c| c.value_str().to_string())
-        .unwrap_or_default();
+    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value_str().to_string()).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {
-        return Err(poem::Error::from_string(
-            i18n::text(lang, "login.expired", &[]),
-            StatusCode::FORBIDDEN,
-        ));
+        return Err(poem::Error::from_string(i18n::text(lang, "login.expired", &[]), StatusCode::FORBIDDEN));
     }
     let next = safe_next(&form.next).to_string();
     let (email, password) = (form.email.clone(), form.password.clone());
-    let user = state
-        .db
-        .run(move |conn| User::authenticate(conn, &email, &password))
-        .await?;
+    let user = state.db.run(move |conn| User::authenticate(conn, &email, &password)).await?;
     let Some(user) = user else {
-        let view = LoginPage {
-            email: &form.email,
-            next: &next,
-            error: Some(i18n::text(lang, "login.failed", &[])),
-        };
+        let view = LoginPage { email: &form.email, next: &next, error: Some(i18n::text(lang, "login.failed", &[])) };
         return render(state, lang, expected, &view, StatusCode::UNAUTHORIZED);
     };
     let user_id = user.id;
-    let token = state
-        .db
-        .run(move |conn| sessions::create(conn, user_id))
-        .await?;
+    let token = state.db.run(move |conn| sessions::create(conn, user_id)).await?;
     jar.add(cookie(state, SESSION_COOKIE, token, sessions::SESSION_DAYS));
     jar.remove(LOGIN_CSRF_COOKIE);
     tracing::info!(user = user.id.0, role = user.role.as_str(), "logged in");
@@ -162,10 +130,7 @@ pub async fn logout(
 ) -> poem::Result<Redirect> {
     check_csrf(&session, &form.csrf)?;
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value_str().to_string()) {
-        state
-            .db
-            .run(move |conn| sessions::delete(conn, &token))
-            .await?;
+        state.db.run(move |conn| sessions::delete(conn, &token)).await?;
     }
     jar.remove(SESSION_COOKIE);
     Ok(Redirect::see_other("/login"))

@@ -68,12 +68,7 @@ pub async fn page(
             let tree = CategoryTree::load(conn)?;
             let breadcrumbs = product
                 .category_id
-                .map(|c| {
-                    tree.path_to(c)
-                        .into_iter()
-                        .map(|c| (c.id, c.name.clone()))
-                        .collect()
-                })
+                .map(|c| tree.path_to(c).into_iter().map(|c| (c.id, c.name.clone())).collect())
                 .unwrap_or_default();
             let offer_views = offers
                 .iter()
@@ -82,12 +77,7 @@ pub async fn page(
                     let warehouses = stock
                         .iter()
                         .filter(|s| s.offer_id == offer.id)
-                        .map(|s| {
-                            (
-                                s.warehouse.clone(),
-                                stock_cell(s.quantity, &product.unit, policy, lang).label,
-                            )
-                        })
+                        .map(|s| (s.warehouse.clone(), stock_cell(s.quantity, &product.unit, policy, lang).label))
                         .collect();
                     OfferView {
                         row: offer_row(

@@ -44,18 +44,8 @@ pub struct OfferFacts<'a> {
     pub min_order: i64,
 }
 
-pub fn offer_row(
-    facts: OfferFacts,
-    pricing: &PriceContext,
-    policy: StockPolicy,
-    lang: &str,
-) -> OfferRow {
-    let price = facts.list_price_minor.map(|p| {
-        pricing
-            .unit_price(Money(p), facts.vat_rate)
-            .gross
-            .format(lang)
-    });
+pub fn offer_row(facts: OfferFacts, pricing: &PriceContext, policy: StockPolicy, lang: &str) -> OfferRow {
+    let price = facts.list_price_minor.map(|p| pricing.unit_price(Money(p), facts.vat_rate).gross.format(lang));
     OfferRow {
         offer_id: facts.offer_id,
         product_id: facts.product_id,
@@ -86,14 +76,7 @@ pub fn stock_cell(available: i64, unit: &str, policy: StockPolicy, lang: &str) -
         Availability::Hidden => "hidden",
         _ => "none",
     };
-    let quantity = availability
-        .quantity()
-        .map(|q| Qty(q).format(lang))
-        .unwrap_or_default();
-    let label = i18n::text(
-        lang,
-        availability.label_key(),
-        &[("quantity", quantity), ("unit", unit.to_string())],
-    );
+    let quantity = availability.quantity().map(|q| Qty(q).format(lang)).unwrap_or_default();
+    let label = i18n::text(lang, availability.label_key(), &[("quantity", quantity), ("unit", unit.to_string())]);
     StockCell { label, class }
 }
