@@ -18,88 +18,6 @@ use portal::catalog::write::{
 use portal::db::{Db, DbConn};
 use portal::web::{AppState, WebConfig};
 
-const KINDS: [(&str, &str); 12] = [
-    ("BLT", "Болт DIN 933 М{a}х{b} оцинкованный"),
-    ("GKA", "Гайка DIN 934 М{a} оцинкованная"),
-    ("SHB", "Шайба плоская DIN 125 М{a}"),
-    ("SMR", "Саморез по металлу {a}х{b} с прессшайбой"),
-    ("DUB", "Дюбель распорный {a}х{b} нейлон"),
-    ("ANK", "Анкер клиновой М{a}х{b}"),
-    ("SVR", "Сверло по металлу HSS {a},{b} мм"),
-    ("BUR", "Бур SDS-plus {a}х{b} мм"),
-    ("KAB", "Кабель ВВГнг(А)-LS {a}х{b} мм²"),
-    ("AVT", "Автоматический выключатель ВА47-29 {a}P {b}А"),
-    ("KRN", "Кран шаровой латунный {a}/{b}\" ВР-ВР"),
-    ("PRT", "Перчатки нитриловые {a} серия {b}"),
-];
-
-fn generate(conn: &mut DbConn, offers: usize) -> portal::Result<()> {
-    let (pt_base, _) = portal::catalog::write::upsert_price_type(conn, "bench-base", "Базовая", true)?;
-    let (pt_opt, _) = portal::catalog::write::upsert_price_type(conn, "bench-opt", "Оптовая", true)?;
-    let (pt_dlr, _) = portal::catalog::write::upsert_price_type(conn, "bench-dlr", "Дилерская", true)?;
-    let warehouses: Vec<i64> = (0..3)
-        .map(|w| {
-            portal::catalog::write::upsert_warehouse(conn, &format!("bench-wh-{w}"), &format!("Склад {w}")).map(|r| r.0)
-        })
-        .collect::<portal::Result<_>>()?;
-    let mut categories = Vec::new();
-    for (i, (code, _)) in KINDS.iter().enumerate() {
-        let (root, _) = upsert_category(conn, &format!("bench-{code}"), None, code, i as i32)?;
-        for sub in 0..5 {
-            let (id, _) =
-                upsert_category(conn, &format!("bench-{code}-{sub}"), Some(root), &format!("{code} {sub}"), sub)?;
-            categories.push(id);
-        }
-    }
-    for n in 0..offers {
-        let (code, template) = KINDS[n % KINDS.len()];
-        let (a, b) = (4 + (n / 12) % 20, 10 + (n / 240) % 400);
-        let sku = format!("{code}-{n:06}");
-        let name = template.replace("{a}", &a.to_string()).replace("{b}", &b.to_string());
-        let (product_id, _) = upsert_product(
-            conn,
-            &ProductData {
-                external_id: format!("bench-{n}"),
-                category_id: Some(categories[(n % KINDS.len()) * 5 + (n / 12) % 5]),
-                sku: sku.clone(),
-                name: name.clone(),
-                description: String::new(),
-                unit: "шт".into(),
-                fractional: false,
-                vat_rate: Some(20),
-                properties: "[]".into(),
-                pack_multiple: 1000,
-                min_order: 1000,
-                active: true,
-            },
-        )?;
-        let (offer_id, _) = upsert_offer(
-            conn,
-            &OfferData {
-                external_id: format!("bench-{n}"),
-                product_id,
-                sku,
-                name,
-                characteristics: String::new(),
-                barcode: Some(format!("46{n:011}")),
-                active: true,
-            },
-        )?;
-        let price = 1_000 + (n as i64 * 7919) % 500_000;
-        for (pt, factor) in [(pt_base, 100), (pt_opt, 90), (pt_dlr, 80)] {
-            set_price(conn, offer_id, pt, price * factor / 100)?;
-        }
-        for (i, w) in warehouses.iter().enumerate() {
-            set_stock(conn, offer_id, *w, ((n * 31 + i * 17) % 200) as i64 * 1000)?;
-        }
-        if n % 10_000 == 9_999 {
-            portal::catalog::write::catalog_changed(conn)?;
-            eprintln!("  generated {} offers", n + 1);
-        }
-    }
-    Ok(())
-}
-
 /// The mix of searches a buyer types: exact SKUs, one and two words, Cyrillic.
 fn queries(offers: usize) -> Vec<String> {
     let mut out = Vec::new();
@@ -153,28 +71,7 @@ fn report(label: &str, mut samples: Vec<Duration>) {
 fn main() -> anyhow::Result<()> {
     let offers: usize = std::env::var("BENCH_OFFERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
-    let url = match std::env::var("BENCH_DATABASE_URL") {
-        Ok(url) => url,
-        Err(_) => {
-            std::fs::create_dir_all("target/bench")?;
-            format!("target/bench/catalog-{offers}.db")
-        }
-    };
-    let db = Db::connect(&url, 20)?;
-    {
-        let mut conn = db.conn()?;
-        let have: i64 = {
-            use diesel::prelude::*;
-            portal::db::schema::offers::table.count().get_result(&mut *conn)?
-        };
-        if have < offers as i64 {
-            eprintln!("generating {offers} offers into {url} (once)…");
-            let started = Instant::now();
-            conn.transaction::<_, portal::Error, _>(|c| generate(c, offers))?;
-            portal::demo::load(&mut conn)?;
-            eprintln!("  done in {:.1?}", started.elapsed());
-        }
-    }
+    let db = common::bench_db(offers)?;
     println!("catalog benchmark: {offers} offers, {} database", db.backend().name());
 
     // In process: the listing query itself, at a buyer's price type.

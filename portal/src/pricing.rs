@@ -25,6 +25,15 @@ pub struct PriceContext {
     pub contract_number: Option<String>,
 }
 
+/// A line's amount and VAT for a unit price and a quantity in thousandths,
+/// rounded half up to the kopeck.
+pub fn line_amount(unit: UnitPrice, quantity_milli: i64) -> (Money, Money) {
+    let amount = unit.gross.mul_ratio(quantity_milli, crate::money::QTY_SCALE);
+    let rate = i64::from(unit.vat_rate.unwrap_or(0));
+    let vat = if rate == 0 { Money(0) } else { amount.mul_ratio(rate, 100 + rate) };
+    (amount, vat)
+}
+
 /// A unit price as the buyer pays it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct UnitPrice {
@@ -72,6 +81,25 @@ impl PriceContext {
         })
     }
 
+    /// Prices under one contract of the user's company; another company's
+    /// contract is "not found".
+    pub fn for_contract(conn: &mut DbConn, user: &User, contract_id: i64) -> Result<PriceContext> {
+        let company = user.company_id.ok_or(Error::NotFound)?;
+        let view = Contract::for_company(conn, company)?
+            .into_iter()
+            .find(|v| v.contract.id == contract_id)
+            .ok_or(Error::NotFound)?;
+        let price_type = PriceType::find(conn, view.contract.price_type_id)?;
+        Ok(PriceContext {
+            price_type_id: price_type.id,
+            price_type_name: price_type.name,
+            vat_included: price_type.vat_included,
+            discount_bp: view.contract.discount_bp,
+            contract_id: Some(view.contract.id),
+            contract_number: Some(view.contract.number),
+        })
+    }
+
     /// The buyer's unit price for a list price of this context's price type.
     pub fn unit_price(&self, list_price: Money, vat_rate: Option<i32>) -> UnitPrice {
         let discounted = list_price.mul_ratio(i64::from(10_000 - self.discount_bp), 10_000);
@@ -109,6 +137,14 @@ mod tests {
         let p = context(0, false).unit_price(Money(10_000), Some(20));
         assert_eq!(p.gross, Money(12_000));
         assert_eq!(p.vat, Money(2_000));
+    }
+
+    #[test]
+    fn line_amounts_round_to_the_kopeck() {
+        let unit = context(0, true).unit_price(Money(743), Some(20));
+        // 7,43 × 1,5 = 11,145 → 11,15; VAT 20/120 of it = 1,858… → 1,86
+        assert_eq!(line_amount(unit, 1_500), (Money(1_115), Money(186)));
+        assert_eq!(line_amount(unit, 150_000), (Money(111_450), Money(18_575)));
     }
 
     #[test]

@@ -43,6 +43,19 @@ impl StockDisplay {
 pub const STOCK_DISPLAY: &str = "stock_display";
 pub const STOCK_FEW_THRESHOLD: &str = "stock_few_threshold";
 pub const SUPPLIER_NAME: &str = "supplier_name";
+pub const SUPPLIER_INN: &str = "supplier_inn";
+pub const SUPPLIER_KPP: &str = "supplier_kpp";
+pub const SUPPLIER_ADDRESS: &str = "supplier_address";
+pub const SUPPLIER_DIRECTOR: &str = "supplier_director";
+pub const SUPPLIER_ACCOUNTANT: &str = "supplier_accountant";
+pub const BANK_NAME: &str = "bank_name";
+pub const BANK_BIK: &str = "bank_bik";
+pub const BANK_ACCOUNT: &str = "bank_account";
+pub const BANK_CORR_ACCOUNT: &str = "bank_corr_account";
+/// Business days a reservation lasts (default 3).
+pub const RESERVATION_DAYS: &str = "reservation_days";
+/// The supplier's time zone (default Europe/Moscow).
+pub const TIMEZONE: &str = "timezone";
 /// Changes whenever the catalog does (see `catalog::write::catalog_changed`).
 pub const CATALOG_VERSION: &str = "catalog_version";
 

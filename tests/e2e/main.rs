@@ -7,4 +7,6 @@ mod support;
 mod accounts;
 mod api_docs;
 mod catalog;
+mod checkout;
+mod ordering;
 mod scheduler;

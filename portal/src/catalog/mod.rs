@@ -131,6 +131,17 @@ pub fn stock_by_warehouse(conn: &mut DbConn, offer_ids: &[i64]) -> Result<Vec<Wa
         .collect())
 }
 
+/// The VAT rate of each given offer's product (`None` = no VAT).
+pub fn vat_rates_of(conn: &mut DbConn, offer_ids: &[i64]) -> Result<std::collections::HashMap<i64, Option<i32>>> {
+    Ok(offers::table
+        .inner_join(products::table)
+        .filter(offers::id.eq_any(offer_ids))
+        .select((offers::id, products::vat_rate))
+        .load::<(i64, Option<i32>)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// The price of each given offer in one price type (offers without a price are absent).
 pub fn prices_of(conn: &mut DbConn, offer_ids: &[i64], price_type: i64) -> Result<Vec<(i64, i64)>> {
     Ok(prices::table

@@ -29,6 +29,7 @@ pub const MAX_AGE: Duration = Duration::from_secs(30);
 /// One indexed offer.
 struct Entry {
     offer_id: i64,
+    sku: Box<str>,
     category_id: Option<i64>,
     available: i64,
     name_rank: u32,
@@ -59,8 +60,10 @@ pub struct SearchIndex {
     /// (word, entry) sorted by word then entry: a prefix is a contiguous range.
     words: Vec<(Box<str>, u32)>,
     exact: HashMap<String, Vec<u32>>,
-    /// Entries in name order and in SKU order.
+    /// Entries in name order.
     by_name: Vec<u32>,
+    /// (folded SKU, entry) sorted, for "did you mean" suggestions.
+    folded_skus: Vec<(Box<str>, u32)>,
     /// List prices per price type, by entry.
     prices: HashMap<i64, Vec<Option<i64>>>,
 }
@@ -107,7 +110,7 @@ impl SearchIndex {
             names.push((name.to_lowercase(), index));
             skus.push((sku_key(&sku), index));
             position.insert(offer_id, index);
-            entries.push(Entry { offer_id, category_id, available, name_rank: 0, sku_rank: 0 });
+            entries.push(Entry { offer_id, sku: sku.into_boxed_str(), category_id, available, name_rank: 0, sku_rank: 0 });
         }
         words_list.sort_unstable();
         words_list.dedup();
@@ -130,9 +133,13 @@ impl SearchIndex {
                 price_map.entry(price_type).or_insert_with(|| vec![None; entries.len()])[index as usize] = Some(price);
             }
         }
+        let mut folded_skus: Vec<(Box<str>, u32)> =
+            entries.iter().enumerate().map(|(i, e)| (fold(&e.sku).into_boxed_str(), i as u32)).collect();
+        folded_skus.sort_unstable();
         let index = SearchIndex {
             version,
             built,
+            folded_skus,
             by_name: names.into_iter().map(|(_, i)| i).collect(),
             entries,
             words: words_list,
@@ -240,6 +247,35 @@ impl SearchIndex {
         (total, page)
     }
 
+    /// SKUs close to one that matched nothing: neighbours in folded order
+    /// (typos at the end, Cyrillic look-alikes, missing dashes) ranked by
+    /// edit distance. At most `limit`, best first.
+    pub fn suggest(&self, typed: &str, limit: usize) -> Vec<String> {
+        let folded = fold(typed);
+        if folded.is_empty() {
+            return Vec::new();
+        }
+        let at = self.folded_skus.partition_point(|(k, _)| k.as_ref() < folded.as_str());
+        let from = at.saturating_sub(12);
+        let to = (at + 12).min(self.folded_skus.len());
+        let mut scored: Vec<(f64, &str)> = self.folded_skus[from..to]
+            .iter()
+            .map(|(key, i)| (strsim::normalized_damerau_levenshtein(key, &folded), self.entries[*i as usize].sku.as_ref()))
+            .filter(|(score, _)| *score >= 0.6)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let mut out: Vec<String> = Vec::new();
+        for (_, sku) in scored {
+            if !out.iter().any(|s| s == sku) {
+                out.push(sku.to_string());
+            }
+            if out.len() == limit {
+                break;
+            }
+        }
+        out
+    }
+
     /// Sort key: the order's value first, then the name order to break ties.
     fn sort_key(&self, index: usize, order: Order, prices: Option<&[Option<i64>]>) -> (i64, u32) {
         let entry = &self.entries[index];
@@ -252,6 +288,30 @@ impl SearchIndex {
             Order::PriceDesc(_) => (price.map(|p| -p).unwrap_or(i64::MAX), entry.name_rank),
         }
     }
+}
+
+/// A SKU reduced for similarity: lower case, Cyrillic look-alikes read as
+/// Latin ("Х" = "X"), only letters and digits.
+fn fold(sku: &str) -> String {
+    sku.to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| match c {
+            'а' => 'a',
+            'в' => 'b',
+            'е' | 'ё' => 'e',
+            'к' => 'k',
+            'м' => 'm',
+            'н' => 'h',
+            'о' => 'o',
+            'р' => 'p',
+            'с' => 'c',
+            'т' => 't',
+            'у' => 'y',
+            'х' => 'x',
+            other => other,
+        })
+        .collect()
 }
 
 /// The index an instance shares between requests, rebuilt when stale.

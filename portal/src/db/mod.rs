@@ -23,6 +23,34 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+/// Runs `work` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so that
+/// concurrent writers queue on the busy timeout instead of failing when a
+/// read lock cannot be upgraded; an ordinary transaction on PostgreSQL (and a
+/// savepoint when already inside a transaction).
+pub fn write_transaction<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConn::Sqlite(sqlite) = conn else {
+        return conn.transaction(work);
+    };
+    match AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE") {
+        Ok(()) => {}
+        Err(diesel::result::Error::AlreadyInTransaction) => return conn.transaction(work),
+        Err(e) => return Err(e.into()),
+    }
+    match work(conn) {
+        Ok(value) => {
+            <DbConn as TransactionManager<DbConn>>::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            if let Err(rollback) = <DbConn as TransactionManager<DbConn>>::rollback_transaction(conn) {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(error)
+        }
+    }
+}
+
 /// Which database engine a URL points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -171,6 +171,149 @@ diesel::joinable!(contracts -> users (manager_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 
+
+diesel::table! {
+    counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    carts (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        is_current -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cart_lines (id) {
+        id -> BigInt,
+        cart_id -> BigInt,
+        offer_id -> BigInt,
+        quantity -> BigInt,
+        price_at_add -> Nullable<BigInt>,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> BigInt,
+        number -> Text,
+        company_id -> BigInt,
+        user_id -> BigInt,
+        contract_id -> BigInt,
+        manager_id -> Nullable<BigInt>,
+        status -> Text,
+        delivery_address -> Text,
+        desired_date -> Nullable<Date>,
+        po_number -> Text,
+        comment -> Text,
+        currency -> Text,
+        total_minor -> BigInt,
+        vat_minor -> BigInt,
+        reservation_deadline -> Nullable<Timestamp>,
+        placed_at -> Timestamp,
+        updated_at -> Timestamp,
+        sync_state -> Text,
+        erp_number -> Nullable<Text>,
+        locale -> Text,
+    }
+}
+
+diesel::table! {
+    order_lines (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        line_no -> Integer,
+        offer_id -> BigInt,
+        sku -> Text,
+        name -> Text,
+        unit -> Text,
+        quantity -> BigInt,
+        reserved -> BigInt,
+        backordered -> BigInt,
+        shipped -> BigInt,
+        price_minor -> BigInt,
+        vat_rate -> Nullable<Integer>,
+        amount_minor -> BigInt,
+        vat_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    order_events (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        actor_user_id -> Nullable<BigInt>,
+        kind -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        comment -> Text,
+        details -> Text,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> BigInt,
+        number -> BigInt,
+        order_id -> BigInt,
+        issued_at -> Timestamp,
+        valid_until -> Date,
+        total_minor -> BigInt,
+        locale -> Text,
+        pdf -> Binary,
+    }
+}
+
+diesel::table! {
+    uploads (id) {
+        id -> Text,
+        user_id -> BigInt,
+        cart_id -> BigInt,
+        file_name -> Text,
+        content -> Binary,
+        header_row -> Nullable<Integer>,
+        sku_column -> Nullable<Integer>,
+        quantity_column -> Nullable<Integer>,
+        created_at -> Timestamp,
+        applied_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        order_id -> Nullable<BigInt>,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(carts -> users (user_id));
+diesel::joinable!(cart_lines -> carts (cart_id));
+diesel::joinable!(cart_lines -> offers (offer_id));
+diesel::joinable!(orders -> companies (company_id));
+diesel::joinable!(orders -> contracts (contract_id));
+diesel::joinable!(order_lines -> orders (order_id));
+diesel::joinable!(order_lines -> offers (offer_id));
+diesel::joinable!(order_events -> orders (order_id));
+diesel::joinable!(invoices -> orders (order_id));
+diesel::joinable!(uploads -> carts (cart_id));
+diesel::joinable!(notifications -> orders (order_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     price_types,
@@ -186,4 +329,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     api_tokens,
     job_leases,
+    counters,
+    carts,
+    cart_lines,
+    orders,
+    order_lines,
+    order_events,
+    invoices,
+    uploads,
+    notifications,
 );

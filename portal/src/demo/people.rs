@@ -8,6 +8,7 @@ use crate::accounts::{CompanyId, NewCompany, NewContract, NewUser, Role};
 use crate::db::schema::price_types;
 use crate::db::DbConn;
 use crate::error::Result;
+use crate::settings;
 
 /// (email, password, role) of every demo login, as printed on start.
 pub const DEMO_LOGINS: [(&str, &str, &str); 6] = [
@@ -23,7 +24,27 @@ fn price_type(conn: &mut DbConn, external_id: &str) -> Result<i64> {
     Ok(price_types::table.filter(price_types::external_id.eq(external_id)).select(price_types::id).first(conn)?)
 }
 
+/// The demo supplier's requisites and bank details (for invoices).
+const SUPPLIER: [(&str, &str); 11] = [
+    (settings::SUPPLIER_NAME, "ООО «Оптовик-Снаб»"),
+    (settings::SUPPLIER_INN, "7704123458"),
+    (settings::SUPPLIER_KPP, "770401001"),
+    (settings::SUPPLIER_ADDRESS, "119034, г. Москва, ул. Пречистенка, д. 10, стр. 2"),
+    (settings::SUPPLIER_DIRECTOR, "Соколов А. В."),
+    (settings::SUPPLIER_ACCOUNTANT, "Морозова Е. П."),
+    (settings::BANK_NAME, "ПАО Сбербанк, г. Москва"),
+    (settings::BANK_BIK, "044525225"),
+    (settings::BANK_ACCOUNT, "40702810938000012345"),
+    (settings::BANK_CORR_ACCOUNT, "30101810400000000225"),
+    (settings::RESERVATION_DAYS, "3"),
+];
+
 pub fn load(conn: &mut DbConn, _summary: &mut DemoSummary) -> Result<()> {
+    for (key, value) in SUPPLIER {
+        if settings::get(conn, key)?.is_none() {
+            settings::set(conn, key, value)?;
+        }
+    }
     let staff = |email, password, name, role| NewUser { email, password, name, role, company: None, locale: "ru" };
     let manager =
         staff("manager@demo.example", "demo-manager", "Ольга Смирнова", Role::Manager).insert_or_find(conn)?;

@@ -11,12 +11,19 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::i18n;
 
-const TEMPLATES: [(&str, &str); 5] = [
+const TEMPLATES: [(&str, &str); 12] = [
     ("base.html", include_str!("../../../templates/base.html")),
     ("login.html", include_str!("../../../templates/login.html")),
     ("catalog.html", include_str!("../../../templates/catalog.html")),
     ("product.html", include_str!("../../../templates/product.html")),
     ("macros.html", include_str!("../../../templates/macros.html")),
+    ("cart.html", include_str!("../../../templates/cart.html")),
+    ("quick_order.html", include_str!("../../../templates/quick_order.html")),
+    ("upload.html", include_str!("../../../templates/upload.html")),
+    ("upload_report.html", include_str!("../../../templates/upload_report.html")),
+    ("orders.html", include_str!("../../../templates/orders.html")),
+    ("order.html", include_str!("../../../templates/order.html")),
+    ("reorder.html", include_str!("../../../templates/reorder.html")),
 ];
 
 pub struct Templates {
@@ -65,6 +72,12 @@ pub struct Layout {
     pub here: String,
     /// Which main navigation entry is active.
     pub nav: &'static str,
+    /// A one-time message from the previous action.
+    pub flash: Option<String>,
+    /// Lines in the current cart (buyers).
+    pub cart_lines: usize,
+    /// Unread notifications.
+    pub unread: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -19,6 +19,14 @@ pub const SESSION_COOKIE: &str = "optovik_session";
 /// The pre-login CSRF cookie (double submit) and the anonymous language.
 pub const LOGIN_CSRF_COOKIE: &str = "optovik_login_csrf";
 pub const LANG_COOKIE: &str = "optovik_lang";
+/// A one-time message for the next page ("3 lines added to the cart").
+pub const FLASH_COOKIE: &str = "optovik_flash";
+
+/// Leaves a message for the next page the user sees.
+pub fn set_flash(state: &AppState, jar: &CookieJar, message: &str) {
+    let text: String = message.chars().take(300).collect();
+    jar.add(cookie(state, FLASH_COOKIE, urlencoding::encode(&text).into_owned(), 1));
+}
 
 fn state(req: &Request) -> poem::Result<&AppState> {
     req.data::<AppState>()
@@ -90,6 +98,7 @@ pub fn anonymous_lang(req: &Request, jar: &CookieJar) -> &'static str {
 /// Layout data for a logged-in page.
 pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'static str) -> poem::Result<Layout> {
     let user = session.user.clone();
+    let user_for_counts = session.user.clone();
     let company = match user.company_id {
         Some(id) => Some(state.db.run(move |conn| Company::find(conn, id)).await.map_err(|e| match e {
             Error::NotFound => Error::Internal("user's company is missing".into()),
@@ -97,8 +106,28 @@ pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'s
         })?),
         None => None,
     };
+    let flash = req.cookie().get(FLASH_COOKIE).and_then(|c| {
+        req.cookie().remove(FLASH_COOKIE);
+        urlencoding::decode(c.value_str()).ok().map(|t| t.into_owned())
+    });
+    let role = user.role;
+    let (cart_lines, unread) = state
+        .db
+        .run(move |conn| {
+            let lines = if role == crate::accounts::Role::Buyer {
+                let cart = crate::ordering::carts::current(conn, &user_for_counts)?;
+                crate::ordering::carts::lines(conn, cart.id)?.len()
+            } else {
+                0
+            };
+            Ok((lines, crate::notifications::unread_count(conn, user_for_counts.id)?))
+        })
+        .await?;
     Ok(Layout {
         lang: i18n::locale(&user.locale),
+        flash,
+        cart_lines,
+        unread,
         user: Some(LayoutUser {
             name: user.name,
             email: user.email,

@@ -4,8 +4,12 @@
 //! check. Served under `/api`, described at `/api/openapi.json`.
 
 mod auth;
+mod carts;
+pub use carts::tone;
 mod catalog;
 mod me;
+mod orders;
+mod verdicts;
 
 use poem::http::StatusCode;
 use poem::Request;
@@ -17,11 +21,17 @@ use super::AppState;
 use crate::accounts::{tokens, User};
 
 /// The API with all its resources.
-pub fn service() -> OpenApiService<(auth::AuthApi, catalog::CatalogApi, me::MeApi), ()> {
-    OpenApiService::new((auth::AuthApi, catalog::CatalogApi, me::MeApi), "Optovik API", env!("CARGO_PKG_VERSION"))
+pub type Apis = (auth::AuthApi, catalog::CatalogApi, me::MeApi, carts::CartsApi, orders::OrdersApi);
+
+pub fn service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (auth::AuthApi, catalog::CatalogApi, me::MeApi, carts::CartsApi, orders::OrdersApi),
+        "Optovik API",
+        env!("CARGO_PKG_VERSION"),
+    )
         .description(
-            "B2B ordering portal API: catalog at contract prices, and (as it grows) carts, orders and the \
-             ERP exchange. Obtain a token with `POST /api/v1/auth/token` and send it as `Authorization: Bearer …`.",
+            "B2B ordering portal API: catalog at contract prices, carts, quick order and ordering by file, \
+             checkout with reservations and invoices, order history. Obtain a token with `POST /api/v1/auth/token` and send it as `Authorization: Bearer …`.",
         )
         .server("/api")
 }

@@ -58,7 +58,8 @@ fn render(
     view: &LoginPage,
     status: StatusCode,
 ) -> poem::Result<Response> {
-    let layout = Layout { lang, user: None, csrf, here: "/login".into(), nav: "login" };
+    let layout =
+        Layout { lang, user: None, csrf, here: "/login".into(), nav: "login", flash: None, cart_lines: 0, unread: 0 };
     let html: Html<String> = state.templates.render("login.html", &layout, view)?;
     Ok((status, html).into_response())
 }

@@ -1,10 +1,15 @@
 //! Server-rendered pages. Each module is one screen: it gathers data through
 //! domain operations and renders one template.
 
+mod cart;
 mod catalog;
 mod language;
 mod login;
+mod orders;
 mod product;
+mod quick_order;
+mod report_view;
+mod upload;
 mod view;
 
 use poem::web::Redirect;
@@ -18,6 +23,22 @@ pub fn routes() -> Route {
         .at("/language", post(language::switch))
         .at("/catalog", get(catalog::page))
         .at("/catalog/products/:id", get(product::page))
+        .at("/catalog/suggest", get(quick_order::suggest))
+        .at("/cart", get(cart::page))
+        .at("/cart/add", post(cart::add))
+        .at("/cart/update", post(cart::update))
+        .at("/cart/checkout", post(cart::checkout))
+        .at("/quick-order", get(quick_order::page).post(quick_order::submit))
+        .at("/upload", get(upload::page).post(upload::submit))
+        .at("/upload/template.xlsx", get(upload::template))
+        .at("/upload/:id", get(upload::report_page))
+        .at("/upload/:id/columns", post(upload::choose_columns))
+        .at("/upload/:id/apply", post(upload::apply))
+        .at("/upload/:id/annotated.xlsx", get(upload::annotated))
+        .at("/orders", get(orders::list))
+        .at("/orders/:id", get(orders::detail))
+        .at("/orders/:id/invoice.pdf", get(orders::invoice))
+        .at("/orders/:id/reorder", post(orders::reorder_submit))
 }
 
 #[handler]

@@ -1,0 +1,9 @@
+DROP TABLE notifications;
+DROP TABLE uploads;
+DROP TABLE invoices;
+DROP TABLE order_events;
+DROP TABLE order_lines;
+DROP TABLE orders;
+DROP TABLE cart_lines;
+DROP TABLE carts;
+DROP TABLE counters;

@@ -1,0 +1,98 @@
+//! A cart priced for its owner: current contract prices, line amounts and
+//! totals, availability, and whether a price moved since the line was added.
+
+use serde::Serialize;
+
+use super::carts::{self, Cart};
+use super::offer_facts;
+use crate::catalog::{prices_of, vat_rates_of};
+use crate::db::schema::offers;
+use crate::db::DbConn;
+use crate::error::Result;
+use crate::money::Money;
+use crate::pricing::{line_amount, PriceContext};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PricedLine {
+    pub line_id: i64,
+    pub offer_id: i64,
+    pub product_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub unit: String,
+    pub quantity: i64,
+    pub pack_multiple: i64,
+    pub min_order: i64,
+    pub unit_price: Option<Money>,
+    pub amount: Option<Money>,
+    pub vat: Option<Money>,
+    pub vat_rate: Option<i32>,
+    pub price_at_add: Option<Money>,
+    /// The price now differs from the price when the line was added.
+    pub price_changed: bool,
+    pub available: i64,
+    /// The offer can still be ordered.
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PricedCart {
+    pub cart: Cart,
+    pub lines: Vec<PricedLine>,
+    pub total: Money,
+    pub vat: Money,
+}
+
+pub fn priced(conn: &mut DbConn, cart: Cart, pricing: &PriceContext) -> Result<PricedCart> {
+    use diesel::prelude::*;
+    let lines = carts::lines(conn, cart.id)?;
+    let ids: Vec<i64> = lines.iter().map(|l| l.offer_id).collect();
+    let facts = offer_facts::by_ids(conn, &ids)?;
+    let prices = prices_of(conn, &ids, pricing.price_type_id)?;
+    let vat_rates = vat_rates_of(conn, &ids)?;
+    let products: Vec<(i64, i64)> =
+        offers::table.filter(offers::id.eq_any(&ids)).select((offers::id, offers::product_id)).load(conn)?;
+    let (mut total, mut vat) = (Money(0), Money(0));
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let Some(fact) = facts.get(&line.offer_id) else { continue };
+        let vat_rate = vat_rates.get(&line.offer_id).copied().flatten();
+        let unit = prices
+            .iter()
+            .find(|(o, _)| *o == line.offer_id)
+            .map(|(_, p)| pricing.unit_price(Money(*p), vat_rate));
+        let amounts = unit.map(|u| line_amount(u, line.quantity));
+        if let Some((amount, line_vat)) = amounts {
+            total = Money(total.minor() + amount.minor());
+            vat = Money(vat.minor() + line_vat.minor());
+        }
+        let unit_price = unit.map(|u| u.gross);
+        out.push(PricedLine {
+            line_id: line.id,
+            offer_id: line.offer_id,
+            product_id: products.iter().find(|(o, _)| *o == line.offer_id).map(|(_, p)| *p).unwrap_or_default(),
+            sku: fact.sku.clone(),
+            name: fact.name.clone(),
+            unit: fact.unit.clone(),
+            quantity: line.quantity,
+            pack_multiple: fact.pack_multiple,
+            min_order: fact.min_order,
+            price_changed: matches!((unit_price, line.price_at_add), (Some(now), Some(then)) if now.minor() != then),
+            price_at_add: line.price_at_add.map(Money),
+            unit_price,
+            amount: amounts.map(|a| a.0),
+            vat: amounts.map(|a| a.1),
+            vat_rate,
+            available: fact.available,
+            active: fact.active,
+        });
+    }
+    Ok(PricedCart { cart, lines: out, total, vat })
+}
+
+/// The user's unit price of one offer now (`None` without a price).
+pub fn unit_price_of(conn: &mut DbConn, pricing: &PriceContext, offer_id: i64) -> Result<Option<Money>> {
+    let price = prices_of(conn, &[offer_id], pricing.price_type_id)?.first().map(|(_, p)| *p);
+    let vat = vat_rates_of(conn, &[offer_id])?.get(&offer_id).copied().flatten();
+    Ok(price.map(|p| pricing.unit_price(Money(p), vat).gross))
+}

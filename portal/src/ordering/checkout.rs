@@ -1,0 +1,262 @@
+//! Placing an order from a cart, in one write transaction: price every line
+//! at the contract price, compute totals and VAT exactly, reserve what stock
+//! allows (the rest is backordered), set the reservation deadline, number the
+//! order, record its first event, issue the invoice and queue notifications.
+//! Two buyers racing for the last units never both get them: reserving is a
+//! conditional update that only succeeds while enough stock is free.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::carts::{self, Cart};
+use super::counters;
+use super::offer_facts;
+use super::rules::{evaluate, Requested};
+use super::status::OrderStatus;
+use crate::accounts::{Company, Contract, Role, User, UserId};
+use crate::catalog::prices_of;
+use crate::db::schema::{offers, order_events, order_lines, orders};
+use crate::db::{write_transaction, DbConn};
+use crate::error::{Error, Result};
+use crate::i18n;
+use crate::money::{Money, Qty};
+use crate::notifications::notify;
+use crate::pricing::{line_amount, PriceContext};
+use crate::settings;
+
+/// What the buyer fills in at checkout.
+#[derive(Debug, Clone, Default)]
+pub struct CheckoutRequest {
+    pub contract_id: Option<i64>,
+    pub delivery_address: String,
+    pub desired_date: Option<NaiveDate>,
+    pub po_number: String,
+    pub comment: String,
+}
+
+/// The placed order's key facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlacedOrder {
+    pub id: i64,
+    pub number: String,
+    pub total: Money,
+    pub vat: Money,
+    pub reservation_deadline: NaiveDateTime,
+    pub invoice_number: i64,
+}
+
+const MAX_TEXT: usize = 1000;
+
+pub fn place_order(conn: &mut DbConn, user: &User, cart_id: i64, request: &CheckoutRequest) -> Result<PlacedOrder> {
+    let lang = user.locale.clone();
+    let company_id = match (user.role, user.company_id) {
+        (Role::Buyer, Some(company)) => company,
+        _ => return Err(Error::Forbidden),
+    };
+    let address = request.delivery_address.trim();
+    if address.is_empty() {
+        return Err(Error::Invalid(i18n::text(&lang, "checkout.need_address", &[])));
+    }
+    if [address, request.po_number.as_str(), request.comment.as_str()].iter().any(|t| t.chars().count() > MAX_TEXT) {
+        return Err(Error::Invalid(i18n::text(&lang, "checkout.too_long", &[])));
+    }
+    if let Some(date) = request.desired_date {
+        if date < Utc::now().date_naive() {
+            return Err(Error::Invalid(i18n::text(&lang, "checkout.date_past", &[])));
+        }
+    }
+
+    write_transaction(conn, |conn| {
+        let cart: Cart = carts::find(conn, user, cart_id)?;
+        let lines = carts::lines(conn, cart.id)?;
+        if lines.is_empty() {
+            return Err(Error::Invalid(i18n::text(&lang, "checkout.empty", &[])));
+        }
+        let contract_id = match request.contract_id {
+            Some(id) => id,
+            None => Contract::for_company(conn, company_id)?
+                .first()
+                .map(|v| v.contract.id)
+                .ok_or_else(|| Error::Invalid(i18n::text(&lang, "checkout.no_contract", &[])))?,
+        };
+        let pricing = PriceContext::for_contract(conn, user, contract_id)?;
+        let manager = Contract::for_company(conn, company_id)?
+            .into_iter()
+            .find(|v| v.contract.id == contract_id)
+            .and_then(|v| v.contract.manager_id);
+
+        let offer_ids: Vec<i64> = lines.iter().map(|l| l.offer_id).collect();
+        let facts = offer_facts::by_ids(conn, &offer_ids)?;
+        let list_prices = prices_of(conn, &offer_ids, pricing.price_type_id)?;
+        let vat_rates = crate::catalog::vat_rates_of(conn, &offer_ids)?;
+
+        // Price and judge every line first; refuse the order if any cannot be sold.
+        let mut priced = Vec::with_capacity(lines.len());
+        for line in &lines {
+            let fact = facts.get(&line.offer_id);
+            let verdict = evaluate(Requested::Quantity(Qty(line.quantity)), fact);
+            let (Some(fact), Some(quantity)) = (fact, verdict.quantity) else {
+                let sku = fact.map(|f| f.sku.clone()).unwrap_or_default();
+                return Err(Error::Conflict(i18n::text(&lang, "checkout.line_unavailable", &[("sku", sku)])));
+            };
+            let Some(list) = list_prices.iter().find(|(o, _)| *o == line.offer_id).map(|(_, p)| *p) else {
+                return Err(Error::Conflict(i18n::text(&lang, "checkout.no_price", &[("sku", fact.sku.clone())])));
+            };
+            let unit = pricing.unit_price(Money(list), vat_rates.get(&line.offer_id).copied().flatten());
+            priced.push((fact.clone(), quantity.milli(), unit));
+        }
+
+        let now = Utc::now().naive_utc();
+        let deadline = reservation_deadline(conn, now)?;
+        let sequence = counters::next(conn, "order")?;
+        let number = format!("{}-{sequence:06}", now.year());
+        let company = Company::find(conn, company_id)?;
+        let order_id = diesel::insert_into(orders::table)
+            .values((
+                orders::number.eq(&number),
+                orders::company_id.eq(company_id.0),
+                orders::user_id.eq(user.id.0),
+                orders::contract_id.eq(contract_id),
+                orders::manager_id.eq(manager),
+                orders::status.eq(OrderStatus::New.as_str()),
+                orders::delivery_address.eq(address),
+                orders::desired_date.eq(request.desired_date),
+                orders::po_number.eq(request.po_number.trim()),
+                orders::comment.eq(request.comment.trim()),
+                orders::currency.eq("RUB"),
+                orders::total_minor.eq(0),
+                orders::vat_minor.eq(0),
+                orders::reservation_deadline.eq(Some(deadline)),
+                orders::placed_at.eq(now),
+                orders::updated_at.eq(now),
+                orders::sync_state.eq("pending"),
+                orders::locale.eq(&lang),
+            ))
+            .returning(orders::id)
+            .get_result::<i64>(conn)?;
+
+        let (mut total, mut vat) = (Money(0), Money(0));
+        let mut reserved_any = Vec::new();
+        for (index, (fact, quantity, unit)) in priced.iter().enumerate() {
+            let reserved = reserve(conn, fact.offer_id, *quantity)?;
+            let (amount, line_vat) = line_amount(*unit, *quantity);
+            total = Money(total.minor() + amount.minor());
+            vat = Money(vat.minor() + line_vat.minor());
+            reserved_any.push(reserved);
+            diesel::insert_into(order_lines::table)
+                .values((
+                    order_lines::order_id.eq(order_id),
+                    order_lines::line_no.eq(index as i32 + 1),
+                    order_lines::offer_id.eq(fact.offer_id),
+                    order_lines::sku.eq(&fact.sku),
+                    order_lines::name.eq(&fact.name),
+                    order_lines::unit.eq(&fact.unit),
+                    order_lines::quantity.eq(quantity),
+                    order_lines::reserved.eq(reserved),
+                    order_lines::backordered.eq(quantity - reserved),
+                    order_lines::shipped.eq(0),
+                    order_lines::price_minor.eq(unit.gross.minor()),
+                    order_lines::vat_rate.eq(unit.vat_rate),
+                    order_lines::amount_minor.eq(amount.minor()),
+                    order_lines::vat_minor.eq(line_vat.minor()),
+                ))
+                .execute(conn)?;
+        }
+        diesel::update(orders::table.find(order_id))
+            .set((orders::total_minor.eq(total.minor()), orders::vat_minor.eq(vat.minor())))
+            .execute(conn)?;
+        diesel::insert_into(order_events::table)
+            .values((
+                order_events::order_id.eq(order_id),
+                order_events::at.eq(now),
+                order_events::actor.eq(user.role.as_str()),
+                order_events::actor_user_id.eq(Some(user.id.0)),
+                order_events::kind.eq("placed"),
+                order_events::from_status.eq(None::<String>),
+                order_events::to_status.eq(Some(OrderStatus::New.as_str())),
+                order_events::comment.eq(request.comment.trim()),
+                order_events::details.eq(serde_json::json!({
+                    "lines": priced.len(),
+                    "total_minor": total.minor(),
+                    "reserved": reserved_any,
+                    "reservation_deadline": deadline,
+                })
+                .to_string()),
+            ))
+            .execute(conn)?;
+        let invoice_number = crate::invoices::issue::issue_for_order(conn, order_id)?;
+        let args = [
+            ("number", number.clone()),
+            ("total", total.format(&lang)),
+            ("company", company.name.clone()),
+            ("deadline", deadline.format("%d.%m.%Y").to_string()),
+        ];
+        notify(conn, user.id, Some(order_id), "order_placed", &args)?;
+        if let Some(manager) = manager {
+            notify(conn, UserId(manager), Some(order_id), "order_placed", &args)?;
+        }
+        carts::clear(conn, cart.id)?;
+        Ok(PlacedOrder { id: order_id, number, total, vat, reservation_deadline: deadline, invoice_number })
+    })
+}
+
+/// Reserves up to `wanted` of an offer; returns how much was reserved. The
+/// update only applies while that much is still free, so concurrent
+/// checkouts can never reserve the same units twice.
+pub fn reserve(conn: &mut DbConn, offer_id: i64, wanted: i64) -> Result<i64> {
+    for _ in 0..8 {
+        let (stock_total, reserved): (i64, i64) =
+            offers::table.find(offer_id).select((offers::stock_total, offers::reserved)).first(conn)?;
+        let take = wanted.min(stock_total - reserved).max(0);
+        if take == 0 {
+            return Ok(0);
+        }
+        let updated = diesel::update(
+            offers::table.filter(offers::id.eq(offer_id)).filter((offers::stock_total - offers::reserved).ge(take)),
+        )
+        .set(offers::reserved.eq(offers::reserved + take))
+        .execute(conn)?;
+        if updated == 1 {
+            return Ok(take);
+        }
+    }
+    Err(Error::Conflict("stock is changing too fast; try again".into()))
+}
+
+/// The end of the N-th business day (Mon–Fri) after `now`, in the supplier's
+/// time zone, as UTC.
+fn reservation_deadline(conn: &mut DbConn, now: NaiveDateTime) -> Result<NaiveDateTime> {
+    let days = settings::get(conn, settings::RESERVATION_DAYS)?.and_then(|v| v.parse::<u32>().ok()).unwrap_or(3);
+    let zone: chrono_tz::Tz = settings::get(conn, settings::TIMEZONE)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(chrono_tz::Europe::Moscow);
+    let local_today = zone.from_utc_datetime(&now).date_naive();
+    Ok(end_of_business_days(local_today, days, zone))
+}
+
+pub fn end_of_business_days(from: NaiveDate, days: u32, zone: chrono_tz::Tz) -> NaiveDateTime {
+    let mut date = from;
+    let mut left = days;
+    while left > 0 {
+        date = date.succ_opt().unwrap_or(date);
+        if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    let end = date.and_hms_opt(23, 59, 59).unwrap_or_default();
+    zone.from_local_datetime(&end).earliest().map(|t| t.naive_utc()).unwrap_or(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn business_days_skip_weekends() {
+        let thursday = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+        let deadline = end_of_business_days(thursday, 3, chrono_tz::Europe::Moscow);
+        // Fri, Mon, Tue → Tuesday 1 December 23:59:59 MSK = 20:59:59 UTC.
+        assert_eq!(deadline.to_string(), "2026-12-01 20:59:59");
+    }
+}

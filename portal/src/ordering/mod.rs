@@ -1,0 +1,16 @@
+//! Ordering: the quantity-rule engine, carts, the multi-line report behind
+//! quick order / file upload / reorder, checkout with reservations, and
+//! reading orders back. Everything a buyer puts into a cart passes `rules`.
+
+pub mod cart_view;
+pub mod carts;
+pub mod checkout;
+pub mod counters;
+pub mod offer_facts;
+pub mod orders;
+pub mod reorder;
+pub mod report;
+pub mod rules;
+pub mod status;
+pub mod upload;
+pub mod uploads;

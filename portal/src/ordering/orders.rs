@@ -1,0 +1,218 @@
+//! Reading orders: the history list and one order with its lines, events and
+//! invoices — always through a `Scope`, so a buyer sees their company's
+//! orders only, a manager their customers', and anything else is "not found".
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::status::OrderStatus;
+use crate::accounts::{Role, User};
+use crate::catalog::listing::Page;
+use crate::db::schema::{companies, contracts, invoices, order_events, order_lines, orders};
+use crate::db::DbConn;
+use crate::error::{Error, Result};
+
+/// Whose orders a user may see.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    Company(i64),
+    /// Orders of the companies whose contracts the manager is assigned to.
+    Managed(i64),
+    All,
+    Nothing,
+}
+
+impl Scope {
+    pub fn of(user: &User) -> Scope {
+        match (user.role, user.company_id) {
+            (Role::Buyer, Some(company)) => Scope::Company(company.0),
+            (Role::Buyer, None) => Scope::Nothing,
+            (Role::Manager, _) => Scope::Managed(user.id.0),
+            (Role::Admin | Role::Erp, _) => Scope::All,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = orders)]
+pub struct Order {
+    pub id: i64,
+    pub number: String,
+    pub company_id: i64,
+    pub user_id: i64,
+    pub contract_id: i64,
+    pub manager_id: Option<i64>,
+    pub status: String,
+    pub delivery_address: String,
+    pub desired_date: Option<NaiveDate>,
+    pub po_number: String,
+    pub comment: String,
+    pub currency: String,
+    pub total_minor: i64,
+    pub vat_minor: i64,
+    pub reservation_deadline: Option<NaiveDateTime>,
+    pub placed_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub sync_state: String,
+    pub erp_number: Option<String>,
+    pub locale: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = order_lines)]
+pub struct OrderLine {
+    pub id: i64,
+    pub order_id: i64,
+    pub line_no: i32,
+    pub offer_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub unit: String,
+    pub quantity: i64,
+    pub reserved: i64,
+    pub backordered: i64,
+    pub shipped: i64,
+    pub price_minor: i64,
+    pub vat_rate: Option<i32>,
+    pub amount_minor: i64,
+    pub vat_minor: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = order_events)]
+pub struct OrderEvent {
+    pub id: i64,
+    pub order_id: i64,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub actor_user_id: Option<i64>,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub comment: String,
+    pub details: String,
+}
+
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct InvoiceInfo {
+    pub id: i64,
+    pub number: i64,
+    pub issued_at: NaiveDateTime,
+    pub valid_until: NaiveDate,
+    pub total_minor: i64,
+}
+
+/// An order with everything its page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderDetail {
+    pub order: Order,
+    pub company_name: String,
+    pub contract_number: String,
+    pub lines: Vec<OrderLine>,
+    pub events: Vec<OrderEvent>,
+    pub invoices: Vec<InvoiceInfo>,
+}
+
+/// Filters of the order history.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    /// Order number or PO number, exact or prefix.
+    pub text: String,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// One row of the history list.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderSummary {
+    pub order: Order,
+    pub company_name: String,
+}
+
+macro_rules! scoped {
+    ($query:expr, $scope:expr) => {{
+        let mut query = $query.into_boxed();
+        match $scope {
+            Scope::Company(company) => query = query.filter(orders::company_id.eq(company)),
+            Scope::Managed(manager) => {
+                let managed = contracts::table.filter(contracts::manager_id.eq(manager)).select(contracts::company_id);
+                query = query.filter(orders::company_id.eq_any(managed));
+            }
+            Scope::All => {}
+            Scope::Nothing => query = query.filter(orders::id.eq(-1)),
+        }
+        query
+    }};
+}
+
+pub fn list(conn: &mut DbConn, scope: Scope, filter: &OrderFilter) -> Result<Page<OrderSummary>> {
+    let per_page = filter.per_page.clamp(1, 200);
+    let page = filter.page.max(1);
+    let text = filter.text.trim().to_string();
+    let status = filter.status.map(|s| s.as_str());
+    macro_rules! filtered {
+        ($q:expr) => {{
+            let mut q = scoped!($q, scope);
+            if let Some(status) = status {
+                q = q.filter(orders::status.eq(status));
+            }
+            if !text.is_empty() {
+                let pattern = format!("{}%", text.replace('\\', "").replace('%', "").replace('_', ""));
+                q = q.filter(orders::number.like(pattern.clone()).or(orders::po_number.like(pattern)));
+            }
+            q
+        }};
+    }
+    let total: i64 = filtered!(orders::table.inner_join(companies::table)).count().get_result(conn)?;
+    let rows = filtered!(orders::table.inner_join(companies::table))
+        .order(orders::id.desc())
+        .limit(i64::from(per_page))
+        .offset(i64::from(page - 1) * i64::from(per_page))
+        .select((Order::as_select(), companies::name))
+        .load::<(Order, String)>(conn)?;
+    let items = rows.into_iter().map(|(order, company_name)| OrderSummary { order, company_name }).collect();
+    Ok(Page { items, total, page, per_page })
+}
+
+/// One order if the scope allows it; otherwise "not found".
+pub fn find(conn: &mut DbConn, scope: Scope, order_id: i64) -> Result<Order> {
+    scoped!(orders::table.filter(orders::id.eq(order_id)), scope)
+        .select(Order::as_select())
+        .first(conn)
+        .map_err(Error::from_lookup)
+}
+
+pub fn detail(conn: &mut DbConn, scope: Scope, order_id: i64) -> Result<OrderDetail> {
+    let order = find(conn, scope, order_id)?;
+    let company_name = companies::table.find(order.company_id).select(companies::name).first(conn)?;
+    let contract_number = contracts::table.find(order.contract_id).select(contracts::number).first(conn)?;
+    let lines = order_lines::table
+        .filter(order_lines::order_id.eq(order.id))
+        .order(order_lines::line_no)
+        .select(OrderLine::as_select())
+        .load(conn)?;
+    let events = order_events::table
+        .filter(order_events::order_id.eq(order.id))
+        .order(order_events::id)
+        .select(OrderEvent::as_select())
+        .load(conn)?;
+    let invoices = invoices::table
+        .filter(invoices::order_id.eq(order.id))
+        .order(invoices::id)
+        .select((invoices::id, invoices::number, invoices::issued_at, invoices::valid_until, invoices::total_minor))
+        .load(conn)?;
+    Ok(OrderDetail { order, company_name, contract_number, lines, events, invoices })
+}
+
+/// The stored PDF of an order's latest invoice, if the scope allows the order.
+pub fn invoice_pdf(conn: &mut DbConn, scope: Scope, order_id: i64) -> Result<(i64, Vec<u8>)> {
+    let order = find(conn, scope, order_id)?;
+    invoices::table
+        .filter(invoices::order_id.eq(order.id))
+        .order(invoices::id.desc())
+        .select((invoices::number, invoices::pdf))
+        .first(conn)
+        .map_err(Error::from_lookup)
+}

@@ -1,0 +1,367 @@
+//! Order endpoints: checkout, the order history, one order, its invoice PDF,
+//! and reorder. Scoped by role; another company's order is 404.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{Attachment, AttachmentType, Json};
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+
+use super::verdicts::ReportRowOut;
+use super::{api_error, ApiError, BearerAuth};
+use crate::error::Error;
+use crate::money::Qty;
+use crate::ordering::checkout::{place_order, CheckoutRequest};
+use crate::ordering::orders::{self, OrderDetail, OrderFilter, Scope};
+use crate::ordering::status::OrderStatus;
+use crate::ordering::{carts, reorder};
+use crate::pricing::PriceContext;
+use crate::web::AppState;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Checkout and orders
+    Orders,
+}
+
+pub struct OrdersApi;
+
+#[derive(Object)]
+struct CheckoutIn {
+    /// One of the company's contracts; the first one when absent.
+    contract_id: Option<i64>,
+    #[oai(validator(min_length = 1, max_length = 1000))]
+    delivery_address: String,
+    desired_date: Option<NaiveDate>,
+    #[oai(default, validator(max_length = 100))]
+    po_number: String,
+    #[oai(default, validator(max_length = 1000))]
+    comment: String,
+}
+
+#[derive(Object)]
+struct OrderLineOut {
+    id: i64,
+    line_no: i32,
+    offer_id: i64,
+    sku: String,
+    name: String,
+    unit: String,
+    quantity: String,
+    reserved: String,
+    backordered: String,
+    shipped: String,
+    price_minor: i64,
+    vat_rate: Option<i32>,
+    amount_minor: i64,
+    vat_minor: i64,
+}
+
+#[derive(Object)]
+struct OrderEventOut {
+    at: NaiveDateTime,
+    actor: String,
+    kind: String,
+    from_status: Option<String>,
+    to_status: Option<String>,
+    comment: String,
+}
+
+#[derive(Object)]
+struct InvoiceOut {
+    number: i64,
+    issued_at: NaiveDateTime,
+    valid_until: NaiveDate,
+    total_minor: i64,
+}
+
+#[derive(Object)]
+struct OrderOut {
+    id: i64,
+    number: String,
+    status: String,
+    company: String,
+    contract: String,
+    placed_at: NaiveDateTime,
+    delivery_address: String,
+    desired_date: Option<NaiveDate>,
+    po_number: String,
+    comment: String,
+    currency: String,
+    total_minor: i64,
+    vat_minor: i64,
+    reservation_deadline: Option<NaiveDateTime>,
+    /// pending, sent, acknowledged or error: where the order stands with the ERP.
+    sync_state: String,
+    erp_number: Option<String>,
+    lines: Vec<OrderLineOut>,
+    events: Vec<OrderEventOut>,
+    invoices: Vec<InvoiceOut>,
+}
+
+impl From<OrderDetail> for OrderOut {
+    fn from(d: OrderDetail) -> OrderOut {
+        let o = d.order;
+        OrderOut {
+            id: o.id,
+            number: o.number,
+            status: o.status,
+            company: d.company_name,
+            contract: d.contract_number,
+            placed_at: o.placed_at,
+            delivery_address: o.delivery_address,
+            desired_date: o.desired_date,
+            po_number: o.po_number,
+            comment: o.comment,
+            currency: o.currency,
+            total_minor: o.total_minor,
+            vat_minor: o.vat_minor,
+            reservation_deadline: o.reservation_deadline,
+            sync_state: o.sync_state,
+            erp_number: o.erp_number,
+            lines: d
+                .lines
+                .into_iter()
+                .map(|l| OrderLineOut {
+                    id: l.id,
+                    line_no: l.line_no,
+                    offer_id: l.offer_id,
+                    sku: l.sku,
+                    name: l.name,
+                    unit: l.unit,
+                    quantity: Qty(l.quantity).plain(),
+                    reserved: Qty(l.reserved).plain(),
+                    backordered: Qty(l.backordered).plain(),
+                    shipped: Qty(l.shipped).plain(),
+                    price_minor: l.price_minor,
+                    vat_rate: l.vat_rate,
+                    amount_minor: l.amount_minor,
+                    vat_minor: l.vat_minor,
+                })
+                .collect(),
+            events: d
+                .events
+                .into_iter()
+                .map(|e| OrderEventOut {
+                    at: e.at,
+                    actor: e.actor,
+                    kind: e.kind,
+                    from_status: e.from_status,
+                    to_status: e.to_status,
+                    comment: e.comment,
+                })
+                .collect(),
+            invoices: d
+                .invoices
+                .into_iter()
+                .map(|i| InvoiceOut {
+                    number: i.number,
+                    issued_at: i.issued_at,
+                    valid_until: i.valid_until,
+                    total_minor: i.total_minor,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Object)]
+struct OrderSummaryOut {
+    id: i64,
+    number: String,
+    status: String,
+    company: String,
+    placed_at: NaiveDateTime,
+    po_number: String,
+    total_minor: i64,
+    reservation_deadline: Option<NaiveDateTime>,
+}
+
+#[derive(Object)]
+struct OrderPage {
+    items: Vec<OrderSummaryOut>,
+    total: i64,
+    page: u32,
+    per_page: u32,
+}
+
+#[derive(Object)]
+struct ReorderIn {
+    /// The cart to fill; the current cart when absent.
+    cart_id: Option<i64>,
+}
+
+#[derive(Object)]
+struct ReorderRowOut {
+    #[oai(flatten)]
+    row: ReportRowOut,
+    old_price_minor: i64,
+    new_price_minor: Option<i64>,
+    price_changed: bool,
+    discontinued: bool,
+}
+
+#[derive(Object)]
+struct ReorderOut {
+    cart_id: i64,
+    lines_added: u64,
+    rows: Vec<ReorderRowOut>,
+}
+
+#[derive(ApiResponse)]
+enum CheckoutOutcome {
+    #[oai(status = 201)]
+    Placed(Json<Box<OrderOut>>),
+    /// Something in the request cannot be accepted (empty cart, no address…).
+    #[oai(status = 422)]
+    Invalid(Json<ApiError>),
+    /// A line can no longer be ordered or has no price.
+    #[oai(status = 409)]
+    Conflict(Json<ApiError>),
+}
+
+#[derive(ApiResponse)]
+enum Pdf {
+    #[oai(status = 200, content_type = "application/pdf")]
+    File(Attachment<Vec<u8>>),
+}
+
+#[OpenApi(tag = "ApiTags::Orders")]
+impl OrdersApi {
+    /// Places an order from a cart: reserves stock, issues the invoice.
+    #[oai(path = "/v1/carts/:cart_id/checkout", method = "post")]
+    async fn checkout(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        cart_id: Path<i64>,
+        body: Json<CheckoutIn>,
+    ) -> poem::Result<CheckoutOutcome> {
+        let user = auth.0;
+        let b = body.0;
+        let request = CheckoutRequest {
+            contract_id: b.contract_id,
+            delivery_address: b.delivery_address,
+            desired_date: b.desired_date,
+            po_number: b.po_number,
+            comment: b.comment,
+        };
+        let result = state
+            .db
+            .run(move |conn| {
+                let placed = place_order(conn, &user, cart_id.0, &request)?;
+                orders::detail(conn, Scope::of(&user), placed.id)
+            })
+            .await;
+        Ok(match result {
+            Ok(detail) => CheckoutOutcome::Placed(Json(Box::new(detail.into()))),
+            Err(Error::Invalid(m)) => CheckoutOutcome::Invalid(api_error(m)),
+            Err(Error::Conflict(m)) => CheckoutOutcome::Conflict(api_error(m)),
+            Err(e) => return Err(e.into()),
+        })
+    }
+
+    /// Orders the user may see, newest first.
+    #[oai(path = "/v1/orders", method = "get")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// new, processing, reserved, paid, partially_shipped, shipped, closed, cancelled, returned, reserve_expired
+        status: Query<Option<String>>,
+        /// Order or PO number (prefix).
+        #[oai(validator(max_length = 100))]
+        q: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] per_page: Query<Option<u32>>,
+    ) -> poem::Result<Json<OrderPage>> {
+        let user = auth.0;
+        let status = match status.0.as_deref() {
+            None | Some("") => None,
+            Some(s) => Some(OrderStatus::parse(s).ok_or_else(|| {
+                poem::Error::from_string(format!("unknown status {s:?}"), poem::http::StatusCode::BAD_REQUEST)
+            })?),
+        };
+        let filter =
+            OrderFilter { status, text: q.0.unwrap_or_default(), page: page.0.unwrap_or(1), per_page: per_page.0.unwrap_or(50) };
+        let found = state.db.run(move |conn| orders::list(conn, Scope::of(&user), &filter)).await?;
+        Ok(Json(OrderPage {
+            total: found.total,
+            page: found.page,
+            per_page: found.per_page,
+            items: found
+                .items
+                .into_iter()
+                .map(|s| OrderSummaryOut {
+                    id: s.order.id,
+                    number: s.order.number,
+                    status: s.order.status,
+                    company: s.company_name,
+                    placed_at: s.order.placed_at,
+                    po_number: s.order.po_number,
+                    total_minor: s.order.total_minor,
+                    reservation_deadline: s.order.reservation_deadline,
+                })
+                .collect(),
+        }))
+    }
+
+    /// One order: lines with reserved and backordered quantities, totals, events.
+    #[oai(path = "/v1/orders/:id", method = "get")]
+    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Json<Box<OrderOut>>> {
+        let user = auth.0;
+        let detail = state.db.run(move |conn| orders::detail(conn, Scope::of(&user), id.0)).await?;
+        Ok(Json(Box::new(detail.into())))
+    }
+
+    /// The order's invoice as PDF.
+    #[oai(path = "/v1/orders/:id/invoice.pdf", method = "get")]
+    async fn invoice(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Pdf> {
+        let user = auth.0;
+        let (number, pdf) = state.db.run(move |conn| orders::invoice_pdf(conn, Scope::of(&user), id.0)).await?;
+        Ok(Pdf::File(
+            Attachment::new(pdf).attachment_type(AttachmentType::Attachment).filename(format!("invoice-{number}.pdf")),
+        ))
+    }
+
+    /// Copies the order's lines into a cart through the quantity rules and
+    /// reports what changed since (price, discontinued, availability).
+    #[oai(path = "/v1/orders/:id/reorder", method = "post")]
+    async fn reorder(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<ReorderIn>,
+    ) -> poem::Result<Json<ReorderOut>> {
+        let user = auth.0;
+        let lang = user.locale.clone();
+        let (cart_id, result) = state
+            .db
+            .run(move |conn| {
+                let cart = match body.0.cart_id {
+                    Some(cart_id) => carts::find(conn, &user, cart_id)?,
+                    None => carts::current(conn, &user)?,
+                };
+                let pricing = PriceContext::for_user(conn, &user)?;
+                let result = reorder::reorder(conn, Scope::of(&user), id.0, &cart, &pricing)?;
+                Ok((cart.id, result))
+            })
+            .await?;
+        Ok(Json(ReorderOut {
+            cart_id,
+            lines_added: result.applied.lines_added as u64,
+            rows: result
+                .rows
+                .iter()
+                .map(|r| ReorderRowOut {
+                    row: ReportRowOut::new(&r.report, &lang),
+                    old_price_minor: r.old_price.minor(),
+                    new_price_minor: r.new_price.map(|p| p.minor()),
+                    price_changed: r.price_changed,
+                    discontinued: r.discontinued,
+                })
+                .collect(),
+        }))
+    }
+}

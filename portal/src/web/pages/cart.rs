@@ -1,0 +1,330 @@
+//! The cart page: switch and name carts, change quantities, remove lines,
+//! see prices that moved, and check out. Adding from the catalog lands here
+//! too (`POST /cart/add`).
+
+use poem::web::cookie::CookieJar;
+use poem::web::{Data, Form, Html, Query, Redirect};
+use poem::{handler, IntoResponse, Request, Response};
+use serde::{Deserialize, Serialize};
+
+use super::view::vat_label;
+use crate::accounts::{Company, Contract};
+use crate::error::Error;
+use crate::i18n;
+use crate::money::Qty;
+use crate::ordering::cart_view::{priced, unit_price_of};
+use crate::ordering::checkout::{place_order, CheckoutRequest};
+use crate::ordering::rules::Requested;
+use crate::ordering::{carts, offer_facts};
+use crate::pricing::PriceContext;
+use crate::web::session::{check_csrf, layout, set_flash, Authed};
+use crate::web::AppState;
+
+#[derive(Deserialize, Default)]
+pub struct CartQuery {
+    id: Option<i64>,
+}
+
+#[derive(Serialize, Default)]
+struct CheckoutForm {
+    contract_id: Option<i64>,
+    delivery_address: String,
+    desired_date: String,
+    po_number: String,
+    comment: String,
+}
+
+#[derive(Serialize)]
+struct LineRow {
+    line_id: i64,
+    product_id: i64,
+    sku: String,
+    name: String,
+    unit: String,
+    quantity: String,
+    step: String,
+    price: Option<String>,
+    old_price: Option<String>,
+    price_changed: bool,
+    amount: Option<String>,
+    vat: String,
+    short: bool,
+    active: bool,
+}
+
+#[derive(Serialize)]
+struct CartPage {
+    cart_id: i64,
+    cart_name: String,
+    carts: Vec<(i64, String, i64, bool)>,
+    lines: Vec<LineRow>,
+    total: String,
+    vat: String,
+    contracts: Vec<(i64, String)>,
+    form: CheckoutForm,
+    error: Option<String>,
+    is_buyer: bool,
+}
+
+async fn render_cart(
+    state: &AppState,
+    req: &Request,
+    session: &crate::accounts::sessions::Session,
+    cart_id: Option<i64>,
+    form: Option<CheckoutForm>,
+    error: Option<String>,
+) -> poem::Result<Response> {
+    let layout = layout(state, req, session, "cart").await?;
+    let lang = layout.lang;
+    let user = session.user.clone();
+    let view = state
+        .db
+        .run(move |conn| {
+            let cart = match cart_id {
+                Some(id) => carts::find(conn, &user, id)?,
+                None => carts::current(conn, &user)?,
+            };
+            let pricing = PriceContext::for_user(conn, &user)?;
+            let all = carts::list(conn, &user)?;
+            let cart = priced(conn, cart, &pricing)?;
+            let (contracts, address) = match user.company_id {
+                Some(company) => (
+                    Contract::for_company(conn, company)?
+                        .into_iter()
+                        .map(|v| (v.contract.id, format!("{} · {}", v.contract.number, v.price_type_name)))
+                        .collect(),
+                    Company::find(conn, company)?.delivery_address,
+                ),
+                None => (Vec::new(), String::new()),
+            };
+            let form = form.unwrap_or(CheckoutForm { delivery_address: address, ..Default::default() });
+            Ok(CartPage {
+                cart_id: cart.cart.id,
+                cart_name: cart.cart.name.clone(),
+                carts: all.into_iter().map(|s| (s.cart.id, s.cart.name, s.lines, s.cart.is_current)).collect(),
+                total: cart.total.format(lang),
+                vat: cart.vat.format(lang),
+                lines: cart
+                    .lines
+                    .iter()
+                    .map(|l| LineRow {
+                        line_id: l.line_id,
+                        product_id: l.product_id,
+                        sku: l.sku.clone(),
+                        name: l.name.clone(),
+                        unit: l.unit.clone(),
+                        quantity: Qty(l.quantity).plain(),
+                        step: Qty(l.pack_multiple.max(1)).plain(),
+                        price: l.unit_price.map(|p| p.format(lang)),
+                        old_price: l.price_at_add.map(|p| p.format(lang)),
+                        price_changed: l.price_changed,
+                        amount: l.amount.map(|a| a.format(lang)),
+                        vat: vat_label(l.vat_rate, lang),
+                        short: l.quantity > l.available,
+                        active: l.active,
+                    })
+                    .collect(),
+                contracts,
+                form,
+                error,
+                is_buyer: user.role == crate::accounts::Role::Buyer,
+            })
+        })
+        .await?;
+    let status = if view.error.is_some() { poem::http::StatusCode::UNPROCESSABLE_ENTITY } else { poem::http::StatusCode::OK };
+    let html: Html<String> = state.templates.render("cart.html", &layout, &view)?;
+    Ok((status, html).into_response())
+}
+
+#[handler]
+pub async fn page(
+    req: &Request,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Query(query): Query<CartQuery>,
+) -> poem::Result<Response> {
+    render_cart(state, req, &session, query.id, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct AddForm {
+    #[serde(default)]
+    csrf: String,
+    offer_id: i64,
+    #[serde(default)]
+    quantity: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Adds an offer to the current cart from a catalog or product page.
+#[handler]
+pub async fn add(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Form(form): Form<AddForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    let user = session.user.clone();
+    let lang = user.locale.clone();
+    let message = state
+        .db
+        .run(move |conn| {
+            let cart = carts::current(conn, &user)?;
+            let facts = offer_facts::by_ids(conn, &[form.offer_id])?.remove(&form.offer_id);
+            let pricing = PriceContext::for_user(conn, &user)?;
+            let price = match &facts {
+                Some(f) => unit_price_of(conn, &pricing, f.offer_id)?,
+                None => None,
+            };
+            let (verdict, _) = carts::add(conn, &cart, facts.as_ref(), Requested::Text(&form.quantity), price)?;
+            let unit = facts.as_ref().map(|f| f.unit.clone()).unwrap_or_default();
+            let name = facts.map(|f| format!("{} ", f.sku)).unwrap_or_default();
+            Ok(format!("{name}{}", verdict.message(&lang, &unit)))
+        })
+        .await?;
+    set_flash(state, jar, &message);
+    let back = if form.back.starts_with('/') && !form.back.starts_with("//") { form.back } else { "/cart".into() };
+    Ok(Redirect::see_other(back))
+}
+
+#[derive(Deserialize)]
+pub struct CartAction {
+    #[serde(default)]
+    csrf: String,
+    // Strings: serde cannot type fields next to a flattened map of a form.
+    #[serde(default)]
+    cart_id: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    name: String,
+    #[serde(flatten)]
+    fields: std::collections::HashMap<String, String>,
+}
+
+/// Quantities, removals and cart management from the cart page.
+#[handler]
+pub async fn update(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Form(form): Form<CartAction>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    let user = session.user.clone();
+    let lang = user.locale.clone();
+    let cart_id: i64 = form.cart_id.parse().map_err(|_| Error::NotFound)?;
+    let (message, target) = state
+        .db
+        .run(move |conn| {
+            let cart = carts::find(conn, &user, cart_id)?;
+            let (action, argument) = form.action.split_once(':').unwrap_or((form.action.as_str(), ""));
+            match action {
+                "remove" => {
+                    carts::remove_line(conn, &cart, argument.parse().map_err(|_| Error::NotFound)?)?;
+                    Ok((i18n::text(&lang, "cart.removed", &[]), cart.id))
+                }
+                "switch" => {
+                    carts::make_current(conn, &user, cart.id)?;
+                    Ok((String::new(), cart.id))
+                }
+                "new" => {
+                    let created = carts::create(conn, &user, &form.name)?;
+                    Ok((i18n::text(&lang, "cart.created", &[]), created.id))
+                }
+                "delete" => {
+                    carts::delete(conn, &user, cart.id)?;
+                    let current = carts::current(conn, &user)?;
+                    Ok((i18n::text(&lang, "cart.deleted", &[]), current.id))
+                }
+                _ => {
+                    // Save quantities: fields "qty_<line id>".
+                    let mut messages = Vec::new();
+                    for line in carts::lines(conn, cart.id)? {
+                        let Some(text) = form.fields.get(&format!("qty_{}", line.id)) else { continue };
+                        if Qty::parse(text) == Some(Qty(line.quantity)) {
+                            continue;
+                        }
+                        let facts = offer_facts::by_ids(conn, &[line.offer_id])?.remove(&line.offer_id);
+                        let Some(facts) = facts else { continue };
+                        let verdict = carts::set_quantity(conn, &cart, line.id, &facts, Requested::Text(text))?;
+                        messages.push(format!("{}: {}", facts.sku, verdict.message(&lang, &facts.unit)));
+                    }
+                    let text = if messages.is_empty() { i18n::text(&lang, "cart.saved", &[]) } else { messages.join(" ") };
+                    Ok((text, cart.id))
+                }
+            }
+        })
+        .await?;
+    if !message.is_empty() {
+        set_flash(state, jar, &message);
+    }
+    Ok(Redirect::see_other(format!("/cart?id={target}")))
+}
+
+#[derive(Deserialize)]
+pub struct CheckoutFields {
+    #[serde(default)]
+    csrf: String,
+    cart_id: i64,
+    #[serde(default)]
+    contract_id: Option<i64>,
+    #[serde(default)]
+    delivery_address: String,
+    #[serde(default)]
+    desired_date: String,
+    #[serde(default)]
+    po_number: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// Places the order; on a problem the cart page comes back with the message
+/// next to the form and everything typed kept.
+#[handler]
+pub async fn checkout(
+    req: &Request,
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Form(form): Form<CheckoutFields>,
+) -> poem::Result<Response> {
+    check_csrf(&session, &form.csrf)?;
+    let lang = session.user.locale.clone();
+    let desired_date = match form.desired_date.trim() {
+        "" => Ok(None),
+        text => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some),
+    };
+    let typed = CheckoutForm {
+        contract_id: form.contract_id,
+        delivery_address: form.delivery_address.clone(),
+        desired_date: form.desired_date.clone(),
+        po_number: form.po_number.clone(),
+        comment: form.comment.clone(),
+    };
+    let Ok(desired_date) = desired_date else {
+        let message = i18n::text(&lang, "checkout.bad_date", &[]);
+        return render_cart(state, req, &session, Some(form.cart_id), Some(typed), Some(message)).await;
+    };
+    let request = CheckoutRequest {
+        contract_id: form.contract_id,
+        delivery_address: form.delivery_address,
+        desired_date,
+        po_number: form.po_number,
+        comment: form.comment,
+    };
+    let user = session.user.clone();
+    let cart_id = form.cart_id;
+    match state.db.run(move |conn| place_order(conn, &user, cart_id, &request)).await {
+        Ok(placed) => {
+            set_flash(state, jar, &i18n::text(&lang, "checkout.placed", &[("number", placed.number.clone())]));
+            Ok(Redirect::see_other(format!("/orders/{}", placed.id)).into_response())
+        }
+        Err(Error::Invalid(message) | Error::Conflict(message)) => {
+            render_cart(state, req, &session, Some(cart_id), Some(typed), Some(message)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}

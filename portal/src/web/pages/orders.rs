@@ -1,0 +1,289 @@
+//! The order history and the order page (lines with reserve and backorder,
+//! events, invoice download), and reorder into the current cart.
+
+use poem::http::header;
+use poem::web::{Data, Form, Html, Path, Query};
+use poem::{handler, Request, Response};
+use serde::{Deserialize, Serialize};
+
+use super::report_view::{report_rows, ReportRowView};
+use super::view::vat_label;
+use crate::error::Error;
+use crate::i18n;
+use crate::money::{Money, Qty};
+use crate::ordering::orders::{self, OrderFilter, Scope};
+use crate::ordering::status::OrderStatus;
+use crate::ordering::{carts, reorder};
+use crate::pricing::PriceContext;
+use crate::web::session::{check_csrf, layout, Authed};
+use crate::web::AppState;
+
+#[derive(Deserialize, Default)]
+pub struct OrdersQuery {
+    status: Option<String>,
+    q: Option<String>,
+    page: Option<String>,
+}
+
+#[derive(Serialize)]
+struct OrderRow {
+    id: i64,
+    number: String,
+    status: &'static str,
+    status_label: String,
+    company: String,
+    placed_at: String,
+    po_number: String,
+    total: String,
+    deadline: Option<String>,
+}
+
+#[derive(Serialize)]
+struct OrdersPage {
+    rows: Vec<OrderRow>,
+    statuses: Vec<(&'static str, String)>,
+    status: String,
+    q: String,
+    page: u32,
+    pages: u32,
+    total: i64,
+    show_company: bool,
+}
+
+fn status_label(lang: &str, status: &str) -> String {
+    i18n::text(lang, &format!("status.{status}"), &[])
+}
+
+fn when(t: chrono::NaiveDateTime) -> String {
+    t.format("%d.%m.%Y %H:%M").to_string()
+}
+
+#[handler]
+pub async fn list(
+    req: &Request,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Query(query): Query<OrdersQuery>,
+) -> poem::Result<Html<String>> {
+    let layout = layout(state, req, &session, "orders").await?;
+    let lang = layout.lang;
+    let user = session.user.clone();
+    let status = query.status.as_deref().and_then(OrderStatus::parse);
+    let filter = OrderFilter {
+        status,
+        text: query.q.clone().unwrap_or_default().chars().take(100).collect(),
+        page: query.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1).clamp(1, 100_000),
+        per_page: 50,
+    };
+    let found = state.db.run(move |conn| orders::list(conn, Scope::of(&user), &filter)).await?;
+    let view = OrdersPage {
+        pages: found.pages(),
+        total: found.total,
+        page: found.page,
+        rows: found
+            .items
+            .into_iter()
+            .map(|s| {
+                let status = OrderStatus::parse(&s.order.status).map(|s| s.as_str()).unwrap_or("new");
+                OrderRow {
+                    id: s.order.id,
+                    number: s.order.number,
+                    status,
+                    status_label: status_label(lang, status),
+                    company: s.company_name,
+                    placed_at: when(s.order.placed_at),
+                    po_number: s.order.po_number,
+                    total: Money(s.order.total_minor).format(lang),
+                    deadline: s.order.reservation_deadline.map(when),
+                }
+            })
+            .collect(),
+        statuses: OrderStatus::ALL.iter().map(|s| (s.as_str(), status_label(lang, s.as_str()))).collect(),
+        status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        q: query.q.unwrap_or_default(),
+        show_company: session.user.role != crate::accounts::Role::Buyer,
+    };
+    Ok(state.templates.render("orders.html", &layout, &view)?)
+}
+
+#[derive(Serialize)]
+struct LineView {
+    line_no: i32,
+    sku: String,
+    name: String,
+    unit: String,
+    quantity: String,
+    reserved: String,
+    backordered: String,
+    shipped: String,
+    price: String,
+    amount: String,
+    vat: String,
+}
+
+#[derive(Serialize)]
+struct EventView {
+    at: String,
+    actor: String,
+    text: String,
+    comment: String,
+}
+
+#[derive(Serialize)]
+struct OrderPage {
+    id: i64,
+    number: String,
+    status: String,
+    status_label: String,
+    company: String,
+    contract: String,
+    placed_at: String,
+    delivery_address: String,
+    desired_date: Option<String>,
+    po_number: String,
+    comment: String,
+    total: String,
+    vat: String,
+    deadline: Option<String>,
+    lines: Vec<LineView>,
+    events: Vec<EventView>,
+    invoice: Option<(i64, String)>,
+    can_reorder: bool,
+}
+
+#[handler]
+pub async fn detail(
+    req: &Request,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> poem::Result<Html<String>> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let layout = layout(state, req, &session, "orders").await?;
+    let lang = layout.lang;
+    let user = session.user.clone();
+    let d = state.db.run(move |conn| orders::detail(conn, Scope::of(&user), id)).await?;
+    let q = |v: i64| Qty(v).format(lang);
+    let view = OrderPage {
+        id: d.order.id,
+        number: d.order.number.clone(),
+        status_label: status_label(lang, &d.order.status),
+        status: d.order.status.clone(),
+        company: d.company_name.clone(),
+        contract: d.contract_number.clone(),
+        placed_at: when(d.order.placed_at),
+        delivery_address: d.order.delivery_address.clone(),
+        desired_date: d.order.desired_date.map(|d| d.format("%d.%m.%Y").to_string()),
+        po_number: d.order.po_number.clone(),
+        comment: d.order.comment.clone(),
+        total: Money(d.order.total_minor).format(lang),
+        vat: Money(d.order.vat_minor).format(lang),
+        deadline: d.order.reservation_deadline.map(when),
+        lines: d
+            .lines
+            .iter()
+            .map(|l| LineView {
+                line_no: l.line_no,
+                sku: l.sku.clone(),
+                name: l.name.clone(),
+                unit: l.unit.clone(),
+                quantity: q(l.quantity),
+                reserved: q(l.reserved),
+                backordered: q(l.backordered),
+                shipped: q(l.shipped),
+                price: Money(l.price_minor).format(lang),
+                amount: Money(l.amount_minor).format(lang),
+                vat: vat_label(l.vat_rate, lang),
+            })
+            .collect(),
+        events: d
+            .events
+            .iter()
+            .map(|e| EventView {
+                at: when(e.at),
+                actor: i18n::text(lang, &format!("actor.{}", e.actor), &[]),
+                text: match (&e.from_status, &e.to_status) {
+                    (Some(from), Some(to)) => format!("{} → {}", status_label(lang, from), status_label(lang, to)),
+                    (None, Some(to)) => {
+                        format!("{} · {}", i18n::text(lang, &format!("event.{}", e.kind), &[]), status_label(lang, to))
+                    }
+                    _ => i18n::text(lang, &format!("event.{}", e.kind), &[]),
+                },
+                comment: e.comment.clone(),
+            })
+            .collect(),
+        invoice: d.invoices.last().map(|i| (i.number, i.valid_until.format("%d.%m.%Y").to_string())),
+        can_reorder: session.user.role == crate::accounts::Role::Buyer,
+    };
+    Ok(state.templates.render("order.html", &layout, &view)?)
+}
+
+#[handler]
+pub async fn invoice(
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> poem::Result<Response> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let user = session.user.clone();
+    let (number, pdf) = state.db.run(move |conn| orders::invoice_pdf(conn, Scope::of(&user), id)).await?;
+    Ok(Response::builder()
+        .content_type("application/pdf")
+        .header(header::CONTENT_DISPOSITION, format!("inline; filename=\"invoice-{number}.pdf\""))
+        .body(pdf))
+}
+
+#[derive(Deserialize)]
+pub struct ReorderForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[derive(Serialize)]
+struct ReorderPage {
+    number: String,
+    rows: Vec<(ReportRowView, Option<String>, bool, bool)>,
+    added: usize,
+}
+
+#[handler]
+pub async fn reorder_submit(
+    req: &Request,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    Form(form): Form<ReorderForm>,
+) -> poem::Result<Html<String>> {
+    check_csrf(&session, &form.csrf)?;
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let layout = layout(state, req, &session, "orders").await?;
+    let lang = layout.lang;
+    let user = session.user.clone();
+    let (number, result) = state
+        .db
+        .run(move |conn| {
+            let order = orders::find(conn, Scope::of(&user), id)?;
+            let cart = carts::current(conn, &user)?;
+            let pricing = PriceContext::for_user(conn, &user)?;
+            Ok((order.number, reorder::reorder(conn, Scope::of(&user), id, &cart, &pricing)?))
+        })
+        .await?;
+    let reports: Vec<_> = result.rows.iter().map(|r| r.report.clone()).collect();
+    let views = report_rows(&reports, lang);
+    let rows = views
+        .into_iter()
+        .zip(result.rows.iter())
+        .map(|(view, r)| {
+            let change = r.price_changed.then(|| {
+                i18n::text(
+                    lang,
+                    "reorder.price_changed",
+                    &[("old", r.old_price.format(lang)), ("new", r.new_price.unwrap_or_default().format(lang))],
+                )
+            });
+            (view, change, r.discontinued, r.report.verdict.kind == crate::ordering::rules::VerdictKind::Backorder)
+        })
+        .collect();
+    let view = ReorderPage { number, rows, added: result.applied.lines_added };
+    Ok(state.templates.render("reorder.html", &layout, &view)?)
+}
