@@ -153,7 +153,7 @@ async fn quick_order_merges_duplicates_and_reports_every_line() {
     )
     .await;
     let verdicts: Vec<&str> = typed["rows"].as_array().expect("rows").iter().map(|r| r["verdict"].as_str().expect("v")).collect();
-    assert_eq!(verdicts, ["added", "rounded"], "50 + 25 is judged as 75 and rounded to the pack");
+    assert_eq!(verdicts, ["added", "below_minimum"], "25 alone is raised to the minimum of 50");
     let (_, detail) = app.api_get(&token, &format!("/api/v1/carts/{cart}")).await;
     let quantities: Vec<&str> =
         detail["lines"].as_array().expect("lines").iter().map(|l| l["quantity"].as_str().expect("q")).collect();

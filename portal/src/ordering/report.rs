@@ -110,7 +110,8 @@ pub struct Applied {
     pub rows_skipped: usize,
 }
 
-/// Adds every accepted row to the cart (on top of what it holds).
+/// Adds every accepted row to the cart (on top of what it holds): the
+/// quantity the row's verdict accepted, so the cart gets what the report said.
 pub fn apply(conn: &mut DbConn, cart: &Cart, pricing: &PriceContext, rows: &[ReportRow]) -> Result<Applied> {
     let accepted: Vec<&ReportRow> = rows.iter().filter(|r| r.accepted()).collect();
     let ids: Vec<i64> = accepted.iter().filter_map(|r| r.offer.as_ref().map(|o| o.offer_id)).collect();
@@ -119,12 +120,12 @@ pub fn apply(conn: &mut DbConn, cart: &Cart, pricing: &PriceContext, rows: &[Rep
     let mut applied = Applied { lines_added: 0, rows_skipped: rows.len() - accepted.len() };
     crate::db::write_transaction(conn, |conn| {
         for row in &accepted {
-            let (Some(offer), Some(requested)) = (&row.offer, row.verdict.requested) else { continue };
+            let (Some(offer), Some(quantity)) = (&row.offer, row.verdict.quantity) else { continue };
             let unit = prices
                 .iter()
                 .find(|(o, _)| *o == offer.offer_id)
                 .map(|(_, p)| pricing.unit_price(Money(*p), vat.get(&offer.offer_id).copied().flatten()).gross);
-            let (verdict, line) = carts::add(conn, cart, Some(offer), Requested::Quantity(requested), unit)?;
+            let (verdict, line) = carts::add(conn, cart, Some(offer), Requested::Quantity(quantity), unit)?;
             if verdict.kind.is_accepted() && line.is_some() {
                 applied.lines_added += 1;
             }
