@@ -10,3 +10,4 @@ mod catalog;
 mod checkout;
 mod ordering;
 mod scheduler;
+mod uploads;
