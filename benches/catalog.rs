@@ -10,12 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use diesel::Connection;
+mod common;
+
+use common::KINDS;
 use portal::catalog::listing::{list, ListQuery, Sort};
-use portal::catalog::write::{
-    set_price, set_stock, upsert_category, upsert_offer, upsert_product, OfferData, ProductData,
-};
-use portal::db::{Db, DbConn};
+use portal::db::Db;
 use portal::web::{AppState, WebConfig};
 
 /// The mix of searches a buyer types: exact SKUs, one and two words, Cyrillic.

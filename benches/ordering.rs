@@ -88,11 +88,17 @@ fn main() -> anyhow::Result<()> {
     );
 
     // Checkout: 200 demo offers into a fresh cart of the demo buyer, then place.
-    let buyer = User::find_by_email(&mut conn, "buyer@demo.example")?.ok_or_else(|| anyhow::anyhow!("no demo buyer"))?;
+    let buyer =
+        User::find_by_email(&mut conn, "buyer@demo.example")?.ok_or_else(|| anyhow::anyhow!("no demo buyer"))?;
     let demo_offers: Vec<i64> = {
         use diesel::prelude::*;
         use portal::db::schema::offers;
-        offers::table.filter(offers::external_id.like("demo-%")).select(offers::id).order(offers::id).limit(200).load(&mut *conn)?
+        offers::table
+            .filter(offers::external_id.like("demo-%"))
+            .select(offers::id)
+            .order(offers::id)
+            .limit(200)
+            .load(&mut *conn)?
     };
     let mut times: Vec<Duration> = Vec::new();
     for round in 0..5 {

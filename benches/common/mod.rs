@@ -5,7 +5,9 @@
 use std::time::Instant;
 
 use diesel::Connection;
-use portal::catalog::write::{set_price, set_stock, upsert_category, upsert_offer, upsert_product, OfferData, ProductData};
+use portal::catalog::write::{
+    set_price, set_stock, upsert_category, upsert_offer, upsert_product, OfferData, ProductData,
+};
 use portal::db::{Db, DbConn};
 
 pub const KINDS: [(&str, &str); 12] = [

@@ -43,9 +43,11 @@ async fn checkout_totals_vat_and_reservations_are_exact() {
     let mut expected_vat = 0i64;
     for (sku, qty) in lines {
         let (status, v) =
-            send(&app, &token, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": sku, "quantity": qty})).await;
+            send(&app, &token, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": sku, "quantity": qty}))
+                .await;
         assert_eq!(status, 200, "{v}");
-        let quantity: i128 = (v["quantity"].as_str().expect("q").parse::<f64>().expect("number") * 1000.0).round() as i128;
+        let quantity: i128 =
+            (v["quantity"].as_str().expect("q").parse::<f64>().expect("number") * 1000.0).round() as i128;
         let (list, vat) = wholesale_price(&app, sku).await;
         // 3 % contract discount, half up to the kopeck; the price type includes VAT.
         let unit = round_div(i128::from(list) * 9_700, 10_000);
@@ -78,7 +80,8 @@ async fn checkout_totals_vat_and_reservations_are_exact() {
     assert!(detail["lines"].as_array().expect("lines").is_empty(), "the cart is emptied");
     let (status, body) = send(&app, &token, "POST", &format!("/api/v1/carts/{cart}/checkout"), checkout_body()).await;
     assert_eq!(status, 422, "an empty cart cannot be ordered: {body}");
-    let (status, _) = send(&app, &token, "POST", &format!("/api/v1/carts/{cart}/checkout"), json!({"delivery_address": ""})).await;
+    let (status, _) =
+        send(&app, &token, "POST", &format!("/api/v1/carts/{cart}/checkout"), json!({"delivery_address": ""})).await;
     assert_eq!(status, 400);
 }
 
@@ -92,7 +95,14 @@ async fn concurrent_checkouts_never_oversell() {
     for i in 0..8 {
         let (_, created) = send(&app, &token, "POST", "/api/v1/carts", json!({"name": format!("Race {i}")})).await;
         let cart = created["id"].as_i64().expect("cart");
-        send(&app, &token, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": "BLT-933-10X20", "quantity": 50})).await;
+        send(
+            &app,
+            &token,
+            "POST",
+            &format!("/api/v1/carts/{cart}/lines"),
+            json!({"sku": "BLT-933-10X20", "quantity": 50}),
+        )
+        .await;
         carts.push(cart);
     }
     let handles: Vec<_> = carts
@@ -100,8 +110,13 @@ async fn concurrent_checkouts_never_oversell() {
         .map(|cart| {
             let (url, token) = (app.url(&format!("/api/v1/carts/{cart}/checkout")), token.clone());
             tokio::spawn(async move {
-                let response =
-                    reqwest::Client::new().post(url).bearer_auth(token).json(&checkout_body()).send().await.expect("post");
+                let response = reqwest::Client::new()
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&checkout_body())
+                    .send()
+                    .await
+                    .expect("post");
                 let status = response.status().as_u16();
                 (status, response.json::<Value>().await.unwrap_or(Value::Null))
             })
@@ -133,7 +148,12 @@ fn pdf_text(pdf: &[u8]) -> String {
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("invoice.pdf");
     std::fs::write(&path, pdf).expect("write");
-    let out = std::process::Command::new("pdftotext").args(["-layout", "-enc", "UTF-8"]).arg(&path).arg("-").output().expect("pdftotext");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
     let _ = std::fs::remove_dir_all(&dir);
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -143,7 +163,8 @@ async fn invoice_pdf_has_the_number_totals_and_amount_in_words() {
     let app = spawn_app().await;
     let token = app.token(BUYER.0, BUYER.1).await;
     let cart = current_cart(&app, &token).await;
-    send(&app, &token, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": "BLT-933-8X20", "quantity": 100})).await;
+    send(&app, &token, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": "BLT-933-8X20", "quantity": 100}))
+        .await;
     let (status, order) = send(&app, &token, "POST", &format!("/api/v1/carts/{cart}/checkout"), checkout_body()).await;
     assert_eq!(status, 201);
     let id = order["id"].as_i64().expect("id");
@@ -177,7 +198,8 @@ async fn another_companys_order_is_not_found() {
     let token = app.token(BUYER.0, BUYER.1).await;
     let other = app.token(BUYER2.0, BUYER2.1).await;
     let cart = current_cart(&app, &token).await;
-    send(&app, &token, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": "BLT-933-8X20", "quantity": 50})).await;
+    send(&app, &token, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": "BLT-933-8X20", "quantity": 50}))
+        .await;
     let (_, order) = send(&app, &token, "POST", &format!("/api/v1/carts/{cart}/checkout"), checkout_body()).await;
     let id = order["id"].as_i64().expect("id");
     for path in [format!("/api/v1/orders/{id}"), format!("/api/v1/orders/{id}/invoice.pdf")] {
@@ -213,17 +235,24 @@ async fn reorder_reports_what_changed() {
     app.with_db(move |conn| {
         use diesel::prelude::*;
         use portal::db::schema::{offers, prices};
-        diesel::update(prices::table.filter(prices::offer_id.eq_any(offers::table.filter(offers::sku.eq("BLT-933-8X20")).select(offers::id))))
-            .set(prices::price_minor.eq(prices::price_minor + 100))
+        diesel::update(
+            prices::table.filter(
+                prices::offer_id.eq_any(offers::table.filter(offers::sku.eq("BLT-933-8X20")).select(offers::id)),
+            ),
+        )
+        .set(prices::price_minor.eq(prices::price_minor + 100))
+        .execute(conn)?;
+        diesel::update(offers::table.filter(offers::sku.eq("BLT-933-8X30")))
+            .set(offers::active.eq(false))
             .execute(conn)?;
-        diesel::update(offers::table.filter(offers::sku.eq("BLT-933-8X30"))).set(offers::active.eq(false)).execute(conn)?;
         Ok(())
     })
     .await;
     set_stock(&app, offer_50, 0).await;
     let (status, result) = send(&app, &token, "POST", &format!("/api/v1/orders/{id}/reorder"), json!({})).await;
     assert_eq!(status, 200, "{result}");
-    let row = |sku: &str| result["rows"].as_array().expect("rows").iter().find(|r| r["sku"] == sku).expect("row").clone();
+    let row =
+        |sku: &str| result["rows"].as_array().expect("rows").iter().find(|r| r["sku"] == sku).expect("row").clone();
     assert_eq!(row("BLT-933-8X20")["price_changed"], true);
     assert_eq!(row("BLT-933-8X20")["verdict"], "added");
     assert_eq!(row("BLT-933-8X30")["discontinued"], true);
@@ -235,23 +264,35 @@ async fn reorder_reports_what_changed() {
 async fn buyer_journey_through_the_pages() {
     let app = spawn_app().await;
     let client = app.login(BUYER.0, BUYER.1).await;
-    let catalog = client.get(app.url("/catalog?q=BLT-933-8X20")).send().await.expect("catalog").text().await.expect("body");
+    let catalog =
+        client.get(app.url("/catalog?q=BLT-933-8X20")).send().await.expect("catalog").text().await.expect("body");
     let (offer_id, ..) = offer(&app, "BLT-933-8X20").await;
     let added = client
         .post(app.url("/cart/add"))
-        .form(&[("csrf", csrf_of(&catalog)), ("offer_id", offer_id.to_string()), ("quantity", "120".into()), ("back", "/catalog".into())])
+        .form(&[
+            ("csrf", csrf_of(&catalog)),
+            ("offer_id", offer_id.to_string()),
+            ("quantity", "120".into()),
+            ("back", "/catalog".into()),
+        ])
         .send()
         .await
         .expect("add");
     assert_eq!(added.status(), 303);
     let page = client.get(app.url("/cart")).send().await.expect("cart").text().await.expect("body");
     assert!(page.contains("BLT-933-8X20") && page.contains("150"), "rounded to the pack in the cart");
-    let cart_id = page.split("name=\"cart_id\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("cart id").to_string();
+    let cart_id =
+        page.split("name=\"cart_id\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("cart id").to_string();
 
     // A missing address comes back next to the form, the rest kept.
     let refused = client
         .post(app.url("/cart/checkout"))
-        .form(&[("csrf", csrf_of(&page)), ("cart_id", cart_id.clone()), ("delivery_address", " ".into()), ("po_number", "PO-9".into())])
+        .form(&[
+            ("csrf", csrf_of(&page)),
+            ("cart_id", cart_id.clone()),
+            ("delivery_address", " ".into()),
+            ("po_number", "PO-9".into()),
+        ])
         .send()
         .await
         .expect("checkout");

@@ -56,7 +56,8 @@ pub async fn current_cart(app: &TestApp, token: &str) -> i64 {
 
 async fn add(app: &TestApp, token: &str, cart: i64, sku: &str, quantity: Value) -> Value {
     let (status, body) =
-        send(app, token, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": sku, "quantity": quantity})).await;
+        send(app, token, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": sku, "quantity": quantity}))
+            .await;
     assert_eq!(status, 200, "{body}");
     body
 }
@@ -103,7 +104,9 @@ async fn every_verdict_of_the_rule_engine_over_the_api() {
     app.with_db(move |conn| {
         use diesel::prelude::*;
         use portal::db::schema::offers;
-        diesel::update(offers::table.filter(offers::sku.eq("BLT-933-8X30"))).set(offers::active.eq(false)).execute(conn)?;
+        diesel::update(offers::table.filter(offers::sku.eq("BLT-933-8X30")))
+            .set(offers::active.eq(false))
+            .execute(conn)?;
         Ok(())
     })
     .await;
@@ -152,7 +155,8 @@ async fn quick_order_merges_duplicates_and_reports_every_line() {
         json!({ "text": "BLT-933-8X20;50\nblt-933-10x20 25" }),
     )
     .await;
-    let verdicts: Vec<&str> = typed["rows"].as_array().expect("rows").iter().map(|r| r["verdict"].as_str().expect("v")).collect();
+    let verdicts: Vec<&str> =
+        typed["rows"].as_array().expect("rows").iter().map(|r| r["verdict"].as_str().expect("v")).collect();
     assert_eq!(verdicts, ["added", "below_minimum"], "25 alone is raised to the minimum of 50");
     let (_, detail) = app.api_get(&token, &format!("/api/v1/carts/{cart}")).await;
     let quantities: Vec<&str> =
@@ -172,7 +176,14 @@ async fn carts_are_private_and_several() {
     assert_eq!(current_cart(&app, &token).await, cart, "a new cart becomes current");
     let (status, _) = app.api_get(&other, &format!("/api/v1/carts/{cart}")).await;
     assert_eq!(status, 404, "another user's cart does not exist for them");
-    let (status, _) = send(&app, &other, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": "BLT-933-8X20", "quantity": 50})).await;
+    let (status, _) = send(
+        &app,
+        &other,
+        "POST",
+        &format!("/api/v1/carts/{cart}/lines"),
+        json!({"sku": "BLT-933-8X20", "quantity": 50}),
+    )
+    .await;
     assert_eq!(status, 404);
     let (status, _) = send(&app, &other, "DELETE", &format!("/api/v1/carts/{cart}"), json!({})).await;
     assert_eq!(status, 404);

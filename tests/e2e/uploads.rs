@@ -57,7 +57,8 @@ async fn csv_in_both_encodings_and_without_a_header() {
     let app = spawn_app().await;
     let token = app.token(BUYER.0, BUYER.1).await;
     let cart = current_cart(&app, &token).await;
-    for name in ["order-utf8-bom-semicolon.csv", "order-cp1251-comma.csv", "order-no-header.csv", "order-english.xlsx"] {
+    for name in ["order-utf8-bom-semicolon.csv", "order-cp1251-comma.csv", "order-no-header.csv", "order-english.xlsx"]
+    {
         let (status, report) = upload(&app, &token, cart, name, fixture(name)).await;
         assert_eq!(status, 200, "{name}: {report}");
         let rows = report["rows"].as_array().expect("rows");
@@ -66,7 +67,11 @@ async fn csv_in_both_encodings_and_without_a_header() {
         assert_eq!(found, rows.len(), "{name}: every SKU resolves: {report}");
     }
     let (_, cp1251) = upload(&app, &token, cart, "order-cp1251-comma.csv", fixture("order-cp1251-comma.csv")).await;
-    assert!(cp1251["rows"].as_array().expect("rows").iter().all(|r| r["name"].as_str().is_some_and(|n| !n.contains('�'))));
+    assert!(cp1251["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .all(|r| r["name"].as_str().is_some_and(|n| !n.contains('�'))));
     let (_, no_header) = upload(&app, &token, cart, "order-no-header.csv", fixture("order-no-header.csv")).await;
     assert!(no_header["header_row"].is_null());
     assert!(no_header["rows"].as_array().expect("rows").iter().any(|r| r["sku"] == "000259"));
@@ -111,7 +116,8 @@ async fn apply_once_annotate_and_keep_uploads_private() {
 
     let other = app.token(BUYER2.0, BUYER2.1).await;
     let client = reqwest::Client::new();
-    let apply = |t: &str| client.post(app.url(&format!("/api/v1/uploads/{id}/apply"))).bearer_auth(t.to_string()).send();
+    let apply =
+        |t: &str| client.post(app.url(&format!("/api/v1/uploads/{id}/apply"))).bearer_auth(t.to_string()).send();
     assert_eq!(apply(&other).await.expect("apply").status(), 404, "another buyer cannot apply it");
     let first = apply(&token).await.expect("apply");
     assert_eq!(first.status(), 200);
@@ -144,8 +150,9 @@ async fn apply_once_annotate_and_keep_uploads_private() {
 
     let template = client.get(app.url("/api/v1/uploads/template.xlsx")).bearer_auth(&token).send().await.expect("t");
     assert_eq!(template.status(), 200);
-    let template = portal::ordering::upload::read_order_file("t.xlsx", &template.bytes().await.expect("b"), &Default::default())
-        .expect("template reads");
+    let template =
+        portal::ordering::upload::read_order_file("t.xlsx", &template.bytes().await.expect("b"), &Default::default())
+            .expect("template reads");
     assert_eq!(template.rows[0][0], "Артикул");
 }
 

@@ -110,7 +110,14 @@ impl SearchIndex {
             names.push((name.to_lowercase(), index));
             skus.push((sku_key(&sku), index));
             position.insert(offer_id, index);
-            entries.push(Entry { offer_id, sku: sku.into_boxed_str(), category_id, available, name_rank: 0, sku_rank: 0 });
+            entries.push(Entry {
+                offer_id,
+                sku: sku.into_boxed_str(),
+                category_id,
+                available,
+                name_rank: 0,
+                sku_rank: 0,
+            });
         }
         words_list.sort_unstable();
         words_list.dedup();
@@ -260,7 +267,9 @@ impl SearchIndex {
         let to = (at + 12).min(self.folded_skus.len());
         let mut scored: Vec<(f64, &str)> = self.folded_skus[from..to]
             .iter()
-            .map(|(key, i)| (strsim::normalized_damerau_levenshtein(key, &folded), self.entries[*i as usize].sku.as_ref()))
+            .map(|(key, i)| {
+                (strsim::normalized_damerau_levenshtein(key, &folded), self.entries[*i as usize].sku.as_ref())
+            })
             .filter(|(score, _)| *score >= 0.6)
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));

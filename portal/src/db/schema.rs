@@ -171,7 +171,6 @@ diesel::joinable!(contracts -> users (manager_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 
-
 diesel::table! {
     counters (name) {
         name -> Text,

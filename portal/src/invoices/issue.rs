@@ -62,7 +62,8 @@ pub fn issue_for_order(conn: &mut DbConn, order_id: i64) -> Result<i64> {
     let today = zone.from_utc_datetime(&now).date_naive();
     let valid_until = deadline.map(|d| zone.from_utc_datetime(&d).date_naive()).unwrap_or(today);
     let number = counters::next(conn, "invoice")?;
-    let setting = |conn: &mut DbConn, key: &str| -> Result<String> { Ok(settings::get(conn, key)?.unwrap_or_default()) };
+    let setting =
+        |conn: &mut DbConn, key: &str| -> Result<String> { Ok(settings::get(conn, key)?.unwrap_or_default()) };
     let document = InvoiceDocument {
         locale: if lang == "en" { InvoiceLocale::En } else { InvoiceLocale::Ru },
         number: number.to_string(),
@@ -85,7 +86,11 @@ pub fn issue_for_order(conn: &mut DbConn, order_id: i64) -> Result<i64> {
         buyer: Requisites { name: buyer_name, inn, kpp, address },
         order_number,
         po_number: Some(po_number).filter(|p| !p.is_empty()),
-        contract: Some(if lang == "en" { format!("Contract {contract}") } else { format!("Договор {contract}") }),
+        contract: Some(if lang == "en" {
+            format!("Contract {contract}")
+        } else {
+            format!("Договор {contract}")
+        }),
         lines: lines
             .into_iter()
             .map(|(name, sku, quantity, unit, price, amount, vat_rate, _)| InvoiceLine {

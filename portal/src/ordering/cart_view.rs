@@ -57,10 +57,8 @@ pub fn priced(conn: &mut DbConn, cart: Cart, pricing: &PriceContext) -> Result<P
     for line in lines {
         let Some(fact) = facts.get(&line.offer_id) else { continue };
         let vat_rate = vat_rates.get(&line.offer_id).copied().flatten();
-        let unit = prices
-            .iter()
-            .find(|(o, _)| *o == line.offer_id)
-            .map(|(_, p)| pricing.unit_price(Money(*p), vat_rate));
+        let unit =
+            prices.iter().find(|(o, _)| *o == line.offer_id).map(|(_, p)| pricing.unit_price(Money(*p), vat_rate));
         let amounts = unit.map(|u| line_amount(u, line.quantity));
         if let Some((amount, line_vat)) = amounts {
             total = Money(total.minor() + amount.minor());

@@ -103,7 +103,9 @@ pub fn create(conn: &mut DbConn, user: &User, name: &str) -> Result<Cart> {
     }
     let now = Utc::now().naive_utc();
     conn.transaction(|conn| {
-        diesel::update(carts::table.filter(carts::user_id.eq(user.id.0))).set(carts::is_current.eq(false)).execute(conn)?;
+        diesel::update(carts::table.filter(carts::user_id.eq(user.id.0)))
+            .set(carts::is_current.eq(false))
+            .execute(conn)?;
         let id = diesel::insert_into(carts::table)
             .values((
                 carts::user_id.eq(user.id.0),
@@ -191,7 +193,9 @@ pub fn add(
             let requested_total = Qty(quantity + verdict.requested.map(Qty::milli).unwrap_or(0));
             let total = evaluate(Requested::Quantity(requested_total), Some(facts));
             if let Some(q) = total.quantity {
-                diesel::update(cart_lines::table.find(line_id)).set(cart_lines::quantity.eq(q.milli())).execute(conn)?;
+                diesel::update(cart_lines::table.find(line_id))
+                    .set(cart_lines::quantity.eq(q.milli()))
+                    .execute(conn)?;
             }
             (total, Some(line_id))
         }
@@ -216,7 +220,13 @@ pub fn add(
 
 /// Sets a line's quantity (replacing it), through the rule engine. A
 /// rejected quantity leaves the line as it was.
-pub fn set_quantity(conn: &mut DbConn, cart: &Cart, line_id: i64, facts: &OfferFacts, requested: Requested) -> Result<Verdict> {
+pub fn set_quantity(
+    conn: &mut DbConn,
+    cart: &Cart,
+    line_id: i64,
+    facts: &OfferFacts,
+    requested: Requested,
+) -> Result<Verdict> {
     let line = find_line(conn, cart, line_id)?;
     if line.offer_id != facts.offer_id {
         return Err(Error::Internal("facts of another offer".into()));

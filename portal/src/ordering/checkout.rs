@@ -228,9 +228,8 @@ pub fn reserve(conn: &mut DbConn, offer_id: i64, wanted: i64) -> Result<i64> {
 /// time zone, as UTC.
 fn reservation_deadline(conn: &mut DbConn, now: NaiveDateTime) -> Result<NaiveDateTime> {
     let days = settings::get(conn, settings::RESERVATION_DAYS)?.and_then(|v| v.parse::<u32>().ok()).unwrap_or(3);
-    let zone: chrono_tz::Tz = settings::get(conn, settings::TIMEZONE)?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(chrono_tz::Europe::Moscow);
+    let zone: chrono_tz::Tz =
+        settings::get(conn, settings::TIMEZONE)?.and_then(|v| v.parse().ok()).unwrap_or(chrono_tz::Europe::Moscow);
     let local_today = zone.from_utc_datetime(&now).date_naive();
     Ok(end_of_business_days(local_today, days, zone))
 }

@@ -19,8 +19,19 @@ const CHUNK: usize = 500;
 type FactsRow = (i64, String, String, String, bool, i64, i64, i64, i64, bool, bool);
 
 fn to_facts(row: FactsRow) -> OfferFacts {
-    let (offer_id, sku, name, unit, fractional, pack_multiple, min_order, stock_total, reserved, offer_active, product_active) =
-        row;
+    let (
+        offer_id,
+        sku,
+        name,
+        unit,
+        fractional,
+        pack_multiple,
+        min_order,
+        stock_total,
+        reserved,
+        offer_active,
+        product_active,
+    ) = row;
     OfferFacts {
         offer_id,
         sku,
@@ -87,7 +98,8 @@ pub fn resolve(conn: &mut DbConn, typed: &[String]) -> Result<HashMap<String, Of
     });
     let keys: Vec<String> = by_key.keys().cloned().collect();
     for chunk in keys.chunks(CHUNK) {
-        let rows = facts_query!(offers::sku_key).filter(offers::sku_key.eq_any(chunk)).load::<(String, FactsRow)>(conn)?;
+        let rows =
+            facts_query!(offers::sku_key).filter(offers::sku_key.eq_any(chunk)).load::<(String, FactsRow)>(conn)?;
         for (key, row) in rows {
             let facts = to_facts(row);
             for typed in by_key.get(&key).into_iter().flatten() {

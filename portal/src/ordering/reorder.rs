@@ -31,7 +31,13 @@ pub struct Reordered {
 }
 
 /// Copies the order's lines into `cart`. The order must be in `scope`.
-pub fn reorder(conn: &mut DbConn, scope: Scope, order_id: i64, cart: &Cart, pricing: &PriceContext) -> Result<Reordered> {
+pub fn reorder(
+    conn: &mut DbConn,
+    scope: Scope,
+    order_id: i64,
+    cart: &Cart,
+    pricing: &PriceContext,
+) -> Result<Reordered> {
     let order = detail(conn, scope, order_id)?;
     let ids: Vec<i64> = order.lines.iter().map(|l| l.offer_id).collect();
     let facts = offer_facts::by_ids(conn, &ids)?;

@@ -218,7 +218,10 @@ mod tests {
         let v = judge("120", &offer(50_000, 50_000, 1_000_000, false));
         assert_eq!(v.kind, VerdictKind::Rounded);
         assert_eq!(v.quantity, Some(Qty::units(150)));
-        assert_eq!(v.notes, vec![Note::RoundedToPack { from: Qty::units(120), to: Qty::units(150), pack: Qty::units(50) }]);
+        assert_eq!(
+            v.notes,
+            vec![Note::RoundedToPack { from: Qty::units(120), to: Qty::units(150), pack: Qty::units(50) }]
+        );
         assert!(v.message("ru", "шт").contains("120 → 150"));
     }
 

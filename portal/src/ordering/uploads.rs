@@ -52,7 +52,14 @@ pub fn explain(error: &UploadError, lang: &str, limits: &Limits) -> Error {
 }
 
 /// Reads the file (refusing what cannot be read) and stores it for review.
-pub fn store(conn: &mut DbConn, user: &User, cart: &Cart, file_name: &str, bytes: &[u8], limits: &Limits) -> Result<String> {
+pub fn store(
+    conn: &mut DbConn,
+    user: &User,
+    cart: &Cart,
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<String> {
     let sheet = read_order_file(file_name, bytes, limits).map_err(|e| explain(&e, &user.locale, limits))?;
     if detect_columns(&sheet).is_none() {
         // Still stored: the buyer picks the columns on the report page.
@@ -98,8 +105,7 @@ pub fn choose_columns(conn: &mut DbConn, user: &User, id: &str, columns: &Column
 /// Reads the stored file again and judges every row.
 pub fn report(conn: &mut DbConn, index: &SearchIndex, user: &User, id: &str, limits: &Limits) -> Result<UploadReport> {
     let (upload, content) = find(conn, user, id)?;
-    let sheet =
-        read_order_file(&upload.file_name, &content, limits).map_err(|e| explain(&e, &user.locale, limits))?;
+    let sheet = read_order_file(&upload.file_name, &content, limits).map_err(|e| explain(&e, &user.locale, limits))?;
     let columns = match (upload.sku_column, upload.quantity_column) {
         (Some(sku), Some(quantity)) => Columns {
             header_row: upload.header_row.map(|r| r as usize),
@@ -108,8 +114,9 @@ pub fn report(conn: &mut DbConn, index: &SearchIndex, user: &User, id: &str, lim
             name: None,
             confident: true,
         },
-        _ => detect_columns(&sheet)
-            .ok_or_else(|| Error::Invalid(i18n::text(&user.locale, "upload.no_columns", &[])))?,
+        _ => {
+            detect_columns(&sheet).ok_or_else(|| Error::Invalid(i18n::text(&user.locale, "upload.no_columns", &[])))?
+        }
     };
     let inputs = extract_rows(&sheet, &columns);
     let rows = report::build(conn, index, &inputs)?;

@@ -222,7 +222,12 @@ impl CartsApi {
 
     /// A cart with its lines at the user's contract prices.
     #[oai(path = "/v1/carts/:cart_id", method = "get")]
-    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, cart_id: Path<i64>) -> poem::Result<Json<CartDetail>> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        cart_id: Path<i64>,
+    ) -> poem::Result<Json<CartDetail>> {
         let user = auth.0;
         let cart = state
             .db
@@ -295,7 +300,8 @@ impl CartsApi {
             .run(move |conn| {
                 let cart = carts::find(conn, &user, cart_id.0)?;
                 let line = carts::find_line(conn, &cart, line_id.0)?;
-                let facts = offer_facts::by_ids(conn, &[line.offer_id])?.remove(&line.offer_id).ok_or(Error::NotFound)?;
+                let facts =
+                    offer_facts::by_ids(conn, &[line.offer_id])?.remove(&line.offer_id).ok_or(Error::NotFound)?;
                 let verdict = carts::set_quantity(conn, &cart, line.id, &facts, Requested::Text(&text))?;
                 Ok((verdict, facts.unit))
             })
@@ -371,12 +377,9 @@ impl CartsApi {
         let limits = Limits::default();
         let file_name = form.file.file_name().unwrap_or("order.xlsx").to_string();
         let mut bytes = Vec::new();
-        form.file
-            .into_async_read()
-            .take(limits.max_bytes as u64 + 1)
-            .read_to_end(&mut bytes)
-            .await
-            .map_err(|e| poem::Error::from_string(format!("upload interrupted: {e}"), poem::http::StatusCode::BAD_REQUEST))?;
+        form.file.into_async_read().take(limits.max_bytes as u64 + 1).read_to_end(&mut bytes).await.map_err(|e| {
+            poem::Error::from_string(format!("upload interrupted: {e}"), poem::http::StatusCode::BAD_REQUEST)
+        })?;
         if bytes.len() > limits.max_bytes {
             let message = uploads::explain(
                 &crate::ordering::upload::UploadError::TooLarge { max_bytes: limits.max_bytes },
@@ -413,7 +416,12 @@ impl CartsApi {
 
     /// Adds the accepted rows of an upload to its cart.
     #[oai(path = "/v1/uploads/:upload_id/apply", method = "post")]
-    async fn apply(&self, state: Data<&AppState>, auth: BearerAuth, upload_id: Path<String>) -> poem::Result<Json<AppliedOut>> {
+    async fn apply(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        upload_id: Path<String>,
+    ) -> poem::Result<Json<AppliedOut>> {
         let user = auth.0;
         let search = state.search.clone();
         let (applied, cart_id) = state

@@ -282,8 +282,12 @@ impl OrdersApi {
                 poem::Error::from_string(format!("unknown status {s:?}"), poem::http::StatusCode::BAD_REQUEST)
             })?),
         };
-        let filter =
-            OrderFilter { status, text: q.0.unwrap_or_default(), page: page.0.unwrap_or(1), per_page: per_page.0.unwrap_or(50) };
+        let filter = OrderFilter {
+            status,
+            text: q.0.unwrap_or_default(),
+            page: page.0.unwrap_or(1),
+            per_page: per_page.0.unwrap_or(50),
+        };
         let found = state.db.run(move |conn| orders::list(conn, Scope::of(&user), &filter)).await?;
         Ok(Json(OrderPage {
             total: found.total,

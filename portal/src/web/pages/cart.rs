@@ -131,7 +131,8 @@ async fn render_cart(
             })
         })
         .await?;
-    let status = if view.error.is_some() { poem::http::StatusCode::UNPROCESSABLE_ENTITY } else { poem::http::StatusCode::OK };
+    let status =
+        if view.error.is_some() { poem::http::StatusCode::UNPROCESSABLE_ENTITY } else { poem::http::StatusCode::OK };
     let html: Html<String> = state.templates.render("cart.html", &layout, &view)?;
     Ok((status, html).into_response())
 }
@@ -252,7 +253,8 @@ pub async fn update(
                         let verdict = carts::set_quantity(conn, &cart, line.id, &facts, Requested::Text(text))?;
                         messages.push(format!("{}: {}", facts.sku, verdict.message(&lang, &facts.unit)));
                     }
-                    let text = if messages.is_empty() { i18n::text(&lang, "cart.saved", &[]) } else { messages.join(" ") };
+                    let text =
+                        if messages.is_empty() { i18n::text(&lang, "cart.saved", &[]) } else { messages.join(" ") };
                     Ok((text, cart.id))
                 }
             }

@@ -53,12 +53,9 @@ pub async fn submit(
             Some("file") => {
                 let name = field.file_name().unwrap_or("order.xlsx").to_string();
                 let mut bytes = Vec::new();
-                field
-                    .into_async_read()
-                    .take(limits.max_bytes as u64 + 1)
-                    .read_to_end(&mut bytes)
-                    .await
-                    .map_err(|e| poem::Error::from_string(format!("upload interrupted: {e}"), StatusCode::BAD_REQUEST))?;
+                field.into_async_read().take(limits.max_bytes as u64 + 1).read_to_end(&mut bytes).await.map_err(
+                    |e| poem::Error::from_string(format!("upload interrupted: {e}"), StatusCode::BAD_REQUEST),
+                )?;
                 file = Some((name, bytes));
             }
             _ => {}
@@ -275,8 +272,13 @@ pub async fn annotated(
                     (r.row, crate::web::api::tone(r), r.verdict.message(lang, unit))
                 })
                 .collect();
-            annotated_xlsx(&report.sheet, report.columns.header_row, &verdicts, &i18n::text(lang, "upload.verdict_heading", &[]))
-                .map_err(|e| Error::Internal(format!("annotated file: {e}")))
+            annotated_xlsx(
+                &report.sheet,
+                report.columns.header_row,
+                &verdicts,
+                &i18n::text(lang, "upload.verdict_heading", &[]),
+            )
+            .map_err(|e| Error::Internal(format!("annotated file: {e}")))
         })
         .await?;
     Ok(xlsx_response("order-checked.xlsx", bytes))
