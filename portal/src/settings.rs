@@ -97,3 +97,8 @@ pub fn set_stock_display(conn: &mut DbConn, mode: &str) -> Result<()> {
         StockDisplay::parse(mode).ok_or_else(|| Error::Invalid(format!("unknown stock display mode: {mode}")))?;
     set(conn, STOCK_DISPLAY, mode.as_str())
 }
+
+/// The supplier's time zone: deadlines are counted and times shown in it.
+pub fn timezone(conn: &mut DbConn) -> Result<chrono_tz::Tz> {
+    Ok(get(conn, TIMEZONE)?.and_then(|v| v.parse().ok()).unwrap_or(chrono_tz::Europe::Moscow))
+}

@@ -56,8 +56,7 @@ pub fn issue_for_order(conn: &mut DbConn, order_id: i64) -> Result<i64> {
             *vat.entry(rate).or_default() += line.7;
         }
     }
-    let zone: chrono_tz::Tz =
-        settings::get(conn, settings::TIMEZONE)?.and_then(|v| v.parse().ok()).unwrap_or(chrono_tz::Europe::Moscow);
+    let zone = settings::timezone(conn)?;
     let now = Utc::now().naive_utc();
     let today = zone.from_utc_datetime(&now).date_naive();
     let valid_until = deadline.map(|d| zone.from_utc_datetime(&d).date_naive()).unwrap_or(today);

@@ -54,8 +54,10 @@ fn status_label(lang: &str, status: &str) -> String {
     i18n::text(lang, &format!("status.{status}"), &[])
 }
 
-fn when(t: chrono::NaiveDateTime) -> String {
-    t.format("%d.%m.%Y %H:%M").to_string()
+/// A stored UTC time as the supplier's local time.
+fn when(zone: chrono_tz::Tz, t: chrono::NaiveDateTime) -> String {
+    use chrono::TimeZone;
+    zone.from_utc_datetime(&t).format("%d.%m.%Y %H:%M").to_string()
 }
 
 #[handler]
@@ -75,7 +77,10 @@ pub async fn list(
         page: query.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1).clamp(1, 100_000),
         per_page: 50,
     };
-    let found = state.db.run(move |conn| orders::list(conn, Scope::of(&user), &filter)).await?;
+    let (found, zone) = state
+        .db
+        .run(move |conn| Ok((orders::list(conn, Scope::of(&user), &filter)?, crate::settings::timezone(conn)?)))
+        .await?;
     let view = OrdersPage {
         pages: found.pages(),
         total: found.total,
@@ -91,10 +96,10 @@ pub async fn list(
                     status,
                     status_label: status_label(lang, status),
                     company: s.company_name,
-                    placed_at: when(s.order.placed_at),
+                    placed_at: when(zone, s.order.placed_at),
                     po_number: s.order.po_number,
                     total: Money(s.order.total_minor).format(lang),
-                    deadline: s.order.reservation_deadline.map(when),
+                    deadline: s.order.reservation_deadline.map(|t| when(zone, t)),
                 }
             })
             .collect(),
@@ -162,7 +167,10 @@ pub async fn detail(
     let layout = layout(state, req, &session, "orders").await?;
     let lang = layout.lang;
     let user = session.user.clone();
-    let d = state.db.run(move |conn| orders::detail(conn, Scope::of(&user), id)).await?;
+    let (d, zone) = state
+        .db
+        .run(move |conn| Ok((orders::detail(conn, Scope::of(&user), id)?, crate::settings::timezone(conn)?)))
+        .await?;
     let q = |v: i64| Qty(v).format(lang);
     let view = OrderPage {
         id: d.order.id,
@@ -171,14 +179,14 @@ pub async fn detail(
         status: d.order.status.clone(),
         company: d.company_name.clone(),
         contract: d.contract_number.clone(),
-        placed_at: when(d.order.placed_at),
+        placed_at: when(zone, d.order.placed_at),
         delivery_address: d.order.delivery_address.clone(),
         desired_date: d.order.desired_date.map(|d| d.format("%d.%m.%Y").to_string()),
         po_number: d.order.po_number.clone(),
         comment: d.order.comment.clone(),
         total: Money(d.order.total_minor).format(lang),
         vat: Money(d.order.vat_minor).format(lang),
-        deadline: d.order.reservation_deadline.map(when),
+        deadline: d.order.reservation_deadline.map(|t| when(zone, t)),
         lines: d
             .lines
             .iter()
@@ -200,7 +208,7 @@ pub async fn detail(
             .events
             .iter()
             .map(|e| EventView {
-                at: when(e.at),
+                at: when(zone, e.at),
                 actor: i18n::text(lang, &format!("actor.{}", e.actor), &[]),
                 text: match (&e.from_status, &e.to_status) {
                     (Some(from), Some(to)) => format!("{} → {}", status_label(lang, from), status_label(lang, to)),
