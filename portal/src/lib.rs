@@ -10,6 +10,7 @@ pub mod error;
 pub mod i18n;
 pub mod invoices;
 pub mod jobs;
+pub mod mail;
 pub mod money;
 pub mod notifications;
 pub mod ordering;

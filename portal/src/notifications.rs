@@ -34,7 +34,10 @@ pub fn notify(
     kind: &str,
     args: &[(&str, String)],
 ) -> Result<()> {
-    let locale: String = users::table.find(user.0).select(users::locale).first(conn)?;
+    let (locale, email): (String, String) =
+        users::table.find(user.0).select((users::locale, users::email)).first(conn)?;
+    let args = &localize(&locale, args);
+    crate::mail::outbox::enqueue(conn, &email, kind, &locale, args)?;
     diesel::insert_into(notifications::table)
         .values((
             notifications::user_id.eq(user.0),
@@ -45,6 +48,78 @@ pub fn notify(
             notifications::created_at.eq(Utc::now().naive_utc()),
         ))
         .execute(conn)?;
+    Ok(())
+}
+
+/// A notification to queue in bulk.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub user: i64,
+    pub order_id: Option<i64>,
+    pub kind: String,
+    pub args: Vec<(&'static str, String)>,
+}
+
+/// Queues many notifications with a few statements (the expiry job).
+pub fn notify_many(conn: &mut DbConn, pending: &[Pending]) -> Result<()> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let mut user_ids: Vec<i64> = pending.iter().map(|p| p.user).collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let people: std::collections::HashMap<i64, (String, String)> = users::table
+        .filter(users::id.eq_any(&user_ids))
+        .select((users::id, (users::locale, users::email)))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    let now = Utc::now().naive_utc();
+    let rows: Vec<_> = pending
+        .iter()
+        .map(|p| {
+            let locale = people.get(&p.user).map(|(l, _)| l.as_str()).unwrap_or("ru");
+            let args = localize(locale, &p.args);
+            (
+                notifications::user_id.eq(p.user),
+                notifications::order_id.eq(p.order_id),
+                notifications::kind.eq(p.kind.clone()),
+                notifications::title.eq(i18n::text(locale, &format!("notify.{}_title", p.kind), &args)),
+                notifications::body.eq(i18n::text(locale, &format!("notify.{}_body", p.kind), &args)),
+                notifications::created_at.eq(now),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        crate::per_backend!(conn, |c| diesel::insert_into(notifications::table).values(chunk).execute(c))?;
+    }
+    for p in pending {
+        if let Some((locale, email)) = people.get(&p.user) {
+            crate::mail::outbox::enqueue(conn, email, &p.kind, locale, &localize(locale, &p.args))?;
+        }
+    }
+    Ok(())
+}
+
+/// Arguments as the recipient reads them: a status code becomes its label.
+fn localize<'a>(locale: &str, args: &[(&'a str, String)]) -> Vec<(&'a str, String)> {
+    args.iter()
+        .map(|(name, value)| match *name {
+            "status" => (*name, i18n::text(locale, &format!("status.{value}"), &[])),
+            _ => (*name, value.clone()),
+        })
+        .collect()
+}
+
+/// Marks one of the user's notifications read; another user's is "not found".
+pub fn mark_read(conn: &mut DbConn, user: UserId, id: i64) -> Result<()> {
+    let updated =
+        diesel::update(notifications::table.filter(notifications::id.eq(id)).filter(notifications::user_id.eq(user.0)))
+            .set(notifications::read_at.eq(Some(Utc::now().naive_utc())))
+            .execute(conn)?;
+    if updated == 0 {
+        return Err(crate::error::Error::NotFound);
+    }
     Ok(())
 }
 

@@ -54,6 +54,8 @@ pub const BANK_ACCOUNT: &str = "bank_account";
 pub const BANK_CORR_ACCOUNT: &str = "bank_corr_account";
 /// Business days a reservation lasts (default 3).
 pub const RESERVATION_DAYS: &str = "reservation_days";
+/// Hours before the deadline when buyer and manager are warned (default 24).
+pub const RESERVATION_WARNING_HOURS: &str = "reservation_warning_hours";
 /// The supplier's time zone (default Europe/Moscow).
 pub const TIMEZONE: &str = "timezone";
 /// Changes whenever the catalog does (see `catalog::write::catalog_changed`).

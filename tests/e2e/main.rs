@@ -8,6 +8,8 @@ mod accounts;
 mod api_docs;
 mod catalog;
 mod checkout;
+mod email;
+mod lifecycle;
 mod ordering;
 mod scheduler;
 mod uploads;

@@ -1,7 +1,9 @@
 //! Scheduled jobs, one idempotent function each, looked up by name (the
 //! scheduler, `optovik job run NAME` and the admin's "run now" share this).
 
+mod email_outbox;
 mod purge_credentials;
+mod reservation_expiry;
 
 use portal::db::Db;
 
@@ -21,16 +23,30 @@ pub struct JobSpec {
 }
 
 /// Every job the scheduler knows.
-pub const JOBS: &[JobSpec] = &[JobSpec {
-    name: purge_credentials::NAME,
-    default_cron: "0 17 * * * *",
-    description: "remove expired sessions and API tokens",
-}];
+pub const JOBS: &[JobSpec] = &[
+    JobSpec {
+        name: purge_credentials::NAME,
+        default_cron: "0 17 * * * *",
+        description: "remove expired sessions and API tokens",
+    },
+    JobSpec {
+        name: email_outbox::NAME,
+        default_cron: "*/20 * * * * *",
+        description: "send queued emails (retries with backoff)",
+    },
+    JobSpec {
+        name: reservation_expiry::NAME,
+        default_cron: "0 * * * * *",
+        description: "warn before reservations lapse; release lapsed ones",
+    },
+];
 
 /// Runs one job by name on the calling (blocking) thread.
 pub fn run_blocking(db: &Db, name: &str) -> anyhow::Result<JobReport> {
     match name {
         purge_credentials::NAME => purge_credentials::run(db),
+        reservation_expiry::NAME => reservation_expiry::run(db),
+        email_outbox::NAME => email_outbox::run(db),
         other => anyhow::bail!("unknown job {other:?}; known: {}", names().join(", ")),
     }
 }

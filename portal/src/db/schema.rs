@@ -222,6 +222,8 @@ diesel::table! {
         sync_state -> Text,
         erp_number -> Nullable<Text>,
         locale -> Text,
+        paid_minor -> BigInt,
+        reservation_warned_at -> Nullable<Timestamp>,
     }
 }
 
@@ -301,6 +303,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    shipments (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        number -> Text,
+        shipped_on -> Date,
+        created_at -> Timestamp,
+        actor -> Text,
+        actor_user_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    shipment_lines (id) {
+        id -> BigInt,
+        shipment_id -> BigInt,
+        order_line_id -> BigInt,
+        quantity -> BigInt,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        amount_minor -> BigInt,
+        paid_on -> Date,
+        document_number -> Text,
+        created_at -> Timestamp,
+        actor -> Text,
+        actor_user_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    email_outbox (id) {
+        id -> BigInt,
+        to_address -> Text,
+        kind -> Text,
+        subject -> Text,
+        body -> Text,
+        message_id -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(shipments -> orders (order_id));
+diesel::joinable!(shipment_lines -> shipments (shipment_id));
+diesel::joinable!(shipment_lines -> order_lines (order_line_id));
+diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(carts -> users (user_id));
 diesel::joinable!(cart_lines -> carts (cart_id));
 diesel::joinable!(cart_lines -> offers (offer_id));
@@ -337,4 +394,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     invoices,
     uploads,
     notifications,
+    shipments,
+    shipment_lines,
+    payments,
+    email_outbox,
 );

@@ -12,11 +12,12 @@ use serde::Serialize;
 use super::carts::{self, Cart};
 use super::counters;
 use super::offer_facts;
+use super::reservations::reserve;
 use super::rules::{evaluate, Requested};
 use super::status::OrderStatus;
 use crate::accounts::{Company, Contract, Role, User, UserId};
 use crate::catalog::prices_of;
-use crate::db::schema::{offers, order_events, order_lines, orders};
+use crate::db::schema::{order_events, order_lines, orders};
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::i18n;
@@ -201,32 +202,9 @@ pub fn place_order(conn: &mut DbConn, user: &User, cart_id: i64, request: &Check
     })
 }
 
-/// Reserves up to `wanted` of an offer; returns how much was reserved. The
-/// update only applies while that much is still free, so concurrent
-/// checkouts can never reserve the same units twice.
-pub fn reserve(conn: &mut DbConn, offer_id: i64, wanted: i64) -> Result<i64> {
-    for _ in 0..8 {
-        let (stock_total, reserved): (i64, i64) =
-            offers::table.find(offer_id).select((offers::stock_total, offers::reserved)).first(conn)?;
-        let take = wanted.min(stock_total - reserved).max(0);
-        if take == 0 {
-            return Ok(0);
-        }
-        let updated = diesel::update(
-            offers::table.filter(offers::id.eq(offer_id)).filter((offers::stock_total - offers::reserved).ge(take)),
-        )
-        .set(offers::reserved.eq(offers::reserved + take))
-        .execute(conn)?;
-        if updated == 1 {
-            return Ok(take);
-        }
-    }
-    Err(Error::Conflict("stock is changing too fast; try again".into()))
-}
-
 /// The end of the N-th business day (Mon–Fri) after `now`, in the supplier's
 /// time zone, as UTC.
-fn reservation_deadline(conn: &mut DbConn, now: NaiveDateTime) -> Result<NaiveDateTime> {
+pub fn reservation_deadline(conn: &mut DbConn, now: NaiveDateTime) -> Result<NaiveDateTime> {
     let days = settings::get(conn, settings::RESERVATION_DAYS)?.and_then(|v| v.parse::<u32>().ok()).unwrap_or(3);
     let zone: chrono_tz::Tz =
         settings::get(conn, settings::TIMEZONE)?.and_then(|v| v.parse().ok()).unwrap_or(chrono_tz::Europe::Moscow);

@@ -2,14 +2,21 @@
 //! quick order / file upload / reorder, checkout with reservations, and
 //! reading orders back. Everything a buyer puts into a cart passes `rules`.
 
+pub mod actions;
 pub mod cart_view;
 pub mod carts;
 pub mod checkout;
 pub mod counters;
+pub mod dashboard;
+pub mod events;
+pub mod expiry;
+pub mod fulfilment;
+pub mod lifecycle;
 pub mod offer_facts;
 pub mod orders;
 pub mod reorder;
 pub mod report;
+pub mod reservations;
 pub mod rules;
 pub mod status;
 pub mod upload;

@@ -57,6 +57,8 @@ pub struct Order {
     pub sync_state: String,
     pub erp_number: Option<String>,
     pub locale: String,
+    pub paid_minor: i64,
+    pub reservation_warned_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -146,6 +148,7 @@ macro_rules! scoped {
         query
     }};
 }
+pub(crate) use scoped;
 
 pub fn list(conn: &mut DbConn, scope: Scope, filter: &OrderFilter) -> Result<Page<OrderSummary>> {
     let per_page = filter.per_page.clamp(1, 200);

@@ -7,6 +7,7 @@ mod auth;
 mod carts;
 pub use carts::tone;
 mod catalog;
+mod lifecycle;
 mod me;
 mod orders;
 mod verdicts;
@@ -21,11 +22,12 @@ use super::AppState;
 use crate::accounts::{tokens, User};
 
 /// The API with all its resources.
-pub type Apis = (auth::AuthApi, catalog::CatalogApi, me::MeApi, carts::CartsApi, orders::OrdersApi);
+pub type Apis =
+    (auth::AuthApi, catalog::CatalogApi, me::MeApi, carts::CartsApi, orders::OrdersApi, lifecycle::LifecycleApi);
 
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (auth::AuthApi, catalog::CatalogApi, me::MeApi, carts::CartsApi, orders::OrdersApi),
+        (auth::AuthApi, catalog::CatalogApi, me::MeApi, carts::CartsApi, orders::OrdersApi, lifecycle::LifecycleApi),
         "Optovik API",
         env!("CARGO_PKG_VERSION"),
     )

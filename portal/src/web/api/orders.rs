@@ -58,13 +58,31 @@ struct OrderLineOut {
 }
 
 #[derive(Object)]
-struct OrderEventOut {
-    at: NaiveDateTime,
-    actor: String,
-    kind: String,
-    from_status: Option<String>,
-    to_status: Option<String>,
-    comment: String,
+pub(super) struct OrderEventOut {
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub actor_user_id: Option<i64>,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub comment: String,
+    /// Before/after and other facts of the change, as JSON.
+    pub details: String,
+}
+
+impl From<crate::ordering::orders::OrderEvent> for OrderEventOut {
+    fn from(e: crate::ordering::orders::OrderEvent) -> OrderEventOut {
+        OrderEventOut {
+            at: e.at,
+            actor: e.actor,
+            actor_user_id: e.actor_user_id,
+            kind: e.kind,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            comment: e.comment,
+            details: e.details,
+        }
+    }
 }
 
 #[derive(Object)]
@@ -76,7 +94,7 @@ struct InvoiceOut {
 }
 
 #[derive(Object)]
-struct OrderOut {
+pub(super) struct OrderOut {
     id: i64,
     number: String,
     status: String,
@@ -91,6 +109,8 @@ struct OrderOut {
     total_minor: i64,
     vat_minor: i64,
     reservation_deadline: Option<NaiveDateTime>,
+    /// Paid so far, in minor units.
+    paid_minor: i64,
     /// pending, sent, acknowledged or error: where the order stands with the ERP.
     sync_state: String,
     erp_number: Option<String>,
@@ -117,6 +137,7 @@ impl From<OrderDetail> for OrderOut {
             total_minor: o.total_minor,
             vat_minor: o.vat_minor,
             reservation_deadline: o.reservation_deadline,
+            paid_minor: o.paid_minor,
             sync_state: o.sync_state,
             erp_number: o.erp_number,
             lines: d
@@ -139,18 +160,7 @@ impl From<OrderDetail> for OrderOut {
                     vat_minor: l.vat_minor,
                 })
                 .collect(),
-            events: d
-                .events
-                .into_iter()
-                .map(|e| OrderEventOut {
-                    at: e.at,
-                    actor: e.actor,
-                    kind: e.kind,
-                    from_status: e.from_status,
-                    to_status: e.to_status,
-                    comment: e.comment,
-                })
-                .collect(),
+            events: d.events.into_iter().map(OrderEventOut::from).collect(),
             invoices: d
                 .invoices
                 .into_iter()
@@ -166,15 +176,30 @@ impl From<OrderDetail> for OrderOut {
 }
 
 #[derive(Object)]
-struct OrderSummaryOut {
-    id: i64,
-    number: String,
-    status: String,
-    company: String,
-    placed_at: NaiveDateTime,
-    po_number: String,
-    total_minor: i64,
-    reservation_deadline: Option<NaiveDateTime>,
+pub(super) struct OrderSummaryOut {
+    pub id: i64,
+    pub number: String,
+    pub status: String,
+    pub company: String,
+    pub placed_at: NaiveDateTime,
+    pub po_number: String,
+    pub total_minor: i64,
+    pub reservation_deadline: Option<NaiveDateTime>,
+}
+
+impl From<crate::ordering::orders::OrderSummary> for OrderSummaryOut {
+    fn from(s: crate::ordering::orders::OrderSummary) -> OrderSummaryOut {
+        OrderSummaryOut {
+            id: s.order.id,
+            number: s.order.number,
+            status: s.order.status,
+            company: s.company_name,
+            placed_at: s.order.placed_at,
+            po_number: s.order.po_number,
+            total_minor: s.order.total_minor,
+            reservation_deadline: s.order.reservation_deadline,
+        }
+    }
 }
 
 #[derive(Object)]
@@ -293,20 +318,7 @@ impl OrdersApi {
             total: found.total,
             page: found.page,
             per_page: found.per_page,
-            items: found
-                .items
-                .into_iter()
-                .map(|s| OrderSummaryOut {
-                    id: s.order.id,
-                    number: s.order.number,
-                    status: s.order.status,
-                    company: s.company_name,
-                    placed_at: s.order.placed_at,
-                    po_number: s.order.po_number,
-                    total_minor: s.order.total_minor,
-                    reservation_deadline: s.order.reservation_deadline,
-                })
-                .collect(),
+            items: found.items.into_iter().map(OrderSummaryOut::from).collect(),
         }))
     }
 

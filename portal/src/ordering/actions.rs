@@ -1,0 +1,203 @@
+//! What managers, buyers, the ERP and the system do to an order: change its
+//! status through the state machine (with the stock effects each move has),
+//! extend or release its reservation, re-reserve. Each action is one write
+//! transaction that appends its event and queues notifications.
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use super::events::{record, ActedBy};
+use super::lifecycle::{allowed, can};
+use super::orders::{find, Order, Scope};
+use super::reservations::{consume, lines_of, re_reserve, release_line, release_order};
+use super::status::OrderStatus;
+use crate::accounts::UserId;
+use crate::db::schema::orders;
+use crate::db::{write_transaction, DbConn};
+use crate::error::{Error, Result};
+use crate::money::Money;
+use crate::notifications::notify;
+
+/// A refused move: where the order is and where this actor could take it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refused {
+    pub from: OrderStatus,
+    pub allowed: Vec<OrderStatus>,
+}
+
+pub enum Moved {
+    Done(Box<Order>),
+    Refused(Refused),
+}
+
+fn status_of(order: &Order) -> Result<OrderStatus> {
+    OrderStatus::parse(&order.status).ok_or_else(|| Error::Internal(format!("order {} has unknown status", order.id)))
+}
+
+/// Tells the buyer and the manager (not whoever acted) about a change.
+pub fn tell_parties(conn: &mut DbConn, order: &Order, by: ActedBy, kind: &str, args: &[(&str, String)]) -> Result<()> {
+    let mut recipients = vec![order.user_id];
+    recipients.extend(order.manager_id);
+    recipients.dedup();
+    for user in recipients {
+        if by.user.map(|u| u.0) != Some(user) {
+            notify(conn, UserId(user), Some(order.id), kind, args)?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves an order to `to` if the state machine lets `by` do it, with the
+/// move's stock effects: cancelling or lapsing releases the reserve,
+/// reopening an expired order re-reserves, shipping outright consumes it.
+pub fn transition(
+    conn: &mut DbConn,
+    scope: Scope,
+    order_id: i64,
+    by: ActedBy,
+    to: OrderStatus,
+    comment: &str,
+) -> Result<Moved> {
+    write_transaction(conn, |conn| {
+        let order = find(conn, scope, order_id)?;
+        let from = status_of(&order)?;
+        if !can(by.actor, from, to) {
+            return Ok(Moved::Refused(Refused { from, allowed: allowed(by.actor, from) }));
+        }
+        apply_move(conn, &order, from, to, by, comment)?;
+        Ok(Moved::Done(Box::new(find(conn, scope, order_id)?)))
+    })
+}
+
+/// The move itself, inside the caller's transaction (the expiry job and the
+/// ERP import call it too).
+pub fn apply_move(
+    conn: &mut DbConn,
+    order: &Order,
+    from: OrderStatus,
+    to: OrderStatus,
+    by: ActedBy,
+    comment: &str,
+) -> Result<()> {
+    let now = Utc::now().naive_utc();
+    let mut details = json!({});
+    let mut deadline = order.reservation_deadline;
+    match to {
+        OrderStatus::Cancelled | OrderStatus::ReserveExpired => {
+            details = json!({ "released": release_order(conn, order.id)? });
+        }
+        OrderStatus::Processing if from == OrderStatus::ReserveExpired => {
+            let added = re_reserve(conn, order.id)?;
+            deadline = Some(super::checkout::reservation_deadline(conn, now)?);
+            details = json!({ "reserved": added, "reservation_deadline": deadline });
+        }
+        OrderStatus::Shipped => {
+            let mut shipped = Vec::new();
+            for line in lines_of(conn, order.id)? {
+                let rest = line.quantity - line.shipped;
+                if rest > 0 {
+                    consume(conn, &line, rest)?;
+                    shipped.push((line.id, rest));
+                }
+            }
+            details = json!({ "shipped": shipped });
+        }
+        _ => {}
+    }
+    diesel::update(orders::table.find(order.id))
+        .set((orders::status.eq(to.as_str()), orders::updated_at.eq(now), orders::reservation_deadline.eq(deadline)))
+        .execute(conn)?;
+    record(conn, order.id, by, "status_changed", (Some(from), Some(to)), comment, details)?;
+    let kind = if to == OrderStatus::Cancelled { "order_cancelled" } else { "status_changed" };
+    tell_parties(
+        conn,
+        order,
+        by,
+        kind,
+        &[("number", order.number.clone()), ("status", to.as_str().to_string()), ("comment", comment.to_string())],
+    )
+}
+
+/// Moves the reservation deadline (a manager's "extend"); the lapsing
+/// warning will be given again before the new deadline.
+pub fn extend_deadline(
+    conn: &mut DbConn,
+    scope: Scope,
+    order_id: i64,
+    by: ActedBy,
+    deadline: NaiveDateTime,
+) -> Result<Order> {
+    if deadline <= Utc::now().naive_utc() {
+        return Err(Error::Invalid("the new deadline must be in the future".into()));
+    }
+    write_transaction(conn, |conn| {
+        let order = find(conn, scope, order_id)?;
+        if !super::lifecycle::reservation_runs(status_of(&order)?) {
+            return Err(Error::Conflict(format!("order {} holds no running reservation", order.number)));
+        }
+        diesel::update(orders::table.find(order.id))
+            .set((
+                orders::reservation_deadline.eq(Some(deadline)),
+                orders::reservation_warned_at.eq(None::<NaiveDateTime>),
+                orders::updated_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        record(
+            conn,
+            order.id,
+            by,
+            "deadline_extended",
+            (None, None),
+            "",
+            json!({ "before": order.reservation_deadline, "after": deadline }),
+        )?;
+        tell_parties(
+            conn,
+            &order,
+            by,
+            "deadline_extended",
+            &[("number", order.number.clone()), ("deadline", deadline.format("%d.%m.%Y %H:%M UTC").to_string())],
+        )?;
+        find(conn, scope, order_id)
+    })
+}
+
+/// Releases one line's reservation (it becomes backorder).
+pub fn release(conn: &mut DbConn, scope: Scope, order_id: i64, line_id: i64, by: ActedBy) -> Result<Order> {
+    write_transaction(conn, |conn| {
+        let order = find(conn, scope, order_id)?;
+        let line = lines_of(conn, order.id)?.into_iter().find(|l| l.id == line_id).ok_or(Error::NotFound)?;
+        let released = release_line(conn, &line)?;
+        record(
+            conn,
+            order.id,
+            by,
+            "line_released",
+            (None, None),
+            "",
+            json!({ "line_id": line.id, "sku": line.sku, "before": line.reserved, "after": 0, "released": released }),
+        )?;
+        find(conn, scope, order_id)
+    })
+}
+
+/// Reserves what stock now allows for the order's backorders.
+pub fn reserve_again(conn: &mut DbConn, scope: Scope, order_id: i64, by: ActedBy) -> Result<Order> {
+    write_transaction(conn, |conn| {
+        let order = find(conn, scope, order_id)?;
+        let status = status_of(&order)?;
+        if !super::lifecycle::is_open(status) || status == OrderStatus::ReserveExpired {
+            return Err(Error::Conflict(format!("order {} cannot hold a reservation in its status", order.number)));
+        }
+        let added = re_reserve(conn, order.id)?;
+        record(conn, order.id, by, "re_reserved", (None, None), "", json!({ "reserved": added }))?;
+        find(conn, scope, order_id)
+    })
+}
+
+/// Amount left to pay.
+pub fn outstanding(order: &Order) -> Money {
+    Money((order.total_minor - order.paid_minor).max(0))
+}

@@ -1,0 +1,186 @@
+//! The reservation clock, run by a scheduled job: warn buyer and manager a
+//! while before a reservation lapses, and at the deadline release the stock
+//! and move the order to `reserve_expired`. Batched (thousands of orders a
+//! transaction) and idempotent: a second run over the same moment finds
+//! nothing to do. The status change is conditional, so an order paid a
+//! moment earlier is never expired.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use super::lifecycle::Actor;
+use super::status::OrderStatus;
+use crate::db::schema::{offers, order_events, order_lines, orders};
+use crate::db::{write_transaction, DbConn};
+use crate::error::Result;
+use crate::notifications::{notify_many, Pending};
+use crate::per_backend;
+
+/// Orders per transaction.
+const BATCH: i64 = 1000;
+
+const RUNNING: [&str; 3] = ["new", "processing", "reserved"];
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ExpiryReport {
+    pub warned: usize,
+    pub expired: usize,
+    pub released_lines: usize,
+}
+
+/// One pass of the clock at `now`.
+pub fn run(conn: &mut DbConn, now: NaiveDateTime, warn_before: Duration) -> Result<ExpiryReport> {
+    let mut report = ExpiryReport::default();
+    loop {
+        let done = write_transaction(conn, |conn| warn_batch(conn, now, warn_before))?;
+        report.warned += done;
+        if done < BATCH as usize {
+            break;
+        }
+    }
+    loop {
+        let (expired, lines) = write_transaction(conn, |conn| expire_batch(conn, now))?;
+        report.expired += expired;
+        report.released_lines += lines;
+        if expired < BATCH as usize {
+            break;
+        }
+    }
+    Ok(report)
+}
+
+/// (id, number, buyer, manager, deadline, status) of an order the clock touches.
+type Brief = (i64, String, i64, Option<i64>, Option<NaiveDateTime>, String);
+
+#[allow(clippy::type_complexity)]
+fn brief_columns(
+) -> (orders::id, orders::number, orders::user_id, orders::manager_id, orders::reservation_deadline, orders::status) {
+    (orders::id, orders::number, orders::user_id, orders::manager_id, orders::reservation_deadline, orders::status)
+}
+
+fn warn_batch(conn: &mut DbConn, now: NaiveDateTime, warn_before: Duration) -> Result<usize> {
+    let due: Vec<Brief> = orders::table
+        .filter(orders::status.eq_any(RUNNING))
+        .filter(orders::reservation_deadline.gt(now))
+        .filter(orders::reservation_deadline.le(now + warn_before))
+        .filter(orders::reservation_warned_at.is_null())
+        .order(orders::id)
+        .limit(BATCH)
+        .select(brief_columns())
+        .load(conn)?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<i64> = due.iter().map(|o| o.0).collect();
+    diesel::update(orders::table.filter(orders::id.eq_any(&ids)).filter(orders::reservation_warned_at.is_null()))
+        .set(orders::reservation_warned_at.eq(Some(now)))
+        .execute(conn)?;
+    append_events(conn, &due, now, "reservation_lapsing", None)?;
+    notify_parties(conn, &due, "reservation_lapsing")?;
+    Ok(due.len())
+}
+
+fn expire_batch(conn: &mut DbConn, now: NaiveDateTime) -> Result<(usize, usize)> {
+    let due: Vec<Brief> = orders::table
+        .filter(orders::status.eq_any(RUNNING))
+        .filter(orders::reservation_deadline.le(now))
+        .order(orders::id)
+        .limit(BATCH)
+        .select(brief_columns())
+        .load(conn)?;
+    if due.is_empty() {
+        return Ok((0, 0));
+    }
+    let ids: Vec<i64> = due.iter().map(|o| o.0).collect();
+    // Conditional: only orders still running and due are taken.
+    let taken: Vec<(i64, String)> = diesel::update(
+        orders::table
+            .filter(orders::id.eq_any(&ids))
+            .filter(orders::status.eq_any(RUNNING))
+            .filter(orders::reservation_deadline.le(now)),
+    )
+    .set((orders::status.eq(OrderStatus::ReserveExpired.as_str()), orders::updated_at.eq(now)))
+    .returning((orders::id, orders::status))
+    .get_results(conn)?;
+    let taken_ids: Vec<i64> = taken.iter().map(|t| t.0).collect();
+    let due: Vec<Brief> = due.into_iter().filter(|o| taken_ids.contains(&o.0)).collect();
+
+    let lines: Vec<(i64, i64, i64)> = order_lines::table
+        .filter(order_lines::order_id.eq_any(&taken_ids))
+        .filter(order_lines::reserved.gt(0))
+        .select((order_lines::order_id, order_lines::offer_id, order_lines::reserved))
+        .load(conn)?;
+    let mut per_offer: HashMap<i64, i64> = HashMap::new();
+    let mut per_order: HashMap<i64, i64> = HashMap::new();
+    for (order_id, offer_id, reserved) in &lines {
+        *per_offer.entry(*offer_id).or_default() += reserved;
+        *per_order.entry(*order_id).or_default() += reserved;
+    }
+    for (offer_id, amount) in per_offer {
+        diesel::update(offers::table.find(offer_id))
+            .set(offers::reserved.eq(offers::reserved - amount))
+            .execute(conn)?;
+    }
+    diesel::update(
+        order_lines::table.filter(order_lines::order_id.eq_any(&taken_ids)).filter(order_lines::reserved.gt(0)),
+    )
+    .set((order_lines::backordered.eq(order_lines::backordered + order_lines::reserved), order_lines::reserved.eq(0)))
+    .execute(conn)?;
+    append_events(conn, &due, now, "reservation_expired", Some(&per_order))?;
+    notify_parties(conn, &due, "reservation_lapsed")?;
+    Ok((due.len(), lines.len()))
+}
+
+fn append_events(
+    conn: &mut DbConn,
+    due: &[Brief],
+    now: NaiveDateTime,
+    kind: &str,
+    released: Option<&HashMap<i64, i64>>,
+) -> Result<()> {
+    let rows: Vec<_> = due
+        .iter()
+        .map(|(id, _, _, _, deadline, status)| {
+            let (from, to) = match released {
+                Some(_) => (Some(status.as_str()), Some(OrderStatus::ReserveExpired.as_str())),
+                None => (None, None),
+            };
+            let details = match released {
+                Some(map) => json!({ "released_total": map.get(id).copied().unwrap_or(0), "deadline": deadline }),
+                None => json!({ "deadline": deadline }),
+            };
+            (
+                order_events::order_id.eq(*id),
+                order_events::at.eq(now),
+                order_events::actor.eq(Actor::System.as_str()),
+                order_events::actor_user_id.eq(None::<i64>),
+                order_events::kind.eq(kind),
+                order_events::from_status.eq(from),
+                order_events::to_status.eq(to),
+                order_events::comment.eq(""),
+                order_events::details.eq(details.to_string()),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        per_backend!(conn, |c| diesel::insert_into(order_events::table).values(chunk).execute(c))?;
+    }
+    Ok(())
+}
+
+fn notify_parties(conn: &mut DbConn, due: &[Brief], kind: &str) -> Result<()> {
+    let mut pending = Vec::with_capacity(due.len() * 2);
+    for (id, number, buyer, manager, deadline, _) in due {
+        let deadline = deadline.map(|d| d.format("%d.%m.%Y %H:%M UTC").to_string()).unwrap_or_default();
+        let args = vec![("number", number.clone()), ("deadline", deadline)];
+        pending.push(Pending { user: *buyer, order_id: Some(*id), kind: kind.to_string(), args: args.clone() });
+        if let Some(manager) = manager {
+            pending.push(Pending { user: *manager, order_id: Some(*id), kind: kind.to_string(), args });
+        }
+    }
+    notify_many(conn, &pending)
+}

@@ -1,0 +1,185 @@
+//! Shipments and payments, as recorded by a manager or reported by the ERP.
+//! Shipping consumes the reservation and moves the order to partially
+//! shipped or shipped; payments that cover the total move it to paid (which
+//! stops the reservation clock).
+
+use chrono::{NaiveDate, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::actions::tell_parties;
+use super::events::{record, ActedBy};
+use super::lifecycle::can;
+use super::orders::{find, Order, Scope};
+use super::reservations::{consume, lines_of};
+use super::status::OrderStatus;
+use crate::db::schema::{orders, payments, shipment_lines, shipments};
+use crate::db::{write_transaction, DbConn};
+use crate::error::{Error, Result};
+use crate::money::{Money, Qty};
+
+fn status_of(order: &Order) -> Result<OrderStatus> {
+    OrderStatus::parse(&order.status).ok_or_else(|| Error::Internal(format!("order {} has unknown status", order.id)))
+}
+
+/// Records a (possibly partial) shipment: `lines` are (order line id, quantity).
+pub fn record_shipment(
+    conn: &mut DbConn,
+    scope: Scope,
+    order_id: i64,
+    by: ActedBy,
+    number: &str,
+    date: NaiveDate,
+    lines: &[(i64, Qty)],
+) -> Result<Order> {
+    let number = number.trim();
+    if number.is_empty() || number.chars().count() > 100 {
+        return Err(Error::Invalid("a shipment needs a document number (up to 100 characters)".into()));
+    }
+    if lines.is_empty() {
+        return Err(Error::Invalid("a shipment needs at least one line".into()));
+    }
+    write_transaction(conn, |conn| {
+        let order = find(conn, scope, order_id)?;
+        let from = status_of(&order)?;
+        if !can(by.actor, from, OrderStatus::Shipped) && !can(by.actor, from, OrderStatus::PartiallyShipped) {
+            return Err(Error::Conflict(format!("order {} cannot be shipped in its status", order.number)));
+        }
+        let order_lines = lines_of(conn, order.id)?;
+        let mut wanted: Vec<(i64, i64)> = Vec::new();
+        for (line_id, quantity) in lines {
+            if quantity.milli() <= 0 {
+                return Err(Error::Invalid("shipped quantities must be greater than zero".into()));
+            }
+            match wanted.iter_mut().find(|(id, _)| id == line_id) {
+                Some((_, q)) => *q += quantity.milli(),
+                None => wanted.push((*line_id, quantity.milli())),
+            }
+        }
+        let now = Utc::now().naive_utc();
+        let shipment_id = diesel::insert_into(shipments::table)
+            .values((
+                shipments::order_id.eq(order.id),
+                shipments::number.eq(number),
+                shipments::shipped_on.eq(date),
+                shipments::created_at.eq(now),
+                shipments::actor.eq(by.actor.as_str()),
+                shipments::actor_user_id.eq(by.user.map(|u| u.0)),
+            ))
+            .returning(shipments::id)
+            .get_result::<i64>(conn)?;
+        let mut shipped = Vec::new();
+        for (line_id, quantity) in &wanted {
+            let line = order_lines.iter().find(|l| l.id == *line_id).ok_or(Error::NotFound)?;
+            let left = line.quantity - line.shipped;
+            if *quantity > left {
+                return Err(Error::Invalid(format!(
+                    "line {} ({}): only {} left to ship",
+                    line.line_no,
+                    line.sku,
+                    Qty(left).plain()
+                )));
+            }
+            consume(conn, line, *quantity)?;
+            diesel::insert_into(shipment_lines::table)
+                .values((
+                    shipment_lines::shipment_id.eq(shipment_id),
+                    shipment_lines::order_line_id.eq(line.id),
+                    shipment_lines::quantity.eq(quantity),
+                ))
+                .execute(conn)?;
+            shipped.push(json!({ "line_id": line.id, "sku": line.sku, "quantity": Qty(*quantity).plain(),
+                "shipped_before": Qty(line.shipped).plain(), "shipped_after": Qty(line.shipped + quantity).plain() }));
+        }
+        let complete = lines_of(conn, order.id)?.iter().all(|l| l.shipped >= l.quantity);
+        let to = if complete { OrderStatus::Shipped } else { OrderStatus::PartiallyShipped };
+        if to != from {
+            diesel::update(orders::table.find(order.id))
+                .set((orders::status.eq(to.as_str()), orders::updated_at.eq(now)))
+                .execute(conn)?;
+        }
+        record(
+            conn,
+            order.id,
+            by,
+            "shipment",
+            (Some(from), Some(to)),
+            "",
+            json!({ "number": number, "date": date, "lines": shipped }),
+        )?;
+        tell_parties(
+            conn,
+            &order,
+            by,
+            "shipment",
+            &[
+                ("number", order.number.clone()),
+                ("shipment_number", number.to_string()),
+                ("status", to.as_str().into()),
+            ],
+        )?;
+        find(conn, scope, order_id)
+    })
+}
+
+/// Records a payment; when payments cover the total the order becomes paid.
+pub fn record_payment(
+    conn: &mut DbConn,
+    scope: Scope,
+    order_id: i64,
+    by: ActedBy,
+    amount: Money,
+    date: NaiveDate,
+    document: &str,
+) -> Result<Order> {
+    if amount.minor() <= 0 {
+        return Err(Error::Invalid("a payment must be greater than zero".into()));
+    }
+    let document = document.trim();
+    if document.chars().count() > 100 {
+        return Err(Error::Invalid("the document number has up to 100 characters".into()));
+    }
+    write_transaction(conn, |conn| {
+        let order = find(conn, scope, order_id)?;
+        let from = status_of(&order)?;
+        if matches!(from, OrderStatus::Cancelled | OrderStatus::Returned) {
+            return Err(Error::Conflict(format!("order {} is {}", order.number, from.as_str())));
+        }
+        let now = Utc::now().naive_utc();
+        diesel::insert_into(payments::table)
+            .values((
+                payments::order_id.eq(order.id),
+                payments::amount_minor.eq(amount.minor()),
+                payments::paid_on.eq(date),
+                payments::document_number.eq(document),
+                payments::created_at.eq(now),
+                payments::actor.eq(by.actor.as_str()),
+                payments::actor_user_id.eq(by.user.map(|u| u.0)),
+            ))
+            .execute(conn)?;
+        let paid = order.paid_minor + amount.minor();
+        let covered = paid >= order.total_minor;
+        let to = if covered && can(by.actor, from, OrderStatus::Paid) { OrderStatus::Paid } else { from };
+        diesel::update(orders::table.find(order.id))
+            .set((orders::paid_minor.eq(paid), orders::status.eq(to.as_str()), orders::updated_at.eq(now)))
+            .execute(conn)?;
+        record(
+            conn,
+            order.id,
+            by,
+            "payment",
+            (Some(from), Some(to)),
+            "",
+            json!({ "amount_minor": amount.minor(), "date": date, "document_number": document,
+                "paid_before": order.paid_minor, "paid_after": paid }),
+        )?;
+        tell_parties(
+            conn,
+            &order,
+            by,
+            "payment",
+            &[("number", order.number.clone()), ("amount", amount.format("ru")), ("status", to.as_str().into())],
+        )?;
+        find(conn, scope, order_id)
+    })
+}

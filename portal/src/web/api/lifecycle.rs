@@ -1,0 +1,323 @@
+//! Order lifecycle endpoints: status transitions (409 with the allowed
+//! targets when refused), shipments, payments, the reservation (extend,
+//! release a line, reserve again), the history, the manager's dashboard and
+//! notifications. Scoped like every order endpoint: another company's order
+//! is 404.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+
+use super::orders::{OrderEventOut, OrderOut, OrderSummaryOut};
+use super::verdicts::quantity_text;
+use super::{api_error, ApiError, BearerAuth};
+use crate::accounts::{Role, User};
+use crate::error::Error;
+use crate::money::{Money, Qty};
+use crate::notifications;
+use crate::ordering::actions::{self, Moved};
+use crate::ordering::events::ActedBy;
+use crate::ordering::orders::{self, Scope};
+use crate::ordering::status::OrderStatus;
+use crate::ordering::{dashboard, fulfilment};
+use crate::web::AppState;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Statuses, reservations, shipments and payments
+    Lifecycle,
+    /// The manager's workspace
+    Manager,
+    /// The user's notification feed
+    Notifications,
+}
+
+pub struct LifecycleApi;
+
+#[derive(Object)]
+struct TransitionIn {
+    /// The target status.
+    to: String,
+    #[oai(default, validator(max_length = 1000))]
+    comment: String,
+}
+
+#[derive(Object)]
+struct TransitionRefused {
+    error: String,
+    from: String,
+    /// Where this user may move the order from its current status.
+    allowed: Vec<String>,
+}
+
+#[derive(ApiResponse)]
+enum TransitionOutcome {
+    #[oai(status = 200)]
+    Moved(Json<Box<OrderOut>>),
+    /// The move is not allowed for this user from the current status.
+    #[oai(status = 409)]
+    Refused(Json<TransitionRefused>),
+    #[oai(status = 422)]
+    Invalid(Json<ApiError>),
+}
+
+#[derive(Object)]
+struct ShipmentLineIn {
+    line_id: i64,
+    /// A number or a decimal string.
+    quantity: serde_json::Value,
+}
+
+#[derive(Object)]
+struct ShipmentIn {
+    #[oai(validator(min_length = 1, max_length = 100))]
+    number: String,
+    date: NaiveDate,
+    lines: Vec<ShipmentLineIn>,
+}
+
+#[derive(Object)]
+struct PaymentIn {
+    amount_minor: i64,
+    date: NaiveDate,
+    #[oai(default, validator(max_length = 100))]
+    document_number: String,
+}
+
+#[derive(Object)]
+struct ReservationIn {
+    /// The new reservation deadline (UTC).
+    deadline: NaiveDateTime,
+}
+
+#[derive(Object)]
+struct BucketOut {
+    /// new, lapsing, paid_not_shipped, overdue or backorders.
+    key: String,
+    count: i64,
+    orders: Vec<OrderSummaryOut>,
+}
+
+#[derive(Object)]
+struct NotificationOut {
+    id: i64,
+    order_id: Option<i64>,
+    kind: String,
+    title: String,
+    body: String,
+    created_at: NaiveDateTime,
+    read: bool,
+}
+
+#[derive(Object)]
+struct Feed {
+    unread: i64,
+    items: Vec<NotificationOut>,
+}
+
+#[derive(ApiResponse)]
+enum Done {
+    #[oai(status = 204)]
+    Ok,
+}
+
+fn staff(user: &User) -> poem::Result<()> {
+    if user.role == Role::Buyer {
+        return Err(poem::Error::from_string(
+            "only the supplier's staff can do this",
+            poem::http::StatusCode::FORBIDDEN,
+        ));
+    }
+    Ok(())
+}
+
+async fn order_out(state: &AppState, user: User, id: i64) -> poem::Result<Json<Box<OrderOut>>> {
+    let detail = state.db.run(move |conn| orders::detail(conn, Scope::of(&user), id)).await?;
+    Ok(Json(Box::new(detail.into())))
+}
+
+#[OpenApi]
+impl LifecycleApi {
+    /// Moves an order to another status through the state machine.
+    #[oai(path = "/v1/orders/:id/transitions", method = "post", tag = "ApiTags::Lifecycle")]
+    async fn transition(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<TransitionIn>,
+    ) -> poem::Result<TransitionOutcome> {
+        let user = auth.0;
+        let Some(to) = OrderStatus::parse(&body.0.to) else {
+            return Ok(TransitionOutcome::Invalid(api_error(format!("unknown status {:?}", body.0.to))));
+        };
+        let (scope, by, comment) = (Scope::of(&user), ActedBy::user(&user), body.0.comment);
+        let moved = state.db.run(move |conn| actions::transition(conn, scope, id.0, by, to, &comment)).await?;
+        match moved {
+            Moved::Done(_) => Ok(TransitionOutcome::Moved(order_out(&state, user, id.0).await?)),
+            Moved::Refused(refused) => Ok(TransitionOutcome::Refused(Json(TransitionRefused {
+                error: format!("cannot move the order from {} to {}", refused.from.as_str(), to.as_str()),
+                from: refused.from.as_str().into(),
+                allowed: refused.allowed.iter().map(|s| s.as_str().to_string()).collect(),
+            }))),
+        }
+    }
+
+    /// Records a shipment (possibly partial); shipping consumes the reservation.
+    #[oai(path = "/v1/orders/:id/shipments", method = "post", tag = "ApiTags::Lifecycle")]
+    async fn shipment(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<ShipmentIn>,
+    ) -> poem::Result<Json<Box<OrderOut>>> {
+        let user = auth.0;
+        staff(&user)?;
+        let mut lines = Vec::new();
+        for line in &body.0.lines {
+            let text = quantity_text(&line.quantity);
+            let quantity = Qty::parse(&text).ok_or_else(|| Error::Invalid(format!("unreadable quantity {text:?}")))?;
+            lines.push((line.line_id, quantity));
+        }
+        let (scope, by, number, date) = (Scope::of(&user), ActedBy::user(&user), body.0.number, body.0.date);
+        state.db.run(move |conn| fulfilment::record_shipment(conn, scope, id.0, by, &number, date, &lines)).await?;
+        order_out(&state, user, id.0).await
+    }
+
+    /// Records a payment; covering the total makes the order paid.
+    #[oai(path = "/v1/orders/:id/payments", method = "post", tag = "ApiTags::Lifecycle")]
+    async fn payment(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<PaymentIn>,
+    ) -> poem::Result<Json<Box<OrderOut>>> {
+        let user = auth.0;
+        staff(&user)?;
+        let b = body.0;
+        let (scope, by) = (Scope::of(&user), ActedBy::user(&user));
+        state
+            .db
+            .run(move |conn| {
+                fulfilment::record_payment(conn, scope, id.0, by, Money(b.amount_minor), b.date, &b.document_number)
+            })
+            .await?;
+        order_out(&state, user, id.0).await
+    }
+
+    /// Extends (or moves) the reservation deadline.
+    #[oai(path = "/v1/orders/:id/reservation", method = "post", tag = "ApiTags::Lifecycle")]
+    async fn reservation(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<ReservationIn>,
+    ) -> poem::Result<Json<Box<OrderOut>>> {
+        let user = auth.0;
+        staff(&user)?;
+        let (scope, by, deadline) = (Scope::of(&user), ActedBy::user(&user), body.0.deadline);
+        state.db.run(move |conn| actions::extend_deadline(conn, scope, id.0, by, deadline)).await?;
+        order_out(&state, user, id.0).await
+    }
+
+    /// Reserves again what stock now allows for the order's backorders.
+    #[oai(path = "/v1/orders/:id/reservation/renew", method = "post", tag = "ApiTags::Lifecycle")]
+    async fn renew(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> poem::Result<Json<Box<OrderOut>>> {
+        let user = auth.0;
+        staff(&user)?;
+        let (scope, by) = (Scope::of(&user), ActedBy::user(&user));
+        state.db.run(move |conn| actions::reserve_again(conn, scope, id.0, by)).await?;
+        order_out(&state, user, id.0).await
+    }
+
+    /// Releases one line's reservation (it becomes backorder).
+    #[oai(path = "/v1/orders/:id/lines/:line_id/release", method = "post", tag = "ApiTags::Lifecycle")]
+    async fn release(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        line_id: Path<i64>,
+    ) -> poem::Result<Json<Box<OrderOut>>> {
+        let user = auth.0;
+        staff(&user)?;
+        let (scope, by) = (Scope::of(&user), ActedBy::user(&user));
+        state.db.run(move |conn| actions::release(conn, scope, id.0, line_id.0, by)).await?;
+        order_out(&state, user, id.0).await
+    }
+
+    /// The order's full history, oldest first.
+    #[oai(path = "/v1/orders/:id/events", method = "get", tag = "ApiTags::Lifecycle")]
+    async fn events(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> poem::Result<Json<Vec<OrderEventOut>>> {
+        let user = auth.0;
+        let detail = state.db.run(move |conn| orders::detail(conn, Scope::of(&user), id.0)).await?;
+        Ok(Json(detail.events.into_iter().map(OrderEventOut::from).collect()))
+    }
+
+    /// What needs the manager's action now.
+    #[oai(path = "/v1/manager/dashboard", method = "get", tag = "ApiTags::Manager")]
+    async fn dashboard(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Json<Vec<BucketOut>>> {
+        let user = auth.0;
+        staff(&user)?;
+        let board = state.db.run(move |conn| dashboard::build(conn, Scope::of(&user), Utc::now().naive_utc())).await?;
+        Ok(Json(
+            board
+                .buckets
+                .into_iter()
+                .map(|b| BucketOut {
+                    key: b.key.into(),
+                    count: b.count,
+                    orders: b.orders.into_iter().map(OrderSummaryOut::from).collect(),
+                })
+                .collect(),
+        ))
+    }
+
+    /// The user's notifications, newest first, with the unread count.
+    #[oai(path = "/v1/notifications", method = "get", tag = "ApiTags::Notifications")]
+    async fn notifications(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Json<Feed>> {
+        let user = auth.0.id;
+        let (items, unread) = state
+            .db
+            .run(move |conn| Ok((notifications::latest(conn, user, 100)?, notifications::unread_count(conn, user)?)))
+            .await?;
+        Ok(Json(Feed {
+            unread,
+            items: items
+                .into_iter()
+                .map(|n| NotificationOut {
+                    id: n.id,
+                    order_id: n.order_id,
+                    kind: n.kind,
+                    title: n.title,
+                    body: n.body,
+                    created_at: n.created_at,
+                    read: n.read_at.is_some(),
+                })
+                .collect(),
+        }))
+    }
+
+    /// Marks a notification read.
+    #[oai(path = "/v1/notifications/:id/read", method = "post", tag = "ApiTags::Notifications")]
+    async fn read(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Done> {
+        let user = auth.0.id;
+        state.db.run(move |conn| notifications::mark_read(conn, user, id.0)).await?;
+        Ok(Done::Ok)
+    }
+}
