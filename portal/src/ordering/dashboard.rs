@@ -67,7 +67,7 @@ pub fn build(conn: &mut DbConn, scope: Scope, now: NaiveDateTime) -> Result<Dash
             .filter(orders::reservation_deadline.le(soon))),
         bucket!("paid_not_shipped", |q| q.filter(orders::status.eq_any(["paid", "partially_shipped"]))),
         bucket!("overdue", |q| q.filter(orders::desired_date.lt(today)).filter(orders::status.ne_all(DONE))),
-        bucket!("backorders", |q| q.filter(orders::status.ne_all(DONE)).filter(orders::id.eq_any(coverable.clone()))),
+        bucket!("backorders", |q| q.filter(orders::status.ne_all(DONE)).filter(orders::id.eq_any(coverable))),
     ];
     Ok(Dashboard { buckets })
 }
