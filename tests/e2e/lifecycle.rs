@@ -365,3 +365,56 @@ async fn extend_and_release_are_in_the_history() {
     let extended: Value = serde_json::from_str(events[1]["details"].as_str().expect("details")).expect("json");
     assert!(extended["before"].is_string() && extended["after"] == "2030-01-15T12:00:00");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn manager_journey_through_the_pages() {
+    let app = spawn_app().await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    let order = place(&app, &buyer, &[("BLT-933-8X20", 100), ("NUT-934-M8", 200)]).await;
+    let id = order["id"].as_i64().expect("id");
+    let number = order["number"].as_str().expect("number").to_string();
+    let bolt = order["lines"][0]["id"].as_i64().expect("line");
+
+    let manager = app.login(MANAGER.0, MANAGER.1).await;
+    let board = manager.get(app.url("/manager")).send().await.expect("board").text().await.expect("body");
+    assert!(board.contains(&number), "the new order is on the dashboard");
+    let page = manager.get(app.url(&format!("/orders/{id}"))).send().await.expect("order").text().await.expect("body");
+    let csrf = crate::support::csrf_of(&page);
+    let confirm = manager
+        .post(app.url(&format!("/orders/{id}/transition")))
+        .form(&[("csrf", csrf.as_str()), ("to", "processing"), ("comment", "Подтверждён")])
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(confirm.status(), 303);
+    let ship = manager
+        .post(app.url(&format!("/orders/{id}/shipment")))
+        .form(&[
+            ("csrf", csrf.clone()),
+            ("number", "РН-77".into()),
+            ("date", "2026-11-27".into()),
+            (format!("ship_{bolt}").as_str(), "40".into()),
+        ])
+        .send()
+        .await
+        .expect("ship");
+    assert_eq!(ship.status(), 303);
+    let page = manager.get(app.url(&format!("/orders/{id}"))).send().await.expect("order").text().await.expect("body");
+    let flash = page.split("class=\"flash\"").nth(1).map(|s| s.chars().take(300).collect::<String>());
+    assert!(page.contains("Отгружен частично") && page.contains("РН-77"), "flash and status on the page: {flash:?}");
+
+    let client = app.login(BUYER.0, BUYER.1).await;
+    let seen = client.get(app.url(&format!("/orders/{id}"))).send().await.expect("order").text().await.expect("body");
+    assert!(seen.contains("Отгружен частично") && seen.contains("Подтверждён"));
+    let feed = client.get(app.url("/notifications")).send().await.expect("feed").text().await.expect("body");
+    assert!(feed.contains(&format!("Заказ {number}: отгрузка РН-77")), "{feed}");
+    // A buyer cannot use the manager's forms.
+    let forged = client
+        .post(app.url(&format!("/orders/{id}/payment")))
+        .form(&[("csrf", crate::support::csrf_of(&feed).as_str()), ("amount", "1"), ("date", "2026-11-27")])
+        .send()
+        .await
+        .expect("pay");
+    assert_eq!(forged.status(), 403);
+    assert_eq!(client.get(app.url("/manager")).send().await.expect("board").status(), 404);
+}

@@ -52,6 +52,9 @@ const TRANSITIONS: &[(OrderStatus, OrderStatus, &[Actor])] = &[
     (New, ReserveExpired, &[Actor::System]),
     (Processing, Reserved, STAFF),
     (Processing, Paid, STAFF),
+    // Contracts with payment deferral ship before payment.
+    (Processing, PartiallyShipped, STAFF),
+    (Processing, Shipped, STAFF),
     (Processing, Cancelled, STAFF),
     (Processing, ReserveExpired, &[Actor::System]),
     (Reserved, Paid, STAFF),
@@ -109,6 +112,8 @@ mod tests {
             (New, ReserveExpired, "system"),
             (Processing, Reserved, "manager admin erp"),
             (Processing, Paid, "manager admin erp"),
+            (Processing, PartiallyShipped, "manager admin erp"),
+            (Processing, Shipped, "manager admin erp"),
             (Processing, Cancelled, "manager admin erp"),
             (Processing, ReserveExpired, "system"),
             (Reserved, Paid, "manager admin erp"),

@@ -9,7 +9,9 @@ use serde::Serialize;
 use super::status::OrderStatus;
 use crate::accounts::{Role, User};
 use crate::catalog::listing::Page;
-use crate::db::schema::{companies, contracts, invoices, order_events, order_lines, orders};
+use crate::db::schema::{
+    companies, contracts, invoices, order_events, order_lines, orders, payments, shipment_lines, shipments,
+};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
 
@@ -105,6 +107,15 @@ pub struct InvoiceInfo {
     pub total_minor: i64,
 }
 
+/// A recorded shipment or payment, for the order page.
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct DocumentInfo {
+    pub number: String,
+    pub date: NaiveDate,
+    /// Amount for payments, total quantity for shipments (thousandths).
+    pub value: i64,
+}
+
 /// An order with everything its page shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct OrderDetail {
@@ -114,12 +125,18 @@ pub struct OrderDetail {
     pub lines: Vec<OrderLine>,
     pub events: Vec<OrderEvent>,
     pub invoices: Vec<InvoiceInfo>,
+    pub shipments: Vec<DocumentInfo>,
+    pub payments: Vec<DocumentInfo>,
 }
 
 /// Filters of the order history.
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
     pub status: Option<OrderStatus>,
+    pub company: Option<i64>,
+    /// Placed on or after / before (UTC dates).
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
     /// Order number or PO number, exact or prefix.
     pub text: String,
     pub page: u32,
@@ -160,6 +177,15 @@ pub fn list(conn: &mut DbConn, scope: Scope, filter: &OrderFilter) -> Result<Pag
             let mut q = scoped!($q, scope);
             if let Some(status) = status {
                 q = q.filter(orders::status.eq(status));
+            }
+            if let Some(company) = filter.company {
+                q = q.filter(orders::company_id.eq(company));
+            }
+            if let Some(from) = filter.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+                q = q.filter(orders::placed_at.ge(from));
+            }
+            if let Some(to) = filter.to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)) {
+                q = q.filter(orders::placed_at.lt(to));
             }
             if !text.is_empty() {
                 let pattern = format!("{}%", text.replace('\\', "").replace('%', "").replace('_', ""));
@@ -206,7 +232,30 @@ pub fn detail(conn: &mut DbConn, scope: Scope, order_id: i64) -> Result<OrderDet
         .order(invoices::id)
         .select((invoices::id, invoices::number, invoices::issued_at, invoices::valid_until, invoices::total_minor))
         .load(conn)?;
-    Ok(OrderDetail { order, company_name, contract_number, lines, events, invoices })
+    let shipments: Vec<(i64, String, NaiveDate)> = shipments::table
+        .filter(shipments::order_id.eq(order.id))
+        .order(shipments::id)
+        .select((shipments::id, shipments::number, shipments::shipped_on))
+        .load(conn)?;
+    let ids: Vec<i64> = shipments.iter().map(|s| s.0).collect();
+    let quantities: Vec<(i64, i64)> = shipment_lines::table
+        .filter(shipment_lines::shipment_id.eq_any(&ids))
+        .select((shipment_lines::shipment_id, shipment_lines::quantity))
+        .load(conn)?;
+    let shipments = shipments
+        .into_iter()
+        .map(|(id, number, date)| DocumentInfo {
+            number,
+            date,
+            value: quantities.iter().filter(|(s, _)| *s == id).map(|(_, q)| q).sum(),
+        })
+        .collect();
+    let payments = payments::table
+        .filter(payments::order_id.eq(order.id))
+        .order(payments::id)
+        .select((payments::document_number, payments::paid_on, payments::amount_minor))
+        .load(conn)?;
+    Ok(OrderDetail { order, company_name, contract_number, lines, events, invoices, shipments, payments })
 }
 
 /// The stored PDF of an order's latest invoice, if the scope allows the order.

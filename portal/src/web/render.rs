@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::i18n;
 
-const TEMPLATES: [(&str, &str); 12] = [
+const TEMPLATES: [(&str, &str); 14] = [
     ("base.html", include_str!("../../../templates/base.html")),
     ("login.html", include_str!("../../../templates/login.html")),
     ("catalog.html", include_str!("../../../templates/catalog.html")),
@@ -24,6 +24,8 @@ const TEMPLATES: [(&str, &str); 12] = [
     ("orders.html", include_str!("../../../templates/orders.html")),
     ("order.html", include_str!("../../../templates/order.html")),
     ("reorder.html", include_str!("../../../templates/reorder.html")),
+    ("manager.html", include_str!("../../../templates/manager.html")),
+    ("notifications.html", include_str!("../../../templates/notifications.html")),
 ];
 
 pub struct Templates {

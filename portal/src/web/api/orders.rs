@@ -286,7 +286,8 @@ impl OrdersApi {
         })
     }
 
-    /// Orders the user may see, newest first.
+    /// Orders the user may see, newest first (a manager: their companies').
+    #[allow(clippy::too_many_arguments)]
     #[oai(path = "/v1/orders", method = "get")]
     async fn list(
         &self,
@@ -297,6 +298,12 @@ impl OrdersApi {
         /// Order or PO number (prefix).
         #[oai(validator(max_length = 100))]
         q: Query<Option<String>>,
+        /// Only this company's orders.
+        company: Query<Option<i64>>,
+        /// Placed on or after this date.
+        from: Query<Option<NaiveDate>>,
+        /// Placed on or before this date.
+        to: Query<Option<NaiveDate>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u32>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] per_page: Query<Option<u32>>,
     ) -> poem::Result<Json<OrderPage>> {
@@ -309,6 +316,9 @@ impl OrdersApi {
         };
         let filter = OrderFilter {
             status,
+            company: company.0,
+            from: from.0,
+            to: to.0,
             text: q.0.unwrap_or_default(),
             page: page.0.unwrap_or(1),
             per_page: per_page.0.unwrap_or(50),

@@ -5,6 +5,7 @@ mod cart;
 mod catalog;
 mod language;
 mod login;
+mod manage;
 mod orders;
 mod product;
 mod quick_order;
@@ -39,6 +40,14 @@ pub fn routes() -> Route {
         .at("/orders/:id", get(orders::detail))
         .at("/orders/:id/invoice.pdf", get(orders::invoice))
         .at("/orders/:id/reorder", post(orders::reorder_submit))
+        .at("/orders/:id/transition", post(manage::transition))
+        .at("/orders/:id/extend", post(manage::extend))
+        .at("/orders/:id/renew", post(manage::renew))
+        .at("/orders/:id/lines/:line/release", post(manage::release))
+        .at("/orders/:id/shipment", post(manage::shipment))
+        .at("/orders/:id/payment", post(manage::payment))
+        .at("/manager", get(manage::dashboard_page))
+        .at("/notifications", get(manage::feed))
 }
 
 #[handler]

@@ -23,6 +23,9 @@ pub struct OrdersQuery {
     status: Option<String>,
     q: Option<String>,
     page: Option<String>,
+    company: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -71,8 +74,12 @@ pub async fn list(
     let lang = layout.lang;
     let user = session.user.clone();
     let status = query.status.as_deref().and_then(OrderStatus::parse);
+    let date = |v: &Option<String>| v.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
     let filter = OrderFilter {
         status,
+        company: query.company.as_deref().and_then(|c| c.parse().ok()),
+        from: date(&query.from),
+        to: date(&query.to),
         text: query.q.clone().unwrap_or_default().chars().take(100).collect(),
         page: query.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1).clamp(1, 100_000),
         per_page: 50,
@@ -113,6 +120,9 @@ pub async fn list(
 
 #[derive(Serialize)]
 struct LineView {
+    id: i64,
+    left_to_ship: String,
+    has_reserve: bool,
     line_no: i32,
     sku: String,
     name: String,
@@ -154,6 +164,14 @@ struct OrderPage {
     events: Vec<EventView>,
     invoice: Option<(i64, String)>,
     can_reorder: bool,
+    staff: bool,
+    moves: Vec<(&'static str, String)>,
+    paid: String,
+    outstanding: String,
+    shipments: Vec<(String, String, String)>,
+    payments: Vec<(String, String, String)>,
+    deadline_input: String,
+    today: String,
 }
 
 #[handler]
@@ -191,6 +209,9 @@ pub async fn detail(
             .lines
             .iter()
             .map(|l| LineView {
+                id: l.id,
+                left_to_ship: Qty(l.quantity - l.shipped).plain(),
+                has_reserve: l.reserved > 0,
                 line_no: l.line_no,
                 sku: l.sku.clone(),
                 name: l.name.clone(),
@@ -222,6 +243,36 @@ pub async fn detail(
             .collect(),
         invoice: d.invoices.last().map(|i| (i.number, i.valid_until.format("%d.%m.%Y").to_string())),
         can_reorder: session.user.role == crate::accounts::Role::Buyer,
+        staff: session.user.role != crate::accounts::Role::Buyer,
+        moves: OrderStatus::parse(&d.order.status)
+            .map(|from| {
+                crate::ordering::lifecycle::allowed(crate::ordering::lifecycle::Actor::of(session.user.role), from)
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .map(|to| (to.as_str(), status_label(lang, to.as_str())))
+            .collect(),
+        paid: Money(d.order.paid_minor).format(lang),
+        outstanding: crate::ordering::actions::outstanding(&d.order).format(lang),
+        shipments: d
+            .shipments
+            .iter()
+            .map(|s| (s.number.clone(), s.date.format("%d.%m.%Y").to_string(), Qty(s.value).format(lang)))
+            .collect(),
+        payments: d
+            .payments
+            .iter()
+            .map(|p| (p.number.clone(), p.date.format("%d.%m.%Y").to_string(), Money(p.value).format(lang)))
+            .collect(),
+        deadline_input: d
+            .order
+            .reservation_deadline
+            .map(|t| {
+                use chrono::TimeZone;
+                (zone.from_utc_datetime(&t) + chrono::Duration::days(2)).format("%Y-%m-%dT%H:%M").to_string()
+            })
+            .unwrap_or_default(),
+        today: chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string(),
     };
     Ok(state.templates.render("order.html", &layout, &view)?)
 }

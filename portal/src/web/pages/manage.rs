@@ -1,0 +1,334 @@
+//! The manager's workspace pages and order actions: the dashboard, status
+//! moves, reservation (extend, release a line, reserve again), shipments and
+//! payments from the order page, and the notification feed for everyone.
+//! Every action goes through the same domain operations as the API; problems
+//! come back as a message on the order page.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
+use poem::web::cookie::CookieJar;
+use poem::web::{Data, Form, Html, Path, Redirect};
+use poem::{handler, Request};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::Role;
+use crate::error::Error;
+use crate::i18n;
+use crate::money::{Money, Qty};
+use crate::notifications;
+use crate::ordering::actions::{self, Moved};
+use crate::ordering::events::ActedBy;
+use crate::ordering::orders::Scope;
+use crate::ordering::status::OrderStatus;
+use crate::ordering::{dashboard, fulfilment};
+use crate::web::session::{check_csrf, layout, set_flash, Authed};
+use crate::web::AppState;
+
+#[derive(Serialize)]
+struct BucketView {
+    key: &'static str,
+    title: String,
+    count: i64,
+    rows: Vec<(i64, String, String, String, String, String)>,
+}
+
+#[handler]
+pub async fn dashboard_page(
+    req: &Request,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+) -> poem::Result<Html<String>> {
+    if session.user.role == Role::Buyer {
+        return Err(Error::NotFound.into());
+    }
+    let layout = layout(state, req, &session, "manager").await?;
+    let lang = layout.lang;
+    let user = session.user.clone();
+    let (board, zone) = state
+        .db
+        .run(move |conn| {
+            Ok((dashboard::build(conn, Scope::of(&user), Utc::now().naive_utc())?, crate::settings::timezone(conn)?))
+        })
+        .await?;
+    let when = |t: NaiveDateTime| zone.from_utc_datetime(&t).format("%d.%m %H:%M").to_string();
+    let buckets: Vec<BucketView> = board
+        .buckets
+        .into_iter()
+        .map(|b| BucketView {
+            key: b.key,
+            title: i18n::text(lang, &format!("manager.{}", b.key), &[]),
+            count: b.count,
+            rows: b
+                .orders
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.order.id,
+                        s.order.number,
+                        s.company_name,
+                        i18n::text(lang, &format!("status.{}", s.order.status), &[]),
+                        Money(s.order.total_minor).format(lang),
+                        s.order.reservation_deadline.map(when).unwrap_or_default(),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    #[derive(Serialize)]
+    struct Page {
+        buckets: Vec<BucketView>,
+    }
+    Ok(state.templates.render("manager.html", &layout, &Page { buckets })?)
+}
+
+fn back_to(id: i64) -> Redirect {
+    Redirect::see_other(format!("/orders/{id}"))
+}
+
+/// Runs an order action and turns its outcome into a flash message.
+async fn act<F>(
+    state: &AppState,
+    jar: &CookieJar,
+    lang: &str,
+    id: i64,
+    done_key: &str,
+    work: F,
+) -> poem::Result<Redirect>
+where
+    F: FnOnce(&mut crate::db::DbConn) -> crate::Result<Option<String>> + Send + 'static,
+{
+    match state.db.run(work).await {
+        Ok(None) => set_flash(state, jar, &i18n::text(lang, done_key, &[])),
+        Ok(Some(problem)) => set_flash(state, jar, &problem),
+        Err(Error::Invalid(m) | Error::Conflict(m)) => set_flash(state, jar, &m),
+        Err(Error::Forbidden) => set_flash(state, jar, &i18n::text(lang, "manager.forbidden", &[])),
+        Err(other) => return Err(other.into()),
+    }
+    Ok(back_to(id))
+}
+
+#[derive(Deserialize)]
+pub struct TransitionForm {
+    #[serde(default)]
+    csrf: String,
+    to: String,
+    #[serde(default)]
+    comment: String,
+}
+
+#[handler]
+pub async fn transition(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<i64>,
+    Form(form): Form<TransitionForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    let user = session.user.clone();
+    let lang = i18n::locale(&user.locale);
+    let to = OrderStatus::parse(&form.to).ok_or(Error::NotFound)?;
+    act(state, jar, lang, id, "manager.moved", move |conn| {
+        match actions::transition(conn, Scope::of(&user), id, ActedBy::user(&user), to, &form.comment)? {
+            Moved::Done(_) => Ok(None),
+            Moved::Refused(r) => Ok(Some(i18n::text(
+                lang,
+                "manager.refused",
+                &[("from", i18n::text(lang, &format!("status.{}", r.from.as_str()), &[]))],
+            ))),
+        }
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[derive(Deserialize)]
+pub struct ExtendForm {
+    #[serde(default)]
+    csrf: String,
+    /// `YYYY-MM-DDTHH:MM` in the supplier's time zone (an <input type=datetime-local>).
+    deadline: String,
+}
+
+fn staff_only(role: Role) -> poem::Result<()> {
+    if role == Role::Buyer {
+        return Err(Error::Forbidden.into());
+    }
+    Ok(())
+}
+
+#[handler]
+pub async fn extend(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<i64>,
+    Form(form): Form<ExtendForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    staff_only(session.user.role)?;
+    let user = session.user.clone();
+    let lang = i18n::locale(&user.locale);
+    let local = NaiveDateTime::parse_from_str(&form.deadline, "%Y-%m-%dT%H:%M")
+        .map_err(|_| Error::Invalid(i18n::text(lang, "manager.bad_deadline", &[])));
+    act(state, jar, lang, id, "manager.extended", move |conn| {
+        let zone = crate::settings::timezone(conn)?;
+        let local = local?;
+        let deadline = zone.from_local_datetime(&local).earliest().map(|t| t.naive_utc()).unwrap_or(local);
+        actions::extend_deadline(conn, Scope::of(&user), id, ActedBy::user(&user), deadline).map(|_| None)
+    })
+    .await
+}
+
+#[handler]
+pub async fn renew(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfOnly>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    staff_only(session.user.role)?;
+    let user = session.user.clone();
+    let lang = i18n::locale(&user.locale);
+    act(state, jar, lang, id, "manager.renewed", move |conn| {
+        actions::reserve_again(conn, Scope::of(&user), id, ActedBy::user(&user)).map(|_| None)
+    })
+    .await
+}
+
+#[handler]
+pub async fn release(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path((id, line)): Path<(i64, i64)>,
+    Form(form): Form<CsrfOnly>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    staff_only(session.user.role)?;
+    let user = session.user.clone();
+    let lang = i18n::locale(&user.locale);
+    act(state, jar, lang, id, "manager.released", move |conn| {
+        actions::release(conn, Scope::of(&user), id, line, ActedBy::user(&user)).map(|_| None)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct DocumentForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(flatten)]
+    fields: HashMap<String, String>,
+}
+
+fn parse_date(text: &str, lang: &str) -> crate::Result<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::Invalid(i18n::text(lang, "checkout.bad_date", &[])))
+}
+
+#[handler]
+pub async fn shipment(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<i64>,
+    Form(form): Form<DocumentForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    staff_only(session.user.role)?;
+    let user = session.user.clone();
+    let lang = i18n::locale(&user.locale);
+    let mut lines = Vec::new();
+    for (name, value) in &form.fields {
+        let Some(line) = name.strip_prefix("ship_").and_then(|l| l.parse::<i64>().ok()) else { continue };
+        if value.trim().is_empty() {
+            continue;
+        }
+        match Qty::parse(value) {
+            Some(q) if q.milli() == 0 => {}
+            Some(q) => lines.push((line, q)),
+            None => {
+                set_flash(state, jar, &i18n::text(lang, "verdict.unreadable", &[]));
+                return Ok(back_to(id));
+            }
+        }
+    }
+    let (number, date) = (form.number.clone(), form.date.clone());
+    act(state, jar, lang, id, "manager.shipped", move |conn| {
+        let date = parse_date(&date, lang)?;
+        fulfilment::record_shipment(conn, Scope::of(&user), id, ActedBy::user(&user), &number, date, &lines)
+            .map(|_| None)
+    })
+    .await
+}
+
+#[handler]
+pub async fn payment(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<i64>,
+    Form(form): Form<DocumentForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    staff_only(session.user.role)?;
+    let user = session.user.clone();
+    let lang = i18n::locale(&user.locale);
+    // Roubles with up to two decimals, read exactly via the quantity parser (thousandths).
+    let amount = Qty::parse(&form.amount).filter(|q| q.milli() % 10 == 0).map(|q| Money(q.milli() / 10));
+    let (number, date) = (form.number.clone(), form.date.clone());
+    act(state, jar, lang, id, "manager.paid", move |conn| {
+        let amount = amount.ok_or_else(|| Error::Invalid(i18n::text(lang, "manager.bad_amount", &[])))?;
+        let date = parse_date(&date, lang)?;
+        fulfilment::record_payment(conn, Scope::of(&user), id, ActedBy::user(&user), amount, date, &number)
+            .map(|_| None)
+    })
+    .await
+}
+
+#[derive(Serialize)]
+struct FeedPage {
+    items: Vec<(Option<i64>, String, String, String, bool)>,
+}
+
+/// The notification feed; opening it marks everything read.
+#[handler]
+pub async fn feed(req: &Request, Data(state): Data<&AppState>, Authed(session): Authed) -> poem::Result<Html<String>> {
+    let layout = layout(state, req, &session, "notifications").await?;
+    let user = session.user.id;
+    let (items, zone) = state
+        .db
+        .run(move |conn| {
+            let items = notifications::latest(conn, user, 200)?;
+            for n in items.iter().filter(|n| n.read_at.is_none()) {
+                notifications::mark_read(conn, user, n.id)?;
+            }
+            Ok((items, crate::settings::timezone(conn)?))
+        })
+        .await?;
+    let page = FeedPage {
+        items: items
+            .into_iter()
+            .map(|n| {
+                let at = zone.from_utc_datetime(&n.created_at).format("%d.%m.%Y %H:%M").to_string();
+                (n.order_id, at, n.title, n.body, n.read_at.is_none())
+            })
+            .collect(),
+    };
+    Ok(state.templates.render("notifications.html", &layout, &page)?)
+}
