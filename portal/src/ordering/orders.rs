@@ -112,7 +112,7 @@ pub struct InvoiceInfo {
 pub struct DocumentInfo {
     pub number: String,
     pub date: NaiveDate,
-    /// Amount for payments, total quantity for shipments (thousandths).
+    /// Amount for payments (kopecks), number of lines for shipments.
     pub value: i64,
 }
 
@@ -240,14 +240,14 @@ pub fn detail(conn: &mut DbConn, scope: Scope, order_id: i64) -> Result<OrderDet
     let ids: Vec<i64> = shipments.iter().map(|s| s.0).collect();
     let quantities: Vec<(i64, i64)> = shipment_lines::table
         .filter(shipment_lines::shipment_id.eq_any(&ids))
-        .select((shipment_lines::shipment_id, shipment_lines::quantity))
+        .select((shipment_lines::shipment_id, shipment_lines::order_line_id))
         .load(conn)?;
     let shipments = shipments
         .into_iter()
         .map(|(id, number, date)| DocumentInfo {
             number,
             date,
-            value: quantities.iter().filter(|(s, _)| *s == id).map(|(_, q)| q).sum(),
+            value: quantities.iter().filter(|(s, _)| *s == id).count() as i64,
         })
         .collect();
     let payments = payments::table

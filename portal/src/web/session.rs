@@ -86,6 +86,11 @@ pub fn cookie(state: &AppState, name: &str, value: String, max_age_days: i64) ->
     cookie
 }
 
+/// Tells the browser to drop a cookie (same name and path, expired).
+pub fn forget_cookie(state: &AppState, jar: &CookieJar, name: &str) {
+    jar.add(cookie(state, name, String::new(), 0));
+}
+
 /// The language for an anonymous visitor: cookie, then Accept-Language.
 pub fn anonymous_lang(req: &Request, jar: &CookieJar) -> &'static str {
     if let Some(c) = jar.get(LANG_COOKIE) {
@@ -107,8 +112,8 @@ pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'s
         None => None,
     };
     let flash = req.cookie().get(FLASH_COOKIE).and_then(|c| {
-        req.cookie().remove(FLASH_COOKIE);
-        urlencoding::decode(c.value_str()).ok().map(|t| t.into_owned())
+        forget_cookie(state, req.cookie(), FLASH_COOKIE);
+        urlencoding::decode(c.value_str()).ok().map(|t| t.into_owned()).filter(|t| !t.is_empty())
     });
     let role = user.role;
     let (cart_lines, unread) = state

@@ -12,7 +12,7 @@ use crate::i18n;
 use crate::random_token;
 use crate::web::render::Layout;
 use crate::web::session::{
-    anonymous_lang, check_csrf, constant_time_eq, cookie, Authed, MaybeSession, LANG_COOKIE, LOGIN_CSRF_COOKIE,
+    anonymous_lang, check_csrf, constant_time_eq, cookie, forget_cookie, Authed, MaybeSession, LANG_COOKIE, LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
 };
 use crate::web::AppState;
@@ -111,7 +111,7 @@ pub async fn submit(
     let user_id = user.id;
     let token = state.db.run(move |conn| sessions::create(conn, user_id)).await?;
     jar.add(cookie(state, SESSION_COOKIE, token, sessions::SESSION_DAYS));
-    jar.remove(LOGIN_CSRF_COOKIE);
+    forget_cookie(state, jar, LOGIN_CSRF_COOKIE);
     tracing::info!(user = user.id.0, role = user.role.as_str(), "logged in");
     Ok(Redirect::see_other(next).into_response())
 }
@@ -133,6 +133,6 @@ pub async fn logout(
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value_str().to_string()) {
         state.db.run(move |conn| sessions::delete(conn, &token)).await?;
     }
-    jar.remove(SESSION_COOKIE);
+    forget_cookie(state, jar, SESSION_COOKIE);
     Ok(Redirect::see_other("/login"))
 }

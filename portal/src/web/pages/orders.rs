@@ -257,7 +257,10 @@ pub async fn detail(
         shipments: d
             .shipments
             .iter()
-            .map(|s| (s.number.clone(), s.date.format("%d.%m.%Y").to_string(), Qty(s.value).format(lang)))
+            .map(|s| {
+                let lines = i18n::text(lang, "cart.lines", &[("count", s.value.to_string())]);
+                (s.number.clone(), s.date.format("%d.%m.%Y").to_string(), lines)
+            })
             .collect(),
         payments: d
             .payments
