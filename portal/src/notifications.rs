@@ -93,11 +93,15 @@ pub fn notify_many(conn: &mut DbConn, pending: &[Pending]) -> Result<()> {
     for chunk in rows.chunks(500) {
         crate::per_backend!(conn, |c| diesel::insert_into(notifications::table).values(chunk).execute(c))?;
     }
-    for p in pending {
-        if let Some((locale, email)) = people.get(&p.user) {
-            crate::mail::outbox::enqueue(conn, email, &p.kind, locale, &localize(locale, &p.args))?;
-        }
-    }
+    let emails: Vec<_> = pending
+        .iter()
+        .filter_map(|p| {
+            people
+                .get(&p.user)
+                .map(|(locale, email)| (email.clone(), p.kind.clone(), locale.clone(), localize(locale, &p.args)))
+        })
+        .collect();
+    crate::mail::outbox::enqueue_many(conn, &emails)?;
     Ok(())
 }
 

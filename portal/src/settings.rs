@@ -54,6 +54,8 @@ pub const BANK_ACCOUNT: &str = "bank_account";
 pub const BANK_CORR_ACCOUNT: &str = "bank_corr_account";
 /// Business days a reservation lasts (default 3).
 pub const RESERVATION_DAYS: &str = "reservation_days";
+/// The address users reach the portal at, for links in emails.
+pub const PUBLIC_URL: &str = "public_url";
 /// Hours before the deadline when buyer and manager are warned (default 24).
 pub const RESERVATION_WARNING_HOURS: &str = "reservation_warning_hours";
 /// The supplier's time zone (default Europe/Moscow).
@@ -103,4 +105,23 @@ pub fn set_stock_display(conn: &mut DbConn, mode: &str) -> Result<()> {
 /// The supplier's time zone: deadlines are counted and times shown in it.
 pub fn timezone(conn: &mut DbConn) -> Result<chrono_tz::Tz> {
     Ok(get(conn, TIMEZONE)?.and_then(|v| v.parse().ok()).unwrap_or(chrono_tz::Europe::Moscow))
+}
+
+/// CSS for the admin's status colours ("new=#1f4f99, paid=#2e7d32"). Only
+/// known statuses and `#rgb`/`#rrggbb` colours pass; anything else is ignored.
+pub fn status_css(conn: &mut DbConn) -> Result<String> {
+    let Some(text) = get(conn, "status_colors")? else { return Ok(String::new()) };
+    let mut css = String::new();
+    for entry in text.split(',') {
+        let Some((status, colour)) = entry.split_once('=') else { continue };
+        let (status, colour) = (status.trim(), colour.trim());
+        let known = crate::ordering::status::OrderStatus::parse(status).is_some();
+        let hex = colour
+            .strip_prefix('#')
+            .is_some_and(|h| (h.len() == 3 || h.len() == 6) && h.chars().all(|c| c.is_ascii_hexdigit()));
+        if known && hex {
+            css.push_str(&format!(".status-{status}{{background:{colour};color:#fff}}"));
+        }
+    }
+    Ok(css)
 }

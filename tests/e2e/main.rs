@@ -5,6 +5,7 @@
 mod support;
 
 mod accounts;
+mod admin;
 mod api_docs;
 mod catalog;
 mod checkout;

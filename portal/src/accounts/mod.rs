@@ -2,10 +2,11 @@
 //! Every scoping decision ("a buyer sees only their company") starts from the
 //! `User` loaded here.
 
+pub mod admin;
 pub mod password;
 pub mod sessions;
 pub mod tokens;
-mod write;
+pub mod write;
 
 pub use write::{NewCompany, NewContract, NewUser};
 

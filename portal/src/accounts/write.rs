@@ -127,3 +127,25 @@ impl NewUser<'_> {
         Ok(UserId(id))
     }
 }
+
+/// Every company with its contracts, for the admin page.
+pub fn companies_with_contracts(
+    conn: &mut DbConn,
+) -> Result<Vec<(super::Company, Vec<(super::Contract, String, Option<String>)>)>> {
+    use crate::db::schema::price_types;
+    let all =
+        companies::table.order(companies::name).select(super::Company::as_select()).load::<super::Company>(conn)?;
+    let contracts_all = contracts::table
+        .inner_join(price_types::table)
+        .left_join(users::table)
+        .order(contracts::id)
+        .select((super::Contract::as_select(), price_types::name, users::name.nullable()))
+        .load::<(super::Contract, String, Option<String>)>(conn)?;
+    Ok(all
+        .into_iter()
+        .map(|c| {
+            let own = contracts_all.iter().filter(|(k, _, _)| k.company_id == c.id).cloned().collect();
+            (c, own)
+        })
+        .collect())
+}

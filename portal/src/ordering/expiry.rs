@@ -21,7 +21,7 @@ use crate::notifications::{notify_many, Pending};
 use crate::per_backend;
 
 /// Orders per transaction.
-const BATCH: i64 = 1000;
+const BATCH: i64 = 5000;
 
 const RUNNING: [&str; 3] = ["new", "processing", "reserved"];
 

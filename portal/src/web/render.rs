@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::i18n;
 
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 16] = [
     ("base.html", include_str!("../../../templates/base.html")),
     ("login.html", include_str!("../../../templates/login.html")),
     ("catalog.html", include_str!("../../../templates/catalog.html")),
@@ -26,6 +26,8 @@ const TEMPLATES: [(&str, &str); 14] = [
     ("reorder.html", include_str!("../../../templates/reorder.html")),
     ("manager.html", include_str!("../../../templates/manager.html")),
     ("notifications.html", include_str!("../../../templates/notifications.html")),
+    ("admin.html", include_str!("../../../templates/admin.html")),
+    ("password.html", include_str!("../../../templates/password.html")),
 ];
 
 pub struct Templates {
@@ -80,6 +82,8 @@ pub struct Layout {
     pub cart_lines: usize,
     /// Unread notifications.
     pub unread: i64,
+    /// CSS overriding status badge colours from the admin's settings.
+    pub status_css: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

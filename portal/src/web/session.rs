@@ -116,7 +116,7 @@ pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'s
         urlencoding::decode(c.value_str()).ok().map(|t| t.into_owned()).filter(|t| !t.is_empty())
     });
     let role = user.role;
-    let (cart_lines, unread) = state
+    let (cart_lines, unread, status_css) = state
         .db
         .run(move |conn| {
             let lines = if role == crate::accounts::Role::Buyer {
@@ -125,7 +125,11 @@ pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'s
             } else {
                 0
             };
-            Ok((lines, crate::notifications::unread_count(conn, user_for_counts.id)?))
+            Ok((
+                lines,
+                crate::notifications::unread_count(conn, user_for_counts.id)?,
+                crate::settings::status_css(conn)?,
+            ))
         })
         .await?;
     Ok(Layout {
@@ -133,6 +137,7 @@ pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'s
         flash,
         cart_lines,
         unread,
+        status_css,
         user: Some(LayoutUser {
             name: user.name,
             email: user.email,

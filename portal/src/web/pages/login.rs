@@ -12,8 +12,8 @@ use crate::i18n;
 use crate::random_token;
 use crate::web::render::Layout;
 use crate::web::session::{
-    anonymous_lang, check_csrf, constant_time_eq, cookie, forget_cookie, Authed, MaybeSession, LANG_COOKIE, LOGIN_CSRF_COOKIE,
-    SESSION_COOKIE,
+    anonymous_lang, check_csrf, constant_time_eq, cookie, forget_cookie, Authed, MaybeSession, LANG_COOKIE,
+    LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::web::AppState;
 
@@ -58,8 +58,17 @@ fn render(
     view: &LoginPage,
     status: StatusCode,
 ) -> poem::Result<Response> {
-    let layout =
-        Layout { lang, user: None, csrf, here: "/login".into(), nav: "login", flash: None, cart_lines: 0, unread: 0 };
+    let layout = Layout {
+        lang,
+        user: None,
+        csrf,
+        here: "/login".into(),
+        nav: "login",
+        flash: None,
+        cart_lines: 0,
+        unread: 0,
+        status_css: String::new(),
+    };
     let html: Html<String> = state.templates.render("login.html", &layout, view)?;
     Ok((status, html).into_response())
 }

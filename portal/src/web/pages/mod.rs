@@ -1,6 +1,7 @@
 //! Server-rendered pages. Each module is one screen: it gathers data through
 //! domain operations and renders one template.
 
+mod admin;
 mod cart;
 mod catalog;
 mod language;
@@ -48,6 +49,13 @@ pub fn routes() -> Route {
         .at("/orders/:id/payment", post(manage::payment))
         .at("/manager", get(manage::dashboard_page))
         .at("/notifications", get(manage::feed))
+        .at("/admin", get(admin::page))
+        .at("/admin/users/invite", post(admin::invite))
+        .at("/admin/users/:id", post(admin::user_action))
+        .at("/admin/companies", post(admin::create_company))
+        .at("/admin/companies/:id/contracts", post(admin::contract))
+        .at("/admin/settings", post(admin::save_settings))
+        .at("/password/:token", get(admin::password_page).post(admin::password_submit))
 }
 
 #[handler]

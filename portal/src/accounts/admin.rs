@@ -1,0 +1,129 @@
+//! The administrator's operations on accounts: invite users (a one-time link
+//! to set a password is emailed), disable and enable them, send a password
+//! reset, and set a password from such a link. Disabling a user ends their
+//! sessions and API tokens at once.
+
+use chrono::{Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::{password, CompanyId, NewUser, Role, User, UserId};
+use crate::db::schema::{api_tokens, companies, password_tokens, sessions, users};
+use crate::db::{write_transaction, DbConn};
+use crate::error::{Error, Result};
+use crate::{hash_token, random_token, settings};
+
+/// How long an invitation or reset link works.
+pub const LINK_DAYS: i64 = 7;
+
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub company: Option<String>,
+    pub active: bool,
+}
+
+pub fn list_users(conn: &mut DbConn) -> Result<Vec<UserRow>> {
+    Ok(users::table
+        .left_join(companies::table)
+        .order((users::role, users::email))
+        .select((users::id, users::email, users::name, users::role, companies::name.nullable(), users::active))
+        .load(conn)?)
+}
+
+/// Creates the user with no usable password and emails the link to set one.
+pub fn invite(
+    conn: &mut DbConn,
+    email: &str,
+    name: &str,
+    role: Role,
+    company: Option<CompanyId>,
+    locale: &str,
+) -> Result<UserId> {
+    let email = email.trim().to_lowercase();
+    if users::table.filter(users::email.eq(&email)).select(users::id).first::<i64>(conn).optional()?.is_some() {
+        return Err(Error::Invalid(format!("{email} already has an account")));
+    }
+    if name.trim().is_empty() {
+        return Err(Error::Invalid("enter the person's name".into()));
+    }
+    write_transaction(conn, |conn| {
+        // A random password nobody knows, until the link sets a real one.
+        let id = NewUser { email: &email, password: &random_token(), name: name.trim(), role, company, locale }
+            .insert_or_find(conn)?;
+        send_link(conn, id, "invite")?;
+        Ok(id)
+    })
+}
+
+/// Emails a fresh password link (`invite` or `password_reset`).
+pub fn send_link(conn: &mut DbConn, user: UserId, purpose: &str) -> Result<()> {
+    let token = random_token();
+    let now = Utc::now().naive_utc();
+    let expires = now + Duration::days(LINK_DAYS);
+    diesel::insert_into(password_tokens::table)
+        .values((
+            password_tokens::token_hash.eq(hash_token(&token)),
+            password_tokens::user_id.eq(user.0),
+            password_tokens::purpose.eq(purpose),
+            password_tokens::created_at.eq(now),
+            password_tokens::expires_at.eq(expires),
+        ))
+        .execute(conn)?;
+    let (email, name, locale): (String, String, String) =
+        users::table.find(user.0).select((users::email, users::name, users::locale)).first(conn)?;
+    let base = settings::get(conn, settings::PUBLIC_URL)?.unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let args = [
+        ("name", name),
+        ("email", email.clone()),
+        ("url", format!("{}/password/{token}", base.trim_end_matches('/'))),
+        ("deadline", expires.format("%d.%m.%Y").to_string()),
+    ];
+    crate::mail::outbox::enqueue(conn, &email, purpose, &locale, &args)?;
+    Ok(())
+}
+
+pub fn set_active(conn: &mut DbConn, user: UserId, active: bool) -> Result<()> {
+    write_transaction(conn, |conn| {
+        let updated = diesel::update(users::table.find(user.0)).set(users::active.eq(active)).execute(conn)?;
+        if updated == 0 {
+            return Err(Error::NotFound);
+        }
+        if !active {
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(user.0))).execute(conn)?;
+            diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(user.0))).execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// The user a password link belongs to, if it is unused and unexpired.
+pub fn link_user(conn: &mut DbConn, token: &str) -> Result<Option<User>> {
+    let row = password_tokens::table
+        .find(hash_token(token))
+        .select((password_tokens::user_id, password_tokens::expires_at, password_tokens::used_at))
+        .first::<(i64, NaiveDateTime, Option<NaiveDateTime>)>(conn)
+        .optional()?;
+    match row {
+        Some((user, expires, None)) if expires > Utc::now().naive_utc() => Ok(Some(User::find(conn, UserId(user))?)),
+        _ => Ok(None),
+    }
+}
+
+/// Sets the password through a link; the link then stops working and the
+/// user's other sessions end.
+pub fn set_password(conn: &mut DbConn, token: &str, new_password: &str) -> Result<User> {
+    let hash = password::hash(new_password)?;
+    write_transaction(conn, |conn| {
+        let user = link_user(conn, token)?.ok_or(Error::NotFound)?;
+        diesel::update(users::table.find(user.id.0)).set(users::password_hash.eq(&hash)).execute(conn)?;
+        diesel::update(password_tokens::table.find(hash_token(token)))
+            .set(password_tokens::used_at.eq(Some(Utc::now().naive_utc())))
+            .execute(conn)?;
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(user.id.0))).execute(conn)?;
+        Ok(user)
+    })
+}

@@ -1,0 +1,423 @@
+//! The administrator's pages: users (invite, disable, reset password),
+//! companies and their contracts with the assigned manager, and the
+//! supplier's settings. Plus the public page that sets a password from an
+//! emailed link.
+
+use poem::http::StatusCode;
+use poem::web::cookie::CookieJar;
+use poem::web::{Data, Form, Html, Path, Redirect};
+use poem::{handler, IntoResponse, Request, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::admin::{self as accounts_admin, UserRow};
+use crate::accounts::{CompanyId, NewCompany, NewContract, Role, UserId};
+use crate::catalog::PriceType;
+use crate::error::Error;
+use crate::i18n;
+use crate::money::percent_from_bp;
+use crate::settings;
+use crate::web::render::Layout;
+use crate::web::session::{check_csrf, layout, set_flash, Authed};
+use crate::web::AppState;
+
+/// Settings an admin edits here, in display order.
+const EDITABLE: [&str; 17] = [
+    settings::SUPPLIER_NAME,
+    settings::SUPPLIER_INN,
+    settings::SUPPLIER_KPP,
+    settings::SUPPLIER_ADDRESS,
+    settings::SUPPLIER_DIRECTOR,
+    settings::SUPPLIER_ACCOUNTANT,
+    settings::BANK_NAME,
+    settings::BANK_BIK,
+    settings::BANK_ACCOUNT,
+    settings::BANK_CORR_ACCOUNT,
+    settings::RESERVATION_DAYS,
+    settings::RESERVATION_WARNING_HOURS,
+    settings::STOCK_DISPLAY,
+    settings::STOCK_FEW_THRESHOLD,
+    settings::TIMEZONE,
+    settings::PUBLIC_URL,
+    "status_colors",
+];
+
+#[derive(Serialize)]
+struct CompanyView {
+    id: i64,
+    name: String,
+    inn: String,
+    kpp: String,
+    contracts: Vec<(String, String, String, i32, String)>,
+}
+
+#[derive(Serialize)]
+struct AdminPage {
+    users: Vec<UserRow>,
+    companies: Vec<CompanyView>,
+    company_choices: Vec<(i64, String)>,
+    managers: Vec<(i64, String)>,
+    price_types: Vec<(i64, String)>,
+    settings: Vec<(&'static str, String)>,
+}
+
+fn admin_only(role: Role) -> poem::Result<()> {
+    if role != Role::Admin {
+        return Err(Error::NotFound.into());
+    }
+    Ok(())
+}
+
+#[handler]
+pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): Authed) -> poem::Result<Html<String>> {
+    admin_only(session.user.role)?;
+    let layout = layout(state, req, &session, "admin").await?;
+    let view = state
+        .db
+        .run(|conn| {
+            let users = accounts_admin::list_users(conn)?;
+            let managers =
+                users.iter().filter(|u| u.role == "manager" && u.active).map(|u| (u.id, u.name.clone())).collect();
+            let companies = crate::accounts::write::companies_with_contracts(conn)?;
+            let mut values = Vec::new();
+            for key in EDITABLE {
+                values.push((key, settings::get(conn, key)?.unwrap_or_default()));
+            }
+            Ok(AdminPage {
+                company_choices: companies.iter().map(|(c, _)| (c.id, c.name.clone())).collect(),
+                companies: companies
+                    .into_iter()
+                    .map(|(c, contracts)| CompanyView {
+                        id: c.id,
+                        name: c.name,
+                        inn: c.inn,
+                        kpp: c.kpp,
+                        contracts: contracts
+                            .into_iter()
+                            .map(|(k, price_type, manager)| {
+                                (
+                                    k.number,
+                                    price_type,
+                                    percent_from_bp(k.discount_bp),
+                                    k.deferral_days,
+                                    manager.unwrap_or_default(),
+                                )
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+                users,
+                managers,
+                price_types: PriceType::all(conn)?.into_iter().map(|p| (p.id, p.name)).collect(),
+                settings: values,
+            })
+        })
+        .await?;
+    Ok(state.templates.render("admin.html", &layout, &view)?)
+}
+
+async fn done(state: &AppState, jar: &CookieJar, result: crate::Result<String>) -> poem::Result<Redirect> {
+    match result {
+        Ok(message) => set_flash(state, jar, &message),
+        Err(Error::Invalid(m) | Error::Conflict(m)) => set_flash(state, jar, &m),
+        Err(other) => return Err(other.into()),
+    }
+    Ok(Redirect::see_other("/admin"))
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    csrf: String,
+    email: String,
+    name: String,
+    role: String,
+    #[serde(default)]
+    company_id: String,
+    #[serde(default)]
+    locale: String,
+}
+
+#[handler]
+pub async fn invite(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Form(form): Form<InviteForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    admin_only(session.user.role)?;
+    let lang = i18n::locale(&session.user.locale);
+    let result = state
+        .db
+        .run(move |conn| {
+            let role = Role::parse(&form.role).ok_or_else(|| Error::Invalid("unknown role".into()))?;
+            let company = form.company_id.parse::<i64>().ok().map(CompanyId);
+            accounts_admin::invite(conn, &form.email, &form.name, role, company, i18n::locale(&form.locale))?;
+            Ok(i18n::text(lang, "admin.invited", &[("email", form.email.trim().to_lowercase())]))
+        })
+        .await;
+    done(state, jar, result).await
+}
+
+#[derive(Deserialize)]
+pub struct UserAction {
+    #[serde(default)]
+    csrf: String,
+    action: String,
+}
+
+#[handler]
+pub async fn user_action(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<i64>,
+    Form(form): Form<UserAction>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    admin_only(session.user.role)?;
+    let lang = i18n::locale(&session.user.locale);
+    if id == session.user.id.0 && form.action == "disable" {
+        return done(state, jar, Err(Error::Invalid(i18n::text(lang, "admin.not_yourself", &[])))).await;
+    }
+    let result = state
+        .db
+        .run(move |conn| match form.action.as_str() {
+            "disable" => {
+                accounts_admin::set_active(conn, UserId(id), false).map(|_| i18n::text(lang, "admin.disabled", &[]))
+            }
+            "enable" => {
+                accounts_admin::set_active(conn, UserId(id), true).map(|_| i18n::text(lang, "admin.enabled", &[]))
+            }
+            "reset" => accounts_admin::send_link(conn, UserId(id), "password_reset")
+                .map(|_| i18n::text(lang, "admin.reset_sent", &[])),
+            _ => Err(Error::NotFound),
+        })
+        .await;
+    done(state, jar, result).await
+}
+
+#[derive(Deserialize)]
+pub struct CompanyForm {
+    #[serde(default)]
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    inn: String,
+    #[serde(default)]
+    kpp: String,
+    #[serde(default)]
+    address: String,
+}
+
+#[handler]
+pub async fn create_company(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Form(form): Form<CompanyForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    admin_only(session.user.role)?;
+    let lang = i18n::locale(&session.user.locale);
+    let result = state
+        .db
+        .run(move |conn| {
+            let inn = form.inn.trim();
+            if form.name.trim().is_empty()
+                || !(inn.len() == 10 || inn.len() == 12)
+                || !inn.chars().all(|c| c.is_ascii_digit())
+            {
+                return Err(Error::Invalid(i18n::text(lang, "admin.bad_company", &[])));
+            }
+            NewCompany {
+                external_id: None,
+                name: form.name.trim(),
+                inn,
+                kpp: form.kpp.trim(),
+                legal_address: form.address.trim(),
+                delivery_address: form.address.trim(),
+            }
+            .insert_or_find(conn)?;
+            Ok(i18n::text(lang, "admin.saved", &[]))
+        })
+        .await;
+    done(state, jar, result).await
+}
+
+#[derive(Deserialize)]
+pub struct ContractForm {
+    #[serde(default)]
+    csrf: String,
+    number: String,
+    price_type_id: i64,
+    #[serde(default)]
+    discount: String,
+    #[serde(default)]
+    deferral_days: String,
+    #[serde(default)]
+    manager_id: String,
+}
+
+#[handler]
+pub async fn contract(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(company): Path<i64>,
+    Form(form): Form<ContractForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    admin_only(session.user.role)?;
+    let lang = i18n::locale(&session.user.locale);
+    // Percent with up to two decimals → basis points, exactly.
+    let discount_bp = match form.discount.trim() {
+        "" => Some(0),
+        text => crate::money::Qty::parse(text).filter(|q| q.milli() % 10 == 0).map(|q| (q.milli() / 10) as i32),
+    };
+    let result = state
+        .db
+        .run(move |conn| {
+            let discount_bp = discount_bp.ok_or_else(|| Error::Invalid(i18n::text(lang, "admin.bad_discount", &[])))?;
+            if form.number.trim().is_empty() {
+                return Err(Error::Invalid(i18n::text(lang, "admin.bad_contract", &[])));
+            }
+            crate::accounts::Company::find(conn, CompanyId(company))?;
+            NewContract {
+                company: CompanyId(company),
+                number: form.number.trim(),
+                price_type_id: form.price_type_id,
+                discount_bp,
+                deferral_days: form.deferral_days.trim().parse().unwrap_or(0),
+                manager: form.manager_id.parse::<i64>().ok().map(UserId),
+            }
+            .insert_or_find(conn)?;
+            Ok(i18n::text(lang, "admin.saved", &[]))
+        })
+        .await;
+    done(state, jar, result).await
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    values: std::collections::HashMap<String, String>,
+}
+
+#[handler]
+pub async fn save_settings(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Form(form): Form<SettingsForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    admin_only(session.user.role)?;
+    let lang = i18n::locale(&session.user.locale);
+    let result = state
+        .db
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                for key in EDITABLE {
+                    let Some(value) = form.values.get(key) else { continue };
+                    let value = value.trim();
+                    match key {
+                        settings::STOCK_DISPLAY => settings::set_stock_display(conn, value)?,
+                        settings::RESERVATION_DAYS
+                        | settings::RESERVATION_WARNING_HOURS
+                        | settings::STOCK_FEW_THRESHOLD => {
+                            if value.parse::<u32>().is_err() {
+                                return Err(Error::Invalid(i18n::text(
+                                    lang,
+                                    "admin.bad_number",
+                                    &[("key", key.to_string())],
+                                )));
+                            }
+                            settings::set(conn, key, value)?
+                        }
+                        settings::TIMEZONE if value.parse::<chrono_tz::Tz>().is_err() => {
+                            return Err(Error::Invalid(i18n::text(lang, "admin.bad_timezone", &[])));
+                        }
+                        _ => settings::set(conn, key, value)?,
+                    }
+                }
+                Ok(i18n::text(lang, "admin.saved", &[]))
+            })
+        })
+        .await;
+    done(state, jar, result).await
+}
+
+#[derive(Serialize)]
+struct PasswordPage {
+    email: String,
+    error: Option<String>,
+}
+
+fn password_layout(lang: &'static str, token: &str) -> Layout {
+    Layout {
+        lang,
+        user: None,
+        csrf: token.to_string(),
+        here: "/password".into(),
+        nav: "login",
+        flash: None,
+        cart_lines: 0,
+        unread: 0,
+        status_css: String::new(),
+    }
+}
+
+/// The page behind an invitation or reset link. The link's token is the
+/// form's proof (it is single-use and only its hash is stored).
+#[handler]
+pub async fn password_page(Data(state): Data<&AppState>, Path(token): Path<String>) -> poem::Result<Response> {
+    let lookup = token.clone();
+    let user = state.db.run(move |conn| accounts_admin::link_user(conn, &lookup)).await?;
+    let Some(user) = user else { return Err(Error::NotFound.into()) };
+    let lang = i18n::locale(&user.locale);
+    let html: Html<String> = state.templates.render(
+        "password.html",
+        &password_layout(lang, &token),
+        &PasswordPage { email: user.email, error: None },
+    )?;
+    Ok(html.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    repeat: String,
+}
+
+#[handler]
+pub async fn password_submit(
+    Data(state): Data<&AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<PasswordForm>,
+) -> poem::Result<Response> {
+    let lookup = token.clone();
+    let user = state.db.run(move |conn| accounts_admin::link_user(conn, &lookup)).await?;
+    let Some(user) = user else { return Err(Error::NotFound.into()) };
+    let lang = i18n::locale(&user.locale);
+    let error = if form.password != form.repeat {
+        Some(i18n::text(lang, "admin.passwords_differ", &[]))
+    } else {
+        let (token, password) = (token.clone(), form.password.clone());
+        match state.db.run(move |conn| accounts_admin::set_password(conn, &token, &password)).await {
+            Ok(_) => return Ok(Redirect::see_other("/login").into_response()),
+            Err(Error::Invalid(_)) => Some(i18n::text(lang, "admin.password_short", &[])),
+            Err(other) => return Err(other.into()),
+        }
+    };
+    let html: Html<String> = state.templates.render(
+        "password.html",
+        &password_layout(lang, &token),
+        &PasswordPage { email: user.email, error },
+    )?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+}
