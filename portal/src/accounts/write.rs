@@ -128,10 +128,11 @@ impl NewUser<'_> {
     }
 }
 
+/// A contract with its price type's name and its manager's name.
+pub type ContractRow = (super::Contract, String, Option<String>);
+
 /// Every company with its contracts, for the admin page.
-pub fn companies_with_contracts(
-    conn: &mut DbConn,
-) -> Result<Vec<(super::Company, Vec<(super::Contract, String, Option<String>)>)>> {
+pub fn companies_with_contracts(conn: &mut DbConn) -> Result<Vec<(super::Company, Vec<ContractRow>)>> {
     use crate::db::schema::price_types;
     let all =
         companies::table.order(companies::name).select(super::Company::as_select()).load::<super::Company>(conn)?;

@@ -39,8 +39,11 @@ pub fn enqueue(conn: &mut DbConn, to: &str, kind: &str, lang: &str, args: &[(&st
     Ok(true)
 }
 
-/// Queues many emails with a few statements: (to, kind, lang, args).
-pub fn enqueue_many(conn: &mut DbConn, emails: &[(String, String, String, Vec<(&str, String)>)]) -> Result<usize> {
+/// An email to queue: recipient, kind, language, template arguments.
+pub type QueuedEmail<'a> = (String, String, String, Vec<(&'a str, String)>);
+
+/// Queues many emails with a few statements.
+pub fn enqueue_many(conn: &mut DbConn, emails: &[QueuedEmail]) -> Result<usize> {
     let now = Utc::now().naive_utc();
     let mut rows = Vec::with_capacity(emails.len());
     for (to, kind, lang, args) in emails {
