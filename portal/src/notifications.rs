@@ -58,6 +58,8 @@ pub struct Pending {
     pub order_id: Option<i64>,
     pub kind: String,
     pub args: Vec<(&'static str, String)>,
+    /// Whether an email goes out as well as the cabinet notification.
+    pub email: bool,
 }
 
 /// Queues many notifications with a few statements (the expiry job).
@@ -90,9 +92,10 @@ pub fn notify_many(conn: &mut DbConn, pending: &[Pending]) -> Result<()> {
             )
         })
         .collect();
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(2000) {
         crate::per_backend!(conn, |c| diesel::insert_into(notifications::table).values(chunk).execute(c))?;
     }
+
     let emails: Vec<_> = pending
         .iter()
         .filter_map(|p| {

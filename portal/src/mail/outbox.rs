@@ -13,6 +13,18 @@ use crate::db::schema::email_outbox;
 use crate::db::DbConn;
 use crate::error::Result;
 
+/// A unique Message-ID that grows over time (cheap to index): time, this
+/// process's random tag, a counter.
+fn message_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static TAG: OnceLock<String> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let tag = TAG.get_or_init(|| crate::random_token()[..12].to_string());
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("<{}.{tag}.{n}@optovik.local>", Utc::now().timestamp_micros())
+}
+
 /// Messages per sender run.
 const BATCH: i64 = 100;
 
@@ -30,7 +42,7 @@ pub fn enqueue(conn: &mut DbConn, to: &str, kind: &str, lang: &str, args: &[(&st
             email_outbox::kind.eq(kind),
             email_outbox::subject.eq(&email.subject),
             email_outbox::body.eq(&email.body),
-            email_outbox::message_id.eq(format!("<{}@optovik.local>", &crate::random_token()[..24])),
+            email_outbox::message_id.eq(message_id()),
             email_outbox::created_at.eq(now),
             email_outbox::attempts.eq(0),
             email_outbox::next_attempt_at.eq(now),
@@ -57,13 +69,13 @@ pub fn enqueue_many(conn: &mut DbConn, emails: &[QueuedEmail]) -> Result<usize> 
             email_outbox::kind.eq(kind.clone()),
             email_outbox::subject.eq(email.subject),
             email_outbox::body.eq(email.body),
-            email_outbox::message_id.eq(format!("<{}@optovik.local>", &crate::random_token()[..24])),
+            email_outbox::message_id.eq(message_id()),
             email_outbox::created_at.eq(now),
             email_outbox::attempts.eq(0),
             email_outbox::next_attempt_at.eq(now),
         ));
     }
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(2000) {
         crate::per_backend!(conn, |c| diesel::insert_into(email_outbox::table).values(chunk).execute(c))?;
     }
     Ok(rows.len())

@@ -21,7 +21,7 @@ use crate::notifications::{notify_many, Pending};
 use crate::per_backend;
 
 /// Orders per transaction.
-const BATCH: i64 = 5000;
+const BATCH: i64 = 10_000;
 
 const RUNNING: [&str; 3] = ["new", "processing", "reserved"];
 
@@ -166,7 +166,7 @@ fn append_events(
             )
         })
         .collect();
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(2000) {
         per_backend!(conn, |c| diesel::insert_into(order_events::table).values(chunk).execute(c))?;
     }
     Ok(())
@@ -177,9 +177,17 @@ fn notify_parties(conn: &mut DbConn, due: &[Brief], kind: &str) -> Result<()> {
     for (id, number, buyer, manager, deadline, _) in due {
         let deadline = deadline.map(|d| d.format("%d.%m.%Y %H:%M UTC").to_string()).unwrap_or_default();
         let args = vec![("number", number.clone()), ("deadline", deadline)];
-        pending.push(Pending { user: *buyer, order_id: Some(*id), kind: kind.to_string(), args: args.clone() });
+        pending.push(Pending {
+            user: *buyer,
+            order_id: Some(*id),
+            kind: kind.to_string(),
+            args: args.clone(),
+            email: true,
+        });
         if let Some(manager) = manager {
-            pending.push(Pending { user: *manager, order_id: Some(*id), kind: kind.to_string(), args });
+            // Managers see lapsing and lapsed reservations on their dashboard and
+            // feed; an email per order would bury them on a busy night.
+            pending.push(Pending { user: *manager, order_id: Some(*id), kind: kind.to_string(), args, email: false });
         }
     }
     notify_many(conn, &pending)
