@@ -418,3 +418,34 @@ async fn manager_journey_through_the_pages() {
     assert_eq!(forged.status(), 403);
     assert_eq!(client.get(app.url("/manager")).send().await.expect("board").status(), 404);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_orders_on_behalf_of_a_buyer() {
+    let app = spawn_app().await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    let manager = app.token(MANAGER.0, MANAGER.1).await;
+    let manager2 = app.token(MANAGER2.0, MANAGER2.1).await;
+    let cart = current_cart(&app, &buyer).await;
+    send(&app, &buyer, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": "NUT-934-M8", "quantity": 100}))
+        .await;
+    let buyer_id: i64 =
+        app.with_db(|conn| Ok(portal::accounts::User::find_by_email(conn, BUYER.0)?.expect("buyer").id.0)).await;
+    let body = json!({"buyer_id": buyer_id, "lines": "BLT-933-8X20 100\nNOPE-1 5", "po_number": "PO-TEL-1"});
+    let (status, _) = send(&app, &manager2, "POST", "/api/v1/manager/orders", body.clone()).await;
+    assert_eq!(status, 404, "not this manager's customer");
+    let (status, _) = send(&app, &buyer, "POST", "/api/v1/manager/orders", body.clone()).await;
+    assert_eq!(status, 403);
+    let (status, placed) = send(&app, &manager, "POST", "/api/v1/manager/orders", body).await;
+    assert_eq!(status, 201, "{placed}");
+    assert_eq!(placed["order"]["company"], "ООО «СтройМаркет»");
+    assert_eq!(placed["order"]["lines"].as_array().expect("lines").len(), 1);
+    assert_eq!(placed["order"]["events"][0]["actor"], "manager");
+    assert!(placed["order"]["delivery_address"].as_str().expect("address").contains("Мытищи"), "the company's address");
+    assert_eq!(placed["rows"][1]["verdict"], "unknown");
+    let id = placed["order"]["id"].as_i64().expect("id");
+    assert_eq!(app.api_get(&buyer, &format!("/api/v1/orders/{id}")).await.0, 200, "the buyer sees it");
+    let (_, detail) = app.api_get(&buyer, &format!("/api/v1/carts/{cart}")).await;
+    assert_eq!(detail["lines"].as_array().expect("lines").len(), 1, "the buyer's own cart is untouched");
+    let (_, feed) = app.api_get(&buyer, "/api/v1/notifications").await;
+    assert_eq!(feed["items"][0]["kind"], "order_placed");
+}

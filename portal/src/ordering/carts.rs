@@ -120,6 +120,23 @@ pub fn create(conn: &mut DbConn, user: &User, name: &str) -> Result<Cart> {
     })
 }
 
+/// A cart prepared for the user by someone else (a manager ordering on their
+/// behalf): it does not replace the user's current cart.
+pub fn create_draft(conn: &mut DbConn, user: &User, name: &str) -> Result<Cart> {
+    let now = Utc::now().naive_utc();
+    let id = diesel::insert_into(carts::table)
+        .values((
+            carts::user_id.eq(user.id.0),
+            carts::name.eq(name.chars().take(MAX_CART_NAME).collect::<String>()),
+            carts::is_current.eq(false),
+            carts::created_at.eq(now),
+            carts::updated_at.eq(now),
+        ))
+        .returning(carts::id)
+        .get_result::<i64>(conn)?;
+    find(conn, user, id)
+}
+
 pub fn make_current(conn: &mut DbConn, user: &User, cart_id: i64) -> Result<()> {
     find(conn, user, cart_id)?;
     conn.transaction(|conn| {

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::carts::{self, Cart};
 use super::counters;
+use super::events::ActedBy;
 use super::offer_facts;
 use super::reservations::reserve;
 use super::rules::{evaluate, Requested};
@@ -50,6 +51,18 @@ pub struct PlacedOrder {
 const MAX_TEXT: usize = 1000;
 
 pub fn place_order(conn: &mut DbConn, user: &User, cart_id: i64, request: &CheckoutRequest) -> Result<PlacedOrder> {
+    place_order_as(conn, user, cart_id, request, ActedBy::user(user))
+}
+
+/// Places `user`'s cart as an order, recording `by` as who placed it (the
+/// buyer, or a manager ordering on the buyer's behalf).
+pub fn place_order_as(
+    conn: &mut DbConn,
+    user: &User,
+    cart_id: i64,
+    request: &CheckoutRequest,
+    by: ActedBy,
+) -> Result<PlacedOrder> {
     let lang = user.locale.clone();
     let company_id = match (user.role, user.company_id) {
         (Role::Buyer, Some(company)) => company,
@@ -171,8 +184,8 @@ pub fn place_order(conn: &mut DbConn, user: &User, cart_id: i64, request: &Check
             .values((
                 order_events::order_id.eq(order_id),
                 order_events::at.eq(now),
-                order_events::actor.eq(user.role.as_str()),
-                order_events::actor_user_id.eq(Some(user.id.0)),
+                order_events::actor.eq(by.actor.as_str()),
+                order_events::actor_user_id.eq(by.user.map(|u| u.0)),
                 order_events::kind.eq("placed"),
                 order_events::from_status.eq(None::<String>),
                 order_events::to_status.eq(Some(OrderStatus::New.as_str())),
@@ -194,7 +207,7 @@ pub fn place_order(conn: &mut DbConn, user: &User, cart_id: i64, request: &Check
             ("deadline", deadline.format("%d.%m.%Y").to_string()),
         ];
         notify(conn, user.id, Some(order_id), "order_placed", &args)?;
-        if let Some(manager) = manager {
+        if let Some(manager) = manager.filter(|m| by.user.map(|u| u.0) != Some(*m)) {
             notify(conn, UserId(manager), Some(order_id), "order_placed", &args)?;
         }
         carts::clear(conn, cart.id)?;

@@ -13,6 +13,7 @@ pub mod expiry;
 pub mod fulfilment;
 pub mod lifecycle;
 pub mod offer_facts;
+pub mod on_behalf;
 pub mod orders;
 pub mod reorder;
 pub mod report;

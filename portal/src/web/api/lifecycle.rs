@@ -117,10 +117,44 @@ struct Feed {
     items: Vec<NotificationOut>,
 }
 
+#[derive(Object)]
+struct OnBehalfIn {
+    /// A buyer of one of the manager's companies.
+    buyer_id: i64,
+    /// Lines "SKU quantity", as in a quick order.
+    #[oai(validator(min_length = 1, max_length = 1000000))]
+    lines: String,
+    /// The company's delivery address when empty.
+    #[oai(default, validator(max_length = 1000))]
+    delivery_address: String,
+    #[oai(default, validator(max_length = 100))]
+    po_number: String,
+    #[oai(default, validator(max_length = 1000))]
+    comment: String,
+}
+
+#[derive(Object)]
+struct OnBehalfOut {
+    order: Box<OrderOut>,
+    rows: Vec<super::verdicts::ReportRowOut>,
+}
+
+#[derive(ApiResponse)]
+enum OnBehalfOutcome {
+    #[oai(status = 201)]
+    Placed(Json<OnBehalfOut>),
+    #[oai(status = 422)]
+    Invalid(Json<ApiError>),
+}
+
 #[derive(ApiResponse)]
 enum Done {
     #[oai(status = 204)]
     Ok,
+}
+
+fn staff_check(user: &User) -> poem::Result<()> {
+    staff(user)
 }
 
 fn staff(user: &User) -> poem::Result<()> {
@@ -286,6 +320,46 @@ impl LifecycleApi {
                 })
                 .collect(),
         ))
+    }
+
+    /// Places an order on behalf of a buyer of one of the manager's companies.
+    #[oai(path = "/v1/manager/orders", method = "post", tag = "ApiTags::Manager")]
+    async fn on_behalf(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<OnBehalfIn>,
+    ) -> poem::Result<OnBehalfOutcome> {
+        let staff = auth.0;
+        staff_check(&staff)?;
+        let lang = staff.locale.clone();
+        let b = body.0;
+        let request = crate::ordering::checkout::CheckoutRequest {
+            contract_id: None,
+            delivery_address: b.delivery_address,
+            desired_date: None,
+            po_number: b.po_number,
+            comment: b.comment,
+        };
+        let search = state.search.clone();
+        let who = staff.clone();
+        let result = state
+            .db
+            .run(move |conn| {
+                let index = search.get(conn)?;
+                let (placed, rows) =
+                    crate::ordering::on_behalf::place(conn, &index, &who, b.buyer_id, &b.lines, request)?;
+                Ok((orders::detail(conn, Scope::of(&who), placed.id)?, rows))
+            })
+            .await;
+        match result {
+            Ok((detail, rows)) => Ok(OnBehalfOutcome::Placed(Json(OnBehalfOut {
+                order: Box::new(detail.into()),
+                rows: rows.iter().map(|r| super::verdicts::ReportRowOut::new(r, &lang)).collect(),
+            }))),
+            Err(Error::Invalid(m) | Error::Conflict(m)) => Ok(OnBehalfOutcome::Invalid(api_error(m))),
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// The user's notifications, newest first, with the unread count.

@@ -75,11 +75,14 @@ pub async fn dashboard_page(
                 .collect(),
         })
         .collect();
+    let staff = session.user.clone();
+    let buyers = state.db.run(move |conn| crate::ordering::on_behalf::buyers_for(conn, &staff)).await?;
     #[derive(Serialize)]
     struct Page {
         buckets: Vec<BucketView>,
+        buyers: Vec<(i64, String, String)>,
     }
-    Ok(state.templates.render("manager.html", &layout, &Page { buckets })?)
+    Ok(state.templates.render("manager.html", &layout, &Page { buckets, buyers })?)
 }
 
 fn back_to(id: i64) -> Redirect {
@@ -331,4 +334,66 @@ pub async fn feed(req: &Request, Data(state): Data<&AppState>, Authed(session): 
             .collect(),
     };
     Ok(state.templates.render("notifications.html", &layout, &page)?)
+}
+
+#[derive(Deserialize)]
+pub struct OnBehalfForm {
+    #[serde(default)]
+    csrf: String,
+    buyer_id: i64,
+    #[serde(default)]
+    lines: String,
+    #[serde(default)]
+    delivery_address: String,
+    #[serde(default)]
+    po_number: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// A manager places an order for a buyer of one of their companies.
+#[handler]
+pub async fn order_for_buyer(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Form(form): Form<OnBehalfForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    staff_only(session.user.role)?;
+    let staff = session.user.clone();
+    let lang = i18n::locale(&staff.locale);
+    let search = state.search.clone();
+    let request = crate::ordering::checkout::CheckoutRequest {
+        contract_id: None,
+        delivery_address: form.delivery_address,
+        desired_date: None,
+        po_number: form.po_number,
+        comment: form.comment,
+    };
+    let (buyer, lines) = (form.buyer_id, form.lines);
+    let result = state
+        .db
+        .run(move |conn| {
+            let index = search.get(conn)?;
+            crate::ordering::on_behalf::place(conn, &index, &staff, buyer, &lines, request)
+        })
+        .await;
+    match result {
+        Ok((placed, rows)) => {
+            let skipped = rows.iter().filter(|r| !r.accepted()).count();
+            let message = i18n::text(
+                lang,
+                "manager.placed_for_buyer",
+                &[("number", placed.number.clone()), ("skipped", skipped.to_string())],
+            );
+            set_flash(state, jar, &message);
+            Ok(Redirect::see_other(format!("/orders/{}", placed.id)))
+        }
+        Err(Error::Invalid(m) | Error::Conflict(m)) => {
+            set_flash(state, jar, &m);
+            Ok(Redirect::see_other("/manager"))
+        }
+        Err(other) => Err(other.into()),
+    }
 }

@@ -48,6 +48,7 @@ pub fn routes() -> Route {
         .at("/orders/:id/shipment", post(manage::shipment))
         .at("/orders/:id/payment", post(manage::payment))
         .at("/manager", get(manage::dashboard_page))
+        .at("/manager/order", post(manage::order_for_buyer))
         .at("/notifications", get(manage::feed))
         .at("/admin", get(admin::page))
         .at("/admin/users/invite", post(admin::invite))
