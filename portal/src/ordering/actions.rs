@@ -32,10 +32,6 @@ pub enum Moved {
     Refused(Refused),
 }
 
-fn status_of(order: &Order) -> Result<OrderStatus> {
-    OrderStatus::parse(&order.status).ok_or_else(|| Error::Internal(format!("order {} has unknown status", order.id)))
-}
-
 /// Tells the buyer and the manager (not whoever acted) about a change.
 pub fn tell_parties(conn: &mut DbConn, order: &Order, by: ActedBy, kind: &str, args: &[(&str, String)]) -> Result<()> {
     let mut recipients = vec![order.user_id];
@@ -62,7 +58,7 @@ pub fn transition(
 ) -> Result<Moved> {
     write_transaction(conn, |conn| {
         let order = find(conn, scope, order_id)?;
-        let from = status_of(&order)?;
+        let from = order.status()?;
         if !can(by.actor, from, to) {
             return Ok(Moved::Refused(Refused { from, allowed: allowed(by.actor, from) }));
         }
@@ -134,7 +130,7 @@ pub fn extend_deadline(
     }
     write_transaction(conn, |conn| {
         let order = find(conn, scope, order_id)?;
-        if !super::lifecycle::reservation_runs(status_of(&order)?) {
+        if !super::lifecycle::reservation_runs(order.status()?) {
             return Err(Error::Conflict(format!("order {} holds no running reservation", order.number)));
         }
         diesel::update(orders::table.find(order.id))
@@ -187,7 +183,7 @@ pub fn release(conn: &mut DbConn, scope: Scope, order_id: i64, line_id: i64, by:
 pub fn reserve_again(conn: &mut DbConn, scope: Scope, order_id: i64, by: ActedBy) -> Result<Order> {
     write_transaction(conn, |conn| {
         let order = find(conn, scope, order_id)?;
-        let status = status_of(&order)?;
+        let status = order.status()?;
         if !super::lifecycle::is_open(status) || status == OrderStatus::ReserveExpired {
             return Err(Error::Conflict(format!("order {} cannot hold a reservation in its status", order.number)));
         }

@@ -18,10 +18,6 @@ use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::money::{Money, Qty};
 
-fn status_of(order: &Order) -> Result<OrderStatus> {
-    OrderStatus::parse(&order.status).ok_or_else(|| Error::Internal(format!("order {} has unknown status", order.id)))
-}
-
 /// Records a (possibly partial) shipment: `lines` are (order line id, quantity).
 pub fn record_shipment(
     conn: &mut DbConn,
@@ -41,7 +37,7 @@ pub fn record_shipment(
     }
     write_transaction(conn, |conn| {
         let order = find(conn, scope, order_id)?;
-        let from = status_of(&order)?;
+        let from = order.status()?;
         if !can(by.actor, from, OrderStatus::Shipped) && !can(by.actor, from, OrderStatus::PartiallyShipped) {
             return Err(Error::Conflict(format!("order {} cannot be shipped in its status", order.number)));
         }
@@ -141,7 +137,7 @@ pub fn record_payment(
     }
     write_transaction(conn, |conn| {
         let order = find(conn, scope, order_id)?;
-        let from = status_of(&order)?;
+        let from = order.status()?;
         if matches!(from, OrderStatus::Cancelled | OrderStatus::Returned) {
             return Err(Error::Conflict(format!("order {} is {}", order.number, from.as_str())));
         }

@@ -63,6 +63,13 @@ pub struct Order {
     pub reservation_warned_at: Option<NaiveDateTime>,
 }
 
+impl Order {
+    /// The order's status as the state machine knows it.
+    pub fn status(&self) -> Result<OrderStatus> {
+        OrderStatus::parse(&self.status).ok_or_else(|| Error::Internal(format!("order {} has unknown status", self.id)))
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = order_lines)]
 pub struct OrderLine {

@@ -7,8 +7,12 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::carts::Cart;
+use super::report::Applied;
 use super::report::{self, ReportRow};
-use super::upload::{detect_columns, extract_rows, read_order_file, Columns, Limits, Sheet, UploadError};
+use super::rules::VerdictKind;
+use super::upload::{
+    annotated_xlsx, detect_columns, extract_rows, read_order_file, Columns, Limits, Sheet, UploadError, VerdictTone,
+};
 use crate::accounts::User;
 use crate::catalog::search_index::SearchIndex;
 use crate::db::schema::uploads;
@@ -131,4 +135,46 @@ pub fn mark_applied(conn: &mut DbConn, id: &str) -> Result<()> {
 /// The upload's cart, checked to still be the user's.
 pub fn cart_of(conn: &mut DbConn, user: &User, upload: &StoredUpload) -> Result<Cart> {
     super::carts::find(conn, user, upload.cart_id)
+}
+
+/// Adds the accepted rows of an upload to its cart, once; returns what was
+/// added and the cart.
+pub fn apply(conn: &mut DbConn, index: &SearchIndex, user: &User, id: &str) -> Result<(Applied, i64)> {
+    let report = report(conn, index, user, id, &Limits::default())?;
+    if report.upload.applied_at.is_some() {
+        return Err(Error::Conflict(i18n::text(&user.locale, "upload.already_applied", &[])));
+    }
+    let cart = cart_of(conn, user, &report.upload)?;
+    let pricing = crate::pricing::PriceContext::for_user(conn, user)?;
+    let applied = super::report::apply(conn, &cart, &pricing, &report.rows)?;
+    mark_applied(conn, &report.upload.id)?;
+    Ok((applied, cart.id))
+}
+
+/// How a row is coloured in the annotated file.
+pub fn tone(row: &ReportRow) -> VerdictTone {
+    match row.verdict.kind {
+        VerdictKind::Added => VerdictTone::Ok,
+        VerdictKind::Rounded | VerdictKind::BelowMinimum | VerdictKind::Backorder | VerdictKind::Merged => {
+            VerdictTone::Adjusted
+        }
+        _ => VerdictTone::Problem,
+    }
+}
+
+/// The buyer's file back as .xlsx with a verdict column in their language.
+pub fn annotated(conn: &mut DbConn, index: &SearchIndex, user: &User, id: &str) -> Result<Vec<u8>> {
+    let lang = i18n::locale(&user.locale);
+    let report = report(conn, index, user, id, &Limits::default())?;
+    let verdicts: Vec<(usize, VerdictTone, String)> = report
+        .rows
+        .iter()
+        .map(|r| {
+            let unit = r.offer.as_ref().map(|o| o.unit.as_str()).unwrap_or("");
+            (r.row, tone(r), r.verdict.message(lang, unit))
+        })
+        .collect();
+    let heading = i18n::text(lang, "upload.verdict_heading", &[]);
+    annotated_xlsx(&report.sheet, report.columns.header_row, &verdicts, &heading)
+        .map_err(|e| Error::Internal(format!("annotated file: {e}")))
 }

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::money::Qty;
 use crate::ordering::cart_view::{priced, PricedCart};
 use crate::ordering::rules::Requested;
-use crate::ordering::upload::{annotated_xlsx, parse_pasted, template_xlsx, Limits, VerdictTone};
+use crate::ordering::upload::{parse_pasted, template_xlsx, Limits};
 use crate::ordering::{carts, offer_facts, report, uploads};
 use crate::pricing::PriceContext;
 use crate::web::AppState;
@@ -428,15 +428,7 @@ impl CartsApi {
             .db
             .run(move |conn| {
                 let index = search.get(conn)?;
-                let report = uploads::report(conn, &index, &user, &upload_id.0, &Limits::default())?;
-                if report.upload.applied_at.is_some() {
-                    return Err(Error::Conflict("this upload was already added to the cart".into()));
-                }
-                let cart = uploads::cart_of(conn, &user, &report.upload)?;
-                let pricing = PriceContext::for_user(conn, &user)?;
-                let applied = report::apply(conn, &cart, &pricing, &report.rows)?;
-                uploads::mark_applied(conn, &report.upload.id)?;
-                Ok((applied, cart.id))
+                uploads::apply(conn, &index, &user, &upload_id.0)
             })
             .await?;
         Ok(Json(AppliedOut {
@@ -450,24 +442,12 @@ impl CartsApi {
     #[oai(path = "/v1/uploads/:upload_id/annotated.xlsx", method = "get")]
     async fn annotated(&self, state: Data<&AppState>, auth: BearerAuth, upload_id: Path<String>) -> poem::Result<Xlsx> {
         let user = auth.0;
-        let lang = user.locale.clone();
         let search = state.search.clone();
         let bytes = state
             .db
             .run(move |conn| {
                 let index = search.get(conn)?;
-                let report = uploads::report(conn, &index, &user, &upload_id.0, &Limits::default())?;
-                let verdicts: Vec<(usize, VerdictTone, String)> = report
-                    .rows
-                    .iter()
-                    .map(|r| {
-                        let unit = r.offer.as_ref().map(|o| o.unit.as_str()).unwrap_or("");
-                        (r.row, tone(r), r.verdict.message(&lang, unit))
-                    })
-                    .collect();
-                let heading = crate::i18n::text(&lang, "upload.verdict_heading", &[]);
-                annotated_xlsx(&report.sheet, report.columns.header_row, &verdicts, &heading)
-                    .map_err(|e| Error::Internal(format!("annotated file: {e}")))
+                uploads::annotated(conn, &index, &user, &upload_id.0)
             })
             .await?;
         Ok(xlsx("order-checked.xlsx", bytes))
@@ -478,17 +458,5 @@ impl CartsApi {
     async fn template(&self, auth: BearerAuth) -> poem::Result<Xlsx> {
         let bytes = template_xlsx(&auth.0.locale).map_err(|e| Error::Internal(format!("template: {e}")))?;
         Ok(xlsx("order-template.xlsx", bytes))
-    }
-}
-
-/// How a report row is coloured in the annotated file.
-pub fn tone(row: &crate::ordering::report::ReportRow) -> VerdictTone {
-    use crate::ordering::rules::VerdictKind;
-    match row.verdict.kind {
-        VerdictKind::Added => VerdictTone::Ok,
-        VerdictKind::Rounded | VerdictKind::BelowMinimum | VerdictKind::Backorder | VerdictKind::Merged => {
-            VerdictTone::Adjusted
-        }
-        _ => VerdictTone::Problem,
     }
 }

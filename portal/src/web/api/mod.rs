@@ -5,7 +5,6 @@
 
 mod auth;
 mod carts;
-pub use carts::tone;
 mod catalog;
 mod lifecycle;
 mod me;

@@ -12,9 +12,8 @@ use tokio::io::AsyncReadExt;
 use super::report_view::{report_rows, tally, ReportRowView};
 use crate::error::Error;
 use crate::i18n;
-use crate::ordering::upload::{annotated_xlsx, template_xlsx, Columns, Limits, UploadError, VerdictTone};
-use crate::ordering::{carts, report, uploads};
-use crate::pricing::PriceContext;
+use crate::ordering::upload::{template_xlsx, Columns, Limits, UploadError};
+use crate::ordering::{carts, uploads};
 use crate::web::session::{check_csrf, layout, set_flash, Authed};
 use crate::web::AppState;
 
@@ -223,15 +222,7 @@ pub async fn apply(
         .db
         .run(move |conn| {
             let index = search.get(conn)?;
-            let report = uploads::report(conn, &index, &user, &id, &Limits::default())?;
-            if report.upload.applied_at.is_some() {
-                return Err(Error::Conflict(i18n::text(lang, "upload.already_applied", &[])));
-            }
-            let cart = uploads::cart_of(conn, &user, &report.upload)?;
-            let pricing = PriceContext::for_user(conn, &user)?;
-            let applied = report::apply(conn, &cart, &pricing, &report.rows)?;
-            uploads::mark_applied(conn, &report.upload.id)?;
-            Ok((applied, cart.id))
+            uploads::apply(conn, &index, &user, &id)
         })
         .await?;
     let message = i18n::text(
@@ -257,28 +248,12 @@ pub async fn annotated(
     Path(id): Path<String>,
 ) -> poem::Result<Response> {
     let user = session.user.clone();
-    let lang = i18n::locale(&user.locale);
     let search = state.search.clone();
     let bytes = state
         .db
         .run(move |conn| {
             let index = search.get(conn)?;
-            let report = uploads::report(conn, &index, &user, &id, &Limits::default())?;
-            let verdicts: Vec<(usize, VerdictTone, String)> = report
-                .rows
-                .iter()
-                .map(|r| {
-                    let unit = r.offer.as_ref().map(|o| o.unit.as_str()).unwrap_or("");
-                    (r.row, crate::web::api::tone(r), r.verdict.message(lang, unit))
-                })
-                .collect();
-            annotated_xlsx(
-                &report.sheet,
-                report.columns.header_row,
-                &verdicts,
-                &i18n::text(lang, "upload.verdict_heading", &[]),
-            )
-            .map_err(|e| Error::Internal(format!("annotated file: {e}")))
+            uploads::annotated(conn, &index, &user, &id)
         })
         .await?;
     Ok(xlsx_response("order-checked.xlsx", bytes))
