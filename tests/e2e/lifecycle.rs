@@ -449,3 +449,42 @@ async fn a_manager_orders_on_behalf_of_a_buyer() {
     let (_, feed) = app.api_get(&buyer, "/api/v1/notifications").await;
     assert_eq!(feed["items"][0]["kind"], "order_placed");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn order_list_filters_sorting_and_company_page() {
+    let app = spawn_app().await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    let small = place(&app, &buyer, &[("BLT-933-8X20", 50)]).await;
+    let big = place(&app, &buyer, &[("BLT-933-8X20", 500)]).await;
+    let admin = app.token("admin@demo.example", "demo-admin").await;
+    let (_, by_total) = app.api_get(&admin, "/api/v1/orders?sort=total_desc").await;
+    let ids: Vec<i64> =
+        by_total["items"].as_array().expect("items").iter().map(|o| o["id"].as_i64().expect("id")).collect();
+    assert_eq!(ids, [big["id"].as_i64().expect("id"), small["id"].as_i64().expect("id")]);
+    let (_, oldest) = app.api_get(&admin, "/api/v1/orders?sort=oldest").await;
+    assert_eq!(oldest["items"][0]["id"], small["id"]);
+    assert_eq!(app.api_get(&admin, "/api/v1/orders?sort=sideways").await.0, 400);
+    let (company, manager2_id): (i64, i64) = app
+        .with_db(|conn| {
+            let buyer = portal::accounts::User::find_by_email(conn, BUYER.0)?.expect("buyer");
+            let m2 = portal::accounts::User::find_by_email(conn, MANAGER2.0)?.expect("m2");
+            Ok((buyer.company_id.expect("company").0, m2.id.0))
+        })
+        .await;
+    let (_, for_company) = app.api_get(&admin, &format!("/api/v1/orders?company={company}")).await;
+    assert_eq!(for_company["total"], 2);
+    let (_, for_manager2) = app.api_get(&admin, &format!("/api/v1/orders?manager={manager2_id}")).await;
+    assert_eq!(for_manager2["total"], 0, "the buyer's company belongs to the other manager");
+    let (_, today) = app.api_get(&admin, &format!("/api/v1/orders?from={}", chrono::Utc::now().date_naive())).await;
+    assert_eq!(today["total"], 2);
+
+    let manager = app.login(MANAGER.0, MANAGER.1).await;
+    let page = manager.get(app.url(&format!("/companies/{company}"))).send().await.expect("company");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("body");
+    assert!(html.contains("ОПТ-2026") && html.contains(small["number"].as_str().expect("number")));
+    let other = app.login(MANAGER2.0, MANAGER2.1).await;
+    assert_eq!(other.get(app.url(&format!("/companies/{company}"))).send().await.expect("company").status(), 404);
+    let list = manager.get(app.url(&format!("/orders?sort=total_desc&company={company}"))).send().await.expect("list");
+    assert_eq!(list.status(), 200);
+}

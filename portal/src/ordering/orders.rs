@@ -136,11 +136,39 @@ pub struct OrderDetail {
     pub payments: Vec<DocumentInfo>,
 }
 
+/// How the order list is sorted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OrderSort {
+    #[default]
+    Newest,
+    Oldest,
+    TotalDesc,
+    TotalAsc,
+    /// Nearest reservation deadline first.
+    Deadline,
+}
+
+impl OrderSort {
+    pub fn parse(text: &str) -> Option<OrderSort> {
+        match text {
+            "" | "newest" => Some(OrderSort::Newest),
+            "oldest" => Some(OrderSort::Oldest),
+            "total_desc" => Some(OrderSort::TotalDesc),
+            "total_asc" => Some(OrderSort::TotalAsc),
+            "deadline" => Some(OrderSort::Deadline),
+            _ => None,
+        }
+    }
+}
+
 /// Filters of the order history.
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     pub company: Option<i64>,
+    /// Orders of one assigned manager (for head managers and admins).
+    pub manager: Option<i64>,
+    pub sort: OrderSort,
     /// Placed on or after / before (UTC dates).
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
@@ -188,6 +216,9 @@ pub fn list(conn: &mut DbConn, scope: Scope, filter: &OrderFilter) -> Result<Pag
             if let Some(company) = filter.company {
                 q = q.filter(orders::company_id.eq(company));
             }
+            if let Some(manager) = filter.manager {
+                q = q.filter(orders::manager_id.eq(manager));
+            }
             if let Some(from) = filter.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
                 q = q.filter(orders::placed_at.ge(from));
             }
@@ -202,8 +233,17 @@ pub fn list(conn: &mut DbConn, scope: Scope, filter: &OrderFilter) -> Result<Pag
         }};
     }
     let total: i64 = filtered!(orders::table.inner_join(companies::table)).count().get_result(conn)?;
-    let rows = filtered!(orders::table.inner_join(companies::table))
-        .order(orders::id.desc())
+    let query = filtered!(orders::table.inner_join(companies::table));
+    let query = match filter.sort {
+        OrderSort::Newest => query.order(orders::id.desc()),
+        OrderSort::Oldest => query.order(orders::id.asc()),
+        OrderSort::TotalDesc => query.order((orders::total_minor.desc(), orders::id.desc())),
+        OrderSort::TotalAsc => query.order((orders::total_minor.asc(), orders::id.desc())),
+        OrderSort::Deadline => {
+            query.order((orders::reservation_deadline.is_null(), orders::reservation_deadline.asc(), orders::id.desc()))
+        }
+    };
+    let rows = query
         .limit(i64::from(per_page))
         .offset(i64::from(page - 1) * i64::from(per_page))
         .select((Order::as_select(), companies::name))
@@ -274,4 +314,30 @@ pub fn invoice_pdf(conn: &mut DbConn, scope: Scope, order_id: i64) -> Result<(i6
         .select((invoices::number, invoices::pdf))
         .first(conn)
         .map_err(Error::from_lookup)
+}
+
+/// The companies a scope covers, for filters: (id, name).
+pub fn companies_in(conn: &mut DbConn, scope: Scope) -> Result<Vec<(i64, String)>> {
+    let mut query = companies::table.order(companies::name).select((companies::id, companies::name)).into_boxed();
+    match scope {
+        Scope::Company(company) => query = query.filter(companies::id.eq(company)),
+        Scope::Managed(manager) => {
+            let managed = contracts::table.filter(contracts::manager_id.eq(manager)).select(contracts::company_id);
+            query = query.filter(companies::id.eq_any(managed));
+        }
+        Scope::All => {}
+        Scope::Nothing => query = query.filter(companies::id.eq(-1)),
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Active managers: (id, name).
+pub fn managers(conn: &mut DbConn) -> Result<Vec<(i64, String)>> {
+    use crate::db::schema::users;
+    Ok(users::table
+        .filter(users::role.eq("manager"))
+        .filter(users::active.eq(true))
+        .order(users::name)
+        .select((users::id, users::name))
+        .load(conn)?)
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::i18n;
 
-const TEMPLATES: [(&str, &str); 16] = [
+const TEMPLATES: [(&str, &str); 17] = [
     ("base.html", include_str!("../../../templates/base.html")),
     ("login.html", include_str!("../../../templates/login.html")),
     ("catalog.html", include_str!("../../../templates/catalog.html")),
@@ -28,6 +28,7 @@ const TEMPLATES: [(&str, &str); 16] = [
     ("notifications.html", include_str!("../../../templates/notifications.html")),
     ("admin.html", include_str!("../../../templates/admin.html")),
     ("password.html", include_str!("../../../templates/password.html")),
+    ("company.html", include_str!("../../../templates/company.html")),
 ];
 
 pub struct Templates {

@@ -12,7 +12,7 @@ use super::{api_error, ApiError, BearerAuth};
 use crate::error::Error;
 use crate::money::Qty;
 use crate::ordering::checkout::{place_order, CheckoutRequest};
-use crate::ordering::orders::{self, OrderDetail, OrderFilter, Scope};
+use crate::ordering::orders::{self, OrderDetail, OrderFilter, OrderSort, Scope};
 use crate::ordering::status::OrderStatus;
 use crate::ordering::{carts, reorder};
 use crate::pricing::PriceContext;
@@ -300,6 +300,10 @@ impl OrdersApi {
         q: Query<Option<String>>,
         /// Only this company's orders.
         company: Query<Option<i64>>,
+        /// Only orders of this assigned manager (user id).
+        manager: Query<Option<i64>>,
+        /// newest (default), oldest, total_desc, total_asc, deadline.
+        sort: Query<Option<String>>,
         /// Placed on or after this date.
         from: Query<Option<NaiveDate>>,
         /// Placed on or before this date.
@@ -314,9 +318,17 @@ impl OrdersApi {
                 poem::Error::from_string(format!("unknown status {s:?}"), poem::http::StatusCode::BAD_REQUEST)
             })?),
         };
+        let sort = match sort.0.as_deref() {
+            None => OrderSort::Newest,
+            Some(text) => OrderSort::parse(text).ok_or_else(|| {
+                poem::Error::from_string(format!("unknown sort {text:?}"), poem::http::StatusCode::BAD_REQUEST)
+            })?,
+        };
         let filter = OrderFilter {
             status,
             company: company.0,
+            manager: manager.0,
+            sort,
             from: from.0,
             to: to.0,
             text: q.0.unwrap_or_default(),

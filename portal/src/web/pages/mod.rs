@@ -4,6 +4,7 @@
 mod admin;
 mod cart;
 mod catalog;
+mod company;
 mod language;
 mod login;
 mod manage;
@@ -38,6 +39,7 @@ pub fn routes() -> Route {
         .at("/upload/:id/apply", post(upload::apply))
         .at("/upload/:id/annotated.xlsx", get(upload::annotated))
         .at("/orders", get(orders::list))
+        .at("/companies/:id", get(company::page))
         .at("/orders/:id", get(orders::detail))
         .at("/orders/:id/invoice.pdf", get(orders::invoice))
         .at("/orders/:id/reorder", post(orders::reorder_submit))

@@ -11,7 +11,7 @@ use super::view::vat_label;
 use crate::error::Error;
 use crate::i18n;
 use crate::money::{Money, Qty};
-use crate::ordering::orders::{self, OrderFilter, Scope};
+use crate::ordering::orders::{self, OrderFilter, OrderSort, Scope};
 use crate::ordering::status::OrderStatus;
 use crate::ordering::{carts, reorder};
 use crate::pricing::PriceContext;
@@ -24,6 +24,8 @@ pub struct OrdersQuery {
     q: Option<String>,
     page: Option<String>,
     company: Option<String>,
+    manager: Option<String>,
+    sort: Option<String>,
     from: Option<String>,
     to: Option<String>,
 }
@@ -31,6 +33,7 @@ pub struct OrdersQuery {
 #[derive(Serialize)]
 struct OrderRow {
     id: i64,
+    company_id: i64,
     number: String,
     status: &'static str,
     status_label: String,
@@ -51,6 +54,14 @@ struct OrdersPage {
     pages: u32,
     total: i64,
     show_company: bool,
+    companies: Vec<(i64, String)>,
+    managers: Vec<(i64, String)>,
+    company: String,
+    manager: String,
+    sort: String,
+    from: String,
+    to: String,
+    sorts: Vec<(&'static str, String)>,
 }
 
 fn status_label(lang: &str, status: &str) -> String {
@@ -75,18 +86,29 @@ pub async fn list(
     let user = session.user.clone();
     let status = query.status.as_deref().and_then(OrderStatus::parse);
     let date = |v: &Option<String>| v.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let sort = query.sort.as_deref().and_then(OrderSort::parse).unwrap_or_default();
     let filter = OrderFilter {
         status,
         company: query.company.as_deref().and_then(|c| c.parse().ok()),
+        manager: query.manager.as_deref().and_then(|m| m.parse().ok()),
+        sort,
         from: date(&query.from),
         to: date(&query.to),
         text: query.q.clone().unwrap_or_default().chars().take(100).collect(),
         page: query.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1).clamp(1, 100_000),
         per_page: 50,
     };
-    let (found, zone) = state
+    let (found, zone, companies, managers) = state
         .db
-        .run(move |conn| Ok((orders::list(conn, Scope::of(&user), &filter)?, crate::settings::timezone(conn)?)))
+        .run(move |conn| {
+            let scope = Scope::of(&user);
+            Ok((
+                orders::list(conn, scope, &filter)?,
+                crate::settings::timezone(conn)?,
+                orders::companies_in(conn, scope)?,
+                if user.role == crate::accounts::Role::Admin { orders::managers(conn)? } else { Vec::new() },
+            ))
+        })
         .await?;
     let view = OrdersPage {
         pages: found.pages(),
@@ -99,6 +121,7 @@ pub async fn list(
                 let status = OrderStatus::parse(&s.order.status).map(|s| s.as_str()).unwrap_or("new");
                 OrderRow {
                     id: s.order.id,
+                    company_id: s.order.company_id,
                     number: s.order.number,
                     status,
                     status_label: status_label(lang, status),
@@ -112,8 +135,19 @@ pub async fn list(
             .collect(),
         statuses: OrderStatus::ALL.iter().map(|s| (s.as_str(), status_label(lang, s.as_str()))).collect(),
         status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
-        q: query.q.unwrap_or_default(),
+        q: query.q.clone().unwrap_or_default(),
         show_company: session.user.role != crate::accounts::Role::Buyer,
+        companies,
+        managers,
+        company: query.company.clone().unwrap_or_default(),
+        manager: query.manager.clone().unwrap_or_default(),
+        sort: query.sort.clone().unwrap_or_default(),
+        from: query.from.clone().unwrap_or_default(),
+        to: query.to.clone().unwrap_or_default(),
+        sorts: ["newest", "oldest", "total_desc", "total_asc", "deadline"]
+            .into_iter()
+            .map(|s| (s, i18n::text(lang, &format!("orders.sort_{s}"), &[])))
+            .collect(),
     };
     Ok(state.templates.render("orders.html", &layout, &view)?)
 }
@@ -147,6 +181,7 @@ struct EventView {
 #[derive(Serialize)]
 struct OrderPage {
     id: i64,
+    company_id: i64,
     number: String,
     status: String,
     status_label: String,
@@ -192,6 +227,7 @@ pub async fn detail(
     let q = |v: i64| Qty(v).format(lang);
     let view = OrderPage {
         id: d.order.id,
+        company_id: d.order.company_id,
         number: d.order.number.clone(),
         status_label: status_label(lang, &d.order.status),
         status: d.order.status.clone(),
