@@ -84,8 +84,8 @@ fn main() -> anyhow::Result<()> {
         Command::Job { action: JobAction::Run { name } } => {
             let db = connect(&config)?;
             let tick = connector::schedule::current_tick();
-            match connector::schedule::run_leased(&db, &name, &instance_name(), tick)? {
-                Some(report) => println!("{name}: {}", report.summary),
+            match connector::runner::run_leased(&db, &name, &instance_name(), tick, portal::journal::Trigger::Cli)? {
+                Some((run, report)) => println!("{name}: {} (journal run {run})", report.summary),
                 None => anyhow::bail!("{name} is running on another instance right now"),
             }
             Ok(())
@@ -117,7 +117,8 @@ fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let _scheduler = connector::schedule::start(db.clone(), &schedule, instance_name()).await?;
-        let state = AppState::new(db.clone(), WebConfig { secure_cookies: config.secure_cookies });
+        let state = AppState::new(db.clone(), WebConfig { secure_cookies: config.secure_cookies })
+            .with_jobs(connector::runner::Runner::shared(db.clone(), instance_name()));
         let listener = poem::listener::TcpListener::bind(config.bind.clone());
         let acceptor = poem::listener::Listener::into_acceptor(listener)
             .await

@@ -6,4 +6,5 @@
 //! HTTP exchange and folder/Excel exchange come next.
 
 pub mod jobs;
+pub mod runner;
 pub mod schedule;

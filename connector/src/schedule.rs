@@ -47,10 +47,13 @@ pub async fn start(db: Db, config: &ScheduleConfig, instance: String) -> anyhow:
                     tracing::warn!(job = name, "previous run still going; skipping this tick");
                     return;
                 }
-                let outcome = tokio::task::spawn_blocking(move || run_leased(&db, name, &instance, tick)).await;
+                let outcome = tokio::task::spawn_blocking(move || {
+                    crate::runner::run_leased(&db, name, &instance, tick, portal::journal::Trigger::Schedule)
+                })
+                .await;
                 running.store(false, Ordering::SeqCst);
                 match outcome {
-                    Ok(Ok(Some(report))) => tracing::info!(job = name, "{}", report.summary),
+                    Ok(Ok(Some((_, report)))) => tracing::info!(job = name, "{}", report.summary),
                     Ok(Ok(None)) => tracing::debug!(job = name, "another instance holds the lease"),
                     Ok(Err(e)) => tracing::error!(job = name, error = %e, "job failed"),
                     Err(e) => tracing::error!(job = name, error = %e, "job panicked"),
@@ -67,28 +70,11 @@ pub async fn start(db: Db, config: &ScheduleConfig, instance: String) -> anyhow:
 
 /// How long a lease lasts: longer than any job run, short enough that a
 /// crashed instance's jobs resume soon.
-const LEASE: chrono::Duration = chrono::Duration::minutes(10);
+pub const LEASE: chrono::Duration = chrono::Duration::minutes(10);
 
 /// The tick a run belongs to: now, truncated to the second (instances firing
 /// the same schedule agree on it).
 pub fn current_tick() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();
     now - chrono::Duration::nanoseconds(i64::from(chrono::Timelike::nanosecond(&now)))
-}
-
-/// Runs `name` for `tick` if this instance takes its lease; `None` if another
-/// instance holds it or already ran that tick.
-pub fn run_leased(
-    db: &Db,
-    name: &str,
-    instance: &str,
-    tick: chrono::NaiveDateTime,
-) -> anyhow::Result<Option<jobs::JobReport>> {
-    let acquired = portal::jobs::try_acquire(&mut *db.conn()?, name, instance, tick, LEASE)?;
-    if !acquired {
-        return Ok(None);
-    }
-    let result = jobs::run_blocking(db, name);
-    portal::jobs::release(&mut *db.conn()?, name, instance)?;
-    result.map(Some)
 }

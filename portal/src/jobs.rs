@@ -47,3 +47,14 @@ pub fn release(conn: &mut DbConn, job: &str, holder: &str) -> Result<()> {
         .execute(conn)?;
     Ok(())
 }
+
+/// Runs scheduled jobs on request (the admin's "run now"). The connector
+/// implements it; the portal only knows this interface, so the dependency
+/// stays connector → portal.
+pub trait JobRunner: Send + Sync {
+    /// The jobs there are.
+    fn names(&self) -> Vec<&'static str>;
+    /// Runs `name` now (blocking); the journal run's id, or `None` when
+    /// another instance is running it.
+    fn run_now(&self, name: &str, trigger: crate::journal::Trigger) -> std::result::Result<Option<i64>, String>;
+}

@@ -10,6 +10,7 @@ pub mod error;
 pub mod i18n;
 pub mod invoices;
 pub mod jobs;
+pub mod journal;
 pub mod mail;
 pub mod money;
 pub mod notifications;

@@ -313,7 +313,15 @@ async fn two_instances_never_both_run_the_expiry_job() {
             .map(|instance| {
                 let db = db.clone();
                 std::thread::spawn(move || {
-                    connector::schedule::run_leased(&db, "reservation-expiry", instance, tick).expect("run").is_some()
+                    connector::runner::run_leased(
+                        &db,
+                        "reservation-expiry",
+                        instance,
+                        tick,
+                        portal::journal::Trigger::Schedule,
+                    )
+                    .expect("run")
+                    .is_some()
                 })
             })
             .collect();

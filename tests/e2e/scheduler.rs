@@ -1,6 +1,8 @@
 //! Job leases: with two instances on one database, a tick runs once.
 
-use connector::schedule::{current_tick, run_leased};
+use connector::runner::run_leased;
+use connector::schedule::current_tick;
+use portal::journal::Trigger;
 
 use crate::support::spawn_app;
 
@@ -14,15 +16,18 @@ async fn two_instances_run_a_tick_once() {
             .into_iter()
             .map(|instance| {
                 let db = db.clone();
-                std::thread::spawn(move || run_leased(&db, "purge-credentials", instance, tick).expect("run"))
+                std::thread::spawn(move || {
+                    run_leased(&db, "purge-credentials", instance, tick, Trigger::Cli).expect("run")
+                })
             })
             .collect();
         let ran: Vec<bool> = handles.into_iter().map(|h| h.join().expect("thread").is_some()).collect();
         // The same tick again, later, on either instance: already done.
-        let again = run_leased(&db, "purge-credentials", "instance-a", tick).expect("run");
+        let again = run_leased(&db, "purge-credentials", "instance-a", tick, Trigger::Cli).expect("run");
         // The next tick runs.
         let next =
-            run_leased(&db, "purge-credentials", "instance-b", tick + chrono::Duration::seconds(60)).expect("run");
+            run_leased(&db, "purge-credentials", "instance-b", tick + chrono::Duration::seconds(60), Trigger::Cli)
+                .expect("run");
         (ran, again.is_some(), next.is_some())
     })
     .await
@@ -30,4 +35,39 @@ async fn two_instances_run_a_tick_once() {
     assert_eq!(outcome.0.iter().filter(|r| **r).count(), 1, "exactly one instance ran the tick");
     assert!(!outcome.1, "a tick never runs twice");
     assert!(outcome.2, "the next tick runs");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn jobs_run_now_and_land_in_the_journal() {
+    let app = spawn_app().await;
+    let admin = app.token("admin@demo.example", "demo-admin").await;
+    let buyer = app.token("buyer@demo.example", "demo-buyer").await;
+    let client = reqwest::Client::new();
+    let run = |token: &str, job: &str| {
+        client.post(app.url(&format!("/api/v1/admin/jobs/{job}/run"))).bearer_auth(token.to_string()).send()
+    };
+    assert_eq!(run(&buyer, "purge-credentials").await.expect("run").status(), 403);
+    assert_eq!(run(&admin, "no-such-job").await.expect("run").status(), 404);
+    let ran = run(&admin, "reservation-expiry").await.expect("run");
+    assert_eq!(ran.status(), 200);
+    let ran: serde_json::Value = ran.json().await.expect("json");
+    assert_eq!(
+        (ran["job"].as_str(), ran["trigger"].as_str(), ran["status"].as_str()),
+        (Some("reservation-expiry"), Some("admin"), Some("success"))
+    );
+    assert!(ran["summary"].as_str().expect("summary").contains("expired 0"));
+    assert!(ran["duration_ms"].as_i64().is_some());
+
+    let (status, runs) = app.api_get(&admin, "/api/v1/admin/sync-runs?job=reservation-expiry").await;
+    assert_eq!(status, 200);
+    assert_eq!(runs.as_array().expect("runs").len(), 1);
+    let id = runs[0]["id"].as_i64().expect("id");
+    let (status, one) = app.api_get(&admin, &format!("/api/v1/admin/sync-runs/{id}")).await;
+    assert_eq!((status, one["status"].as_str()), (200, Some("success")));
+    assert_eq!(app.api_get(&admin, "/api/v1/admin/sync-runs/999999").await.0, 404);
+    assert_eq!(app.api_get(&buyer, "/api/v1/admin/sync-runs").await.0, 403);
+
+    let page = app.login("admin@demo.example", "demo-admin").await;
+    let html = page.get(app.url("/admin")).send().await.expect("admin").text().await.expect("body");
+    assert!(html.contains("reservation-expiry") && html.contains("success"));
 }

@@ -150,7 +150,8 @@ pub async fn spawn_app() -> TestApp {
 }
 
 async fn serve(db: Db) -> (String, tokio::task::JoinHandle<()>) {
-    let state = AppState::new(db, WebConfig { secure_cookies: false });
+    let state = AppState::new(db.clone(), WebConfig { secure_cookies: false })
+        .with_jobs(connector::runner::Runner::shared(db, "test-instance".into()));
     let listener = poem::listener::TcpListener::bind("127.0.0.1:0");
     let acceptor = poem::listener::Listener::into_acceptor(listener).await.expect("bind");
     let port = poem::listener::Acceptor::local_addr(&acceptor)

@@ -365,6 +365,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sync_runs (id) {
+        id -> BigInt,
+        job -> Text,
+        triggered_by -> Text,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        status -> Text,
+        summary -> Text,
+        counts -> Text,
+        errors -> Text,
+        files -> Text,
+        duration_ms -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(password_tokens -> users (user_id));
 diesel::joinable!(shipments -> orders (order_id));
 diesel::joinable!(shipment_lines -> shipments (shipment_id));
@@ -411,4 +427,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     email_outbox,
     password_tokens,
+    sync_runs,
 );

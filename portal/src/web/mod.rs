@@ -34,6 +34,8 @@ pub struct AppState {
     pub search: Arc<SharedIndex>,
     pub templates: Arc<Templates>,
     pub config: Arc<WebConfig>,
+    /// Runs jobs on an admin's request (absent in tools that serve no jobs).
+    pub jobs: Option<Arc<dyn crate::jobs::JobRunner>>,
 }
 
 impl AppState {
@@ -43,7 +45,14 @@ impl AppState {
             search: Arc::new(SharedIndex::new()),
             templates: Arc::new(Templates::new()),
             config: Arc::new(config),
+            jobs: None,
         }
+    }
+
+    /// The same state, able to run jobs on request.
+    pub fn with_jobs(mut self, jobs: Arc<dyn crate::jobs::JobRunner>) -> AppState {
+        self.jobs = Some(jobs);
+        self
     }
 }
 

@@ -3,6 +3,7 @@
 //! bearer-token auth as a security scheme, so that getting the user *is* the
 //! check. Served under `/api`, described at `/api/openapi.json`.
 
+mod admin;
 mod auth;
 mod carts;
 mod catalog;
@@ -21,12 +22,27 @@ use super::AppState;
 use crate::accounts::{tokens, User};
 
 /// The API with all its resources.
-pub type Apis =
-    (auth::AuthApi, catalog::CatalogApi, me::MeApi, carts::CartsApi, orders::OrdersApi, lifecycle::LifecycleApi);
+pub type Apis = (
+    auth::AuthApi,
+    catalog::CatalogApi,
+    me::MeApi,
+    carts::CartsApi,
+    orders::OrdersApi,
+    lifecycle::LifecycleApi,
+    admin::AdminApi,
+);
 
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (auth::AuthApi, catalog::CatalogApi, me::MeApi, carts::CartsApi, orders::OrdersApi, lifecycle::LifecycleApi),
+        (
+            auth::AuthApi,
+            catalog::CatalogApi,
+            me::MeApi,
+            carts::CartsApi,
+            orders::OrdersApi,
+            lifecycle::LifecycleApi,
+            admin::AdminApi,
+        ),
         "Optovik API",
         env!("CARGO_PKG_VERSION"),
     )

@@ -52,6 +52,8 @@ struct CompanyView {
 
 #[derive(Serialize)]
 struct AdminPage {
+    runs: Vec<(i64, String, String, String, String, String, String)>,
+    jobs: Vec<&'static str>,
     users: Vec<UserRow>,
     companies: Vec<CompanyView>,
     company_choices: Vec<(i64, String)>,
@@ -71,9 +73,24 @@ fn admin_only(role: Role) -> poem::Result<()> {
 pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): Authed) -> poem::Result<Html<String>> {
     admin_only(session.user.role)?;
     let layout = layout(state, req, &session, "admin").await?;
+    let jobs = state.jobs.as_ref().map(|j| j.names()).unwrap_or_default();
     let view = state
         .db
-        .run(|conn| {
+        .run(move |conn| {
+            let runs = crate::journal::latest(conn, None, 20)?
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.id,
+                        r.job,
+                        r.triggered_by,
+                        r.started_at.format("%d.%m.%Y %H:%M:%S UTC").to_string(),
+                        r.status,
+                        r.summary,
+                        r.duration_ms.map(|d| format!("{d} ms")).unwrap_or_default(),
+                    )
+                })
+                .collect();
             let users = accounts_admin::list_users(conn)?;
             let managers =
                 users.iter().filter(|u| u.role == "manager" && u.active).map(|u| (u.id, u.name.clone())).collect();
@@ -83,6 +100,8 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): 
                 values.push((key, settings::get(conn, key)?.unwrap_or_default()));
             }
             Ok(AdminPage {
+                runs,
+                jobs,
                 company_choices: companies.iter().map(|(c, _)| (c.id, c.name.clone())).collect(),
                 companies: companies
                     .into_iter()
@@ -420,4 +439,39 @@ pub async fn password_submit(
         &PasswordPage { email: user.email, error },
     )?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+}
+
+/// "Run now" from the journal section.
+#[handler]
+pub async fn run_job(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(name): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    admin_only(session.user.role)?;
+    let lang = i18n::locale(&session.user.locale);
+    let Some(jobs) = state.jobs.clone() else { return Err(Error::NotFound.into()) };
+    if !jobs.names().contains(&name.as_str()) {
+        return Err(Error::NotFound.into());
+    }
+    let job = name.clone();
+    let ran = tokio::task::spawn_blocking(move || jobs.run_now(&job, crate::journal::Trigger::Admin))
+        .await
+        .map_err(|e| Error::Internal(format!("job task: {e}")))?;
+    let message = match ran {
+        Ok(Some(_)) => i18n::text(lang, "admin.job_ran", &[("job", name)]),
+        Ok(None) => i18n::text(lang, "admin.job_busy", &[("job", name)]),
+        Err(e) => e,
+    };
+    set_flash(state, jar, &message);
+    Ok(Redirect::see_other("/admin#journal"))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
 }

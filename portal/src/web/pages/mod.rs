@@ -58,6 +58,7 @@ pub fn routes() -> Route {
         .at("/admin/companies", post(admin::create_company))
         .at("/admin/companies/:id/contracts", post(admin::contract))
         .at("/admin/settings", post(admin::save_settings))
+        .at("/admin/jobs/:name/run", post(admin::run_job))
         .at("/password/:token", get(admin::password_page).post(admin::password_submit))
 }
 

@@ -1,0 +1,106 @@
+//! The journal of runs: every scheduled job, import or exchange records what
+//! started it, what it read, what it changed, its errors with their place and
+//! how long it took. Admins read it on `/admin/journal` and through the API.
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::sync_runs;
+use crate::db::DbConn;
+use crate::error::{Error, Result};
+
+/// What started a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    Schedule,
+    Cli,
+    Admin,
+    Erp,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Schedule => "schedule",
+            Trigger::Cli => "cli",
+            Trigger::Admin => "admin",
+            Trigger::Erp => "erp",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = sync_runs)]
+pub struct Run {
+    pub id: i64,
+    pub job: String,
+    pub triggered_by: String,
+    pub started_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+    /// running, success or failure.
+    pub status: String,
+    pub summary: String,
+    /// JSON object of counts (created, updated, unchanged, …).
+    pub counts: String,
+    /// JSON list of errors, each with its place.
+    pub errors: String,
+    /// JSON list of files read, with sizes and hashes.
+    pub files: String,
+    pub duration_ms: Option<i64>,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub success: bool,
+    pub summary: String,
+    pub counts: serde_json::Value,
+    pub errors: Vec<serde_json::Value>,
+    pub files: Vec<serde_json::Value>,
+}
+
+/// Records that `job` started; returns the run's id.
+pub fn start(conn: &mut DbConn, job: &str, trigger: Trigger) -> Result<i64> {
+    Ok(diesel::insert_into(sync_runs::table)
+        .values((
+            sync_runs::job.eq(job),
+            sync_runs::triggered_by.eq(trigger.as_str()),
+            sync_runs::started_at.eq(Utc::now().naive_utc()),
+            sync_runs::status.eq("running"),
+        ))
+        .returning(sync_runs::id)
+        .get_result(conn)?)
+}
+
+/// Records how run `id` ended.
+pub fn finish(conn: &mut DbConn, id: i64, outcome: &Outcome) -> Result<()> {
+    let started: NaiveDateTime = sync_runs::table.find(id).select(sync_runs::started_at).first(conn)?;
+    let now = Utc::now().naive_utc();
+    diesel::update(sync_runs::table.find(id))
+        .set((
+            sync_runs::finished_at.eq(Some(now)),
+            sync_runs::status.eq(if outcome.success { "success" } else { "failure" }),
+            sync_runs::summary.eq(&outcome.summary),
+            sync_runs::counts.eq(if outcome.counts.is_null() { "{}".to_string() } else { outcome.counts.to_string() }),
+            sync_runs::errors.eq(serde_json::Value::from(outcome.errors.clone()).to_string()),
+            sync_runs::files.eq(serde_json::Value::from(outcome.files.clone()).to_string()),
+            sync_runs::duration_ms.eq(Some((now - started).num_milliseconds())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The latest runs, newest first, optionally of one job.
+pub fn latest(conn: &mut DbConn, job: Option<&str>, limit: i64) -> Result<Vec<Run>> {
+    let mut query = sync_runs::table.order(sync_runs::id.desc()).limit(limit).select(Run::as_select()).into_boxed();
+    if let Some(job) = job {
+        query = query.filter(sync_runs::job.eq(job.to_string()));
+    }
+    Ok(query.load(conn)?)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> Result<Run> {
+    sync_runs::table.find(id).select(Run::as_select()).first(conn).map_err(Error::from_lookup)
+}

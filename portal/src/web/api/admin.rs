@@ -1,0 +1,127 @@
+//! Admin endpoints: the journal of runs and "run a job now".
+
+use chrono::NaiveDateTime;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+
+use super::{api_error, ApiError, BearerAuth};
+use crate::accounts::{Role, User};
+use crate::journal::{self, Run, Trigger};
+use crate::web::AppState;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// The journal of runs and jobs
+    Admin,
+}
+
+pub struct AdminApi;
+
+#[derive(Object)]
+struct RunOut {
+    id: i64,
+    job: String,
+    /// schedule, cli, admin or erp.
+    trigger: String,
+    started_at: NaiveDateTime,
+    finished_at: Option<NaiveDateTime>,
+    /// running, success or failure.
+    status: String,
+    summary: String,
+    counts: serde_json::Value,
+    /// Each error with its place (file, line or element path).
+    errors: serde_json::Value,
+    files: serde_json::Value,
+    duration_ms: Option<i64>,
+}
+
+impl From<Run> for RunOut {
+    fn from(r: Run) -> RunOut {
+        let json = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
+        RunOut {
+            id: r.id,
+            job: r.job,
+            trigger: r.triggered_by,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            status: r.status,
+            summary: r.summary,
+            counts: json(&r.counts),
+            errors: json(&r.errors),
+            files: json(&r.files),
+            duration_ms: r.duration_ms,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum RunOutcome {
+    #[oai(status = 200)]
+    Ran(Json<RunOut>),
+    #[oai(status = 404)]
+    UnknownJob(Json<ApiError>),
+    /// Another instance is running this job right now.
+    #[oai(status = 409)]
+    Busy(Json<ApiError>),
+}
+
+fn admin(user: &User) -> poem::Result<()> {
+    if user.role != Role::Admin {
+        return Err(poem::Error::from_string("admins only", poem::http::StatusCode::FORBIDDEN));
+    }
+    Ok(())
+}
+
+#[OpenApi(tag = "ApiTags::Admin")]
+impl AdminApi {
+    /// The latest runs, newest first.
+    #[oai(path = "/v1/admin/sync-runs", method = "get")]
+    async fn runs(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Only runs of this job.
+        #[oai(validator(max_length = 100))]
+        job: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<i64>>,
+    ) -> poem::Result<Json<Vec<RunOut>>> {
+        admin(&auth.0)?;
+        let limit = limit.0.unwrap_or(50);
+        let runs = state.db.run(move |conn| journal::latest(conn, job.0.as_deref(), limit)).await?;
+        Ok(Json(runs.into_iter().map(RunOut::from).collect()))
+    }
+
+    /// One run with its counts and errors.
+    #[oai(path = "/v1/admin/sync-runs/:id", method = "get")]
+    async fn run(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Json<RunOut>> {
+        admin(&auth.0)?;
+        let run = state.db.run(move |conn| journal::find(conn, id.0)).await?;
+        Ok(Json(run.into()))
+    }
+
+    /// Runs a job now (it still takes its lease: never twice at once).
+    #[oai(path = "/v1/admin/jobs/:name/run", method = "post")]
+    async fn run_job(&self, state: Data<&AppState>, auth: BearerAuth, name: Path<String>) -> poem::Result<RunOutcome> {
+        admin(&auth.0)?;
+        let Some(jobs) = state.jobs.clone() else {
+            return Ok(RunOutcome::UnknownJob(api_error("this server runs no jobs")));
+        };
+        if !jobs.names().contains(&name.0.as_str()) {
+            return Ok(RunOutcome::UnknownJob(api_error(format!("unknown job {:?}", name.0))));
+        }
+        let job = name.0.clone();
+        let ran = tokio::task::spawn_blocking(move || jobs.run_now(&job, Trigger::Admin))
+            .await
+            .map_err(|e| crate::Error::Internal(format!("job task: {e}")))?;
+        match ran {
+            Ok(Some(id)) => {
+                let run = state.db.run(move |conn| journal::find(conn, id)).await?;
+                Ok(RunOutcome::Ran(Json(run.into())))
+            }
+            Ok(None) => Ok(RunOutcome::Busy(api_error(format!("{} is running on another instance", name.0)))),
+            Err(message) => Err(crate::Error::Internal(message).into()),
+        }
+    }
+}
