@@ -59,7 +59,7 @@ impl From<Run> for RunOut {
 #[derive(ApiResponse)]
 enum RunOutcome {
     #[oai(status = 200)]
-    Ran(Json<RunOut>),
+    Ran(Json<Box<RunOut>>),
     #[oai(status = 404)]
     UnknownJob(Json<ApiError>),
     /// Another instance is running this job right now.
@@ -118,7 +118,7 @@ impl AdminApi {
         match ran {
             Ok(Some(id)) => {
                 let run = state.db.run(move |conn| journal::find(conn, id)).await?;
-                Ok(RunOutcome::Ran(Json(run.into())))
+                Ok(RunOutcome::Ran(Json(Box::new(run.into()))))
             }
             Ok(None) => Ok(RunOutcome::Busy(api_error(format!("{} is running on another instance", name.0)))),
             Err(message) => Err(crate::Error::Internal(message).into()),
