@@ -34,6 +34,11 @@ enum Command {
     Migrate,
     /// Load (or refresh) the demo catalog, companies and logins.
     Demo,
+    /// Import CommerceML files (catalog, offers, prices, rests), each all or nothing.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Scheduled jobs.
     Job {
         #[command(subcommand)]
@@ -75,6 +80,7 @@ fn main() -> anyhow::Result<()> {
             print_logins(None);
             Ok(())
         }
+        Command::Import { files } => import_files(&config, &files),
         Command::Job { action: JobAction::List } => {
             for job in connector::jobs::JOBS {
                 println!("{:<20} {:<16} {}", job.name, job.default_cron, job.description);
@@ -91,6 +97,50 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `optovik import`: each file in its own transaction and journal run.
+fn import_files(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
+    use portal::journal::{self, Outcome, Trigger};
+    let db = connect(config)?;
+    let mut failed = 0;
+    for path in files {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let run = journal::start(&mut *db.conn()?, "import", Trigger::Cli)?;
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()));
+        let result = file
+            .map_err(|e| e.to_string())
+            .and_then(|f| connector::import::import(&db, std::io::BufReader::new(f)).map_err(|e| e.to_string()));
+        let files = vec![serde_json::json!({ "name": path.display().to_string(), "bytes": size })];
+        let outcome = match &result {
+            Ok(counts) => Outcome {
+                success: true,
+                summary: counts.summary(),
+                counts: serde_json::to_value(&counts.entities).unwrap_or_default(),
+                errors: counts.problems.iter().map(|p| serde_json::json!({ "message": p })).collect(),
+                files,
+            },
+            Err(e) => Outcome {
+                success: false,
+                summary: e.clone(),
+                errors: vec![serde_json::json!({ "message": e, "file": path.display().to_string() })],
+                files,
+                ..Default::default()
+            },
+        };
+        journal::finish(&mut *db.conn()?, run, &outcome)?;
+        match result {
+            Ok(counts) => println!("{}: {}", path.display(), counts.summary()),
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: nothing changed: {e}", path.display());
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} files failed", files.len());
+    }
+    Ok(())
 }
 
 fn connect(config: &Config) -> anyhow::Result<Db> {

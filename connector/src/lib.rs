@@ -7,6 +7,7 @@
 //! exchange come next.
 
 pub mod commerceml;
+pub mod import;
 pub mod jobs;
 pub mod runner;
 pub mod schedule;

@@ -17,6 +17,30 @@ impl Money {
         Money(div_round(i128::from(self.0) * i128::from(numerator), i128::from(denominator)))
     }
 
+    /// Reads a decimal amount as an ERP writes it ("1234.5", "1 234,56",
+    /// "12.3456"), rounded half up to the kopeck; never through a float.
+    pub fn parse_decimal(text: &str) -> Option<Money> {
+        let cleaned: String = text.trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}')).collect();
+        let (negative, digits) = match cleaned.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, cleaned.as_str()),
+        };
+        let (whole, frac) = digits.split_once(['.', ',']).unwrap_or((digits, ""));
+        if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        if whole.len() > 15 {
+            return None;
+        }
+        let whole: i64 = whole.parse().ok()?;
+        let mut kopecks: i64 = format!("{:0<2}", frac.get(..2).unwrap_or(frac)).parse().ok()?;
+        if frac.chars().nth(2).is_some_and(|c| c >= '5') {
+            kopecks += 1;
+        }
+        let value = whole * 100 + kopecks;
+        Some(Money(if negative { -value } else { value }))
+    }
+
     /// Formats with a thousands separator and two decimals, in the locale's style
     /// ("1 234,50" for Russian, "1,234.50" for English).
     pub fn format(self, locale: &str) -> String {
@@ -146,6 +170,17 @@ mod tests {
         assert_eq!(Money(123_456_789).format("en"), "1,234,567.89");
         assert_eq!(Money(5).format("en"), "0.05");
         assert_eq!(Money(-1050).format("en"), "-10.50");
+    }
+
+    #[test]
+    fn money_parses_erp_decimals_exactly() {
+        assert_eq!(Money::parse_decimal("1234.5"), Some(Money(123_450)));
+        assert_eq!(Money::parse_decimal("1 234,56"), Some(Money(123_456)));
+        assert_eq!(Money::parse_decimal("12.3456"), Some(Money(1_235)));
+        assert_eq!(Money::parse_decimal("0.005"), Some(Money(1)));
+        assert_eq!(Money::parse_decimal("7"), Some(Money(700)));
+        assert_eq!(Money::parse_decimal("abc"), None);
+        assert_eq!(Money::parse_decimal(""), None);
     }
 
     #[test]

@@ -109,6 +109,11 @@ impl Offer {
     }
 }
 
+/// An offer's id by its external id (`Ид`).
+pub fn offer_id_by_external(conn: &mut DbConn, external_id: &str) -> Result<Option<i64>> {
+    Ok(offers::table.filter(offers::external_id.eq(external_id)).select(offers::id).first(conn).optional()?)
+}
+
 /// Stock of one offer in one warehouse.
 #[derive(Debug, Clone, Serialize)]
 pub struct WarehouseStock {

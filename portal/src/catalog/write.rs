@@ -338,3 +338,75 @@ pub fn refresh_stock_total(conn: &mut DbConn, offer_id: i64) -> Result<()> {
     diesel::update(offers::table.find(offer_id)).set(offers::stock_total.eq(total)).execute(conn)?;
     Ok(())
 }
+
+/// Ids of catalog rows by their external ids, for importers that link
+/// records (`Ид`) to each other.
+pub mod lookup {
+    use std::collections::HashMap;
+
+    use diesel::prelude::*;
+
+    use crate::db::schema::{categories, price_types, products, warehouses};
+    use crate::db::DbConn;
+    use crate::error::Result;
+
+    pub fn categories(conn: &mut DbConn) -> Result<HashMap<String, i64>> {
+        Ok(categories::table.select((categories::external_id, categories::id)).load(conn)?.into_iter().collect())
+    }
+
+    pub fn price_types(conn: &mut DbConn) -> Result<HashMap<String, i64>> {
+        Ok(price_types::table.select((price_types::external_id, price_types::id)).load(conn)?.into_iter().collect())
+    }
+
+    pub fn warehouses(conn: &mut DbConn) -> Result<HashMap<String, i64>> {
+        Ok(warehouses::table.select((warehouses::external_id, warehouses::id)).load(conn)?.into_iter().collect())
+    }
+
+    /// A product's id, SKU and name by its external id.
+    pub fn product(conn: &mut DbConn, external_id: &str) -> Result<Option<(i64, String, String)>> {
+        Ok(products::table
+            .filter(products::external_id.eq(external_id))
+            .select((products::id, products::sku, products::name))
+            .first(conn)
+            .optional()?)
+    }
+}
+
+/// Switches one offer on or off; returns whether it changed.
+pub fn set_offer_active(conn: &mut DbConn, offer_id: i64, active: bool) -> Result<bool> {
+    let changed = diesel::update(offers::table.find(offer_id).filter(offers::active.ne(active)))
+        .set(offers::active.eq(active))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// Marks the product and its offers inactive (a deletion mark, or missing
+/// from a full catalog). Returns whether anything changed.
+pub fn deactivate_product(conn: &mut DbConn, external_id: &str) -> Result<bool> {
+    let Some(id) = products::table
+        .filter(products::external_id.eq(external_id))
+        .filter(products::active.eq(true))
+        .select(products::id)
+        .first::<i64>(conn)
+        .optional()?
+    else {
+        return Ok(false);
+    };
+    diesel::update(products::table.find(id)).set(products::active.eq(false)).execute(conn)?;
+    diesel::update(offers::table.filter(offers::product_id.eq(id))).set(offers::active.eq(false)).execute(conn)?;
+    Ok(true)
+}
+
+/// Deactivates every active product not in `keep` (external ids) — used
+/// after a full catalog. Returns how many.
+pub fn deactivate_products_not_in(conn: &mut DbConn, keep: &std::collections::HashSet<String>) -> Result<usize> {
+    let active: Vec<String> =
+        products::table.filter(products::active.eq(true)).select(products::external_id).load(conn)?;
+    let mut count = 0;
+    for external_id in active.iter().filter(|id| !keep.contains(*id)) {
+        if deactivate_product(conn, external_id)? {
+            count += 1;
+        }
+    }
+    Ok(count)
+}

@@ -1,0 +1,265 @@
+//! Applying CommerceML catalog and offers files to the portal, through the
+//! portal's catalog operations (no SQL here). A file is applied inside one
+//! write transaction while it streams: a broken file at 90 % changes nothing.
+//! Upserts are keyed on `Ид` and report unchanged rows, so the same file twice
+//! changes nothing the second time. Absent prices or stock mean "unchanged".
+
+mod counts;
+
+pub use counts::{Counts, Tally};
+
+use std::collections::{HashMap, HashSet};
+use std::io::BufRead;
+
+use portal::catalog::write::{self, lookup, OfferData, ProductData};
+use portal::db::{write_transaction, Db, DbConn};
+use portal::money::{Money, Qty};
+
+use crate::commerceml::{self, ErrorKind, Item, Offer, Product};
+
+/// Why an import failed as a whole (nothing was changed).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    Read(String),
+    #[error("database: {0}")]
+    Portal(#[from] portal::Error),
+}
+
+/// Units sold in fractions.
+const FRACTIONAL_UNITS: [&str; 8] = ["кг", "г", "т", "м", "м2", "м3", "л", "пог. м"];
+
+struct Importer {
+    counts: Counts,
+    categories: HashMap<String, i64>,
+    price_types: HashMap<String, i64>,
+    warehouses: HashMap<String, i64>,
+    properties: HashMap<String, (String, HashMap<String, String>)>,
+    /// Products seen in a full (not only-changes) catalog.
+    full_catalog: Option<HashSet<String>>,
+    index: usize,
+}
+
+/// Imports one CommerceML file (catalog, offers, prices, rests) from `input`.
+pub fn import<R: BufRead>(db: &Db, input: R) -> Result<Counts, ImportError> {
+    let mut conn = db.conn().map_err(ImportError::Portal)?;
+    let mut input = Some(input);
+    let result = write_transaction(&mut conn, |conn| {
+        let mut importer = Importer {
+            counts: Counts::default(),
+            categories: lookup::categories(conn)?,
+            price_types: lookup::price_types(conn)?,
+            warehouses: lookup::warehouses(conn)?,
+            properties: HashMap::new(),
+            full_catalog: None,
+            index: 0,
+        };
+        let input = input.take().ok_or_else(|| portal::Error::Internal("input used twice".into()))?;
+        let read = commerceml::read(input, |item| importer.apply(conn, item));
+        if let Err(error) = read {
+            let place = format!("{} (at {}, byte {})", error.message, error.path, error.position);
+            return match error.kind {
+                ErrorKind::Sink(e) => Err(e),
+                _ => Err(portal::Error::Invalid(place)),
+            };
+        }
+        if let Some(keep) = importer.full_catalog.take() {
+            let gone = write::deactivate_products_not_in(conn, &keep)?;
+            importer.counts.deactivated("products", gone);
+        }
+        if importer.counts.changes() > 0 {
+            write::catalog_changed(conn)?;
+        }
+        Ok(importer.counts)
+    });
+    result.map_err(|e| match e {
+        portal::Error::Invalid(message) => ImportError::Read(message),
+        other => ImportError::Portal(other),
+    })
+}
+
+impl Importer {
+    fn apply(&mut self, conn: &mut DbConn, item: Item) -> portal::Result<()> {
+        self.index += 1;
+        match item {
+            Item::CatalogStart { only_changes: false, .. } => self.full_catalog = Some(HashSet::new()),
+            Item::Group(group) => {
+                let parent = group.parent_id.as_ref().and_then(|p| self.categories.get(p)).copied();
+                let (id, change) = write::upsert_category(conn, &group.id, parent, &group.name, 0)?;
+                self.categories.insert(group.id, id);
+                self.counts.change("categories", change);
+            }
+            Item::Property(property) => {
+                self.properties.insert(property.id, (property.name, property.values.into_iter().collect()));
+            }
+            Item::PriceType(pt) => {
+                let (id, change) = write::upsert_price_type(conn, &pt.id, &pt.name, pt.vat_included.unwrap_or(true))?;
+                self.price_types.insert(pt.id, id);
+                self.counts.change("price_types", change);
+            }
+            Item::Warehouse(wh) => {
+                let (id, change) = write::upsert_warehouse(conn, &wh.id, &wh.name)?;
+                self.warehouses.insert(wh.id, id);
+                self.counts.change("warehouses", change);
+            }
+            Item::Product(product) => self.product(conn, product)?,
+            Item::Offer(offer) => self.offer(conn, offer)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn product(&mut self, conn: &mut DbConn, product: Product) -> portal::Result<()> {
+        if let Some(seen) = self.full_catalog.as_mut() {
+            seen.insert(product.id.clone());
+        }
+        if product.deleted {
+            if write::deactivate_product(conn, &product.id)? {
+                self.counts.deactivated("products", 1);
+            }
+            return Ok(());
+        }
+        let unit = product
+            .unit
+            .as_ref()
+            .and_then(|u| u.name.clone().or_else(|| u.intl_abbr.clone()))
+            .unwrap_or_else(|| "шт".into());
+        let vat_rate = product
+            .tax_rates
+            .iter()
+            .find(|(name, _)| name.to_lowercase().contains("ндс"))
+            .and_then(|(_, rate)| rate.trim().trim_end_matches('%').trim().parse::<i32>().ok());
+        let properties: Vec<(String, String)> = product
+            .properties
+            .iter()
+            .filter_map(|(id, value)| {
+                let (name, values) = self.properties.get(id)?;
+                let shown = values.get(value).cloned().unwrap_or_else(|| value.clone());
+                (!shown.is_empty()).then(|| (name.clone(), shown))
+            })
+            .collect();
+        let data = ProductData {
+            external_id: product.id.clone(),
+            category_id: product.group_ids.first().and_then(|g| self.categories.get(g)).copied(),
+            sku: product.sku.clone().unwrap_or_default(),
+            name: product.name.clone(),
+            description: product.description.clone().unwrap_or_default(),
+            fractional: FRACTIONAL_UNITS.contains(&unit.as_str()),
+            unit,
+            vat_rate: vat_rate.filter(|r| *r > 0),
+            properties: serde_json::to_string(&properties).unwrap_or_else(|_| "[]".into()),
+            pack_multiple: 1000,
+            min_order: 1000,
+            active: true,
+        };
+        let (id, change) = write::upsert_product(conn, &data)?;
+        self.counts.change("products", change);
+        // The product itself is sellable until an offer file gives it characteristics.
+        let offer = OfferData {
+            external_id: product.id,
+            product_id: id,
+            sku: data.sku,
+            name: data.name,
+            characteristics: String::new(),
+            barcode: product.barcode,
+            active: true,
+        };
+        let (_, change) = write::upsert_offer(conn, &offer)?;
+        self.counts.change("offers", change);
+        Ok(())
+    }
+
+    fn offer(&mut self, conn: &mut DbConn, offer: Offer) -> portal::Result<()> {
+        let place = format!("Предложение #{} (Ид {})", self.index, offer.id);
+        let Some((product_id, sku, name)) = lookup::product(conn, offer.product_id())? else {
+            self.counts.reject("offers", format!("{place}: unknown product {}", offer.product_id()));
+            return Ok(());
+        };
+        let offer_id = if offer.characteristic_id().is_some() {
+            let characteristics =
+                offer.characteristics.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ");
+            let data = OfferData {
+                external_id: offer.id.clone(),
+                product_id,
+                sku: offer.sku.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| sku.clone()),
+                name: offer.name.clone().unwrap_or_else(|| format!("{name} ({characteristics})")),
+                characteristics,
+                barcode: offer.barcode.clone(),
+                active: !offer.deleted,
+            };
+            let (id, change) = write::upsert_offer(conn, &data)?;
+            self.counts.change("offers", change);
+            id
+        } else {
+            match portal::catalog::offer_id_by_external(conn, &offer.id)? {
+                Some(id) => id,
+                None => {
+                    self.counts.reject("offers", format!("{place}: the product has no offer"));
+                    return Ok(());
+                }
+            }
+        };
+        for price in offer.prices.iter().flatten() {
+            let Some(amount) = Money::parse_decimal(&price.per_unit) else {
+                self.counts.reject("prices", format!("{place}: unreadable price {:?}", price.per_unit));
+                continue;
+            };
+            let price_type = match self.price_types.get(&price.price_type_id) {
+                Some(id) => *id,
+                None => {
+                    // Unknown price types are registered, not dropped.
+                    let (id, change) =
+                        write::upsert_price_type(conn, &price.price_type_id, &price.price_type_id, true)?;
+                    self.counts.change("price_types", change);
+                    self.price_types.insert(price.price_type_id.clone(), id);
+                    id
+                }
+            };
+            let change = write::set_price(conn, offer_id, price_type, amount.minor())?;
+            self.counts.change("prices", change);
+        }
+        let stock: Option<Vec<(String, String)>> = match (&offer.stock, &offer.total_quantity) {
+            (Some(per_warehouse), _) if !per_warehouse.is_empty() => Some(per_warehouse.clone()),
+            (_, Some(total)) => Some(vec![(String::new(), total.clone())]),
+            _ => None,
+        };
+        for (warehouse, quantity) in stock.into_iter().flatten() {
+            let Some(quantity) = parse_quantity(&quantity) else {
+                self.counts.reject("stock", format!("{place}: unreadable quantity {quantity:?}"));
+                continue;
+            };
+            let warehouse_id = match self.warehouses.get(&warehouse) {
+                Some(id) => *id,
+                None => {
+                    let name = if warehouse.is_empty() {
+                        "Основной склад".to_string()
+                    } else {
+                        warehouse.clone()
+                    };
+                    let (id, change) = write::upsert_warehouse(conn, &warehouse, &name)?;
+                    self.counts.change("warehouses", change);
+                    self.warehouses.insert(warehouse.clone(), id);
+                    id
+                }
+            };
+            let change = write::set_stock(conn, offer_id, warehouse_id, quantity.max(0))?;
+            self.counts.change("stock", change);
+        }
+        if offer.characteristic_id().is_some() {
+            // A product sold by characteristics is not sold as itself.
+            if let Some(base) = portal::catalog::offer_id_by_external(conn, offer.product_id())? {
+                if write::set_offer_active(conn, base, false)? {
+                    self.counts.deactivated("offers", 1);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A quantity as thousandths, rounding anything finer (ERP stock like "12.0000").
+fn parse_quantity(text: &str) -> Option<i64> {
+    let money = Money::parse_decimal(text)?; // two decimals are enough to read the figure exactly
+    let exact = Qty::parse(text).map(|q| q.milli());
+    Some(exact.unwrap_or(money.minor() * 10))
+}

@@ -1,0 +1,106 @@
+//! CommerceML imports against a real database: the sample files from 1C and
+//! site modules, counts, idempotency, all-or-nothing on a broken file, full
+//! catalogs deactivating what they no longer list, `#` offers.
+
+use connector::commerceml::{read_to_vec, Item};
+use connector::import::import;
+
+use crate::support::spawn_app;
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/fixtures/commerceml/{name}", env!("CARGO_MANIFEST_DIR"))).expect("sample")
+}
+
+fn count_items(bytes: &[u8], f: impl Fn(&Item) -> bool) -> usize {
+    read_to_vec(bytes).expect("readable").0.into_iter().filter(|i| f(i)).count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn catalog_and_offers_import_once_and_change_nothing_twice() {
+    let app = spawn_app().await;
+    let catalog = sample("dobromyslov__import0_1.xml");
+    let offers = sample("dobromyslov__offers0_1.xml");
+    // Distinct `Ид` not marked deleted: a file may list a product twice.
+    let products = read_to_vec(&catalog[..])
+        .expect("readable")
+        .0
+        .into_iter()
+        .filter_map(|i| if let Item::Product(p) = i { (!p.deleted).then_some(p.id) } else { None })
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let offer_items = count_items(&offers, |i| matches!(i, Item::Offer(_)));
+    assert!(products > 30 && offer_items > 40);
+    let db = app.db.clone();
+    let (first, second, offers_first, offers_second) = tokio::task::spawn_blocking(move || {
+        let first = import(&db, &catalog[..]).expect("catalog");
+        let second = import(&db, &catalog[..]).expect("catalog again");
+        let offers_first = import(&db, &offers[..]).expect("offers");
+        let offers_second = import(&db, &offers[..]).expect("offers again");
+        (first, second, offers_first, offers_second)
+    })
+    .await
+    .expect("join");
+    assert_eq!(first.entities["products"].created, products, "{}", first.summary());
+    assert!(first.entities["products"].deactivated >= 700, "a full catalog retires the demo products");
+    assert_eq!(second.changes(), 0, "the same file twice changes nothing: {}", second.summary());
+    assert!(second.entities["products"].unchanged >= products);
+    assert!(
+        offers_first.entities["prices"].created > 0 && offers_first.entities["stock"].created > 0,
+        "{}",
+        offers_first.summary()
+    );
+    assert_eq!(offers_second.changes(), 0, "{}", offers_second.summary());
+
+    // The imported goods are searchable with their stock.
+    let admin = app.token("admin@demo.example", "demo-admin").await;
+    let (status, page) = app.api_get(&admin, "/api/v1/catalog/products?in_stock=true").await;
+    assert_eq!(status, 200);
+    assert!(page["total"].as_i64().expect("total") > 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_file_changes_nothing_and_says_where() {
+    let app = spawn_app().await;
+    let catalog = sample("dobromyslov__import0_1.xml");
+    let cut = catalog[..catalog.len() * 9 / 10].to_vec();
+    let db = app.db.clone();
+    let before = app.with_db(portal::demo::is_empty).await;
+    assert!(!before);
+    let error = tokio::task::spawn_blocking(move || import(&db, &cut[..]).expect_err("broken")).await.expect("join");
+    let message = error.to_string();
+    assert!(message.contains("КоммерческаяИнформация/"), "the place is named: {message}");
+    let active: i64 = app
+        .with_db(|conn| {
+            use diesel::prelude::*;
+            use portal::db::schema::products;
+            Ok(products::table.filter(products::active.eq(true)).count().get_result(conn)?)
+        })
+        .await;
+    assert_eq!(active, 756, "the demo catalog is untouched");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn offers_of_unknown_products_are_rejected_not_invented() {
+    let app = spawn_app().await;
+    let db = app.db.clone();
+    let counts = tokio::task::spawn_blocking(move || {
+        import(&db, &sample("carono-php-commerceml__offers.xml")[..]).expect("offers")
+    })
+    .await
+    .expect("join");
+    assert_eq!(counts.entities["offers"].rejected, 5, "{}", counts.summary());
+    assert!(counts.problems[0].contains('#'), "{:?}", counts.problems);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_classifier_only_file_with_a_bom_reads() {
+    let app = spawn_app().await;
+    let db = app.db.clone();
+    let counts = tokio::task::spawn_blocking(move || {
+        import(&db, &sample("gillbeits__import___b815e2db-7a65-4265-9241-5f0c4f0565a7.xml")[..]).expect("classifier")
+    })
+    .await
+    .expect("join");
+    assert_eq!(counts.entities["categories"].created, 97, "{}", counts.summary());
+    assert!(counts.entities.contains_key("price_types") && counts.entities.contains_key("warehouses"));
+}
