@@ -104,3 +104,101 @@ async fn a_classifier_only_file_with_a_bom_reads() {
     assert_eq!(counts.entities["categories"].created, 97, "{}", counts.summary());
     assert!(counts.entities.contains_key("price_types") && counts.entities.contains_key("warehouses"));
 }
+
+/// A status document as 1C sends it back for one of our orders.
+fn status_document(number: &str, requisites: &[(&str, &str)]) -> String {
+    let values: String = requisites
+        .iter()
+        .map(|(k, v)| {
+            format!("<ЗначениеРеквизита><Наименование>{k}</Наименование><Значение>{v}</Значение></ЗначениеРеквизита>")
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<КоммерческаяИнформация xmlns=\"urn:1C.ru:commerceml_2\" ВерсияСхемы=\"2.09\" ДатаФормирования=\"2026-11-26T10:00:00\">\
+         <Документ><Ид>{number}</Ид><Номер>{number}</Номер><Дата>2026-11-26</Дата><ХозОперация>Заказ товара</ХозОперация><Роль>Продавец</Роль>\
+         <Валюта>руб</Валюта><Сумма>0</Сумма><ЗначенияРеквизитов>{values}</ЗначенияРеквизитов></Документ>\
+         <Документ><Ид>X</Ид><Номер>NOT-OURS-1</Номер><Дата>2026-11-26</Дата><ХозОперация>Заказ товара</ХозОперация></Документ>\
+         </КоммерческаяИнформация>"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn erp_status_documents_move_orders_through_the_state_machine() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let buyer = app.token("buyer@demo.example", "demo-buyer").await;
+    let cart = crate::ordering::current_cart(&app, &buyer).await;
+    crate::ordering::send(
+        &app,
+        &buyer,
+        "POST",
+        &format!("/api/v1/carts/{cart}/lines"),
+        json!({"sku": "BLT-933-8X20", "quantity": 100}),
+    )
+    .await;
+    let (_, order) = crate::ordering::send(
+        &app,
+        &buyer,
+        "POST",
+        &format!("/api/v1/carts/{cart}/checkout"),
+        json!({"delivery_address": "Склад"}),
+    )
+    .await;
+    let number = order["number"].as_str().expect("number").to_string();
+    let id = order["id"].as_i64().expect("id");
+
+    let doc = status_document(
+        &number,
+        &[
+            ("Проведен", "true"),
+            ("Номер по 1С", "УТ-000451"),
+            ("Дата по 1С", "2026-11-26T10:00:00"),
+            ("Номер оплаты по 1С", "ПП-77"),
+            ("Дата оплаты по 1С", "2026-11-26T11:00:00"),
+            ("Номер отгрузки по 1С", "РН-12"),
+            ("Дата отгрузки по 1С", "T"),
+        ],
+    );
+    let db = app.db.clone();
+    let (first, again) = tokio::task::spawn_blocking(move || {
+        let first = connector::import::apply_documents(&db, doc.as_bytes()).expect("documents");
+        let again = connector::import::apply_documents(&db, doc.as_bytes()).expect("documents");
+        (first, again)
+    })
+    .await
+    .expect("join");
+    assert_eq!(first.entities["documents"].updated, 1, "{}", first.summary());
+    assert_eq!(first.entities["documents"].rejected, 1, "the unknown order is reported, not fatal");
+    assert!(first.problems[0].contains("NOT-OURS-1"));
+    assert_eq!(again.entities["documents"].unchanged, 1, "applying the same document twice changes nothing");
+
+    let (_, order) = app.api_get(&buyer, &format!("/api/v1/orders/{id}")).await;
+    assert_eq!(order["status"], "shipped");
+    assert_eq!(order["erp_number"], "УТ-000451");
+    assert_eq!(order["sync_state"], "acknowledged");
+    let kinds: Vec<(&str, &str)> = order["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| (e["kind"].as_str().expect("kind"), e["actor"].as_str().expect("actor")))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("placed", "buyer"),
+            ("erp_acknowledged", "erp"),
+            ("status_changed", "erp"),
+            ("payment", "erp"),
+            ("shipment", "erp")
+        ]
+    );
+
+    // The real 1C sample applies without error; its orders are not ours.
+    let db = app.db.clone();
+    let sample_counts = tokio::task::spawn_blocking(move || {
+        connector::import::apply_documents(&db, &sample("argentcrusade__documents-example.xml")[..]).expect("sample")
+    })
+    .await
+    .expect("join");
+    assert_eq!(sample_counts.entities["documents"].rejected, 2, "{}", sample_counts.summary());
+}

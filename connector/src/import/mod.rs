@@ -5,8 +5,10 @@
 //! changes nothing the second time. Absent prices or stock mean "unchanged".
 
 mod counts;
+mod documents;
 
 pub use counts::{Counts, Tally};
+pub use documents::apply_documents;
 
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;

@@ -197,3 +197,31 @@ pub fn reserve_again(conn: &mut DbConn, scope: Scope, order_id: i64, by: ActedBy
 pub fn outstanding(order: &Order) -> Money {
     Money((order.total_minor - order.paid_minor).max(0))
 }
+
+/// The ERP took the order under its own number: from now on its stock
+/// figures include this order's reserve (see the reconciliation rule).
+pub fn acknowledge(conn: &mut DbConn, order_id: i64, erp_number: &str) -> Result<bool> {
+    write_transaction(conn, |conn| {
+        let order = find(conn, Scope::All, order_id)?;
+        if order.erp_number.as_deref() == Some(erp_number) && order.sync_state == "acknowledged" {
+            return Ok(false);
+        }
+        diesel::update(orders::table.find(order.id))
+            .set((
+                orders::erp_number.eq(Some(erp_number)),
+                orders::sync_state.eq("acknowledged"),
+                orders::updated_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        record(
+            conn,
+            order.id,
+            ActedBy { actor: super::lifecycle::Actor::Erp, user: None },
+            "erp_acknowledged",
+            (None, None),
+            "",
+            json!({ "before": order.erp_number, "after": erp_number }),
+        )?;
+        Ok(true)
+    })
+}

@@ -341,3 +341,8 @@ pub fn managers(conn: &mut DbConn) -> Result<Vec<(i64, String)>> {
         .select((users::id, users::name))
         .load(conn)?)
 }
+
+/// An order by its number, whoever's it is (the ERP exchange).
+pub fn find_by_number(conn: &mut DbConn, number: &str) -> Result<Option<Order>> {
+    Ok(orders::table.filter(orders::number.eq(number.trim())).select(Order::as_select()).first(conn).optional()?)
+}
