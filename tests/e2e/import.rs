@@ -202,3 +202,20 @@ async fn erp_status_documents_move_orders_through_the_state_machine() {
     .expect("join");
     assert_eq!(sample_counts.entities["documents"].rejected, 2, "{}", sample_counts.summary());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn counterparties_become_companies_once() {
+    let app = spawn_app().await;
+    let file = sample("argentcrusade__contractors-example.xml");
+    let parties = count_items(&file, |i| matches!(i, Item::Counterparty(_)));
+    let db = app.db.clone();
+    let (first, second) = tokio::task::spawn_blocking(move || {
+        (import(&db, &file[..]).expect("contractors"), import(&db, &file[..]).expect("again"))
+    })
+    .await
+    .expect("join");
+    let t = first.entities["companies"];
+    assert_eq!(t.created + t.rejected, parties, "{}", first.summary());
+    assert!(t.created > 0);
+    assert_eq!(second.changes(), 0, "{}", second.summary());
+}

@@ -105,6 +105,23 @@ impl Importer {
                 self.counts.change("warehouses", change);
             }
             Item::Product(product) => self.product(conn, product)?,
+            Item::Counterparty(party) => {
+                if party.inn.as_deref().unwrap_or("").is_empty() {
+                    self.counts.reject("companies", format!("Контрагент {} ({}): no ИНН", party.id, party.name));
+                    return Ok(());
+                }
+                let address = party.address.clone().unwrap_or_default();
+                let company = portal::accounts::NewCompany {
+                    external_id: Some(&party.id),
+                    name: party.full_name.as_deref().unwrap_or(&party.name),
+                    inn: party.inn.as_deref().unwrap_or_default(),
+                    kpp: party.kpp.as_deref().unwrap_or_default(),
+                    legal_address: &address,
+                    delivery_address: &address,
+                };
+                let (_, change) = company.upsert_by_external_id(conn)?;
+                self.counts.change("companies", change);
+            }
             Item::Offer(offer) => self.offer(conn, offer)?,
             _ => {}
         }

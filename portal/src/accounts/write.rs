@@ -47,6 +47,53 @@ impl NewCompany<'_> {
     }
 }
 
+impl NewCompany<'_> {
+    /// Creates or updates the company the ERP knows by `external_id` (its
+    /// `Ид`), falling back to INN+KPP for companies entered by hand.
+    pub fn upsert_by_external_id(&self, conn: &mut DbConn) -> Result<(CompanyId, crate::catalog::write::Change)> {
+        use crate::catalog::write::Change;
+        let external = self.external_id.ok_or_else(|| Error::Invalid("a counterparty needs its Ид".into()))?;
+        let existing = companies::table
+            .filter(
+                companies::external_id.eq(external).or(companies::inn.eq(self.inn).and(companies::kpp.eq(self.kpp))),
+            )
+            .select((
+                companies::id,
+                companies::external_id,
+                companies::name,
+                companies::inn,
+                companies::kpp,
+                companies::legal_address,
+            ))
+            .first::<(i64, Option<String>, String, String, String, String)>(conn)
+            .optional()?;
+        match existing {
+            Some((id, ext, name, inn, kpp, address))
+                if ext.as_deref() == Some(external)
+                    && name == self.name
+                    && inn == self.inn
+                    && kpp == self.kpp
+                    && address == self.legal_address =>
+            {
+                Ok((CompanyId(id), Change::Unchanged))
+            }
+            Some((id, ..)) => {
+                diesel::update(companies::table.find(id))
+                    .set((
+                        companies::external_id.eq(Some(external)),
+                        companies::name.eq(self.name),
+                        companies::inn.eq(self.inn),
+                        companies::kpp.eq(self.kpp),
+                        companies::legal_address.eq(self.legal_address),
+                    ))
+                    .execute(conn)?;
+                Ok((CompanyId(id), Change::Updated))
+            }
+            None => Ok((self.insert_or_find(conn)?, Change::Created)),
+        }
+    }
+}
+
 pub struct NewContract<'a> {
     pub company: CompanyId,
     pub number: &'a str,
