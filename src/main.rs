@@ -39,10 +39,27 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Export data for the ERP.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
     /// Scheduled jobs.
     Job {
         #[command(subcommand)]
         action: JobAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// New and changed orders as CommerceML; they are marked sent.
+    Orders {
+        #[arg(long)]
+        out: PathBuf,
+        /// windows-1251 (default) or utf-8.
+        #[arg(long, default_value = "windows-1251")]
+        encoding: String,
     },
 }
 
@@ -81,6 +98,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { files } => import_files(&config, &files),
+        Command::Export { what: ExportWhat::Orders { out, encoding } } => export_orders(&config, &out, &encoding),
         Command::Job { action: JobAction::List } => {
             for job in connector::jobs::JOBS {
                 println!("{:<20} {:<16} {}", job.name, job.default_cron, job.description);
@@ -140,6 +158,27 @@ fn import_files(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
     if failed > 0 {
         anyhow::bail!("{failed} of {} files failed", files.len());
     }
+    Ok(())
+}
+
+/// `optovik export orders`: pending orders to one file in `out`, then marked sent.
+fn export_orders(config: &Config, out: &std::path::Path, encoding: &str) -> anyhow::Result<()> {
+    use connector::commerceml::writer::{write_orders, OutputEncoding};
+    let encoding = OutputEncoding::parse(encoding).ok_or_else(|| anyhow::anyhow!("encoding: windows-1251 or utf-8"))?;
+    let db = connect(config)?;
+    let now = chrono::Utc::now().naive_utc();
+    let orders = portal::ordering::export::pending(&mut *db.conn()?, 1000)?;
+    if orders.is_empty() {
+        println!("no new or changed orders");
+        return Ok(());
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let path = out.join(format!("orders-{}.xml", now.format("%Y%m%d-%H%M%S")));
+    std::fs::write(&path, write_orders(&orders, encoding, now)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let ids: Vec<i64> = orders.iter().map(|o| o.order.id).collect();
+    let sent = portal::ordering::export::mark_sent(&mut *db.conn()?, &ids, now)?;
+    println!("{}: {} orders ({sent} marked sent)", path.display(), orders.len());
     Ok(())
 }
 

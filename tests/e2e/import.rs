@@ -219,3 +219,63 @@ async fn counterparties_become_companies_once() {
     assert!(t.created > 0);
     assert_eq!(second.changes(), 0, "{}", second.summary());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn orders_go_to_the_erp_as_commerceml_and_read_back() {
+    use connector::commerceml::writer::{write_orders, OutputEncoding};
+    use serde_json::json;
+    let app = spawn_app().await;
+    let buyer = app.token("buyer@demo.example", "demo-buyer").await;
+    let cart = crate::ordering::current_cart(&app, &buyer).await;
+    for sku in ["BLT-933-8X20", "GVZ-4028-40"] {
+        crate::ordering::send(
+            &app,
+            &buyer,
+            "POST",
+            &format!("/api/v1/carts/{cart}/lines"),
+            json!({"sku": sku, "quantity": 50}),
+        )
+        .await;
+    }
+    let (_, order) = crate::ordering::send(
+        &app,
+        &buyer,
+        "POST",
+        &format!("/api/v1/carts/{cart}/checkout"),
+        json!({"delivery_address": "Склад", "po_number": "PO-«77»", "comment": "Позвонить & уточнить"}),
+    )
+    .await;
+    let number = order["number"].as_str().expect("number").to_string();
+    let pending = app.with_db(|conn| portal::ordering::export::pending(conn, 100)).await;
+    assert_eq!(pending.len(), 1);
+    let now = chrono::Utc::now().naive_utc();
+    for encoding in [OutputEncoding::Windows1251, OutputEncoding::Utf8Bom] {
+        let bytes = write_orders(&pending, encoding, now).expect("write");
+        if encoding == OutputEncoding::Windows1251 {
+            assert!(bytes.starts_with(b"<?xml version=\"1.0\" encoding=\"windows-1251\"?>"));
+        } else {
+            assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+        }
+        let (items, _) = read_to_vec(&bytes[..]).expect("our own reader reads it");
+        let docs: Vec<_> =
+            items.into_iter().filter_map(|i| if let Item::Document(d) = i { Some(d) } else { None }).collect();
+        assert_eq!(docs.len(), 1);
+        let doc = &docs[0];
+        assert_eq!(doc.number.as_deref(), Some(number.as_str()));
+        assert_eq!(doc.operation.as_deref(), Some("Заказ товара"));
+        assert_eq!(doc.lines.len(), 2);
+        assert_eq!(doc.counterparties[0].inn.as_deref(), Some("7701234564"));
+        assert_eq!(doc.counterparties[0].role.as_deref(), Some("Покупатель"));
+        assert_eq!(doc.requisite("Номер заказа покупателя"), Some("PO-«77»"));
+        assert_eq!(doc.requisite("Статус заказа"), Some("new"));
+        assert!(doc.requisite("Резерв до").is_some_and(|d| !d.is_empty()));
+        let total: i64 = order["total_minor"].as_i64().expect("total");
+        assert_eq!(doc.total.as_deref(), Some(format!("{}.{:02}", total / 100, total % 100).as_str()));
+    }
+    let ids = vec![pending[0].order.id];
+    let sent = app.with_db(move |conn| portal::ordering::export::mark_sent(conn, &ids, now)).await;
+    assert_eq!(sent, 1);
+    assert!(app.with_db(|conn| portal::ordering::export::pending(conn, 100)).await.is_empty());
+    let (_, after) = app.api_get(&buyer, &format!("/api/v1/orders/{}", order["id"])).await;
+    assert_eq!(after["sync_state"], "sent");
+}

@@ -38,6 +38,7 @@ mod offers;
 mod reader;
 mod routing;
 mod tree;
+pub mod writer;
 
 pub use decode::SchemaVersion;
 pub use detect::detect_kind;

@@ -10,6 +10,7 @@ pub mod counters;
 pub mod dashboard;
 pub mod events;
 pub mod expiry;
+pub mod export;
 pub mod fulfilment;
 pub mod lifecycle;
 pub mod offer_facts;
