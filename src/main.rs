@@ -126,9 +126,21 @@ fn import_files(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let run = journal::start(&mut *db.conn()?, "import", Trigger::Cli)?;
         let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()));
-        let result = file
-            .map_err(|e| e.to_string())
-            .and_then(|f| connector::import::import(&db, std::io::BufReader::new(f)).map_err(|e| e.to_string()));
+        let mut head = Vec::new();
+        if let Ok(f) = std::fs::File::open(path) {
+            use std::io::Read;
+            let _ = f.take(64 * 1024).read_to_end(&mut head);
+        }
+        let documents = connector::commerceml::detect_kind(&head) == Some(connector::commerceml::FileKind::Documents);
+        let result = file.map_err(|e| e.to_string()).and_then(|f| {
+            let input = std::io::BufReader::new(f);
+            let imported = if documents {
+                connector::import::apply_documents(&db, input)
+            } else {
+                connector::import::import(&db, input)
+            };
+            imported.map_err(|e| e.to_string())
+        });
         let files = vec![serde_json::json!({ "name": path.display().to_string(), "bytes": size })];
         let outcome = match &result {
             Ok(counts) => Outcome {
