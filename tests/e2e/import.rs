@@ -279,3 +279,36 @@ async fn orders_go_to_the_erp_as_commerceml_and_read_back() {
     let (_, after) = app.api_get(&buyer, &format!("/api/v1/orders/{}", order["id"])).await;
     assert_eq!(after["sync_state"], "sent");
 }
+
+#[test]
+fn the_import_command_prints_counts_and_fails_on_a_broken_file() {
+    let dir = std::env::temp_dir().join(format!("optovik-cli-{}", rand::random::<u32>()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let db = dir.join("cli.db");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_optovik"))
+            .args(args)
+            .env("DATABASE_URL", &db)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("optovik runs")
+    };
+    let fixture = |name: &str| format!("{}/fixtures/commerceml/{name}", env!("CARGO_MANIFEST_DIR"));
+    let ok = run(&["import", &fixture("dobromyslov__import0_1.xml"), &fixture("dobromyslov__offers0_1.xml")]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(out.contains("products: 35 created") && out.contains("prices: 35 created"), "{out}");
+
+    let cut = dir.join("cut.xml");
+    let bytes = std::fs::read(fixture("dobromyslov__import0_1.xml")).expect("sample");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    let broken = run(&["import", cut.to_str().expect("path")]);
+    assert!(!broken.status.success());
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("nothing changed"));
+
+    let export = run(&["export", "orders", "--out", dir.join("out").to_str().expect("path")]);
+    assert!(export.status.success());
+    let jobs = run(&["job", "list"]);
+    assert!(String::from_utf8_lossy(&jobs.stdout).contains("reservation-expiry"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
