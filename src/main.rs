@@ -119,52 +119,18 @@ fn main() -> anyhow::Result<()> {
 
 /// `optovik import`: each file in its own transaction and journal run.
 fn import_files(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
-    use portal::journal::{self, Outcome, Trigger};
     let db = connect(config)?;
     let mut failed = 0;
     for path in files {
-        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        let run = journal::start(&mut *db.conn()?, "import", Trigger::Cli)?;
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()));
-        let mut head = Vec::new();
-        if let Ok(f) = std::fs::File::open(path) {
-            use std::io::Read;
-            let _ = f.take(64 * 1024).read_to_end(&mut head);
-        }
-        let documents = connector::commerceml::detect_kind(&head) == Some(connector::commerceml::FileKind::Documents);
-        let result = file.map_err(|e| e.to_string()).and_then(|f| {
-            let input = std::io::BufReader::new(f);
-            let imported = if documents {
-                connector::import::apply_documents(&db, input)
-            } else {
-                connector::import::import(&db, input)
-            };
-            imported.map_err(|e| e.to_string())
-        });
-        let files = vec![serde_json::json!({ "name": path.display().to_string(), "bytes": size })];
-        let outcome = match &result {
-            Ok(counts) => Outcome {
-                success: true,
-                summary: counts.summary(),
-                counts: serde_json::to_value(&counts.entities).unwrap_or_default(),
-                errors: counts.problems.iter().map(|p| serde_json::json!({ "message": p })).collect(),
-                files,
-            },
-            Err(e) => Outcome {
-                success: false,
-                summary: e.clone(),
-                errors: vec![serde_json::json!({ "message": e, "file": path.display().to_string() })],
-                files,
-                ..Default::default()
-            },
-        };
-        journal::finish(&mut *db.conn()?, run, &outcome)?;
-        match result {
-            Ok(counts) => println!("{}: {}", path.display(), counts.summary()),
-            Err(e) => {
-                failed += 1;
-                eprintln!("{}: nothing changed: {e}", path.display());
-            }
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let name = path.display().to_string();
+        let (run, ok) = connector::runner::import_file(&db, &name, &bytes, false, portal::journal::Trigger::Cli)?;
+        let entry = portal::journal::find(&mut *db.conn()?, run)?;
+        if ok {
+            println!("{name}: {}", entry.summary);
+        } else {
+            failed += 1;
+            eprintln!("{name}: {}", entry.summary);
         }
     }
     if failed > 0 {

@@ -58,9 +58,48 @@ impl portal::jobs::JobRunner for Runner {
         jobs::names()
     }
 
+    fn import_file(&self, name: &str, bytes: &[u8], dry_run: bool, trigger: Trigger) -> Result<i64, String> {
+        import_file(&self.db, name, bytes, dry_run, trigger).map(|(run, _)| run).map_err(|e| format!("{e:#}"))
+    }
+
     fn run_now(&self, name: &str, trigger: Trigger) -> Result<Option<i64>, String> {
         run_leased(&self.db, name, &self.instance, current_tick(), trigger)
             .map(|r| r.map(|(id, _)| id))
             .map_err(|e| format!("{e:#}"))
     }
+}
+
+/// Imports one exchange file, whatever its kind (catalog, offers, prices,
+/// rests, counterparties or status documents), with a journal run. Returns
+/// the run's id and whether it succeeded.
+pub fn import_file(db: &Db, name: &str, bytes: &[u8], dry_run: bool, trigger: Trigger) -> anyhow::Result<(i64, bool)> {
+    use crate::commerceml::{detect_kind, FileKind};
+    let job = if dry_run { "import (dry run)" } else { "import" };
+    let run = journal::start(&mut *db.conn()?, job, trigger)?;
+    let documents = detect_kind(&bytes[..bytes.len().min(64 * 1024)]) == Some(FileKind::Documents);
+    let result = match (documents, dry_run) {
+        (true, true) => Err(crate::import::ImportError::Read("status documents cannot be dry-run".into())),
+        (true, false) => crate::import::apply_documents(db, bytes),
+        (false, true) => crate::import::dry_run(db, bytes),
+        (false, false) => crate::import::import(db, bytes),
+    };
+    let files = vec![serde_json::json!({ "name": name, "bytes": bytes.len(), "sha256": portal::hash_bytes(bytes) })];
+    let outcome = match &result {
+        Ok(counts) => Outcome {
+            success: true,
+            summary: counts.summary(),
+            counts: serde_json::to_value(&counts.entities).unwrap_or_default(),
+            errors: counts.problems.iter().map(|p| serde_json::json!({ "message": p, "file": name })).collect(),
+            files,
+        },
+        Err(e) => Outcome {
+            success: false,
+            summary: format!("nothing changed: {e}"),
+            errors: vec![serde_json::json!({ "message": e.to_string(), "file": name })],
+            files,
+            ..Default::default()
+        },
+    };
+    journal::finish(&mut *db.conn()?, run, &outcome)?;
+    Ok((run, result.is_ok()))
 }

@@ -57,4 +57,13 @@ pub trait JobRunner: Send + Sync {
     /// Runs `name` now (blocking); the journal run's id, or `None` when
     /// another instance is running it.
     fn run_now(&self, name: &str, trigger: crate::journal::Trigger) -> std::result::Result<Option<i64>, String>;
+    /// Imports (or, with `dry_run`, only measures) one exchange file; the
+    /// journal run's id either way — its status tells success or failure.
+    fn import_file(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        dry_run: bool,
+        trigger: crate::journal::Trigger,
+    ) -> std::result::Result<i64, String>;
 }

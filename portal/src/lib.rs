@@ -22,4 +22,4 @@ pub mod stock;
 pub mod web;
 
 pub use error::{Error, Result};
-pub use secret::{hash_token, random_token};
+pub use secret::{hash_bytes, hash_token, random_token};

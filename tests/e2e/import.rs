@@ -312,3 +312,49 @@ fn the_import_command_prints_counts_and_fails_on_a_broken_file() {
     assert!(String::from_utf8_lossy(&jobs.stdout).contains("reservation-expiry"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn imports_over_the_api_with_a_dry_run_first() {
+    use reqwest::multipart::{Form, Part};
+    let app = spawn_app().await;
+    let admin = app.token("admin@demo.example", "demo-admin").await;
+    let buyer = app.token("buyer@demo.example", "demo-buyer").await;
+    let send = |token: &str, dry: bool, name: &str, bytes: Vec<u8>| {
+        let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
+        reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/admin/imports?dry_run={dry}")))
+            .bearer_auth(token.to_string())
+            .multipart(form)
+            .send()
+    };
+    let catalog = sample("dobromyslov__import0_1.xml");
+    assert_eq!(send(&buyer, true, "import.xml", catalog.clone()).await.expect("post").status(), 403);
+
+    let dry = send(&admin, true, "import0_1.xml", catalog.clone()).await.expect("post");
+    assert_eq!(dry.status(), 200);
+    let dry: serde_json::Value = dry.json().await.expect("json");
+    assert_eq!(dry["job"], "import (dry run)");
+    assert_eq!(dry["counts"]["products"]["created"], 35);
+    assert_eq!(dry["files"][0]["bytes"].as_u64(), Some(catalog.len() as u64));
+    assert_eq!(dry["files"][0]["sha256"].as_str().map(str::len), Some(64));
+    let active: i64 = app
+        .with_db(|conn| {
+            use diesel::prelude::*;
+            use portal::db::schema::products;
+            Ok(products::table.filter(products::active.eq(true)).count().get_result(conn)?)
+        })
+        .await;
+    assert_eq!(active, 756, "a dry run changes nothing");
+
+    let real = send(&admin, false, "import0_1.xml", catalog.clone()).await.expect("post");
+    assert_eq!(real.status(), 200);
+    let real: serde_json::Value = real.json().await.expect("json");
+    assert_eq!(real["counts"]["products"]["created"], 35);
+    let broken = send(&admin, false, "cut.xml", catalog[..catalog.len() / 3].to_vec()).await.expect("post");
+    assert_eq!(broken.status(), 422);
+    let broken: serde_json::Value = broken.json().await.expect("json");
+    assert_eq!(broken["status"], "failure");
+    assert!(broken["errors"][0]["message"].as_str().expect("message").contains("КоммерческаяИнформация/"));
+    let (_, runs) = app.api_get(&admin, "/api/v1/admin/sync-runs").await;
+    assert_eq!(runs.as_array().expect("runs").len(), 3);
+}

@@ -44,7 +44,21 @@ struct Importer {
 
 /// Imports one CommerceML file (catalog, offers, prices, rests) from `input`.
 pub fn import<R: BufRead>(db: &Db, input: R) -> Result<Counts, ImportError> {
+    import_with(db, input, false)
+}
+
+/// What importing the file would change, without changing anything: the same
+/// import inside a transaction that is rolled back.
+pub fn dry_run<R: BufRead>(db: &Db, input: R) -> Result<Counts, ImportError> {
+    import_with(db, input, true)
+}
+
+/// The error a dry run uses to roll its transaction back.
+const DRY_RUN: &str = "dry run: rolled back";
+
+fn import_with<R: BufRead>(db: &Db, input: R, dry: bool) -> Result<Counts, ImportError> {
     let mut conn = db.conn().map_err(ImportError::Portal)?;
+    let mut outcome: Option<Counts> = None;
     let mut input = Some(input);
     let result = write_transaction(&mut conn, |conn| {
         let mut importer = Importer {
@@ -72,12 +86,18 @@ pub fn import<R: BufRead>(db: &Db, input: R) -> Result<Counts, ImportError> {
         if importer.counts.changes() > 0 {
             write::catalog_changed(conn)?;
         }
+        if dry {
+            outcome = Some(importer.counts);
+            return Err(portal::Error::Conflict(DRY_RUN.into()));
+        }
         Ok(importer.counts)
     });
-    result.map_err(|e| match e {
-        portal::Error::Invalid(message) => ImportError::Read(message),
-        other => ImportError::Portal(other),
-    })
+    match result {
+        Ok(counts) => Ok(counts),
+        Err(portal::Error::Conflict(m)) if m == DRY_RUN => outcome.ok_or_else(|| ImportError::Read(DRY_RUN.into())),
+        Err(portal::Error::Invalid(message)) => Err(ImportError::Read(message)),
+        Err(other) => Err(ImportError::Portal(other)),
+    }
 }
 
 impl Importer {

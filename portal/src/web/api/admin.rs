@@ -56,6 +56,27 @@ impl From<Run> for RunOut {
     }
 }
 
+#[derive(poem_openapi::Multipart)]
+struct ImportForm {
+    /// A CommerceML file: catalog, offers, prices, rests, counterparties or status documents.
+    file: poem_openapi::types::multipart::Upload,
+}
+
+/// The largest exchange file accepted over the API.
+const MAX_IMPORT_BYTES: u64 = 200 * 1024 * 1024;
+
+#[derive(ApiResponse)]
+enum ImportOutcome {
+    /// The file was applied (or, for a dry run, measured): the run with its counts.
+    #[oai(status = 200)]
+    Done(Json<Box<RunOut>>),
+    /// Nothing changed: the run says why and where.
+    #[oai(status = 422)]
+    Failed(Json<Box<RunOut>>),
+    #[oai(status = 413)]
+    TooLarge(Json<ApiError>),
+}
+
 #[derive(ApiResponse)]
 enum RunOutcome {
     #[oai(status = 200)]
@@ -99,6 +120,42 @@ impl AdminApi {
         admin(&auth.0)?;
         let run = state.db.run(move |conn| journal::find(conn, id.0)).await?;
         Ok(Json(run.into()))
+    }
+
+    /// Imports an exchange file; with `dry_run=true` reports what it would
+    /// change and changes nothing.
+    #[oai(path = "/v1/admin/imports", method = "post")]
+    async fn import(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        dry_run: Query<Option<bool>>,
+        form: ImportForm,
+    ) -> poem::Result<ImportOutcome> {
+        use tokio::io::AsyncReadExt;
+        admin(&auth.0)?;
+        let Some(jobs) = state.jobs.clone() else {
+            return Err(crate::Error::Internal("this server runs no exchange".into()).into());
+        };
+        let name = form.file.file_name().unwrap_or("upload.xml").to_string();
+        let mut bytes = Vec::new();
+        form.file.into_async_read().take(MAX_IMPORT_BYTES + 1).read_to_end(&mut bytes).await.map_err(|e| {
+            poem::Error::from_string(format!("upload interrupted: {e}"), poem::http::StatusCode::BAD_REQUEST)
+        })?;
+        if bytes.len() as u64 > MAX_IMPORT_BYTES {
+            return Ok(ImportOutcome::TooLarge(api_error("the file is larger than 200 MiB; use the folder exchange")));
+        }
+        let dry = dry_run.0.unwrap_or(false);
+        let run = tokio::task::spawn_blocking(move || jobs.import_file(&name, &bytes, dry, Trigger::Admin))
+            .await
+            .map_err(|e| crate::Error::Internal(format!("import task: {e}")))?
+            .map_err(crate::Error::Internal)?;
+        let run = state.db.run(move |conn| journal::find(conn, run)).await?;
+        Ok(if run.status == "success" {
+            ImportOutcome::Done(Json(Box::new(run.into())))
+        } else {
+            ImportOutcome::Failed(Json(Box::new(run.into())))
+        })
     }
 
     /// Runs a job now (it still takes its lease: never twice at once).
