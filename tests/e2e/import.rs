@@ -358,3 +358,67 @@ async fn imports_over_the_api_with_a_dry_run_first() {
     let (_, runs) = app.api_get(&admin, "/api/v1/admin/sync-runs").await;
     assert_eq!(runs.as_array().expect("runs").len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_exchange_folder_imports_archives_and_writes_orders() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let buyer = app.token("buyer@demo.example", "demo-buyer").await;
+    let cart = crate::ordering::current_cart(&app, &buyer).await;
+    crate::ordering::send(
+        &app,
+        &buyer,
+        "POST",
+        &format!("/api/v1/carts/{cart}/lines"),
+        json!({"sku": "BLT-933-8X20", "quantity": 50}),
+    )
+    .await;
+    crate::ordering::send(
+        &app,
+        &buyer,
+        "POST",
+        &format!("/api/v1/carts/{cart}/checkout"),
+        json!({"delivery_address": "Склад"}),
+    )
+    .await;
+
+    let dir = std::env::temp_dir().join(format!("optovik-exchange-{}", rand::random::<u32>()));
+    std::fs::create_dir_all(dir.join("inbox")).expect("inbox");
+    // Names as 1C writes them; offers must go after the catalog whatever the listing order.
+    std::fs::write(dir.join("inbox/offers0_1.xml"), sample("dobromyslov__offers0_1.xml")).expect("offers");
+    std::fs::write(dir.join("inbox/import0_1.xml"), sample("dobromyslov__import0_1.xml")).expect("import");
+    let broken = sample("dobromyslov__import0_1.xml");
+    std::fs::write(dir.join("inbox/import_broken.xml"), &broken[..broken.len() / 2]).expect("broken");
+    std::fs::write(dir.join("inbox/prices.zip"), b"PK\x03\x04").expect("zip");
+    let db = app.db.clone();
+    let target = dir.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        connector::jobs::folder_exchange::run_in(&db, &target, portal::journal::Trigger::Cli).expect("run")
+    })
+    .await
+    .expect("join");
+    assert_eq!(report.summary, "2 files imported, 2 failed, 1 orders written");
+    let names = |sub: &str| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir.join(sub))
+            .expect("dir")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(names("inbox").is_empty());
+    assert_eq!(names("archive").len(), 2);
+    let failed = names("failed");
+    assert_eq!(failed.len(), 4, "two files and their reports: {failed:?}");
+    let report_file =
+        failed.iter().find(|n| n.contains("import_broken") && n.ends_with(".report.txt")).expect("report");
+    assert!(std::fs::read_to_string(dir.join("failed").join(report_file)).expect("report").contains("nothing changed"));
+    let outbox = names("outbox");
+    assert_eq!(outbox.len(), 1);
+    let written = std::fs::read(dir.join("outbox").join(&outbox[0])).expect("orders");
+    assert!(written.starts_with(b"<?xml version=\"1.0\" encoding=\"windows-1251\"?>"));
+    let (_, page) = app.api_get(&buyer, "/api/v1/catalog/products?in_stock=true").await;
+    assert!(page["total"].as_i64().expect("total") > 0, "offers were imported after the catalog");
+    let _ = std::fs::remove_dir_all(&dir);
+}

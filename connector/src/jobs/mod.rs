@@ -2,6 +2,7 @@
 //! scheduler, `optovik job run NAME` and the admin's "run now" share this).
 
 mod email_outbox;
+pub mod folder_exchange;
 mod purge_credentials;
 mod reservation_expiry;
 
@@ -47,6 +48,7 @@ pub fn run_blocking(db: &Db, name: &str) -> anyhow::Result<JobReport> {
         purge_credentials::NAME => purge_credentials::run(db),
         reservation_expiry::NAME => reservation_expiry::run(db),
         email_outbox::NAME => email_outbox::run(db),
+        folder_exchange::NAME => folder_exchange::run(db),
         other => anyhow::bail!("unknown job {other:?}; known: {}", names().join(", ")),
     }
 }
