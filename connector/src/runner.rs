@@ -62,6 +62,15 @@ impl portal::jobs::JobRunner for Runner {
         import_file(&self.db, name, bytes, dry_run, trigger).map(|(run, _)| run).map_err(|e| format!("{e:#}"))
     }
 
+    fn orders_xml(&self) -> Result<(Vec<u8>, Vec<i64>, chrono::NaiveDateTime), String> {
+        use crate::commerceml::writer::{write_orders, OutputEncoding};
+        let now = chrono::Utc::now().naive_utc();
+        let mut conn = self.db.conn().map_err(|e| e.to_string())?;
+        let orders = portal::ordering::export::pending(&mut conn, 1000).map_err(|e| e.to_string())?;
+        let xml = write_orders(&orders, OutputEncoding::Windows1251, now).map_err(|e| e.to_string())?;
+        Ok((xml, orders.iter().map(|o| o.order.id).collect(), now))
+    }
+
     fn run_now(&self, name: &str, trigger: Trigger) -> Result<Option<i64>, String> {
         run_leased(&self.db, name, &self.instance, current_tick(), trigger)
             .map(|r| r.map(|(id, _)| id))

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod exchange_store;
 pub mod i18n;
 pub mod invoices;
 pub mod jobs;

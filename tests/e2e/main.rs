@@ -10,6 +10,7 @@ mod api_docs;
 mod catalog;
 mod checkout;
 mod email;
+mod exchange;
 mod import;
 mod lifecycle;
 mod ordering;

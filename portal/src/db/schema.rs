@@ -381,6 +381,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    exchange_files (session, name) {
+        session -> Text,
+        name -> Text,
+        content -> Binary,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    exchange_imports (session, name) {
+        session -> Text,
+        name -> Text,
+        status -> Text,
+        message -> Text,
+        run_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    exchange_queries (session) {
+        session -> Text,
+        order_ids -> Text,
+        as_of -> Timestamp,
+    }
+}
+
 diesel::joinable!(password_tokens -> users (user_id));
 diesel::joinable!(shipments -> orders (order_id));
 diesel::joinable!(shipment_lines -> shipments (shipment_id));
@@ -428,4 +455,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_outbox,
     password_tokens,
     sync_runs,
+    exchange_files,
+    exchange_imports,
+    exchange_queries,
 );

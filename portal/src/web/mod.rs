@@ -4,6 +4,7 @@
 pub mod api;
 mod assets;
 mod errors;
+mod exchange;
 mod health;
 mod pages;
 mod render;
@@ -63,6 +64,7 @@ pub fn app(state: AppState) -> impl Endpoint {
     let docs = api.swagger_ui();
     Route::new()
         .at("/health", get(health::health))
+        .at("/exchange/1c", get(exchange::exchange).post(exchange::exchange))
         .nest("/assets", assets::routes())
         .nest("/api/docs", docs)
         .at("/api/openapi.json", spec)

@@ -1,0 +1,3 @@
+DROP TABLE exchange_queries;
+DROP TABLE exchange_imports;
+DROP TABLE exchange_files;

@@ -1,0 +1,219 @@
+//! The 1C "exchange with site" endpoint, `/exchange/1c`: the address an
+//! administrator types into 1C. `checkauth` (Basic auth of an ERP user) opens
+//! an exchange session (a token in a cookie or `sessid`); `init` clears the
+//! session's upload area; `file` appends a chunk; `import` starts the import
+//! in the background and answers `progress` until it is done; sale `query`
+//! hands out new orders, `success` marks them sent. Every answer is plain text
+//! in windows-1251, and every error is `failure\n<reason>` — never HTML.
+
+use std::time::Duration;
+
+use poem::http::StatusCode;
+use poem::web::{Data, Query};
+use poem::{handler, Body, IntoResponse, Request, Response};
+use serde::Deserialize;
+use tokio::io::AsyncReadExt;
+
+use super::AppState;
+use crate::accounts::{tokens, Role, User};
+use crate::exchange_store as store;
+use crate::journal::Trigger;
+use crate::ordering::export::mark_sent;
+
+pub const COOKIE: &str = "optovik_exchange";
+/// The largest file 1C may send (in chunks of at most the same size).
+pub const FILE_LIMIT: usize = 100 * 1024 * 1024;
+
+#[derive(Deserialize, Default)]
+pub struct ExchangeQuery {
+    #[serde(default, rename = "type")]
+    kind: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    filename: String,
+    #[serde(default)]
+    sessid: String,
+}
+
+fn text(status: StatusCode, body: &str) -> Response {
+    let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(body);
+    Response::builder().status(status).content_type("text/plain; charset=windows-1251").body(bytes.into_owned())
+}
+
+fn failure(reason: &str) -> Response {
+    text(StatusCode::OK, &format!("failure\n{reason}"))
+}
+
+/// A safe relative file name: no `..`, no absolute paths, no odd characters.
+fn safe_name(name: &str) -> Option<String> {
+    let name = name.trim().replace('\\', "/");
+    let ok = !name.is_empty()
+        && name.len() <= 255
+        && !name.starts_with('/')
+        && !name.split('/').any(|part| part.is_empty() || part == "." || part == "..")
+        && !name.chars().any(|c| c.is_control() || c == ':');
+    ok.then_some(name)
+}
+
+fn basic_credentials(req: &Request) -> Option<(String, String)> {
+    use base64::Engine;
+    let header = req.header("authorization")?;
+    let encoded = header.strip_prefix("Basic ").or_else(|| header.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_string(), password.to_string()))
+}
+
+fn may_exchange(user: &User) -> bool {
+    matches!(user.role, Role::Erp | Role::Admin)
+}
+
+#[handler]
+pub async fn exchange(
+    req: &Request,
+    Data(state): Data<&AppState>,
+    Query(q): Query<ExchangeQuery>,
+    body: Body,
+) -> Response {
+    match answer(req, state, q, body).await {
+        Ok(response) => response,
+        Err(reason) => failure(&reason),
+    }
+}
+
+async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -> Result<Response, String> {
+    if !matches!(q.kind.as_str(), "catalog" | "sale") {
+        return Err(format!("unknown type {:?}", q.kind));
+    }
+    if q.mode == "checkauth" {
+        let (login, password) = basic_credentials(req).ok_or("no credentials (Basic auth)")?;
+        let issued = state
+            .db
+            .run(move |conn| match User::authenticate(conn, &login, &password)? {
+                Some(user) if may_exchange(&user) => tokens::issue(conn, user.id).map(Some),
+                _ => Ok(None),
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        let issued = issued.ok_or("wrong login or password, or not an exchange user")?;
+        return Ok(text(StatusCode::OK, &format!("success\n{COOKIE}\n{}", issued.token)));
+    }
+    let token = req
+        .cookie()
+        .get(COOKIE)
+        .map(|c| c.value_str().to_string())
+        .or_else(|| (!q.sessid.is_empty()).then(|| q.sessid.clone()))
+        .ok_or("no exchange session: call mode=checkauth first")?;
+    let lookup = token.clone();
+    let user = state.db.run(move |conn| tokens::lookup(conn, &lookup)).await.map_err(|e| e.to_string())?;
+    if !user.as_ref().is_some_and(may_exchange) {
+        return Err("the exchange session is unknown or expired".into());
+    }
+    let session = crate::hash_token(&token)[..32].to_string();
+    let jobs = state.jobs.clone().ok_or("this server runs no exchange")?;
+    match q.mode.as_str() {
+        "init" => {
+            state.db.run(move |conn| store::reset(conn, &session)).await.map_err(|e| e.to_string())?;
+            Ok(text(StatusCode::OK, &format!("zip=no\nfile_limit={FILE_LIMIT}")))
+        }
+        "file" => {
+            let name = safe_name(&q.filename).ok_or("a file name must be a relative path without ..")?;
+            let mut chunk = Vec::new();
+            body.into_async_read()
+                .take(FILE_LIMIT as u64 + 1)
+                .read_to_end(&mut chunk)
+                .await
+                .map_err(|e| format!("upload interrupted: {e}"))?;
+            if chunk.len() > FILE_LIMIT {
+                return Err(format!("the file is larger than {FILE_LIMIT} bytes"));
+            }
+            state
+                .db
+                .run(move |conn| store::append(conn, &session, &name, &chunk, FILE_LIMIT))
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(text(StatusCode::OK, "success"))
+        }
+        "import" => {
+            let name = safe_name(&q.filename).ok_or("a file name must be a relative path without ..")?;
+            let (s, n) = (session.clone(), name.clone());
+            let state_now =
+                state.db.run(move |conn| store::import_state(conn, &s, &n)).await.map_err(|e| e.to_string())?;
+            match state_now {
+                Some((status, _)) if status == "running" => Ok(text(StatusCode::OK, "progress")),
+                Some((status, _)) if status == "success" => Ok(text(StatusCode::OK, "success")),
+                Some((_, message)) => Err(message),
+                None => {
+                    let (s, n) = (session.clone(), name.clone());
+                    let content =
+                        state.db.run(move |conn| store::file(conn, &s, &n)).await.map_err(|e| e.to_string())?;
+                    let content = content.ok_or_else(|| format!("no file {name} was uploaded in this session"))?;
+                    let (s, n) = (session.clone(), name.clone());
+                    state
+                        .db
+                        .run(move |conn| store::set_import_state(conn, &s, &n, "running", "", None))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let db = state.db.clone();
+                    let task = tokio::task::spawn_blocking(move || {
+                        let outcome = jobs.import_file(&name, &content, false, Trigger::Erp);
+                        let (status, message, run) = match outcome {
+                            Ok(run) => {
+                                let entry = db.conn().ok().and_then(|mut c| crate::journal::find(&mut c, run).ok());
+                                match entry {
+                                    Some(e) if e.status == "success" => {
+                                        ("success".to_string(), String::new(), Some(run))
+                                    }
+                                    Some(e) => ("failure".to_string(), e.summary, Some(run)),
+                                    None => (
+                                        "failure".to_string(),
+                                        "the import left no journal entry".to_string(),
+                                        Some(run),
+                                    ),
+                                }
+                            }
+                            Err(e) => ("failure".to_string(), e, None),
+                        };
+                        if let Ok(mut conn) = db.conn() {
+                            if let Err(e) = store::set_import_state(&mut conn, &session, &name, &status, &message, run)
+                            {
+                                tracing::error!(error = %e, "exchange import state not saved");
+                            }
+                        }
+                    });
+                    // Small files finish at once; larger ones answer `progress` and 1C asks again.
+                    let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
+                    Ok(text(StatusCode::OK, "progress"))
+                }
+            }
+        }
+        "query" if q.kind == "sale" => {
+            let (xml, ids, as_of) =
+                tokio::task::spawn_blocking(move || jobs.orders_xml()).await.map_err(|e| e.to_string())??;
+            state
+                .db
+                .run(move |conn| store::remember_query(conn, &session, &ids, as_of))
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Response::builder().content_type("application/xml; charset=windows-1251").body(xml))
+        }
+        "success" if q.kind == "sale" => {
+            state
+                .db
+                .run(move |conn| {
+                    if let Some((ids, as_of)) = store::take_query(conn, &session)? {
+                        mark_sent(conn, &ids, as_of)?;
+                    }
+                    Ok(())
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(text(StatusCode::OK, "success"))
+        }
+        "deactivate" | "complete" => Ok(text(StatusCode::OK, "success")),
+        other => Err(format!("unknown mode {other:?}")),
+    }
+    .map(|r| r.into_response())
+}
