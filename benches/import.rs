@@ -1,0 +1,138 @@
+//! CommerceML import benchmark: `cargo bench --bench import`.
+//!
+//! Generates a catalog and an offers file in the shape 1C writes
+//! (`BENCH_PRODUCTS`, default 10,000 products; half of them with two
+//! characteristic offers, so 1.5 offers per product; three price types, five
+//! warehouses), then measures on a fresh SQLite database: a parse-only pass,
+//! the first import of both files, and a re-import that changes nothing —
+//! with peak memory.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use connector::commerceml::read;
+use connector::import::import;
+use portal::db::Db;
+
+fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn catalog(products: usize) -> String {
+    let mut s = String::with_capacity(products * 900);
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<КоммерческаяИнформация xmlns=\"urn:1C.ru:commerceml_2\" ВерсияСхемы=\"2.09\" ДатаФормирования=\"2026-11-26T02:00:00\">\n<Классификатор><Ид>cls</Ид><Наименование>Классификатор</Наименование><Группы>");
+    for g in 0..50 {
+        let _ = write!(s, "<Группа><Ид>g{g}</Ид><Наименование>Группа {g}</Наименование></Группа>");
+    }
+    s.push_str("</Группы><Свойства><Свойство><Ид>p1</Ид><Наименование>Материал</Наименование><ТипЗначений>Строка</ТипЗначений></Свойство></Свойства></Классификатор>\n");
+    s.push_str("<Каталог СодержитТолькоИзменения=\"false\"><Ид>cat</Ид><ИдКлассификатора>cls</ИдКлассификатора><Наименование>Каталог</Наименование><Товары>\n");
+    for p in 0..products {
+        let _ = write!(
+            s,
+            "<Товар><Ид>prod-{p:07}</Ид><Штрихкод>46{p:011}</Штрихкод><Артикул>ART-{p:07}</Артикул><Наименование>Болт DIN 933 М{}х{} оцинкованный, партия {p}</Наименование>\
+             <БазоваяЕдиница Код=\"796\" НаименованиеПолное=\"Штука\" МеждународноеСокращение=\"PCE\">шт</БазоваяЕдиница><Группы><Ид>g{}</Ид></Группы>\
+             <Описание>Болт с шестигранной головкой, класс прочности 8.8.</Описание><ЗначенияСвойств><ЗначенияСвойства><Ид>p1</Ид><Значение>сталь</Значение></ЗначенияСвойства></ЗначенияСвойств>\
+             <СтавкиНалогов><СтавкаНалога><Наименование>НДС</Наименование><Ставка>20</Ставка></СтавкаНалога></СтавкиНалогов>\
+             <ЗначенияРеквизитов><ЗначениеРеквизита><Наименование>ВидНоменклатуры</Наименование><Значение>Товар</Значение></ЗначениеРеквизита></ЗначенияРеквизитов></Товар>\n",
+            6 + p % 10,
+            20 + p % 50,
+            p % 50
+        );
+    }
+    s.push_str("</Товары></Каталог></КоммерческаяИнформация>\n");
+    s
+}
+
+fn offers(products: usize) -> String {
+    let mut s = String::with_capacity(products * 1500);
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<КоммерческаяИнформация xmlns=\"urn:1C.ru:commerceml_2\" ВерсияСхемы=\"2.09\">\n<ПакетПредложений СодержитТолькоИзменения=\"false\"><Ид>cat#</Ид><Наименование>Пакет</Наименование><ИдКаталога>cat</ИдКаталога><ИдКлассификатора>cls</ИдКлассификатора><ТипыЦен>");
+    for t in 0..3 {
+        let _ = write!(s, "<ТипЦены><Ид>pt{t}</Ид><Наименование>Цена {t}</Наименование><Валюта>RUB</Валюта><Налог><Наименование>НДС</Наименование><УчтеноВСумме>true</УчтеноВСумме></Налог></ТипЦены>");
+    }
+    s.push_str("</ТипыЦен><Склады>");
+    for w in 0..5 {
+        let _ = write!(s, "<Склад><Ид>wh{w}</Ид><Наименование>Склад {w}</Наименование></Склад>");
+    }
+    s.push_str("</Склады><Предложения>\n");
+    for p in 0..products {
+        let ids: Vec<String> =
+            if p % 2 == 0 { vec![format!("prod-{p:07}")] } else { (1..=2).map(|c| format!("prod-{p:07}#ch{c}")).collect() };
+        for id in ids {
+            let _ = write!(s, "<Предложение><Ид>{id}</Ид><Наименование>Болт партия {p}</Наименование><БазоваяЕдиница Код=\"796\">шт</БазоваяЕдиница>");
+            if id.contains('#') {
+                s.push_str("<ХарактеристикиТовара><ХарактеристикаТовара><Наименование>Покрытие</Наименование><Значение>цинк</Значение></ХарактеристикаТовара></ХарактеристикиТовара>");
+            }
+            s.push_str("<Цены>");
+            for t in 0..3 {
+                let _ = write!(
+                    s,
+                    "<Цена><Представление>руб за шт</Представление><ИдТипаЦены>pt{t}</ИдТипаЦены><ЦенаЗаЕдиницу>{}.{:02}</ЦенаЗаЕдиницу><Валюта>RUB</Валюта><Единица>шт</Единица><Коэффициент>1</Коэффициент></Цена>",
+                    10 + p % 500,
+                    (p * 7 + t) % 100
+                );
+            }
+            let _ = write!(s, "</Цены><Количество>{}</Количество>", (p % 40) * 5);
+            for w in 0..5 {
+                let _ = write!(s, "<Склад ИдСклада=\"wh{w}\" КоличествоНаСкладе=\"{}\"/>", (p + w) % 40);
+            }
+            s.push_str("</Предложение>\n");
+        }
+    }
+    s.push_str("</Предложения></ПакетПредложений></КоммерческаяИнформация>\n");
+    s
+}
+
+fn main() -> anyhow::Result<()> {
+    let products: usize = std::env::var("BENCH_PRODUCTS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    std::fs::create_dir_all("target/bench")?;
+    let (catalog_path, offers_path) = ("target/bench/import.xml", "target/bench/offers.xml");
+    std::fs::write(catalog_path, catalog(products))?;
+    std::fs::write(offers_path, offers(products))?;
+    let size = |p: &str| std::fs::metadata(p).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0);
+    println!(
+        "import benchmark: {products} products, {} offers; files {:.0} MiB + {:.0} MiB",
+        products + products / 2,
+        size(catalog_path),
+        size(offers_path)
+    );
+    let file = |p: &str| -> anyhow::Result<std::io::BufReader<std::fs::File>> { Ok(std::io::BufReader::new(std::fs::File::open(p)?)) };
+
+    let started = Instant::now();
+    let mut items = 0usize;
+    for path in [catalog_path, offers_path] {
+        read(file(path)?, |_| {
+            items += 1;
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let parse = started.elapsed();
+    let mib = size(catalog_path) + size(offers_path);
+    println!("parse only: {items} items in {parse:.2?} ({:.0} MiB/s)", mib / parse.as_secs_f64());
+
+    let db_path = "target/bench/import.db";
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{db_path}{suffix}"));
+    }
+    let db = Db::connect(db_path, 4)?;
+    for (label, expect_changes) in [("first import", true), ("re-import (no changes)", false)] {
+        let started = Instant::now();
+        let a = import(&db, file(catalog_path)?)?;
+        let b = import(&db, file(offers_path)?)?;
+        let took = started.elapsed();
+        let changes = a.changes() + b.changes();
+        assert_eq!(changes > 0, expect_changes, "{}; {}", a.summary(), b.summary());
+        println!("{label}: {took:.2?} ({changes} changes); peak memory so far {:.0} MiB", peak_mib());
+        if expect_changes {
+            println!("  catalog: {}\n  offers: {}", a.summary(), b.summary());
+        }
+    }
+    Ok(())
+}
