@@ -62,8 +62,11 @@ fn offers(products: usize) -> String {
     }
     s.push_str("</Склады><Предложения>\n");
     for p in 0..products {
-        let ids: Vec<String> =
-            if p % 2 == 0 { vec![format!("prod-{p:07}")] } else { (1..=2).map(|c| format!("prod-{p:07}#ch{c}")).collect() };
+        let ids: Vec<String> = if p % 2 == 0 {
+            vec![format!("prod-{p:07}")]
+        } else {
+            (1..=2).map(|c| format!("prod-{p:07}#ch{c}")).collect()
+        };
         for id in ids {
             let _ = write!(s, "<Предложение><Ид>{id}</Ид><Наименование>Болт партия {p}</Наименование><БазоваяЕдиница Код=\"796\">шт</БазоваяЕдиница>");
             if id.contains('#') {
@@ -102,7 +105,9 @@ fn main() -> anyhow::Result<()> {
         size(catalog_path),
         size(offers_path)
     );
-    let file = |p: &str| -> anyhow::Result<std::io::BufReader<std::fs::File>> { Ok(std::io::BufReader::new(std::fs::File::open(p)?)) };
+    let file = |p: &str| -> anyhow::Result<std::io::BufReader<std::fs::File>> {
+        Ok(std::io::BufReader::new(std::fs::File::open(p)?))
+    };
 
     let started = Instant::now();
     let mut items = 0usize;

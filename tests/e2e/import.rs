@@ -422,3 +422,51 @@ async fn the_exchange_folder_imports_archives_and_writes_orders() {
     assert!(page["total"].as_i64().expect("total") > 0, "offers were imported after the catalog");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn characteristic_offers_are_orderable_and_reimports_change_nothing() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let catalog = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><КоммерческаяИнформация ВерсияСхемы=\"2.09\"><Каталог СодержитТолькоИзменения=\"true\"><Товары>\
+        <Товар><Ид>glove</Ид><Артикул>GLV-1</Артикул><Наименование>Перчатки рабочие</Наименование><БазоваяЕдиница>пара</БазоваяЕдиница>\
+        <СтавкиНалогов><СтавкаНалога><Наименование>НДС</Наименование><Ставка>20</Ставка></СтавкаНалога></СтавкиНалогов></Товар>\
+        </Товары></Каталог></КоммерческаяИнформация>";
+    let offers = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><КоммерческаяИнформация ВерсияСхемы=\"2.09\"><ПакетПредложений СодержитТолькоИзменения=\"true\">\
+        <ТипыЦен><ТипЦены><Ид>pt-wholesale</Ид><Наименование>Оптовая</Наименование></ТипЦены></ТипыЦен><Предложения>\
+        <Предложение><Ид>glove#m</Ид><Артикул>GLV-1-M</Артикул><Наименование>Перчатки рабочие (M)</Наименование><ХарактеристикиТовара><ХарактеристикаТовара><Наименование>Размер</Наименование><Значение>M</Значение></ХарактеристикаТовара></ХарактеристикиТовара>\
+        <Цены><Цена><ИдТипаЦены>pt-wholesale</ИдТипаЦены><ЦенаЗаЕдиницу>55.5</ЦенаЗаЕдиницу></Цена></Цены><Количество>100</Количество></Предложение>\
+        <Предложение><Ид>glove#l</Ид><Артикул>GLV-1-L</Артикул><Наименование>Перчатки рабочие (L)</Наименование>\
+        <Цены><Цена><ИдТипаЦены>pt-wholesale</ИдТипаЦены><ЦенаЗаЕдиницу>56</ЦенаЗаЕдиницу></Цена></Цены><Количество>0</Количество></Предложение>\
+        </Предложения></ПакетПредложений></КоммерческаяИнформация>";
+    let db = app.db.clone();
+    let (first, second) = tokio::task::spawn_blocking(move || {
+        let a = import(&db, catalog.as_bytes()).expect("catalog");
+        let b = import(&db, offers.as_bytes()).expect("offers");
+        let c = import(&db, catalog.as_bytes()).expect("catalog again");
+        let d = import(&db, offers.as_bytes()).expect("offers again");
+        (a.changes() + b.changes(), c.changes() + d.changes())
+    })
+    .await
+    .expect("join");
+    assert!(first > 0);
+    assert_eq!(second, 0, "the pair of files again changes nothing");
+    let buyer = app.token("buyer@demo.example", "demo-buyer").await;
+    let (_, found) = app.api_get(&buyer, "/api/v1/catalog/products?q=GLV-1").await;
+    let skus: Vec<&str> =
+        found["items"].as_array().expect("items").iter().map(|i| i["sku"].as_str().expect("sku")).collect();
+    assert_eq!(skus.len(), 2, "the product itself is not sold, its sizes are: {skus:?}");
+    assert!(skus.contains(&"GLV-1-M") && skus.contains(&"GLV-1-L"));
+    let cart = crate::ordering::current_cart(&app, &buyer).await;
+    let (_, verdict) = crate::ordering::send(
+        &app,
+        &buyer,
+        "POST",
+        &format!("/api/v1/carts/{cart}/lines"),
+        json!({"sku": "GLV-1-M", "quantity": 10}),
+    )
+    .await;
+    assert_eq!(verdict["verdict"], "added");
+    let (_, detail) = app.api_get(&buyer, &format!("/api/v1/carts/{cart}")).await;
+    // 55.50 wholesale, 3 % contract discount, VAT included: 53.835 → 53.84.
+    assert_eq!(detail["lines"][0]["unit_price_minor"], 5384);
+}

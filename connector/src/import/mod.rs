@@ -194,6 +194,7 @@ impl Importer {
         let (id, change) = write::upsert_product(conn, &data)?;
         self.counts.change("products", change);
         // The product itself is sellable until an offer file gives it characteristics.
+        let variants = portal::catalog::has_variants(conn, portal::catalog::ProductId(id), &product.id)?;
         let offer = OfferData {
             external_id: product.id,
             product_id: id,
@@ -201,7 +202,7 @@ impl Importer {
             name: data.name,
             characteristics: String::new(),
             barcode: product.barcode,
-            active: true,
+            active: !variants,
         };
         let (_, change) = write::upsert_offer(conn, &offer)?;
         self.counts.change("offers", change);

@@ -109,6 +109,17 @@ impl Offer {
     }
 }
 
+/// Whether a product is sold through characteristic offers (`product#…`).
+pub fn has_variants(conn: &mut DbConn, product: ProductId, product_external_id: &str) -> Result<bool> {
+    let found = offers::table
+        .filter(offers::product_id.eq(product.0))
+        .filter(offers::external_id.ne(product_external_id))
+        .select(offers::id)
+        .first::<i64>(conn)
+        .optional()?;
+    Ok(found.is_some())
+}
+
 /// An offer's id by its external id (`Ид`).
 pub fn offer_id_by_external(conn: &mut DbConn, external_id: &str) -> Result<Option<i64>> {
     Ok(offers::table.filter(offers::external_id.eq(external_id)).select(offers::id).first(conn).optional()?)
