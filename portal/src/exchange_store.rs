@@ -114,3 +114,49 @@ pub fn take_query(conn: &mut DbConn, session: &str) -> Result<Option<(Vec<i64>, 
     diesel::delete(exchange_queries::table.find(session)).execute(conn)?;
     Ok(row.map(|(ids, at)| (serde_json::from_str(&ids).unwrap_or_default(), at)))
 }
+
+/// Unpacks every uploaded .zip of the session into its files (1C sends
+/// `import.xml`, `offers.xml` and images zipped). Entry names are checked
+/// like uploaded names, and the unpacked total is capped against zip bombs.
+/// Returns how many files came out.
+pub fn unpack_zips(conn: &mut DbConn, session: &str, limit: usize) -> Result<usize> {
+    use std::io::Read;
+    let zips: Vec<(String, Vec<u8>)> = exchange_files::table
+        .filter(exchange_files::session.eq(session))
+        .filter(exchange_files::name.like("%.zip"))
+        .select((exchange_files::name, exchange_files::content))
+        .load(conn)?;
+    let mut unpacked = 0;
+    for (zip_name, bytes) in zips {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .map_err(|e| Error::Invalid(format!("{zip_name} is not a readable zip: {e}")))?;
+        let mut total = 0usize;
+        for i in 0..archive.len() {
+            let mut entry = archive.by_index(i).map_err(|e| Error::Invalid(format!("{zip_name}: {e}")))?;
+            if entry.is_dir() {
+                continue;
+            }
+            let name = entry.name().map_err(|e| Error::Invalid(format!("{zip_name}: {e}")))?.to_string();
+            let safe = !name.starts_with('/') && !name.split(['/', '\\']).any(|p| p == ".." || p.is_empty());
+            if !safe {
+                return Err(Error::Invalid(format!(
+                    "{zip_name}: refused entry {name:?} (path outside the upload area)"
+                )));
+            }
+            let mut content = Vec::new();
+            (&mut entry)
+                .take(limit as u64 + 1)
+                .read_to_end(&mut content)
+                .map_err(|e| Error::Invalid(format!("{zip_name}: {e}")))?;
+            total += content.len();
+            if content.len() > limit || total > limit.saturating_mul(4) {
+                return Err(Error::Invalid(format!("{zip_name} unpacks to more than allowed")));
+            }
+            diesel::delete(exchange_files::table.find((session, name.as_str()))).execute(conn)?;
+            append(conn, session, &name, &content, limit)?;
+            unpacked += 1;
+        }
+        diesel::delete(exchange_files::table.find((session, zip_name.as_str()))).execute(conn)?;
+    }
+    Ok(unpacked)
+}

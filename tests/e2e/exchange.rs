@@ -61,7 +61,7 @@ async fn catalog_exchange_in_chunks_then_sale_query_and_status_file() {
     let cookie = lines[2].to_string();
 
     let init = call(&app, "type=catalog&mode=init", Some(&cookie), Vec::new()).await;
-    assert!(init.starts_with("zip=no\nfile_limit="), "{init}");
+    assert!(init.starts_with("zip=yes\nfile_limit="), "{init}");
     let catalog = sample("dobromyslov__import0_1.xml");
     let (first, second) = catalog.split_at(catalog.len() / 2);
     for chunk in [first, second] {
@@ -186,4 +186,43 @@ async fn exchange_failures_are_plain_text() {
 
 fn portal_file_limit() -> usize {
     100 * 1024 * 1024
+}
+
+fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        writer.start_file(*name, zip::write::SimpleFileOptions::default()).expect("entry");
+        writer.write_all(bytes).expect("write");
+    }
+    writer.finish().expect("zip").into_inner()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_zipped_catalog_in_chunks_and_a_zip_that_escapes() {
+    let app = spawn_app().await;
+    let auth = checkauth(&app, "catalog", "erp@demo.example", "demo-erp").await;
+    let cookie = auth.lines().nth(2).expect("cookie").to_string();
+    call(&app, "type=catalog&mode=init", Some(&cookie), Vec::new()).await;
+    let archive = zip_of(&[
+        ("import0_1.xml", sample("dobromyslov__import0_1.xml")),
+        ("offers0_1.xml", sample("dobromyslov__offers0_1.xml")),
+    ]);
+    for chunk in archive.chunks(archive.len() / 3 + 1) {
+        assert_eq!(
+            call(&app, "type=catalog&mode=file&filename=catalog.zip", Some(&cookie), chunk.to_vec()).await,
+            "success"
+        );
+    }
+    assert_eq!(import_until_done(&app, "catalog", &cookie, "import0_1.xml").await, "success");
+    assert_eq!(import_until_done(&app, "catalog", &cookie, "offers0_1.xml").await, "success");
+    let admin = app.token("admin@demo.example", "demo-admin").await;
+    let (_, found) = app.api_get(&admin, "/api/v1/catalog/products?in_stock=true").await;
+    assert!(found["total"].as_i64().expect("total") > 0);
+
+    call(&app, "type=catalog&mode=init", Some(&cookie), Vec::new()).await;
+    let evil = zip_of(&[("../evil.xml", b"<x/>".to_vec())]);
+    call(&app, "type=catalog&mode=file&filename=evil.zip", Some(&cookie), evil).await;
+    let refused = call(&app, "type=catalog&mode=import&filename=evil.xml", Some(&cookie), Vec::new()).await;
+    assert!(refused.starts_with("failure\n") && refused.contains("outside"), "{refused}");
 }

@@ -116,7 +116,7 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
     match q.mode.as_str() {
         "init" => {
             state.db.run(move |conn| store::reset(conn, &session)).await.map_err(|e| e.to_string())?;
-            Ok(text(StatusCode::OK, &format!("zip=no\nfile_limit={FILE_LIMIT}")))
+            Ok(text(StatusCode::OK, &format!("zip=yes\nfile_limit={FILE_LIMIT}")))
         }
         "file" => {
             let name = safe_name(&q.filename).ok_or("a file name must be a relative path without ..")?;
@@ -147,8 +147,15 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
                 Some((_, message)) => Err(message),
                 None => {
                     let (s, n) = (session.clone(), name.clone());
-                    let content =
-                        state.db.run(move |conn| store::file(conn, &s, &n)).await.map_err(|e| e.to_string())?;
+                    // A zip sent with `zip=yes` is unpacked on the first import.
+                    let content = state
+                        .db
+                        .run(move |conn| {
+                            store::unpack_zips(conn, &s, FILE_LIMIT)?;
+                            store::file(conn, &s, &n)
+                        })
+                        .await
+                        .map_err(|e| e.to_string())?;
                     let content = content.ok_or_else(|| format!("no file {name} was uploaded in this session"))?;
                     let (s, n) = (session.clone(), name.clone());
                     state
