@@ -54,6 +54,9 @@ pub const BANK_ACCOUNT: &str = "bank_account";
 pub const BANK_CORR_ACCOUNT: &str = "bank_corr_account";
 /// Business days a reservation lasts (default 3).
 pub const RESERVATION_DAYS: &str = "reservation_days";
+/// Whether a full catalog (`СодержитТолькоИзменения="false"`) deactivates the
+/// products it no longer lists ("true", the default, or "false").
+pub const FULL_CATALOG_DEACTIVATES: &str = "full_catalog_deactivates";
 /// The address users reach the portal at, for links in emails.
 pub const PUBLIC_URL: &str = "public_url";
 /// Hours before the deadline when buyer and manager are warned (default 24).

@@ -470,3 +470,23 @@ async fn characteristic_offers_are_orderable_and_reimports_change_nothing() {
     // 55.50 wholesale, 3 % contract discount, VAT included: 53.835 → 53.84.
     assert_eq!(detail["lines"][0]["unit_price_minor"], 5384);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_catalog_can_be_told_not_to_retire_goods() {
+    let app = spawn_app().await;
+    app.with_db(|conn| portal::settings::set(conn, portal::settings::FULL_CATALOG_DEACTIVATES, "false")).await;
+    let db = app.db.clone();
+    let counts =
+        tokio::task::spawn_blocking(move || import(&db, &sample("dobromyslov__import0_1.xml")[..]).expect("catalog"))
+            .await
+            .expect("join");
+    assert_eq!(counts.entities["products"].deactivated, 0, "{}", counts.summary());
+    let active: i64 = app
+        .with_db(|conn| {
+            use diesel::prelude::*;
+            use portal::db::schema::products;
+            Ok(products::table.filter(products::active.eq(true)).count().get_result(conn)?)
+        })
+        .await;
+    assert_eq!(active, 756 + 35);
+}

@@ -104,7 +104,13 @@ impl Importer {
     fn apply(&mut self, conn: &mut DbConn, item: Item) -> portal::Result<()> {
         self.index += 1;
         match item {
-            Item::CatalogStart { only_changes: false, .. } => self.full_catalog = Some(HashSet::new()),
+            Item::CatalogStart { only_changes: false, .. } => {
+                let deactivates = portal::settings::get(conn, portal::settings::FULL_CATALOG_DEACTIVATES)?
+                    .is_none_or(|v| v.trim() != "false");
+                if deactivates {
+                    self.full_catalog = Some(HashSet::new());
+                }
+            }
             Item::Group(group) => {
                 let parent = group.parent_id.as_ref().and_then(|p| self.categories.get(p)).copied();
                 let (id, change) = write::upsert_category(conn, &group.id, parent, &group.name, 0)?;

@@ -21,7 +21,7 @@ use crate::web::session::{check_csrf, layout, set_flash, Authed};
 use crate::web::AppState;
 
 /// Settings an admin edits here, in display order.
-const EDITABLE: [&str; 17] = [
+const EDITABLE: [&str; 18] = [
     settings::SUPPLIER_NAME,
     settings::SUPPLIER_INN,
     settings::SUPPLIER_KPP,
@@ -38,6 +38,7 @@ const EDITABLE: [&str; 17] = [
     settings::STOCK_FEW_THRESHOLD,
     settings::TIMEZONE,
     settings::PUBLIC_URL,
+    settings::FULL_CATALOG_DEACTIVATES,
     "status_colors",
 ];
 
