@@ -245,6 +245,7 @@ impl Importer {
                 }
             }
         };
+        let mut new_prices = Vec::new();
         for price in offer.prices.iter().flatten() {
             let Some(amount) = Money::parse_decimal(&price.per_unit) else {
                 self.counts.reject("prices", format!("{place}: unreadable price {:?}", price.per_unit));
@@ -261,14 +262,19 @@ impl Importer {
                     id
                 }
             };
-            let change = write::set_price(conn, offer_id, price_type, amount.minor())?;
-            self.counts.change("prices", change);
+            new_prices.push((price_type, amount.minor()));
+        }
+        if !new_prices.is_empty() {
+            for change in write::set_offer_prices(conn, offer_id, &new_prices)? {
+                self.counts.change("prices", change);
+            }
         }
         let stock: Option<Vec<(String, String)>> = match (&offer.stock, &offer.total_quantity) {
             (Some(per_warehouse), _) if !per_warehouse.is_empty() => Some(per_warehouse.clone()),
             (_, Some(total)) => Some(vec![(String::new(), total.clone())]),
             _ => None,
         };
+        let mut quantities = Vec::new();
         for (warehouse, quantity) in stock.into_iter().flatten() {
             let Some(quantity) = parse_quantity(&quantity) else {
                 self.counts.reject("stock", format!("{place}: unreadable quantity {quantity:?}"));
@@ -288,8 +294,12 @@ impl Importer {
                     id
                 }
             };
-            let change = write::set_stock(conn, offer_id, warehouse_id, quantity.max(0))?;
-            self.counts.change("stock", change);
+            quantities.push((warehouse_id, quantity.max(0)));
+        }
+        if !quantities.is_empty() {
+            for change in write::set_offer_stock(conn, offer_id, &quantities)? {
+                self.counts.change("stock", change);
+            }
         }
         if offer.characteristic_id().is_some() {
             // A product sold by characteristics is not sold as itself.

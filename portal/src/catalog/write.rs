@@ -305,28 +305,83 @@ pub fn set_price(conn: &mut DbConn, offer_id: i64, price_type_id: i64, price_min
 
 /// Sets an offer's stock in one warehouse (thousandths) and refreshes its total.
 pub fn set_stock(conn: &mut DbConn, offer_id: i64, warehouse_id: i64, quantity: i64) -> Result<Change> {
-    let current = stock::table.find((offer_id, warehouse_id)).select(stock::quantity).first::<i64>(conn).optional()?;
-    let change = match current {
-        Some(q) if q == quantity => return Ok(Change::Unchanged),
-        Some(_) => {
-            diesel::update(stock::table.find((offer_id, warehouse_id)))
-                .set(stock::quantity.eq(quantity))
-                .execute(conn)?;
-            Change::Updated
-        }
-        None => {
-            diesel::insert_into(stock::table)
-                .values((
-                    stock::offer_id.eq(offer_id),
-                    stock::warehouse_id.eq(warehouse_id),
-                    stock::quantity.eq(quantity),
-                ))
-                .execute(conn)?;
-            Change::Created
-        }
-    };
-    refresh_stock_total(conn, offer_id)?;
-    Ok(change)
+    Ok(set_offer_stock(conn, offer_id, &[(warehouse_id, quantity)])?[0])
+}
+
+/// Sets an offer's stock in several warehouses at once (an import's row):
+/// one read of the current figures, writes only where they differ, and the
+/// total refreshed once.
+pub fn set_offer_stock(conn: &mut DbConn, offer_id: i64, quantities: &[(i64, i64)]) -> Result<Vec<Change>> {
+    let mut current: std::collections::HashMap<i64, i64> = stock::table
+        .filter(stock::offer_id.eq(offer_id))
+        .select((stock::warehouse_id, stock::quantity))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let mut changes = Vec::with_capacity(quantities.len());
+    for &(warehouse_id, quantity) in quantities {
+        let change = match current.get(&warehouse_id) {
+            Some(q) if *q == quantity => Change::Unchanged,
+            Some(_) => {
+                diesel::update(stock::table.find((offer_id, warehouse_id)))
+                    .set(stock::quantity.eq(quantity))
+                    .execute(conn)?;
+                Change::Updated
+            }
+            None => {
+                diesel::insert_into(stock::table)
+                    .values((
+                        stock::offer_id.eq(offer_id),
+                        stock::warehouse_id.eq(warehouse_id),
+                        stock::quantity.eq(quantity),
+                    ))
+                    .execute(conn)?;
+                Change::Created
+            }
+        };
+        current.insert(warehouse_id, quantity);
+        changes.push(change);
+    }
+    if changes.iter().any(|c| *c != Change::Unchanged) {
+        let total: i64 = current.values().sum();
+        diesel::update(offers::table.find(offer_id)).set(offers::stock_total.eq(total)).execute(conn)?;
+    }
+    Ok(changes)
+}
+
+/// Sets an offer's prices in several price types at once, reading the
+/// current ones in one query.
+pub fn set_offer_prices(conn: &mut DbConn, offer_id: i64, new_prices: &[(i64, i64)]) -> Result<Vec<Change>> {
+    let current: std::collections::HashMap<i64, i64> = prices::table
+        .filter(prices::offer_id.eq(offer_id))
+        .select((prices::price_type_id, prices::price_minor))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let mut changes = Vec::with_capacity(new_prices.len());
+    for &(price_type_id, price_minor) in new_prices {
+        let change = match current.get(&price_type_id) {
+            Some(p) if *p == price_minor => Change::Unchanged,
+            Some(_) => {
+                diesel::update(prices::table.find((offer_id, price_type_id)))
+                    .set(prices::price_minor.eq(price_minor))
+                    .execute(conn)?;
+                Change::Updated
+            }
+            None => {
+                diesel::insert_into(prices::table)
+                    .values((
+                        prices::offer_id.eq(offer_id),
+                        prices::price_type_id.eq(price_type_id),
+                        prices::price_minor.eq(price_minor),
+                    ))
+                    .execute(conn)?;
+                Change::Created
+            }
+        };
+        changes.push(change);
+    }
+    Ok(changes)
 }
 
 /// Recomputes `offers.stock_total` from the per-warehouse rows.
