@@ -2,9 +2,10 @@
 //! the scheduled jobs that keep the portal in step. It works through the
 //! portal's domain operations and never writes SQL of its own.
 //!
-//! So far: the scheduler, the jobs and their journal, and the streaming
-//! CommerceML reader; applying imports, the 1C HTTP exchange and folder/Excel
-//! exchange come next.
+//! It holds the streaming CommerceML reader and the order writer, the imports
+//! (catalog, offers, counterparties, status documents), the folder exchange,
+//! the scheduler, the jobs and the runner that journals them. Excel exchange
+//! is still to come.
 
 pub mod commerceml;
 pub mod import;

@@ -280,27 +280,7 @@ pub fn upsert_offer(conn: &mut DbConn, data: &OfferData) -> Result<(i64, Change)
 
 /// Sets an offer's price in one price type.
 pub fn set_price(conn: &mut DbConn, offer_id: i64, price_type_id: i64, price_minor: i64) -> Result<Change> {
-    let current =
-        prices::table.find((offer_id, price_type_id)).select(prices::price_minor).first::<i64>(conn).optional()?;
-    match current {
-        Some(p) if p == price_minor => Ok(Change::Unchanged),
-        Some(_) => {
-            diesel::update(prices::table.find((offer_id, price_type_id)))
-                .set(prices::price_minor.eq(price_minor))
-                .execute(conn)?;
-            Ok(Change::Updated)
-        }
-        None => {
-            diesel::insert_into(prices::table)
-                .values((
-                    prices::offer_id.eq(offer_id),
-                    prices::price_type_id.eq(price_type_id),
-                    prices::price_minor.eq(price_minor),
-                ))
-                .execute(conn)?;
-            Ok(Change::Created)
-        }
-    }
+    Ok(set_offer_prices(conn, offer_id, &[(price_type_id, price_minor)])?[0])
 }
 
 /// Sets an offer's stock in one warehouse (thousandths) and refreshes its total.
