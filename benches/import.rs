@@ -3,9 +3,13 @@
 //! Generates a catalog and an offers file in the shape 1C writes
 //! (`BENCH_PRODUCTS`, default 10,000 products; half of them with two
 //! characteristic offers, so 1.5 offers per product; three price types, five
-//! warehouses), then measures on a fresh SQLite database: a parse-only pass,
-//! the first import of both files, and a re-import that changes nothing —
-//! with peak memory.
+//! warehouses; long descriptions and a dozen properties, so 100,000
+//! products make about 700 MB of XML), then measures on a fresh SQLite
+//! database: a parse-only pass, the first import of both files, and a
+//! re-import that changes nothing — with peak memory. The files are written
+//! to `target/bench/` and streamed from there.
+//!
+//! `BENCH_PRODUCTS=100000 cargo bench --bench import` is the full-size run.
 
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -25,33 +29,67 @@ fn peak_mib() -> f64 {
         .unwrap_or(0.0)
 }
 
-fn catalog(products: usize) -> String {
-    let mut s = String::with_capacity(products * 900);
+/// Properties per product, as 1C writes them for hardware goods.
+const PROPERTIES: usize = 12;
+
+/// A product description of the length 1C exports carry (about 2.5 KB).
+const DESCRIPTION: &str = "Болт с шестигранной головкой по DIN 933, класс прочности 8.8, \
+    цинковое покрытие. Применяется в машиностроении, строительстве и монтаже металлоконструкций. \
+    Резьба метрическая, шаг стандартный. Поставляется в коробках; при заказе кратно упаковке. \
+    Сертификат соответствия и паспорт качества прилагаются к каждой партии. Хранить в сухом месте. \
+    Болт с шестигранной головкой по DIN 933, класс прочности 8.8, цинковое покрытие. Применяется \
+    в машиностроении, строительстве и монтаже металлоконструкций. Резьба метрическая, шаг \
+    стандартный. Поставляется в коробках; при заказе кратно упаковке. Сертификат соответствия и \
+    паспорт качества прилагаются к каждой партии. Хранить в сухом месте. Болт с шестигранной \
+    головкой по DIN 933, класс прочности 8.8, цинковое покрытие. Применяется в машиностроении, \
+    строительстве и монтаже металлоконструкций. Резьба метрическая, шаг стандартный. \
+    Поставляется в коробках; при заказе кратно упаковке. Сертификат соответствия и паспорт \
+    качества прилагаются к каждой партии. Хранить в сухом месте.";
+
+/// Writes the buffer out once it is large, so generating stays small in memory.
+fn spill(s: &mut String, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    if s.len() > 1 << 20 {
+        out.write_all(s.as_bytes())?;
+        s.clear();
+    }
+    Ok(())
+}
+
+fn catalog(products: usize, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let mut s = String::with_capacity(2 << 20);
     s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<КоммерческаяИнформация xmlns=\"urn:1C.ru:commerceml_2\" ВерсияСхемы=\"2.09\" ДатаФормирования=\"2026-11-26T02:00:00\">\n<Классификатор><Ид>cls</Ид><Наименование>Классификатор</Наименование><Группы>");
     for g in 0..50 {
         let _ = write!(s, "<Группа><Ид>g{g}</Ид><Наименование>Группа {g}</Наименование></Группа>");
     }
-    s.push_str("</Группы><Свойства><Свойство><Ид>p1</Ид><Наименование>Материал</Наименование><ТипЗначений>Строка</ТипЗначений></Свойство></Свойства></Классификатор>\n");
+    s.push_str("</Группы><Свойства>");
+    for p in 0..PROPERTIES {
+        let _ = write!(s, "<Свойство><Ид>p{p}</Ид><Наименование>Свойство {p}</Наименование><ТипЗначений>Строка</ТипЗначений></Свойство>");
+    }
+    s.push_str("</Свойства></Классификатор>\n");
     s.push_str("<Каталог СодержитТолькоИзменения=\"false\"><Ид>cat</Ид><ИдКлассификатора>cls</ИдКлассификатора><Наименование>Каталог</Наименование><Товары>\n");
     for p in 0..products {
         let _ = writeln!(
             s,
             "<Товар><Ид>prod-{p:07}</Ид><Штрихкод>46{p:011}</Штрихкод><Артикул>ART-{p:07}</Артикул><Наименование>Болт DIN 933 М{}х{} оцинкованный, партия {p}</Наименование>\
              <БазоваяЕдиница Код=\"796\" НаименованиеПолное=\"Штука\" МеждународноеСокращение=\"PCE\">шт</БазоваяЕдиница><Группы><Ид>g{}</Ид></Группы>\
-             <Описание>Болт с шестигранной головкой, класс прочности 8.8.</Описание><ЗначенияСвойств><ЗначенияСвойства><Ид>p1</Ид><Значение>сталь</Значение></ЗначенияСвойства></ЗначенияСвойств>\
+             <Описание>{DESCRIPTION}</Описание><ЗначенияСвойств>{}</ЗначенияСвойств>\
              <СтавкиНалогов><СтавкаНалога><Наименование>НДС</Наименование><Ставка>20</Ставка></СтавкаНалога></СтавкиНалогов>\
              <ЗначенияРеквизитов><ЗначениеРеквизита><Наименование>ВидНоменклатуры</Наименование><Значение>Товар</Значение></ЗначениеРеквизита></ЗначенияРеквизитов></Товар>",
             6 + p % 10,
             20 + p % 50,
-            p % 50
+            p % 50,
+            (0..PROPERTIES)
+                .map(|k| format!("<ЗначенияСвойства><Ид>p{k}</Ид><Значение>значение {}</Значение></ЗначенияСвойства>", (p + k) % 30))
+                .collect::<String>(),
         );
+        spill(&mut s, out)?;
     }
     s.push_str("</Товары></Каталог></КоммерческаяИнформация>\n");
-    s
+    out.write_all(s.as_bytes())
 }
 
-fn offers(products: usize) -> String {
-    let mut s = String::with_capacity(products * 1500);
+fn offers(products: usize, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let mut s = String::with_capacity(2 << 20);
     s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<КоммерческаяИнформация xmlns=\"urn:1C.ru:commerceml_2\" ВерсияСхемы=\"2.09\">\n<ПакетПредложений СодержитТолькоИзменения=\"false\"><Ид>cat#</Ид><Наименование>Пакет</Наименование><ИдКаталога>cat</ИдКаталога><ИдКлассификатора>cls</ИдКлассификатора><ТипыЦен>");
     for t in 0..3 {
         let _ = write!(s, "<ТипЦены><Ид>pt{t}</Ид><Наименование>Цена {t}</Наименование><Валюта>RUB</Валюта><Налог><Наименование>НДС</Наименование><УчтеноВСумме>true</УчтеноВСумме></Налог></ТипЦены>");
@@ -87,17 +125,21 @@ fn offers(products: usize) -> String {
             }
             s.push_str("</Предложение>\n");
         }
+        spill(&mut s, out)?;
     }
     s.push_str("</Предложения></ПакетПредложений></КоммерческаяИнформация>\n");
-    s
+    out.write_all(s.as_bytes())
 }
 
 fn main() -> anyhow::Result<()> {
     let products: usize = std::env::var("BENCH_PRODUCTS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     std::fs::create_dir_all("target/bench")?;
     let (catalog_path, offers_path) = ("target/bench/import.xml", "target/bench/offers.xml");
-    std::fs::write(catalog_path, catalog(products))?;
-    std::fs::write(offers_path, offers(products))?;
+    let create = |p: &str| -> std::io::Result<std::io::BufWriter<std::fs::File>> {
+        Ok(std::io::BufWriter::new(std::fs::File::create(p)?))
+    };
+    catalog(products, &mut create(catalog_path)?)?;
+    offers(products, &mut create(offers_path)?)?;
     let size = |p: &str| std::fs::metadata(p).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0);
     println!(
         "import benchmark: {products} products, {} offers; files {:.0} MiB + {:.0} MiB",

@@ -77,6 +77,7 @@ fn fill(conn: &mut DbConn, count: usize) -> anyhow::Result<()> {
                     order_lines::unit.eq("шт"),
                     order_lines::quantity.eq(10_000i64 + backordered),
                     order_lines::reserved.eq(10_000i64),
+                    order_lines::held.eq(10_000i64),
                     order_lines::backordered.eq(backordered),
                     order_lines::price_minor.eq(10_000i64),
                     order_lines::amount_minor.eq(100_000i64),

@@ -24,6 +24,8 @@ pub struct Config {
     pub timezone: String,
     /// `[jobs]` table of the file: job name → cron expression.
     pub jobs: HashMap<String, String>,
+    /// `[excel]` table of the file: the columns of price and stock lists.
+    pub excel: connector::excel::Mapping,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -36,6 +38,8 @@ struct FileConfig {
     timezone: Option<String>,
     #[serde(default)]
     jobs: HashMap<String, String>,
+    #[serde(default)]
+    excel: connector::excel::Mapping,
 }
 
 impl Config {
@@ -65,6 +69,7 @@ impl Config {
             pool_size,
             timezone: env("OPTOVIK_TIMEZONE").or(file_config.timezone).unwrap_or_else(|| "Europe/Moscow".into()),
             jobs: file_config.jobs,
+            excel: file_config.excel,
         })
     }
 

@@ -34,7 +34,8 @@ enum Command {
     Migrate,
     /// Load (or refresh) the demo catalog, companies and logins.
     Demo,
-    /// Import CommerceML files (catalog, offers, prices, rests), each all or nothing.
+    /// Import exchange files, each all or nothing: CommerceML (catalog, offers, prices, rests,
+    /// counterparties, status documents) or Excel (price/stock lists, order-status sheets).
     Import {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -80,6 +81,7 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref())?;
+    connector::excel::configure(config.excel.clone());
     match cli.command.unwrap_or(Command::Serve { no_demo: false }) {
         Command::Serve { no_demo } => serve(config, no_demo),
         Command::Migrate => {
@@ -117,14 +119,30 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-/// `optovik import`: each file in its own transaction and journal run.
+/// `optovik import`: each file streamed in its own transaction and journal
+/// run, with a progress bar when the output is a terminal.
 fn import_files(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
     let db = connect(config)?;
     let mut failed = 0;
     for path in files {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let name = path.display().to_string();
-        let (run, ok) = connector::runner::import_file(&db, &name, &bytes, false, portal::journal::Trigger::Cli)?;
+        let size = std::fs::metadata(path).with_context(|| format!("cannot read {name}"))?.len();
+        let bar = if std::io::stderr().is_terminal() {
+            indicatif::ProgressBar::new(size)
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_message(name.clone());
+        let mut progress = |read: u64| bar.set_position(read);
+        let outcome = connector::runner::import_path(&db, path, false, portal::journal::Trigger::Cli, &mut progress);
+        bar.finish_and_clear();
+        let (run, ok) = outcome?;
         let entry = portal::journal::find(&mut *db.conn()?, run)?;
         if ok {
             println!("{name}: {}", entry.summary);

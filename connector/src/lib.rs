@@ -4,10 +4,11 @@
 //!
 //! It holds the streaming CommerceML reader and the order writer, the imports
 //! (catalog, offers, counterparties, status documents), the folder exchange,
-//! the scheduler, the jobs and the runner that journals them. Excel exchange
-//! is still to come.
+//! the scheduler, the jobs and the runner that journals them, and the Excel
+//! exchange (price and stock lists, order-status sheets).
 
 pub mod commerceml;
+pub mod excel;
 pub mod import;
 pub mod jobs;
 pub mod runner;

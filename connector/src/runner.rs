@@ -1,11 +1,15 @@
 //! Running a job with its lease and its journal entry: the one path the
 //! scheduler, `optovik job run` and the admin's "run now" share.
 
+use std::path::Path;
 use std::sync::Arc;
+
+use anyhow::Context;
 
 use portal::db::Db;
 use portal::journal::{self, Outcome, Trigger};
 
+use crate::import::{Counts, ImportError};
 use crate::jobs::{self, JobReport};
 use crate::schedule::{current_tick, LEASE};
 
@@ -62,6 +66,18 @@ impl portal::jobs::JobRunner for Runner {
         import_file(&self.db, name, bytes, dry_run, trigger).map(|(run, _)| run).map_err(|e| format!("{e:#}"))
     }
 
+    fn import_stream(
+        &self,
+        name: &str,
+        size: u64,
+        input: &mut dyn std::io::Read,
+        trigger: Trigger,
+    ) -> Result<i64, String> {
+        import_reader(&self.db, name, size, input, false, trigger, &mut |_| {})
+            .map(|(run, _)| run)
+            .map_err(|e| format!("{e:#}"))
+    }
+
     fn orders_xml(&self) -> Result<(Vec<u8>, Vec<i64>, chrono::NaiveDateTime), String> {
         use crate::commerceml::writer::{write_orders, OutputEncoding};
         let now = chrono::Utc::now().naive_utc();
@@ -78,22 +94,122 @@ impl portal::jobs::JobRunner for Runner {
     }
 }
 
-/// Imports one exchange file, whatever its kind (catalog, offers, prices,
-/// rests, counterparties or status documents), with a journal run. Returns
-/// the run's id and whether it succeeded.
+/// Imports one exchange file held in memory (an API upload), whatever its
+/// kind, with a journal run. Returns the run's id and whether it succeeded.
 pub fn import_file(db: &Db, name: &str, bytes: &[u8], dry_run: bool, trigger: Trigger) -> anyhow::Result<(i64, bool)> {
-    use crate::commerceml::{detect_kind, FileKind};
-    let job = if dry_run { "import (dry run)" } else { "import" };
-    let run = journal::start(&mut *db.conn()?, job, trigger)?;
-    let documents = detect_kind(&bytes[..bytes.len().min(64 * 1024)]) == Some(FileKind::Documents);
-    let result = match (documents, dry_run) {
-        (true, true) => Err(crate::import::ImportError::Read("status documents cannot be dry-run".into())),
-        (true, false) => crate::import::apply_documents(db, bytes),
-        (false, true) => crate::import::dry_run(db, bytes),
-        (false, false) => crate::import::import(db, bytes),
+    let run = journal::start(&mut *db.conn()?, job_name(dry_run), trigger)?;
+    let result = import_bytes(db, name, bytes, dry_run);
+    let file = FileFacts { name: name.to_string(), bytes: bytes.len() as u64, sha256: portal::hash_bytes(bytes) };
+    finish(db, run, file, &result)?;
+    Ok((run, result.is_ok()))
+}
+
+/// Imports one exchange file from disk, streaming it (memory does not grow
+/// with its size); `progress` hears how many bytes were read so far.
+pub fn import_path(
+    db: &Db,
+    path: &Path,
+    dry_run: bool,
+    trigger: Trigger,
+    progress: &mut dyn FnMut(u64),
+) -> anyhow::Result<(i64, bool)> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let size = file.metadata()?.len();
+    import_reader(db, &name, size, file, dry_run, trigger, progress)
+}
+
+/// Imports one exchange file read from `input` (a file, a stored 1C
+/// upload), whatever its kind: CommerceML streams through, spreadsheets are
+/// read whole within their size limit.
+pub fn import_reader(
+    db: &Db,
+    name: &str,
+    size: u64,
+    mut input: impl std::io::Read,
+    dry_run: bool,
+    trigger: Trigger,
+    progress: &mut dyn FnMut(u64),
+) -> anyhow::Result<(i64, bool)> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(HEAD);
+    (&mut input).take(HEAD as u64).read_to_end(&mut head)?;
+    let run = journal::start(&mut *db.conn()?, job_name(dry_run), trigger)?;
+    let whole = std::io::Cursor::new(head.clone()).chain(input);
+    let (result, sha256) = if is_sheet(name, &head) {
+        let limit = crate::excel::limits().max_bytes as u64;
+        let mut bytes = Vec::new();
+        whole.take(limit + 1).read_to_end(&mut bytes)?;
+        progress(bytes.len() as u64);
+        (import_bytes(db, name, &bytes, dry_run), portal::hash_bytes(&bytes))
+    } else {
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, Tap::new(whole, progress));
+        let result = import_xml(db, &head, &mut reader, dry_run);
+        (result, reader.into_inner().sha256())
     };
-    let files = vec![serde_json::json!({ "name": name, "bytes": bytes.len(), "sha256": portal::hash_bytes(bytes) })];
-    let outcome = match &result {
+    finish(db, run, FileFacts { name: name.to_string(), bytes: size, sha256 }, &result)?;
+    Ok((run, result.is_ok()))
+}
+
+/// How much of a file decides its kind.
+const HEAD: usize = 64 * 1024;
+
+fn job_name(dry_run: bool) -> &'static str {
+    if dry_run {
+        "import (dry run)"
+    } else {
+        "import"
+    }
+}
+
+/// Whether to read a file as a spreadsheet: one by content or name, or
+/// anything that is not XML (the spreadsheet reader then says what it is).
+fn is_sheet(name: &str, head: &[u8]) -> bool {
+    crate::excel::is_spreadsheet(name, head) || (!looks_like_xml(head) && !name.to_lowercase().ends_with(".xml"))
+}
+
+/// XML, possibly after a byte-order mark or blank space.
+fn looks_like_xml(head: &[u8]) -> bool {
+    let text = head.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(head);
+    text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
+}
+
+fn import_bytes(db: &Db, name: &str, bytes: &[u8], dry_run: bool) -> Result<Counts, ImportError> {
+    use crate::excel::{self, SheetKind};
+    let head = &bytes[..bytes.len().min(HEAD)];
+    if is_sheet(name, head) {
+        let (sheet, kind) = excel::read(name, bytes)?;
+        return match (kind, dry_run) {
+            (SheetKind::PriceList, dry) => excel::prices::import(db, &sheet, &excel::mapping(), dry),
+            (SheetKind::OrderStatuses, true) => Err(ImportError::Read("order-status sheets cannot be dry-run".into())),
+            (SheetKind::OrderStatuses, false) => Ok(excel::statuses::apply(db, &sheet)),
+        };
+    }
+    import_xml(db, head, bytes, dry_run)
+}
+
+fn import_xml<R: std::io::BufRead>(db: &Db, head: &[u8], input: R, dry_run: bool) -> Result<Counts, ImportError> {
+    use crate::commerceml::{detect_kind, FileKind};
+    let documents = detect_kind(head) == Some(FileKind::Documents);
+    match (documents, dry_run) {
+        (true, true) => Err(ImportError::Read("status documents cannot be dry-run".into())),
+        (true, false) => crate::import::apply_documents(db, input),
+        (false, true) => crate::import::dry_run(db, input),
+        (false, false) => crate::import::import(db, input),
+    }
+}
+
+/// What the journal records of a file.
+struct FileFacts {
+    name: String,
+    bytes: u64,
+    sha256: String,
+}
+
+fn finish(db: &Db, run: i64, file: FileFacts, result: &Result<Counts, ImportError>) -> anyhow::Result<()> {
+    let name = file.name.clone();
+    let files = vec![serde_json::json!({ "name": file.name, "bytes": file.bytes, "sha256": file.sha256 })];
+    let outcome = match result {
         Ok(counts) => Outcome {
             success: true,
             summary: counts.summary(),
@@ -110,5 +226,33 @@ pub fn import_file(db: &Db, name: &str, bytes: &[u8], dry_run: bool, trigger: Tr
         },
     };
     journal::finish(&mut *db.conn()?, run, &outcome)?;
-    Ok((run, result.is_ok()))
+    Ok(())
+}
+
+/// A reader that hashes and counts what passes through it.
+struct Tap<'p, R> {
+    inner: R,
+    hasher: sha2::Sha256,
+    read: u64,
+    progress: &'p mut dyn FnMut(u64),
+}
+
+impl<'p, R> Tap<'p, R> {
+    fn new(inner: R, progress: &'p mut dyn FnMut(u64)) -> Self {
+        Tap { inner, hasher: sha2::Digest::new(), read: 0, progress }
+    }
+
+    fn sha256(self) -> String {
+        hex::encode(sha2::Digest::finalize(self.hasher))
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Tap<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        self.read += n as u64;
+        (self.progress)(self.read);
+        Ok(n)
+    }
 }

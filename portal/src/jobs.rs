@@ -66,6 +66,14 @@ pub trait JobRunner: Send + Sync {
         dry_run: bool,
         trigger: crate::journal::Trigger,
     ) -> std::result::Result<i64, String>;
+    /// Imports one exchange file read as a stream (a stored 1C upload).
+    fn import_stream(
+        &self,
+        name: &str,
+        size: u64,
+        input: &mut dyn std::io::Read,
+        trigger: crate::journal::Trigger,
+    ) -> std::result::Result<i64, String>;
     /// New and changed orders as a CommerceML file for the ERP, with their ids
     /// and the moment they were read.
     fn orders_xml(&self) -> std::result::Result<(Vec<u8>, Vec<i64>, chrono::NaiveDateTime), String>;

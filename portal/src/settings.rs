@@ -57,6 +57,10 @@ pub const RESERVATION_DAYS: &str = "reservation_days";
 /// Whether a full catalog (`СодержитТолькоИзменения="false"`) deactivates the
 /// products it no longer lists ("true", the default, or "false").
 pub const FULL_CATALOG_DEACTIVATES: &str = "full_catalog_deactivates";
+/// What the ERP's stock figures mean: "free" (the default: on hand less the
+/// ERP's own reservations, so an acknowledged order's reserve is already out
+/// of them) or "on_hand" (the portal keeps subtracting every reservation).
+pub const ERP_STOCK: &str = "erp_stock";
 /// The address users reach the portal at, for links in emails.
 pub const PUBLIC_URL: &str = "public_url";
 /// Hours before the deadline when buyer and manager are warned (default 24).
@@ -65,6 +69,11 @@ pub const RESERVATION_WARNING_HOURS: &str = "reservation_warning_hours";
 pub const TIMEZONE: &str = "timezone";
 /// Changes whenever the catalog does (see `catalog::write::catalog_changed`).
 pub const CATALOG_VERSION: &str = "catalog_version";
+
+/// Whether the ERP reports free stock (see `ERP_STOCK`).
+pub fn erp_stock_is_free(conn: &mut DbConn) -> Result<bool> {
+    Ok(get(conn, ERP_STOCK)?.is_none_or(|v| v.trim() != "on_hand"))
+}
 
 /// Reads one setting.
 pub fn get(conn: &mut DbConn, key: &str) -> Result<Option<String>> {

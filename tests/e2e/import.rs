@@ -106,7 +106,7 @@ async fn a_classifier_only_file_with_a_bom_reads() {
 }
 
 /// A status document as 1C sends it back for one of our orders.
-fn status_document(number: &str, requisites: &[(&str, &str)]) -> String {
+pub fn status_document(number: &str, requisites: &[(&str, &str)]) -> String {
     let values: String = requisites
         .iter()
         .map(|(k, v)| {

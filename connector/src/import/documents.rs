@@ -40,13 +40,31 @@ pub fn apply_documents<R: BufRead>(db: &Db, input: R) -> Result<Counts, ImportEr
     let mut counts = Counts::default();
     for (index, doc) in documents.iter().enumerate() {
         let place = format!("Документ #{} (№ {})", index + 1, doc.number.as_deref().unwrap_or("?"));
-        match apply_one(db, doc) {
-            Ok(true) => counts.change("documents", portal::catalog::write::Change::Updated),
-            Ok(false) => counts.change("documents", portal::catalog::write::Change::Unchanged),
-            Err(problem) => counts.reject("documents", format!("{place}: {problem}")),
-        }
+        count(&mut counts, &place, apply_one(db, doc));
     }
     Ok(counts)
+}
+
+/// Counts one document's outcome.
+pub(crate) fn count(counts: &mut Counts, place: &str, outcome: Result<bool, String>) {
+    match outcome {
+        Ok(true) => counts.change("documents", portal::catalog::write::Change::Updated),
+        Ok(false) => counts.change("documents", portal::catalog::write::Change::Unchanged),
+        Err(problem) => counts.reject("documents", format!("{place}: {problem}")),
+    }
+}
+
+/// An order status as the ERP names it: our code (`shipped`) or its name in
+/// either language (`Отгружен`, `Shipped`).
+pub(crate) fn status_named(text: &str) -> Option<OrderStatus> {
+    let wanted = text.trim().to_lowercase().replace('ё', "е");
+    OrderStatus::ALL.into_iter().find(|status| {
+        wanted == status.as_str()
+            || portal::i18n::LOCALES.iter().any(|locale| {
+                let name = portal::i18n::text(locale, &format!("status.{}", status.as_str()), &[]);
+                name.to_lowercase().replace('ё', "е") == wanted
+            })
+    })
 }
 
 fn date(text: Option<&str>) -> NaiveDate {
@@ -55,7 +73,7 @@ fn date(text: Option<&str>) -> NaiveDate {
 }
 
 /// Applies one document; `Ok(false)` when it changed nothing.
-fn apply_one(db: &Db, doc: &Document) -> Result<bool, String> {
+pub(crate) fn apply_one(db: &Db, doc: &Document) -> Result<bool, String> {
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     let number = doc.number.as_deref().ok_or("the document has no number")?;
     let order = orders::find_by_number(&mut conn, number)
@@ -75,21 +93,34 @@ fn apply_one(db: &Db, doc: &Document) -> Result<bool, String> {
             Moved::Refused(r) => Err(format!("the order cannot move from {} to {}", r.from.as_str(), to.as_str())),
         }
     };
-    if doc.cancelled() == Some(true) || doc.deletion_mark() == Some(true) {
+    // Statuses the portal does not know (an ERP's own, like "[N] Принят") are left aside.
+    let named = doc.status().and_then(status_named);
+    if doc.cancelled() == Some(true) || doc.deletion_mark() == Some(true) || named == Some(OrderStatus::Cancelled) {
         return Ok(move_to(&mut conn, OrderStatus::Cancelled)? || changed);
     }
     if doc.posted() == Some(true) && order.status == OrderStatus::New.as_str() {
         changed |= move_to(&mut conn, OrderStatus::Processing)?;
     }
+    // Any other status the ERP names is a plain move (processing, reserved,
+    // closed…), unless the order is already past it (the same file twice).
+    if let Some(to) = named.filter(|s| !matches!(s, OrderStatus::Paid | OrderStatus::Shipped)) {
+        let now = orders::find(&mut conn, Scope::All, order.id).map_err(|e| e.to_string())?;
+        let past = OrderStatus::parse(&now.status).and_then(progress).zip(progress(to)).is_some_and(|(a, b)| a >= b);
+        if !past {
+            changed |= move_to(&mut conn, to)?;
+        }
+    }
     let current = orders::find(&mut conn, Scope::All, order.id).map_err(|e| e.to_string())?;
-    if (doc.paid() == Some(true) || doc.payment_number_1c().is_some()) && current.paid_minor < current.total_minor {
+    if (doc.paid() == Some(true) || doc.payment_number_1c().is_some() || named == Some(OrderStatus::Paid))
+        && current.paid_minor < current.total_minor
+    {
         let amount = portal::money::Money(current.total_minor - current.paid_minor);
         let document = doc.payment_number_1c().unwrap_or("1С");
         fulfilment::record_payment(&mut conn, Scope::All, order.id, ERP, amount, date(doc.payment_date_1c()), document)
             .map_err(|e| e.to_string())?;
         changed = true;
     }
-    if doc.shipped() == Some(true) || doc.shipment_number_1c().is_some() {
+    if doc.shipped() == Some(true) || doc.shipment_number_1c().is_some() || named == Some(OrderStatus::Shipped) {
         let lines: Vec<(i64, portal::money::Qty)> = reservations::lines_of(&mut conn, order.id)
             .map_err(|e| e.to_string())?
             .into_iter()
@@ -112,4 +143,9 @@ fn apply_one(db: &Db, doc: &Document) -> Result<bool, String> {
         }
     }
     Ok(changed)
+}
+
+/// How far along the usual road a status is; None off it (cancelled…).
+fn progress(status: OrderStatus) -> Option<u8> {
+    OrderStatus::ALL[..7].iter().position(|s| *s == status).map(|p| p as u8)
 }

@@ -5,7 +5,7 @@
 //! changes nothing the second time. Absent prices or stock mean "unchanged".
 
 mod counts;
-mod documents;
+pub(crate) mod documents;
 
 pub use counts::{Counts, Tally};
 pub use documents::apply_documents;
@@ -13,6 +13,7 @@ pub use documents::apply_documents;
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 
+use portal::catalog::batch;
 use portal::catalog::write::{self, lookup, OfferData, ProductData};
 use portal::db::{write_transaction, Db, DbConn};
 use portal::money::{Money, Qty};
@@ -40,6 +41,9 @@ struct Importer {
     /// Products seen in a full (not only-changes) catalog.
     full_catalog: Option<HashSet<String>>,
     index: usize,
+    /// Products and offers waiting to be written in one batch.
+    pending_products: Vec<Product>,
+    pending_offers: Vec<(usize, Offer)>,
 }
 
 /// Imports one CommerceML file (catalog, offers, prices, rests) from `input`.
@@ -57,10 +61,7 @@ pub fn dry_run<R: BufRead>(db: &Db, input: R) -> Result<Counts, ImportError> {
 const DRY_RUN: &str = "dry run: rolled back";
 
 fn import_with<R: BufRead>(db: &Db, input: R, dry: bool) -> Result<Counts, ImportError> {
-    let mut conn = db.conn().map_err(ImportError::Portal)?;
-    let mut outcome: Option<Counts> = None;
-    let mut input = Some(input);
-    let result = write_transaction(&mut conn, |conn| {
+    in_transaction(db, dry, |conn| {
         let mut importer = Importer {
             counts: Counts::default(),
             categories: lookup::categories(conn)?,
@@ -69,8 +70,9 @@ fn import_with<R: BufRead>(db: &Db, input: R, dry: bool) -> Result<Counts, Impor
             properties: HashMap::new(),
             full_catalog: None,
             index: 0,
+            pending_products: Vec::new(),
+            pending_offers: Vec::new(),
         };
-        let input = input.take().ok_or_else(|| portal::Error::Internal("input used twice".into()))?;
         let read = commerceml::read(input, |item| importer.apply(conn, item));
         if let Err(error) = read {
             let place = format!("{} (at {}, byte {})", error.message, error.path, error.position);
@@ -79,18 +81,37 @@ fn import_with<R: BufRead>(db: &Db, input: R, dry: bool) -> Result<Counts, Impor
                 _ => Err(portal::Error::Invalid(place)),
             };
         }
+        importer.flush_products(conn)?;
+        importer.flush_offers(conn)?;
         if let Some(keep) = importer.full_catalog.take() {
             let gone = write::deactivate_products_not_in(conn, &keep)?;
             importer.counts.deactivated("products", gone);
         }
-        if importer.counts.changes() > 0 {
+        Ok(importer.counts)
+    })
+}
+
+/// Runs one file's import in a single write transaction: all or nothing.
+/// An `Invalid` error is the file's fault and says where; a dry run rolls
+/// back what it did and returns what it would have changed. Marks the
+/// catalog changed when anything did.
+pub(crate) fn in_transaction(
+    db: &Db,
+    dry: bool,
+    work: impl FnOnce(&mut DbConn) -> portal::Result<Counts>,
+) -> Result<Counts, ImportError> {
+    let mut conn = db.conn().map_err(ImportError::Portal)?;
+    let mut outcome: Option<Counts> = None;
+    let result = write_transaction(&mut conn, |conn| {
+        let counts = work(conn)?;
+        if counts.changes() > 0 {
             write::catalog_changed(conn)?;
         }
         if dry {
-            outcome = Some(importer.counts);
+            outcome = Some(counts);
             return Err(portal::Error::Conflict(DRY_RUN.into()));
         }
-        Ok(importer.counts)
+        Ok(counts)
     });
     match result {
         Ok(counts) => Ok(counts),
@@ -154,16 +175,26 @@ impl Importer {
         Ok(())
     }
 
+    /// Queues a product; deletion marks apply at once (after the queue).
     fn product(&mut self, conn: &mut DbConn, product: Product) -> portal::Result<()> {
         if let Some(seen) = self.full_catalog.as_mut() {
             seen.insert(product.id.clone());
         }
         if product.deleted {
+            self.flush_products(conn)?;
             if write::deactivate_product(conn, &product.id)? {
                 self.counts.deactivated("products", 1);
             }
             return Ok(());
         }
+        self.pending_products.push(product);
+        if self.pending_products.len() >= batch::BATCH {
+            self.flush_products(conn)?;
+        }
+        Ok(())
+    }
+
+    fn product_data(&self, product: &Product) -> ProductData {
         let unit = product
             .unit
             .as_ref()
@@ -183,7 +214,7 @@ impl Importer {
                 (!shown.is_empty()).then(|| (name.clone(), shown))
             })
             .collect();
-        let data = ProductData {
+        ProductData {
             external_id: product.id.clone(),
             category_id: product.group_ids.first().and_then(|g| self.categories.get(g)).copied(),
             sku: product.sku.clone().unwrap_or_default(),
@@ -196,56 +227,135 @@ impl Importer {
             pack_multiple: 1000,
             min_order: 1000,
             active: true,
-        };
-        let (id, change) = write::upsert_product(conn, &data)?;
-        self.counts.change("products", change);
+        }
+    }
+
+    /// Writes the queued products and their own offers in batches.
+    fn flush_products(&mut self, conn: &mut DbConn) -> portal::Result<()> {
+        if self.pending_products.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending_products);
+        let data: Vec<ProductData> = pending.iter().map(|p| self.product_data(p)).collect();
+        let written = batch::upsert_products(conn, &data)?;
+        for (_, change) in &written {
+            self.counts.change("products", *change);
+        }
+        let keys: Vec<(i64, &str)> =
+            written.iter().zip(&data).map(|((id, _), d)| (*id, d.external_id.as_str())).collect();
         // The product itself is sellable until an offer file gives it characteristics.
-        let variants = portal::catalog::has_variants(conn, portal::catalog::ProductId(id), &product.id)?;
-        let offer = OfferData {
-            external_id: product.id,
-            product_id: id,
-            sku: data.sku,
-            name: data.name,
-            characteristics: String::new(),
-            barcode: product.barcode,
-            active: !variants,
-        };
-        let (_, change) = write::upsert_offer(conn, &offer)?;
-        self.counts.change("offers", change);
+        let variants = batch::products_with_variants(conn, &keys)?;
+        let offers: Vec<OfferData> = pending
+            .into_iter()
+            .zip(data)
+            .zip(&written)
+            .map(|((product, data), (id, _))| OfferData {
+                external_id: product.id,
+                product_id: *id,
+                sku: data.sku,
+                name: data.name,
+                characteristics: String::new(),
+                barcode: product.barcode,
+                active: !variants.contains(id),
+            })
+            .collect();
+        for (_, change) in batch::upsert_offers(conn, &offers)? {
+            self.counts.change("offers", change);
+        }
         Ok(())
     }
 
     fn offer(&mut self, conn: &mut DbConn, offer: Offer) -> portal::Result<()> {
-        let place = format!("Предложение #{} (Ид {})", self.index, offer.id);
-        let Some((product_id, sku, name)) = lookup::product(conn, offer.product_id())? else {
-            self.counts.reject("offers", format!("{place}: unknown product {}", offer.product_id()));
+        self.flush_products(conn)?;
+        self.pending_offers.push((self.index, offer));
+        if self.pending_offers.len() >= batch::BATCH {
+            self.flush_offers(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the queued offers, their prices and stock in batches.
+    fn flush_offers(&mut self, conn: &mut DbConn) -> portal::Result<()> {
+        if self.pending_offers.is_empty() {
             return Ok(());
-        };
-        let offer_id = if offer.characteristic_id().is_some() {
-            let characteristics =
-                offer.characteristics.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ");
-            let data = OfferData {
-                external_id: offer.id.clone(),
-                product_id,
-                sku: offer.sku.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| sku.clone()),
-                name: offer.name.clone().unwrap_or_else(|| format!("{name} ({characteristics})")),
-                characteristics,
-                barcode: offer.barcode.clone(),
-                active: !offer.deleted,
+        }
+        let pending = std::mem::take(&mut self.pending_offers);
+        let product_keys: Vec<&str> = pending.iter().map(|(_, o)| o.product_id()).collect();
+        let products = batch::products_by_external(conn, &product_keys)?;
+        let offer_keys: Vec<&str> =
+            pending.iter().map(|(_, o)| if o.characteristic_id().is_some() { o.product_id() } else { &o.id }).collect();
+        let existing = batch::offers_by_external(conn, &offer_keys)?;
+        // Characteristic offers are created or updated; a product's own offer must exist.
+        let mut variants = Vec::new();
+        let mut targets: Vec<(usize, &Offer, Option<i64>)> = Vec::new();
+        for (index, offer) in &pending {
+            let place = || format!("Предложение #{index} (Ид {})", offer.id);
+            let Some((product_id, sku, name)) = products.get(offer.product_id()) else {
+                self.counts.reject("offers", format!("{}: unknown product {}", place(), offer.product_id()));
+                continue;
             };
-            let (id, change) = write::upsert_offer(conn, &data)?;
-            self.counts.change("offers", change);
-            id
-        } else {
-            match portal::catalog::offer_id_by_external(conn, &offer.id)? {
-                Some(id) => id,
-                None => {
-                    self.counts.reject("offers", format!("{place}: the product has no offer"));
-                    return Ok(());
+            if offer.characteristic_id().is_some() {
+                let characteristics =
+                    offer.characteristics.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ");
+                variants.push(OfferData {
+                    external_id: offer.id.clone(),
+                    product_id: *product_id,
+                    sku: offer.sku.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| sku.clone()),
+                    name: offer.name.clone().unwrap_or_else(|| format!("{name} ({characteristics})")),
+                    characteristics,
+                    barcode: offer.barcode.clone(),
+                    active: !offer.deleted,
+                });
+                targets.push((*index, offer, None));
+            } else {
+                match existing.get(&offer.id) {
+                    Some(id) => targets.push((*index, offer, Some(*id))),
+                    None => self.counts.reject("offers", format!("{}: the product has no offer", place())),
                 }
             }
-        };
-        let mut new_prices = Vec::new();
+        }
+        let mut variant_ids = batch::upsert_offers(conn, &variants)?.into_iter();
+        let mut price_rows = Vec::new();
+        let mut stock_rows = Vec::new();
+        let mut bases = Vec::new();
+        for (index, offer, known) in targets {
+            let offer_id = match known {
+                Some(id) => id,
+                None => {
+                    let (id, change) =
+                        variant_ids.next().ok_or_else(|| portal::Error::Internal("offer batch".into()))?;
+                    self.counts.change("offers", change);
+                    // A product sold by characteristics is not sold as itself.
+                    bases.extend(existing.get(offer.product_id()).copied());
+                    id
+                }
+            };
+            let place = format!("Предложение #{index} (Ид {})", offer.id);
+            self.offer_rows(conn, offer, offer_id, &place, &mut price_rows, &mut stock_rows)?;
+        }
+        for change in batch::set_prices(conn, &price_rows)? {
+            self.counts.change("prices", change);
+        }
+        for change in batch::set_stock(conn, &stock_rows)? {
+            self.counts.change("stock", change);
+        }
+        bases.sort_unstable();
+        bases.dedup();
+        let off = batch::deactivate_offers(conn, &bases)?;
+        self.counts.deactivated("offers", off);
+        Ok(())
+    }
+
+    /// The price and stock rows one offer states (absent parts mean unchanged).
+    fn offer_rows(
+        &mut self,
+        conn: &mut DbConn,
+        offer: &Offer,
+        offer_id: i64,
+        place: &str,
+        price_rows: &mut Vec<(i64, i64, i64)>,
+        stock_rows: &mut Vec<(i64, i64, i64)>,
+    ) -> portal::Result<()> {
         for price in offer.prices.iter().flatten() {
             let Some(amount) = Money::parse_decimal(&price.per_unit) else {
                 self.counts.reject("prices", format!("{place}: unreadable price {:?}", price.per_unit));
@@ -262,19 +372,13 @@ impl Importer {
                     id
                 }
             };
-            new_prices.push((price_type, amount.minor()));
-        }
-        if !new_prices.is_empty() {
-            for change in write::set_offer_prices(conn, offer_id, &new_prices)? {
-                self.counts.change("prices", change);
-            }
+            price_rows.push((offer_id, price_type, amount.minor()));
         }
         let stock: Option<Vec<(String, String)>> = match (&offer.stock, &offer.total_quantity) {
             (Some(per_warehouse), _) if !per_warehouse.is_empty() => Some(per_warehouse.clone()),
             (_, Some(total)) => Some(vec![(String::new(), total.clone())]),
             _ => None,
         };
-        let mut quantities = Vec::new();
         for (warehouse, quantity) in stock.into_iter().flatten() {
             let Some(quantity) = parse_quantity(&quantity) else {
                 self.counts.reject("stock", format!("{place}: unreadable quantity {quantity:?}"));
@@ -294,20 +398,7 @@ impl Importer {
                     id
                 }
             };
-            quantities.push((warehouse_id, quantity.max(0)));
-        }
-        if !quantities.is_empty() {
-            for change in write::set_offer_stock(conn, offer_id, &quantities)? {
-                self.counts.change("stock", change);
-            }
-        }
-        if offer.characteristic_id().is_some() {
-            // A product sold by characteristics is not sold as itself.
-            if let Some(base) = portal::catalog::offer_id_by_external(conn, offer.product_id())? {
-                if write::set_offer_active(conn, base, false)? {
-                    self.counts.deactivated("offers", 1);
-                }
-            }
+            stock_rows.push((offer_id, warehouse_id, quantity.max(0)));
         }
         Ok(())
     }

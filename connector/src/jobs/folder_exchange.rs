@@ -1,11 +1,18 @@
-//! Folder exchange with the ERP: files it drops into `inbox/` are imported in
+//! Folder exchange with the ERP. Files it drops into `inbox/` are imported in
 //! a sensible order (catalog, offers, prices, rests, counterparties, status
-//! documents); each imported file moves to `archive/`, a failed one to
-//! `failed/` with a `.report.txt` beside it. New and changed orders are then
+//! documents, then spreadsheets), each streamed in its own transaction and
+//! journal run; an imported file moves to `archive/`, a failed one to
+//! `failed/` with a `.report.txt` beside it. A `.zip` is unpacked into the
+//! inbox first (entry names checked, size capped). New and changed orders are
 //! written to `outbox/` as CommerceML. The folder is `OPTOVIK_EXCHANGE_DIR`
-//! (default `./data/exchange`). Archives (.zip) and Excel price lists are not
-//! read yet: they are moved to `failed/` with a report saying so.
+//! (default `./data/exchange`).
+//!
+//! Three scheduled jobs share it: `full-import` (nightly: everything in the
+//! inbox), `stock-import` (every few minutes: all but catalogs and archives,
+//! which wait for the night) and `order-export`; `folder-exchange` does all
+//! three in one pass (for "run now").
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -16,13 +23,44 @@ use super::JobReport;
 use crate::commerceml::writer::{write_orders, OutputEncoding};
 
 pub const NAME: &str = "folder-exchange";
+pub const FULL_IMPORT: &str = "full-import";
+pub const STOCK_IMPORT: &str = "stock-import";
+pub const ORDER_EXPORT: &str = "order-export";
 
-/// Import order by file name prefix.
+/// Import order by file name prefix; anything else (spreadsheets) comes last.
 const ORDER: [&str; 6] = ["import", "offers", "prices", "rests", "contractors", "documents"];
 
-pub fn run(db: &Db) -> anyhow::Result<JobReport> {
-    let dir = PathBuf::from(std::env::var("OPTOVIK_EXCHANGE_DIR").unwrap_or_else(|_| "./data/exchange".into()));
-    run_in(db, &dir, Trigger::Schedule)
+/// The largest file a zip may unpack to, and all its entries together.
+const UNPACK_LIMIT: u64 = 4 << 30;
+
+/// Which files of the inbox a pass takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Files {
+    All,
+    /// Everything but catalogs (`import*`) and archives.
+    StockAndPrices,
+}
+
+pub fn dir() -> PathBuf {
+    PathBuf::from(std::env::var("OPTOVIK_EXCHANGE_DIR").unwrap_or_else(|_| "./data/exchange".into()))
+}
+
+/// The job named `name`, on the configured folder.
+pub fn run(db: &Db, name: &str) -> anyhow::Result<JobReport> {
+    let dir = dir();
+    match name {
+        FULL_IMPORT => import_in(db, &dir, Files::All, Trigger::Schedule),
+        STOCK_IMPORT => import_in(db, &dir, Files::StockAndPrices, Trigger::Schedule),
+        ORDER_EXPORT => export_in(db, &dir),
+        _ => run_in(db, &dir, Trigger::Schedule),
+    }
+}
+
+/// One full pass over `dir`: every inbox file, then the orders.
+pub fn run_in(db: &Db, dir: &Path, trigger: Trigger) -> anyhow::Result<JobReport> {
+    let imported = import_in(db, dir, Files::All, trigger)?;
+    let exported = export_in(db, dir)?;
+    Ok(JobReport { summary: format!("{}, {}", imported.summary, exported.summary) })
 }
 
 fn rank(name: &str) -> usize {
@@ -30,49 +68,119 @@ fn rank(name: &str) -> usize {
     ORDER.iter().position(|p| lower.starts_with(p)).unwrap_or(ORDER.len())
 }
 
-/// One pass over `dir`.
-pub fn run_in(db: &Db, dir: &Path, trigger: Trigger) -> anyhow::Result<JobReport> {
+fn is_zip(name: &str) -> bool {
+    name.to_lowercase().ends_with(".zip")
+}
+
+fn inbox_files(dir: &Path, which: Files) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(dir.join("inbox"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .map(|p| (p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), p))
+        .filter(|(name, _)| !name.starts_with('.'))
+        .filter(|(name, _)| which == Files::All || !(is_zip(name) || rank(name) == 0))
+        .collect();
+    files.sort_by_key(|(name, _)| (rank(name), name.clone()));
+    Ok(files)
+}
+
+/// Imports the inbox files `which` selects.
+pub fn import_in(db: &Db, dir: &Path, which: Files, trigger: Trigger) -> anyhow::Result<JobReport> {
     for sub in ["inbox", "archive", "failed", "outbox"] {
         std::fs::create_dir_all(dir.join(sub))?;
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("inbox"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort_by_key(|p| {
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        (rank(&name), name)
-    });
     let stamp = Utc::now().format("%Y%m%d-%H%M%S").to_string();
     let (mut imported, mut failed) = (0, 0);
-    for path in files {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let is_xml = name.to_lowercase().ends_with(".xml");
-        let outcome = if is_xml {
-            let bytes = std::fs::read(&path)?;
-            let (run, ok) = crate::runner::import_file(db, &name, &bytes, false, trigger)?;
-            let entry = portal::journal::find(&mut *db.conn()?, run)?;
-            (ok, format!("journal run {run}\n{}\n{}\n", entry.summary, entry.errors))
-        } else {
-            (false, "only CommerceML .xml files are read from the folder for now\n".to_string())
-        };
-        let target = if outcome.0 { "archive" } else { "failed" };
-        let moved = dir.join(target).join(format!("{stamp}-{name}"));
-        std::fs::rename(&path, &moved)?;
-        if outcome.0 {
-            imported += 1;
-        } else {
-            failed += 1;
-            std::fs::write(dir.join("failed").join(format!("{stamp}-{name}.report.txt")), outcome.1)?;
+    let mut report = |name: &str, path: &Path, outcome: Result<(), String>| -> anyhow::Result<()> {
+        let target = if outcome.is_ok() { "archive" } else { "failed" };
+        std::fs::rename(path, dir.join(target).join(format!("{stamp}-{name}")))?;
+        match outcome {
+            Ok(()) => imported += 1,
+            Err(text) => {
+                failed += 1;
+                std::fs::write(dir.join("failed").join(format!("{stamp}-{name}.report.txt")), text)?;
+            }
         }
+        Ok(())
+    };
+    // Archives first: what they hold joins the inbox.
+    for (name, path) in inbox_files(dir, which)?.into_iter().filter(|(n, _)| is_zip(n)) {
+        // Unpacked aside first, so a broken archive adds nothing to the inbox.
+        let aside = dir.join(format!(".unpacking-{stamp}"));
+        let outcome = unpack(&path, &aside).and_then(|files| {
+            for file in files {
+                std::fs::rename(aside.join(&file), free_name(&dir.join("inbox"), &file))?;
+            }
+            Ok(())
+        });
+        let _ = std::fs::remove_dir_all(&aside);
+        report(&name, &path, outcome.map_err(|e| format!("{e:#}\n")))?;
     }
+    for (name, path) in inbox_files(dir, which)? {
+        let (run, ok) = crate::runner::import_path(db, &path, false, trigger, &mut |_| {})?;
+        let entry = portal::journal::find(&mut *db.conn()?, run)?;
+        let text = format!("journal run {run}\n{}\n{}\n", entry.summary, entry.errors);
+        report(&name, &path, if ok { Ok(()) } else { Err(text) })?;
+    }
+    Ok(JobReport { summary: format!("{imported} files imported, {failed} failed") })
+}
+
+/// Writes new and changed orders to `outbox/` and marks them sent.
+pub fn export_in(db: &Db, dir: &Path) -> anyhow::Result<JobReport> {
+    std::fs::create_dir_all(dir.join("outbox"))?;
     let now = Utc::now().naive_utc();
     let orders = portal::ordering::export::pending(&mut *db.conn()?, 1000)?;
     if !orders.is_empty() {
-        let file = dir.join("outbox").join(format!("orders-{stamp}.xml"));
-        std::fs::write(&file, write_orders(&orders, OutputEncoding::Windows1251, now)?)?;
+        let file = dir.join("outbox").join(format!("orders-{}.xml", now.format("%Y%m%d-%H%M%S")));
+        let partial = file.with_extension("xml.part");
+        std::fs::write(&partial, write_orders(&orders, OutputEncoding::Windows1251, now)?)?;
+        std::fs::rename(&partial, &file)?;
         let ids: Vec<i64> = orders.iter().map(|o| o.order.id).collect();
         portal::ordering::export::mark_sent(&mut *db.conn()?, &ids, now)?;
     }
-    Ok(JobReport { summary: format!("{imported} files imported, {failed} failed, {} orders written", orders.len()) })
+    Ok(JobReport { summary: format!("{} orders written", orders.len()) })
+}
+
+/// Unpacks the exchange files (XML and spreadsheets) of a zip into `into`,
+/// refusing entries that would land outside it; pictures and the like are
+/// skipped. Returns the names written.
+pub fn unpack(zip: &Path, into: &Path) -> anyhow::Result<Vec<String>> {
+    std::fs::create_dir_all(into)?;
+    let mut archive =
+        zip::ZipArchive::new(std::fs::File::open(zip)?).map_err(|e| anyhow::anyhow!("not a readable zip: {e}"))?;
+    let mut written = Vec::new();
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| anyhow::anyhow!("entry {i}: {e}"))?;
+        let name = entry.name().map_err(|e| anyhow::anyhow!("entry {i}: {e}"))?.to_string();
+        if name.starts_with('/') || name.split(['/', '\\']).any(|p| p == "..") {
+            anyhow::bail!("refused entry {name:?}: a path outside the folder");
+        }
+        let base = name.rsplit(['/', '\\']).next().unwrap_or_default().to_string();
+        let lower = base.to_lowercase();
+        let wanted = [".xml", ".xlsx", ".xls", ".ods", ".csv"].iter().any(|e| lower.ends_with(e));
+        if entry.is_dir() || base.is_empty() || !wanted {
+            continue;
+        }
+        let target = free_name(into, &base);
+        let mut out = std::fs::File::create(&target)?;
+        let copied = std::io::copy(&mut (&mut entry).take(UNPACK_LIMIT + 1), &mut out)?;
+        total += copied;
+        if copied > UNPACK_LIMIT || total > UNPACK_LIMIT {
+            drop(out);
+            std::fs::remove_file(&target)?;
+            anyhow::bail!("{name} unpacks to more than {} GiB", UNPACK_LIMIT >> 30);
+        }
+        written.push(target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+    }
+    Ok(written)
+}
+
+/// `name` in `dir`, or `name-2`, `name-3`… (before the extension) when taken.
+fn free_name(dir: &Path, name: &str) -> PathBuf {
+    let (stem, ext) = name.rsplit_once('.').map_or((name, String::new()), |(s, e)| (s, format!(".{e}")));
+    std::iter::once(dir.join(name))
+        .chain((2..).map(|n| dir.join(format!("{stem}-{n}{ext}"))))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dir.join(name))
 }

@@ -40,6 +40,26 @@ pub const JOBS: &[JobSpec] = &[
         default_cron: "0 * * * * *",
         description: "warn before reservations lapse; release lapsed ones",
     },
+    JobSpec {
+        name: folder_exchange::FULL_IMPORT,
+        default_cron: "0 30 2 * * *",
+        description: "import every file in the exchange inbox, catalogs included (nightly)",
+    },
+    JobSpec {
+        name: folder_exchange::STOCK_IMPORT,
+        default_cron: "0 */5 * * * *",
+        description: "import stock, prices, price lists and status files from the exchange inbox",
+    },
+    JobSpec {
+        name: folder_exchange::ORDER_EXPORT,
+        default_cron: "30 */5 * * * *",
+        description: "write new and changed orders to the exchange outbox",
+    },
+    JobSpec {
+        name: folder_exchange::NAME,
+        default_cron: "",
+        description: "the whole folder exchange in one pass (for run now; not scheduled by default)",
+    },
 ];
 
 /// Runs one job by name on the calling (blocking) thread.
@@ -48,7 +68,10 @@ pub fn run_blocking(db: &Db, name: &str) -> anyhow::Result<JobReport> {
         purge_credentials::NAME => purge_credentials::run(db),
         reservation_expiry::NAME => reservation_expiry::run(db),
         email_outbox::NAME => email_outbox::run(db),
-        folder_exchange::NAME => folder_exchange::run(db),
+        folder_exchange::NAME
+        | folder_exchange::FULL_IMPORT
+        | folder_exchange::STOCK_IMPORT
+        | folder_exchange::ORDER_EXPORT => folder_exchange::run(db, name),
         other => anyhow::bail!("unknown job {other:?}; known: {}", names().join(", ")),
     }
 }

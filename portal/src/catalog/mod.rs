@@ -2,6 +2,7 @@
 //! types, warehouses, and the buyer-facing listing and search. Stock levels
 //! and prices are written through `write`; the web layer only reads.
 
+pub mod batch;
 pub mod listing;
 pub mod search_index;
 pub mod search_words;

@@ -397,6 +397,20 @@ pub mod lookup {
         Ok(warehouses::table.select((warehouses::external_id, warehouses::id)).load(conn)?.into_iter().collect())
     }
 
+    /// Every price type and warehouse as (id, external id, name), for
+    /// matching a price list's column headers.
+    pub fn named(conn: &mut DbConn) -> Result<(Vec<(i64, String, String)>, Vec<(i64, String, String)>)> {
+        let types = price_types::table
+            .filter(price_types::id.gt(0))
+            .select((price_types::id, price_types::external_id, price_types::name))
+            .load(conn)?;
+        let stores = warehouses::table
+            .filter(warehouses::active.eq(true))
+            .select((warehouses::id, warehouses::external_id, warehouses::name))
+            .load(conn)?;
+        Ok((types, stores))
+    }
+
     /// A product's id, SKU and name by its external id.
     pub fn product(conn: &mut DbConn, external_id: &str) -> Result<Option<(i64, String, String)>> {
         Ok(products::table

@@ -241,6 +241,7 @@ diesel::table! {
         backordered -> BigInt,
         shipped -> BigInt,
         price_minor -> BigInt,
+        held -> BigInt,
         vat_rate -> Nullable<Integer>,
         amount_minor -> BigInt,
         vat_minor -> BigInt,
@@ -387,6 +388,16 @@ diesel::table! {
         name -> Text,
         content -> Binary,
         updated_at -> Timestamp,
+        size -> BigInt,
+    }
+}
+
+diesel::table! {
+    exchange_chunks (session, name, seq) {
+        session -> Text,
+        name -> Text,
+        seq -> Integer,
+        content -> Binary,
     }
 }
 
@@ -455,6 +466,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_outbox,
     password_tokens,
     sync_runs,
+    exchange_chunks,
     exchange_files,
     exchange_imports,
     exchange_queries,

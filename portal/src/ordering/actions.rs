@@ -213,6 +213,7 @@ pub fn acknowledge(conn: &mut DbConn, order_id: i64, erp_number: &str) -> Result
                 orders::updated_at.eq(Utc::now().naive_utc()),
             ))
             .execute(conn)?;
+        let handed_over = super::reservations::hand_over(conn, order.id)?;
         record(
             conn,
             order.id,
@@ -220,7 +221,7 @@ pub fn acknowledge(conn: &mut DbConn, order_id: i64, erp_number: &str) -> Result
             "erp_acknowledged",
             (None, None),
             "",
-            json!({ "before": order.erp_number, "after": erp_number }),
+            json!({ "before": order.erp_number, "after": erp_number, "reserve_held_by_erp": handed_over }),
         )?;
         Ok(true)
     })

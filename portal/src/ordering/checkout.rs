@@ -168,6 +168,7 @@ pub fn place_order_as(
                     order_lines::unit.eq(&fact.unit),
                     order_lines::quantity.eq(quantity),
                     order_lines::reserved.eq(reserved),
+                    order_lines::held.eq(reserved),
                     order_lines::backordered.eq(quantity - reserved),
                     order_lines::shipped.eq(0),
                     order_lines::price_minor.eq(unit.gross.minor()),

@@ -109,15 +109,17 @@ fn expire_batch(conn: &mut DbConn, now: NaiveDateTime) -> Result<(usize, usize)>
     let taken_ids: Vec<i64> = taken.iter().map(|t| t.0).collect();
     let due: Vec<Brief> = due.into_iter().filter(|o| taken_ids.contains(&o.0)).collect();
 
-    let lines: Vec<(i64, i64, i64)> = order_lines::table
+    let lines: Vec<(i64, i64, i64, i64)> = order_lines::table
         .filter(order_lines::order_id.eq_any(&taken_ids))
         .filter(order_lines::reserved.gt(0))
-        .select((order_lines::order_id, order_lines::offer_id, order_lines::reserved))
+        .select((order_lines::order_id, order_lines::offer_id, order_lines::reserved, order_lines::held))
         .load(conn)?;
     let mut per_offer: HashMap<i64, i64> = HashMap::new();
     let mut per_order: HashMap<i64, i64> = HashMap::new();
-    for (order_id, offer_id, reserved) in &lines {
-        *per_offer.entry(*offer_id).or_default() += reserved;
+    for (order_id, offer_id, reserved, held) in &lines {
+        if *held > 0 {
+            *per_offer.entry(*offer_id).or_default() += held;
+        }
         *per_order.entry(*order_id).or_default() += reserved;
     }
     for (offer_id, amount) in per_offer {
@@ -128,7 +130,11 @@ fn expire_batch(conn: &mut DbConn, now: NaiveDateTime) -> Result<(usize, usize)>
     diesel::update(
         order_lines::table.filter(order_lines::order_id.eq_any(&taken_ids)).filter(order_lines::reserved.gt(0)),
     )
-    .set((order_lines::backordered.eq(order_lines::backordered + order_lines::reserved), order_lines::reserved.eq(0)))
+    .set((
+        order_lines::backordered.eq(order_lines::backordered + order_lines::reserved),
+        order_lines::reserved.eq(0),
+        order_lines::held.eq(0),
+    ))
     .execute(conn)?;
     append_events(conn, &due, now, "reservation_expired", Some(&per_order))?;
     notify_parties(conn, &due, "reservation_lapsed")?;

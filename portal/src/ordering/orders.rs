@@ -88,6 +88,9 @@ pub struct OrderLine {
     pub vat_rate: Option<i32>,
     pub amount_minor: i64,
     pub vat_minor: i64,
+    /// The part of `reserved` the portal holds against the offer's stock
+    /// (see `reservations`: the ERP holds the rest).
+    pub held: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]

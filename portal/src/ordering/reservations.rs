@@ -1,6 +1,15 @@
 //! Holding and letting go of stock for orders: reserve (conditional update,
 //! never more than is free), release an order or a line, re-reserve what
 //! stock allows, and consume a reservation when goods ship.
+//!
+//! Reconciliation with the ERP: `offers.reserved` counts what the portal
+//! itself holds — each line's `held` part of its reservation. Until the ERP
+//! acknowledges an order, all of the line's reservation is held. When it
+//! does and its stock figures are free stock (the `erp_stock` setting), the
+//! ERP holds those goods itself and its free figure already leaves them out,
+//! so the portal stops subtracting them (`hand_over`): a nightly stock file
+//! then neither double-counts the reserve nor sells it twice, and the order
+//! stays reserved and shippable whatever the file says.
 
 use diesel::prelude::*;
 
@@ -55,9 +64,13 @@ pub fn release_line(conn: &mut DbConn, line: &OrderLine) -> Result<i64> {
     if line.reserved == 0 {
         return Ok(0);
     }
-    unreserve(conn, line.offer_id, line.reserved)?;
+    unreserve(conn, line.offer_id, line.held)?;
     diesel::update(order_lines::table.find(line.id))
-        .set((order_lines::reserved.eq(0), order_lines::backordered.eq(order_lines::backordered + line.reserved)))
+        .set((
+            order_lines::reserved.eq(0),
+            order_lines::held.eq(0),
+            order_lines::backordered.eq(order_lines::backordered + line.reserved),
+        ))
         .execute(conn)?;
     Ok(line.reserved)
 }
@@ -87,6 +100,7 @@ pub fn re_reserve(conn: &mut DbConn, order_id: i64) -> Result<Vec<(i64, i64)>> {
             diesel::update(order_lines::table.find(line.id))
                 .set((
                     order_lines::reserved.eq(order_lines::reserved + got),
+                    order_lines::held.eq(order_lines::held + got),
                     order_lines::backordered.eq(order_lines::backordered - got),
                 ))
                 .execute(conn)?;
@@ -97,22 +111,50 @@ pub fn re_reserve(conn: &mut DbConn, order_id: i64) -> Result<Vec<(i64, i64)>> {
 }
 
 /// Ships `quantity` of a line: the reservation is consumed first and the
-/// goods leave the stock. Returns the reservation consumed.
+/// goods leave the stock. What the ERP held was already out of its free
+/// stock figure, so only the rest leaves the portal's figure. Returns the
+/// reservation consumed.
 pub fn consume(conn: &mut DbConn, line: &OrderLine, quantity: i64) -> Result<i64> {
     let from_reserve = quantity.min(line.reserved);
+    let from_held = from_reserve.min(line.held);
+    let held_by_erp = from_reserve - from_held;
     let from_backorder = quantity - from_reserve;
     diesel::update(offers::table.find(line.offer_id))
         .set((
-            offers::reserved.eq(offers::reserved - from_reserve),
-            offers::stock_total.eq(offers::stock_total - quantity),
+            offers::reserved.eq(offers::reserved - from_held),
+            offers::stock_total.eq(offers::stock_total - (quantity - held_by_erp)),
         ))
         .execute(conn)?;
     diesel::update(order_lines::table.find(line.id))
         .set((
             order_lines::reserved.eq(order_lines::reserved - from_reserve),
+            order_lines::held.eq(order_lines::held - from_held),
             order_lines::backordered.eq(order_lines::backordered - from_backorder.min(line.backordered)),
             order_lines::shipped.eq(order_lines::shipped + quantity),
         ))
         .execute(conn)?;
     Ok(from_reserve)
+}
+
+/// The ERP acknowledged the order: when its stock figures are free stock it
+/// now holds the order's reserve, so the portal lets go of its own hold
+/// (the lines stay reserved) and takes the reserve out of its copy of the
+/// ERP's free figure — what the next stock file will say anyway, so buyers
+/// see no window where the goods look free. Returns how much was handed over.
+pub fn hand_over(conn: &mut DbConn, order_id: i64) -> Result<i64> {
+    if !crate::settings::erp_stock_is_free(conn)? {
+        return Ok(0);
+    }
+    let mut handed = 0;
+    for line in lines_of(conn, order_id)?.into_iter().filter(|l| l.held > 0) {
+        diesel::update(offers::table.find(line.offer_id))
+            .set((
+                offers::reserved.eq(offers::reserved - line.held),
+                offers::stock_total.eq(offers::stock_total - line.held),
+            ))
+            .execute(conn)?;
+        diesel::update(order_lines::table.find(line.id)).set(order_lines::held.eq(0)).execute(conn)?;
+        handed += line.held;
+    }
+    Ok(handed)
 }

@@ -21,8 +21,10 @@ use crate::journal::Trigger;
 use crate::ordering::export::mark_sent;
 
 pub const COOKIE: &str = "optovik_exchange";
-/// The largest file 1C may send (in chunks of at most the same size).
-pub const FILE_LIMIT: usize = 100 * 1024 * 1024;
+/// The largest chunk 1C may send in one request (its `file_limit`).
+pub const CHUNK_LIMIT: usize = 100 * 1024 * 1024;
+/// The largest file, all its chunks together.
+pub const FILE_LIMIT: u64 = 4 * 1024 * 1024 * 1024;
 
 #[derive(Deserialize, Default)]
 pub struct ExchangeQuery {
@@ -116,18 +118,18 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
     match q.mode.as_str() {
         "init" => {
             state.db.run(move |conn| store::reset(conn, &session)).await.map_err(|e| e.to_string())?;
-            Ok(text(StatusCode::OK, &format!("zip=yes\nfile_limit={FILE_LIMIT}")))
+            Ok(text(StatusCode::OK, &format!("zip=yes\nfile_limit={CHUNK_LIMIT}")))
         }
         "file" => {
             let name = safe_name(&q.filename).ok_or("a file name must be a relative path without ..")?;
             let mut chunk = Vec::new();
             body.into_async_read()
-                .take(FILE_LIMIT as u64 + 1)
+                .take(CHUNK_LIMIT as u64 + 1)
                 .read_to_end(&mut chunk)
                 .await
                 .map_err(|e| format!("upload interrupted: {e}"))?;
-            if chunk.len() > FILE_LIMIT {
-                return Err(format!("the file is larger than {FILE_LIMIT} bytes"));
+            if chunk.len() > CHUNK_LIMIT {
+                return Err(format!("a chunk may hold at most {CHUNK_LIMIT} bytes (file_limit)"));
             }
             state
                 .db
@@ -147,16 +149,15 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
                 Some((_, message)) => Err(message),
                 None => {
                     let (s, n) = (session.clone(), name.clone());
-                    // A zip sent with `zip=yes` is unpacked on the first import.
-                    let content = state
+                    // A zip sent with `zip=yes` is unpacked on the first import (in the background).
+                    let known = state
                         .db
-                        .run(move |conn| {
-                            store::unpack_zips(conn, &s, FILE_LIMIT)?;
-                            store::file(conn, &s, &n)
-                        })
+                        .run(move |conn| Ok(store::size(conn, &s, &n)?.is_some() || store::has_zips(conn, &s)?))
                         .await
                         .map_err(|e| e.to_string())?;
-                    let content = content.ok_or_else(|| format!("no file {name} was uploaded in this session"))?;
+                    if !known {
+                        return Err(format!("no file {name} was uploaded in this session"));
+                    }
                     let (s, n) = (session.clone(), name.clone());
                     state
                         .db
@@ -165,7 +166,14 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
                         .map_err(|e| e.to_string())?;
                     let db = state.db.clone();
                     let task = tokio::task::spawn_blocking(move || {
-                        let outcome = jobs.import_file(&name, &content, false, Trigger::Erp);
+                        let outcome = store::unpack_zips(&db, &session, FILE_LIMIT)
+                            .map_err(|e| e.to_string())
+                            .and_then(|_| store::open(&db, &session, &name).map_err(|e| e.to_string()))
+                            .and_then(|found| {
+                                let (size, mut input) =
+                                    found.ok_or_else(|| format!("no file {name} was uploaded in this session"))?;
+                                jobs.import_stream(&name, size, &mut input, Trigger::Erp)
+                            });
                         let (status, message, run) = match outcome {
                             Ok(run) => {
                                 let entry = db.conn().ok().and_then(|mut c| crate::journal::find(&mut c, run).ok());

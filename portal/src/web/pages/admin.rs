@@ -21,7 +21,7 @@ use crate::web::session::{check_csrf, layout, set_flash, Authed};
 use crate::web::AppState;
 
 /// Settings an admin edits here, in display order.
-const EDITABLE: [&str; 18] = [
+const EDITABLE: [&str; 19] = [
     settings::SUPPLIER_NAME,
     settings::SUPPLIER_INN,
     settings::SUPPLIER_KPP,
@@ -39,6 +39,7 @@ const EDITABLE: [&str; 18] = [
     settings::TIMEZONE,
     settings::PUBLIC_URL,
     settings::FULL_CATALOG_DEACTIVATES,
+    settings::ERP_STOCK,
     "status_colors",
 ];
 

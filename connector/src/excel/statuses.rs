@@ -1,0 +1,75 @@
+//! Order-status sheets: one row per order — its number, and any of status,
+//! paid, shipped and the ERP's own number. Each row becomes the same status
+//! document a CommerceML file would carry and goes through the same path
+//! (`import::documents`): the state machine with the ERP as actor, one
+//! transaction per order, an unknown order or a forbidden move reported with
+//! its row while the other rows still apply.
+
+use portal::db::Db;
+use portal::ordering::upload::Sheet;
+
+use super::{header_row, normalize};
+use crate::commerceml::Document;
+use crate::import::{documents, Counts};
+
+const NUMBER: [&str; 5] = ["номер заказа", "заказ", "order", "order number", "order no"];
+const STATUS: [&str; 3] = ["статус", "статус заказа", "status"];
+const PAID: [&str; 4] = ["оплачен", "оплата", "paid", "оплачено"];
+const SHIPPED: [&str; 4] = ["отгружен", "отгрузка", "shipped", "отгружено"];
+const ERP_NUMBER: [&str; 4] = ["номер по 1с", "номер в 1с", "номер 1с", "erp number"];
+
+/// Where the status sheet's columns are: (header row, number, status, paid,
+/// shipped, ERP number). None when the sheet is not a status sheet (no order
+/// number column, or nothing to say about the orders).
+#[allow(clippy::type_complexity)]
+pub fn columns(sheet: &Sheet) -> Option<(usize, usize, Option<usize>, Option<usize>, Option<usize>, Option<usize>)> {
+    let (row, cells) = header_row(sheet, &NUMBER)?;
+    let find = |names: &[&str]| cells.iter().position(|c| names.contains(&c.as_str()));
+    let number = find(&NUMBER)?;
+    let (status, paid, shipped, erp) = (find(&STATUS), find(&PAID), find(&SHIPPED), find(&ERP_NUMBER));
+    (status.is_some() || paid.is_some() || shipped.is_some() || erp.is_some())
+        .then_some((row, number, status, paid, shipped, erp))
+}
+
+/// Yes-like cell texts.
+fn yes(text: &str) -> Option<bool> {
+    match normalize(text).as_str() {
+        "" => None,
+        "да" | "yes" | "true" | "1" | "+" | "x" | "оплачен" | "отгружен" => Some(true),
+        _ => Some(false),
+    }
+}
+
+/// Applies every row of a status sheet.
+pub fn apply(db: &Db, sheet: &Sheet) -> Counts {
+    let mut counts = Counts::default();
+    let Some((header, number, status, paid, shipped, erp)) = columns(sheet) else {
+        counts.reject("documents", "not an order-status sheet".to_string());
+        return counts;
+    };
+    for row in header + 1..sheet.rows.len() {
+        let order = sheet.cell(row, number);
+        if order.is_empty() {
+            continue;
+        }
+        let place = format!("row {} (order {order})", row + 1);
+        let named = status.map(|c| sheet.cell(row, c)).filter(|t| !t.is_empty());
+        if let Some(text) = named.filter(|t| documents::status_named(t).is_none()) {
+            counts.reject("documents", format!("{place}: unknown order status {text:?}"));
+            continue;
+        }
+        let mut requisites = Vec::new();
+        let mut say = |column: Option<usize>, name: &str, value: fn(&str) -> Option<String>| {
+            if let Some(text) = column.map(|c| sheet.cell(row, c)).and_then(value) {
+                requisites.push((name.to_string(), text));
+            }
+        };
+        say(status, "Статус заказа", |t| (!t.is_empty()).then(|| t.to_string()));
+        say(paid, "Оплачен", |t| yes(t).map(|b| b.to_string()));
+        say(shipped, "Отгружен", |t| yes(t).map(|b| b.to_string()));
+        say(erp, "Номер по 1С", |t| (!t.is_empty()).then(|| t.to_string()));
+        let doc = Document { number: Some(order.to_string()), requisites, ..Default::default() };
+        documents::count(&mut counts, &place, documents::apply_one(db, &doc));
+    }
+    counts
+}

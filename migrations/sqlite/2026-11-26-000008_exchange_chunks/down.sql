@@ -1,0 +1,2 @@
+DROP TABLE exchange_chunks;
+ALTER TABLE exchange_files DROP COLUMN size;
