@@ -490,3 +490,85 @@ async fn a_full_catalog_can_be_told_not_to_retire_goods() {
         .await;
     assert_eq!(active, 756 + 35);
 }
+
+/// A generated catalog and offers file of `n` products (two characteristic
+/// offers each), listing product 0 and one offer twice with later values.
+fn generated(n: usize, price: u32) -> (String, String) {
+    let mut catalog = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><КоммерческаяИнформация ВерсияСхемы=\"2.10\"><Каталог СодержитТолькоИзменения=\"true\"><Товары>",
+    );
+    for p in 0..n {
+        catalog.push_str(&format!(
+            "<Товар><Ид>gen-{p}</Ид><Артикул>GEN-{p}</Артикул><Наименование>Товар {p}</Наименование></Товар>"
+        ));
+    }
+    catalog.push_str(
+        "<Товар><Ид>gen-0</Ид><Артикул>GEN-0</Артикул><Наименование>Товар 0, уточнённый</Наименование></Товар>",
+    );
+    catalog.push_str("</Товары></Каталог></КоммерческаяИнформация>");
+    let mut offers = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><КоммерческаяИнформация ВерсияСхемы=\"2.10\"><ПакетПредложений СодержитТолькоИзменения=\"true\">\
+         <ТипыЦен><ТипЦены><Ид>gen-price</Ид><Наименование>Опт</Наименование></ТипЦены></ТипыЦен>\
+         <Склады><Склад><Ид>gen-store</Ид><Наименование>Склад</Наименование></Склад></Склады><Предложения>",
+    );
+    let offer = |id: String, price: u32, quantity: u32| {
+        format!(
+            "<Предложение><Ид>{id}</Ид><Цены><Цена><ИдТипаЦены>gen-price</ИдТипаЦены><ЦенаЗаЕдиницу>{price}</ЦенаЗаЕдиницу></Цена></Цены>\
+             <Склад ИдСклада=\"gen-store\" КоличествоНаСкладе=\"{quantity}\"/></Предложение>"
+        )
+    };
+    for p in 0..n {
+        for c in 0..2 {
+            offers.push_str(&offer(format!("gen-{p}#c{c}"), price, 5));
+        }
+    }
+    offers.push_str(&offer("gen-1#c0".into(), price + 1, 7));
+    offers.push_str("</Предложения></ПакетПредложений></КоммерческаяИнформация>");
+    (catalog, offers)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn large_files_apply_in_batches_with_exact_counts() {
+    let app = spawn_app().await;
+    let n = 1_234; // more than two batches, and not a multiple of one
+    let (catalog, offers) = generated(n, 100);
+    let db = app.db.clone();
+    let (first, offers_first, again, offers_again) = tokio::task::spawn_blocking(move || {
+        let first = import(&db, catalog.as_bytes()).expect("catalog");
+        let offers_first = import(&db, offers.as_bytes()).expect("offers");
+        let again = import(&db, catalog.as_bytes()).expect("catalog again");
+        let offers_again = import(&db, offers.as_bytes()).expect("offers again");
+        (first, offers_first, again, offers_again)
+    })
+    .await
+    .expect("join");
+    let products = &first.entities["products"];
+    assert_eq!(
+        (products.created, products.updated),
+        (n, 1),
+        "the repeated product updates itself: {}",
+        first.summary()
+    );
+    let offers = &offers_first.entities["offers"];
+    assert_eq!(offers.created, 2 * n, "{}", offers_first.summary());
+    assert_eq!(offers.deactivated, n, "products sold by characteristics are not sold as themselves");
+    let prices = &offers_first.entities["prices"];
+    assert_eq!((prices.created, prices.updated), (2 * n, 1), "{}", offers_first.summary());
+    // The files contradict themselves on gen-0 and gen-1#c0 (listed twice, different values): the
+    // later row wins each time, so exactly those read as updates again; all the rest is unchanged.
+    let products = &again.entities["products"];
+    assert_eq!((products.unchanged, products.updated), (n - 1, 2), "{}", again.summary());
+    assert_eq!(offers_again.entities["prices"].updated, 2, "{}", offers_again.summary());
+    let (price, stock, total): (i64, i64, i64) = app
+        .with_db(|conn| {
+            use diesel::prelude::*;
+            use portal::db::schema::{offers, prices, stock};
+            let id: i64 = offers::table.filter(offers::external_id.eq("gen-1#c0")).select(offers::id).first(conn)?;
+            let price = prices::table.filter(prices::offer_id.eq(id)).select(prices::price_minor).first(conn)?;
+            let quantity = stock::table.filter(stock::offer_id.eq(id)).select(stock::quantity).first(conn)?;
+            let total = offers::table.find(id).select(offers::stock_total).first(conn)?;
+            Ok((price, quantity, total))
+        })
+        .await;
+    assert_eq!((price, stock, total), (10_100, 7_000, 7_000), "the later row wins and the total follows");
+}

@@ -361,6 +361,18 @@ pub async fn save_settings(
                         settings::TIMEZONE if value.parse::<chrono_tz::Tz>().is_err() => {
                             return Err(Error::Invalid(i18n::text(lang, "admin.bad_timezone", &[])));
                         }
+                        settings::ERP_STOCK | settings::FULL_CATALOG_DEACTIVATES => {
+                            let allowed: &[&str] =
+                                if key == settings::ERP_STOCK { &["free", "on_hand"] } else { &["true", "false"] };
+                            if !allowed.contains(&value) {
+                                return Err(Error::Invalid(i18n::text(
+                                    lang,
+                                    "admin.bad_choice",
+                                    &[("key", key.to_string()), ("allowed", allowed.join(", "))],
+                                )));
+                            }
+                            settings::set(conn, key, value)?
+                        }
                         _ => settings::set(conn, key, value)?,
                     }
                 }
