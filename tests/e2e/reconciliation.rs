@@ -110,6 +110,10 @@ async fn free_stock_from_the_erp_takes_over_the_reserve_once_acknowledged() {
     assert_eq!(order_status(&app, order_id).await.1, "acknowledged");
     assert_eq!(figures(&app, offer_id).await, (900, 0), "the ERP holds it now; still 900 free, no window");
     assert_eq!(order_reserved(&app, order_id).await, 100, "the order stays reserved");
+    let browser = app.login(BUYER.0, BUYER.1).await;
+    let page = browser.get(app.url(&format!("/orders/{order_id}"))).send().await.expect("page");
+    let page = page.text().await.expect("html");
+    assert!(page.contains("УТ-100") && page.contains("принят учётной системой"), "the order page says where it stands");
 
     // The nightly file now gives free stock, the reserve already out of it.
     import(&app, stock_file(&offer_ext, &warehouse, 900)).await;

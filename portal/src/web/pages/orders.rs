@@ -207,6 +207,9 @@ struct OrderPage {
     payments: Vec<(String, String, String)>,
     deadline_input: String,
     today: String,
+    /// The ERP's number and where the order stands with it.
+    erp_number: Option<String>,
+    sync_state: String,
 }
 
 #[handler]
@@ -241,6 +244,8 @@ pub async fn detail(
         total: Money(d.order.total_minor).format(lang),
         vat: Money(d.order.vat_minor).format(lang),
         deadline: d.order.reservation_deadline.map(|t| when(zone, t)),
+        erp_number: d.order.erp_number.clone(),
+        sync_state: i18n::text(lang, &format!("sync.{}", d.order.sync_state), &[]),
         lines: d
             .lines
             .iter()
