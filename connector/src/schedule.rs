@@ -72,9 +72,36 @@ pub async fn start(db: Db, config: &ScheduleConfig, instance: String) -> anyhow:
 /// crashed instance's jobs resume soon.
 pub const LEASE: chrono::Duration = chrono::Duration::minutes(10);
 
-/// The tick a run belongs to: now, truncated to the second (instances firing
-/// the same schedule agree on it).
+/// The tick a run belongs to: now, rounded to the nearest second. Instances
+/// firing the same schedule agree on it even when one wakes a few
+/// milliseconds before the second and another just after.
 pub fn current_tick() -> chrono::NaiveDateTime {
-    let now = chrono::Utc::now().naive_utc();
-    now - chrono::Duration::nanoseconds(i64::from(chrono::Timelike::nanosecond(&now)))
+    tick_of(chrono::Utc::now().naive_utc())
+}
+
+fn tick_of(at: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    let nanos = i64::from(chrono::Timelike::nanosecond(&at).min(999_999_999));
+    let down = at - chrono::Duration::nanoseconds(nanos);
+    if nanos >= 500_000_000 {
+        down + chrono::Duration::seconds(1)
+    } else {
+        down
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_round_to_the_nearest_second() {
+        let at = |ms: i64| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 26).and_then(|d| d.and_hms_opt(3, 0, 0)).expect("date")
+                + chrono::Duration::milliseconds(ms)
+        };
+        assert_eq!(tick_of(at(-2)), at(0), "a wake-up just before the second");
+        assert_eq!(tick_of(at(3)), at(0), "and just after");
+        assert_eq!(tick_of(at(499)), at(0));
+        assert_eq!(tick_of(at(500)), at(1000));
+    }
 }

@@ -7,6 +7,34 @@ use portal::journal::Trigger;
 use crate::support::spawn_app;
 
 #[tokio::test(flavor = "multi_thread")]
+async fn two_schedulers_on_one_database_run_each_tick_once() {
+    use std::collections::{HashMap, HashSet};
+    let app = spawn_app().await;
+    let url = app.url.clone();
+    let second =
+        tokio::task::spawn_blocking(move || portal::db::Db::connect(&url, 4)).await.expect("join").expect("db");
+    // Every job off but one, which fires every second on both instances.
+    let mut overrides: HashMap<String, String> =
+        connector::jobs::JOBS.iter().map(|j| (j.name.to_string(), String::new())).collect();
+    overrides.insert("purge-credentials".into(), "* * * * * *".into());
+    let config = connector::schedule::ScheduleConfig { timezone: chrono_tz::UTC, overrides };
+    let started = std::time::Instant::now();
+    let mut a = connector::schedule::start(app.db.clone(), &config, "instance-a".into()).await.expect("a");
+    let mut b = connector::schedule::start(second, &config, "instance-b".into()).await.expect("b");
+    tokio::time::sleep(std::time::Duration::from_millis(4_300)).await;
+    a.shutdown().await.expect("stop a");
+    b.shutdown().await.expect("stop b");
+    let seconds = started.elapsed().as_secs() as usize;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let runs = app.with_db(|conn| portal::journal::latest(conn, Some("purge-credentials"), 100)).await;
+    assert!(runs.len() >= 3, "the job ran on its schedule: {} runs", runs.len());
+    assert!(runs.len() <= seconds + 1, "{} runs in {seconds} s: some tick ran twice", runs.len());
+    let ticks: HashSet<i64> =
+        runs.iter().map(|r| (r.started_at.and_utc().timestamp_millis() + 500).div_euclid(1000)).collect();
+    assert_eq!(ticks.len(), runs.len(), "each tick ran on exactly one instance");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn two_instances_run_a_tick_once() {
     let app = spawn_app().await;
     let db = app.db.clone();

@@ -128,6 +128,8 @@ impl Drop for Cleanup {
 pub struct TestApp {
     pub address: String,
     pub db: Db,
+    /// The database's URL, for a second instance's own pool.
+    pub url: String,
     server: tokio::task::JoinHandle<()>,
     _cleanup: Cleanup,
 }
@@ -146,7 +148,7 @@ pub async fn spawn_app() -> TestApp {
         tokio::task::spawn_blocking(move || Db::connect(&url, 8)).await.expect("join").expect("connect")
     };
     let (address, server) = serve(db.clone()).await;
-    TestApp { address, db, server, _cleanup: cleanup }
+    TestApp { address, db, url, server, _cleanup: cleanup }
 }
 
 async fn serve(db: Db) -> (String, tokio::task::JoinHandle<()>) {
