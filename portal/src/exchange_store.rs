@@ -46,8 +46,7 @@ pub fn append(conn: &mut DbConn, session: &str, name: &str, chunk: &[u8], limit:
             .filter(exchange_chunks::name.eq(name))
             .select(diesel::dsl::max(exchange_chunks::seq))
             .first(conn)?;
-        let mut seq = last.map_or(0, |s| s + 1);
-        for piece in chunk.chunks(PIECE) {
+        for (seq, piece) in (last.map_or(0, |s| s + 1)..).zip(chunk.chunks(PIECE)) {
             diesel::insert_into(exchange_chunks::table)
                 .values((
                     exchange_chunks::session.eq(session),
@@ -56,7 +55,6 @@ pub fn append(conn: &mut DbConn, session: &str, name: &str, chunk: &[u8], limit:
                     exchange_chunks::content.eq(piece),
                 ))
                 .execute(conn)?;
-            seq += 1;
         }
         let now = Utc::now().naive_utc();
         let stored = new_size as i64;

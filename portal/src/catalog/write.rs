@@ -397,9 +397,12 @@ pub mod lookup {
         Ok(warehouses::table.select((warehouses::external_id, warehouses::id)).load(conn)?.into_iter().collect())
     }
 
-    /// Every price type and warehouse as (id, external id, name), for
-    /// matching a price list's column headers.
-    pub fn named(conn: &mut DbConn) -> Result<(Vec<(i64, String, String)>, Vec<(i64, String, String)>)> {
+    /// A catalog row as (id, external id, name).
+    pub type Named = (i64, String, String);
+
+    /// Every price type and active warehouse, for matching a price list's
+    /// column headers.
+    pub fn named(conn: &mut DbConn) -> Result<(Vec<Named>, Vec<Named>)> {
         let types = price_types::table
             .filter(price_types::id.gt(0))
             .select((price_types::id, price_types::external_id, price_types::name))
