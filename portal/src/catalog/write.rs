@@ -4,8 +4,7 @@
 
 use diesel::prelude::*;
 
-use super::search_words::sku_key;
-use crate::db::schema::{categories, offers, price_types, prices, products, stock, warehouses};
+use crate::db::schema::{categories, offers, price_types, products, warehouses};
 use crate::db::DbConn;
 use crate::error::Result;
 
@@ -148,71 +147,14 @@ pub struct ProductData {
     pub active: bool,
 }
 
+/// Creates or updates one product (see `batch::upsert_products` for many).
 pub fn upsert_product(conn: &mut DbConn, data: &ProductData) -> Result<(i64, Change)> {
-    let existing = products::table
-        .filter(products::external_id.eq(&data.external_id))
-        .select((
-            products::id,
-            (
-                products::external_id,
-                products::category_id,
-                products::sku,
-                products::name,
-                products::description,
-                products::unit,
-                products::fractional,
-                products::vat_rate,
-                products::properties,
-                products::pack_multiple,
-                products::min_order,
-                products::active,
-            ),
-        ))
-        .first::<(
-            i64,
-            (
-                String,
-                Option<i64>,
-                String,
-                String,
-                String,
-                String,
-                bool,
-                Option<i32>,
-                String,
-                i64,
-                i64,
-                bool,
-            ),
-        )>(conn)
-        .optional()?;
-    match existing {
-        Some((id, row)) => {
-            let current = ProductData {
-                external_id: row.0,
-                category_id: row.1,
-                sku: row.2,
-                name: row.3,
-                description: row.4,
-                unit: row.5,
-                fractional: row.6,
-                vat_rate: row.7,
-                properties: row.8,
-                pack_multiple: row.9,
-                min_order: row.10,
-                active: row.11,
-            };
-            if &current == data {
-                return Ok((id, Change::Unchanged));
-            }
-            diesel::update(products::table.find(id)).set(data).execute(conn)?;
-            Ok((id, Change::Updated))
-        }
-        None => {
-            let id = diesel::insert_into(products::table).values(data).returning(products::id).get_result(conn)?;
-            Ok((id, Change::Created))
-        }
-    }
+    single(super::batch::upsert_products(conn, std::slice::from_ref(data))?)
+}
+
+/// The one result of a one-row batch.
+fn single<T>(mut results: Vec<T>) -> Result<T> {
+    results.pop().ok_or_else(|| crate::Error::Internal("a one-row batch returned nothing".into()))
 }
 
 /// A sellable offer of a product.
@@ -227,151 +169,19 @@ pub struct OfferData {
     pub active: bool,
 }
 
+/// Creates or updates one offer (see `batch::upsert_offers` for many).
 pub fn upsert_offer(conn: &mut DbConn, data: &OfferData) -> Result<(i64, Change)> {
-    let existing = offers::table
-        .filter(offers::external_id.eq(&data.external_id))
-        .select((
-            offers::id,
-            offers::product_id,
-            offers::sku,
-            offers::name,
-            offers::characteristics,
-            offers::barcode,
-            offers::active,
-        ))
-        .first::<(i64, i64, String, String, String, Option<String>, bool)>(conn)
-        .optional()?;
-    let values = (
-        offers::product_id.eq(data.product_id),
-        offers::sku.eq(&data.sku),
-        offers::sku_key.eq(sku_key(&data.sku)),
-        offers::name.eq(&data.name),
-        offers::characteristics.eq(&data.characteristics),
-        offers::barcode.eq(&data.barcode),
-        offers::active.eq(data.active),
-    );
-    let (id, change) = match existing {
-        Some((id, product_id, sku, name, characteristics, barcode, active)) => {
-            let current = OfferData {
-                external_id: data.external_id.clone(),
-                product_id,
-                sku,
-                name,
-                characteristics,
-                barcode,
-                active,
-            };
-            if &current == data {
-                return Ok((id, Change::Unchanged));
-            }
-            diesel::update(offers::table.find(id)).set(values).execute(conn)?;
-            (id, Change::Updated)
-        }
-        None => {
-            let id = diesel::insert_into(offers::table)
-                .values((offers::external_id.eq(&data.external_id), values))
-                .returning(offers::id)
-                .get_result(conn)?;
-            (id, Change::Created)
-        }
-    };
-    Ok((id, change))
+    single(super::batch::upsert_offers(conn, std::slice::from_ref(data))?)
 }
 
 /// Sets an offer's price in one price type.
 pub fn set_price(conn: &mut DbConn, offer_id: i64, price_type_id: i64, price_minor: i64) -> Result<Change> {
-    Ok(set_offer_prices(conn, offer_id, &[(price_type_id, price_minor)])?[0])
+    single(super::batch::set_prices(conn, &[(offer_id, price_type_id, price_minor)])?)
 }
 
 /// Sets an offer's stock in one warehouse (thousandths) and refreshes its total.
 pub fn set_stock(conn: &mut DbConn, offer_id: i64, warehouse_id: i64, quantity: i64) -> Result<Change> {
-    Ok(set_offer_stock(conn, offer_id, &[(warehouse_id, quantity)])?[0])
-}
-
-/// Sets an offer's stock in several warehouses at once (an import's row):
-/// one read of the current figures, writes only where they differ, and the
-/// total refreshed once.
-pub fn set_offer_stock(conn: &mut DbConn, offer_id: i64, quantities: &[(i64, i64)]) -> Result<Vec<Change>> {
-    let mut current: std::collections::HashMap<i64, i64> = stock::table
-        .filter(stock::offer_id.eq(offer_id))
-        .select((stock::warehouse_id, stock::quantity))
-        .load::<(i64, i64)>(conn)?
-        .into_iter()
-        .collect();
-    let mut changes = Vec::with_capacity(quantities.len());
-    for &(warehouse_id, quantity) in quantities {
-        let change = match current.get(&warehouse_id) {
-            Some(q) if *q == quantity => Change::Unchanged,
-            Some(_) => {
-                diesel::update(stock::table.find((offer_id, warehouse_id)))
-                    .set(stock::quantity.eq(quantity))
-                    .execute(conn)?;
-                Change::Updated
-            }
-            None => {
-                diesel::insert_into(stock::table)
-                    .values((
-                        stock::offer_id.eq(offer_id),
-                        stock::warehouse_id.eq(warehouse_id),
-                        stock::quantity.eq(quantity),
-                    ))
-                    .execute(conn)?;
-                Change::Created
-            }
-        };
-        current.insert(warehouse_id, quantity);
-        changes.push(change);
-    }
-    if changes.iter().any(|c| *c != Change::Unchanged) {
-        let total: i64 = current.values().sum();
-        diesel::update(offers::table.find(offer_id)).set(offers::stock_total.eq(total)).execute(conn)?;
-    }
-    Ok(changes)
-}
-
-/// Sets an offer's prices in several price types at once, reading the
-/// current ones in one query.
-pub fn set_offer_prices(conn: &mut DbConn, offer_id: i64, new_prices: &[(i64, i64)]) -> Result<Vec<Change>> {
-    let current: std::collections::HashMap<i64, i64> = prices::table
-        .filter(prices::offer_id.eq(offer_id))
-        .select((prices::price_type_id, prices::price_minor))
-        .load::<(i64, i64)>(conn)?
-        .into_iter()
-        .collect();
-    let mut changes = Vec::with_capacity(new_prices.len());
-    for &(price_type_id, price_minor) in new_prices {
-        let change = match current.get(&price_type_id) {
-            Some(p) if *p == price_minor => Change::Unchanged,
-            Some(_) => {
-                diesel::update(prices::table.find((offer_id, price_type_id)))
-                    .set(prices::price_minor.eq(price_minor))
-                    .execute(conn)?;
-                Change::Updated
-            }
-            None => {
-                diesel::insert_into(prices::table)
-                    .values((
-                        prices::offer_id.eq(offer_id),
-                        prices::price_type_id.eq(price_type_id),
-                        prices::price_minor.eq(price_minor),
-                    ))
-                    .execute(conn)?;
-                Change::Created
-            }
-        };
-        changes.push(change);
-    }
-    Ok(changes)
-}
-
-/// Recomputes `offers.stock_total` from the per-warehouse rows.
-pub fn refresh_stock_total(conn: &mut DbConn, offer_id: i64) -> Result<()> {
-    // A handful of warehouses per offer: summing in Rust keeps one query
-    // for both backends (diesel sums BIGINT as NUMERIC).
-    let total: i64 =
-        stock::table.filter(stock::offer_id.eq(offer_id)).select(stock::quantity).load::<i64>(conn)?.into_iter().sum();
-    diesel::update(offers::table.find(offer_id)).set(offers::stock_total.eq(total)).execute(conn)?;
-    Ok(())
+    single(super::batch::set_stock(conn, &[(offer_id, warehouse_id, quantity)])?)
 }
 
 /// Ids of catalog rows by their external ids, for importers that link
@@ -422,14 +232,6 @@ pub mod lookup {
             .first(conn)
             .optional()?)
     }
-}
-
-/// Switches one offer on or off; returns whether it changed.
-pub fn set_offer_active(conn: &mut DbConn, offer_id: i64, active: bool) -> Result<bool> {
-    let changed = diesel::update(offers::table.find(offer_id).filter(offers::active.ne(active)))
-        .set(offers::active.eq(active))
-        .execute(conn)?;
-    Ok(changed > 0)
 }
 
 /// Marks the product and its offers inactive (a deletion mark, or missing
