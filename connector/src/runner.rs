@@ -70,7 +70,7 @@ impl portal::jobs::JobRunner for Runner {
         &self,
         name: &str,
         size: u64,
-        input: &mut dyn std::io::Read,
+        input: &mut (dyn std::io::Read + Send),
         trigger: Trigger,
     ) -> Result<i64, String> {
         import_reader(&self.db, name, size, input, false, trigger, &mut |_| {})
@@ -111,7 +111,7 @@ pub fn import_path(
     path: &Path,
     dry_run: bool,
     trigger: Trigger,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> anyhow::Result<(i64, bool)> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -126,10 +126,10 @@ pub fn import_reader(
     db: &Db,
     name: &str,
     size: u64,
-    mut input: impl std::io::Read,
+    mut input: impl std::io::Read + Send,
     dry_run: bool,
     trigger: Trigger,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> anyhow::Result<(i64, bool)> {
     use std::io::Read;
     let mut head = Vec::with_capacity(HEAD);
@@ -188,7 +188,7 @@ fn import_bytes(db: &Db, name: &str, bytes: &[u8], dry_run: bool) -> Result<Coun
     import_xml(db, head, bytes, dry_run)
 }
 
-fn import_xml<R: std::io::BufRead>(db: &Db, head: &[u8], input: R, dry_run: bool) -> Result<Counts, ImportError> {
+fn import_xml<R: std::io::BufRead + Send>(db: &Db, head: &[u8], input: R, dry_run: bool) -> Result<Counts, ImportError> {
     use crate::commerceml::{detect_kind, FileKind};
     let documents = detect_kind(head) == Some(FileKind::Documents);
     match (documents, dry_run) {
@@ -234,11 +234,11 @@ struct Tap<'p, R> {
     inner: R,
     hasher: sha2::Sha256,
     read: u64,
-    progress: &'p mut dyn FnMut(u64),
+    progress: &'p mut (dyn FnMut(u64) + Send),
 }
 
 impl<'p, R> Tap<'p, R> {
-    fn new(inner: R, progress: &'p mut dyn FnMut(u64)) -> Self {
+    fn new(inner: R, progress: &'p mut (dyn FnMut(u64) + Send)) -> Self {
         Tap { inner, hasher: sha2::Digest::new(), read: 0, progress }
     }
 

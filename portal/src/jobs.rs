@@ -71,7 +71,7 @@ pub trait JobRunner: Send + Sync {
         &self,
         name: &str,
         size: u64,
-        input: &mut dyn std::io::Read,
+        input: &mut (dyn std::io::Read + Send),
         trigger: crate::journal::Trigger,
     ) -> std::result::Result<i64, String>;
     /// New and changed orders as a CommerceML file for the ERP, with their ids

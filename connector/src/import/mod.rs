@@ -47,20 +47,23 @@ struct Importer {
 }
 
 /// Imports one CommerceML file (catalog, offers, prices, rests) from `input`.
-pub fn import<R: BufRead>(db: &Db, input: R) -> Result<Counts, ImportError> {
+pub fn import<R: BufRead + Send>(db: &Db, input: R) -> Result<Counts, ImportError> {
     import_with(db, input, false)
 }
 
 /// What importing the file would change, without changing anything: the same
 /// import inside a transaction that is rolled back.
-pub fn dry_run<R: BufRead>(db: &Db, input: R) -> Result<Counts, ImportError> {
+pub fn dry_run<R: BufRead + Send>(db: &Db, input: R) -> Result<Counts, ImportError> {
     import_with(db, input, true)
 }
 
 /// The error a dry run uses to roll its transaction back.
 const DRY_RUN: &str = "dry run: rolled back";
 
-fn import_with<R: BufRead>(db: &Db, input: R, dry: bool) -> Result<Counts, ImportError> {
+/// Items read ahead of the writer: enough to keep both busy, little memory.
+const READ_AHEAD: usize = 2048;
+
+fn import_with<R: BufRead + Send>(db: &Db, input: R, dry: bool) -> Result<Counts, ImportError> {
     in_transaction(db, dry, |conn| {
         let mut importer = Importer {
             counts: Counts::default(),
@@ -73,14 +76,28 @@ fn import_with<R: BufRead>(db: &Db, input: R, dry: bool) -> Result<Counts, Impor
             pending_products: Vec::new(),
             pending_offers: Vec::new(),
         };
-        let read = commerceml::read(input, |item| importer.apply(conn, item));
-        if let Err(error) = read {
-            let place = format!("{} (at {}, byte {})", error.message, error.path, error.position);
-            return match error.kind {
-                ErrorKind::Sink(e) => Err(e),
-                _ => Err(portal::Error::Invalid(place)),
-            };
-        }
+        // The file is parsed on its own thread while this one writes: the
+        // two take about as long, so an import runs near the slower of them.
+        std::thread::scope(|scope| {
+            let (items, received) = std::sync::mpsc::sync_channel::<Item>(READ_AHEAD);
+            let reader = scope.spawn(move || commerceml::read(input, |item| items.send(item)));
+            let mut written = Ok(());
+            for item in received {
+                written = importer.apply(conn, item);
+                if written.is_err() {
+                    break; // dropping the receiver stops the reader
+                }
+            }
+            let read = reader.join().map_err(|_| portal::Error::Internal("the file reader panicked".into()))?;
+            written?;
+            if let Err(error) = read {
+                if !matches!(error.kind, ErrorKind::Sink(_)) {
+                    let place = format!("{} (at {}, byte {})", error.message, error.path, error.position);
+                    return Err(portal::Error::Invalid(place));
+                }
+            }
+            Ok(())
+        })?;
         importer.flush_products(conn)?;
         importer.flush_offers(conn)?;
         if let Some(keep) = importer.full_catalog.take() {
@@ -102,16 +119,18 @@ pub(crate) fn in_transaction(
 ) -> Result<Counts, ImportError> {
     let mut conn = db.conn().map_err(ImportError::Portal)?;
     let mut outcome: Option<Counts> = None;
-    let result = write_transaction(&mut conn, |conn| {
-        let counts = work(conn)?;
-        if counts.changes() > 0 {
-            write::catalog_changed(conn)?;
-        }
-        if dry {
-            outcome = Some(counts);
-            return Err(portal::Error::Conflict(DRY_RUN.into()));
-        }
-        Ok(counts)
+    let result = portal::db::bulk(&mut conn, |conn| {
+        write_transaction(conn, |conn| {
+            let counts = work(conn)?;
+            if counts.changes() > 0 {
+                write::catalog_changed(conn)?;
+            }
+            if dry {
+                outcome = Some(counts);
+                return Err(portal::Error::Conflict(DRY_RUN.into()));
+            }
+            Ok(counts)
+        })
     });
     match result {
         Ok(counts) => Ok(counts),

@@ -51,6 +51,23 @@ pub fn write_transaction<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) ->
     }
 }
 
+/// Runs a bulk write (an import) with a larger page cache on SQLite, so a
+/// transaction touching hundreds of thousands of rows does not spill pages
+/// to the log midway; the connection's usual cache comes back afterwards.
+/// PostgreSQL needs nothing of the kind.
+pub fn bulk<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+    use diesel::RunQueryDsl;
+    if matches!(conn, DbConn::Postgres(_)) {
+        return work(conn);
+    }
+    /// KiB of page cache for a bulk write (SQLite's default is 2 MiB).
+    const BULK_CACHE_KIB: i64 = 96 * 1024;
+    diesel::sql_query(format!("PRAGMA cache_size = -{BULK_CACHE_KIB}")).execute(conn)?;
+    let outcome = work(conn);
+    diesel::sql_query("PRAGMA cache_size = -2000").execute(conn)?;
+    outcome
+}
+
 /// Which database engine a URL points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
