@@ -299,39 +299,47 @@ impl Importer {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending_offers);
-        let product_keys: Vec<&str> = pending.iter().map(|(_, o)| o.product_id()).collect();
-        let products = batch::products_by_external(conn, &product_keys)?;
         let offer_keys: Vec<&str> =
             pending.iter().map(|(_, o)| if o.characteristic_id().is_some() { o.product_id() } else { &o.id }).collect();
         let existing = batch::offers_by_external(conn, &offer_keys)?;
+        // Products are needed for characteristic offers, and to explain a missing offer.
+        let product_keys: Vec<&str> = pending
+            .iter()
+            .filter(|(_, o)| o.characteristic_id().is_some() || !existing.contains_key(&o.id))
+            .map(|(_, o)| o.product_id())
+            .collect();
+        let products = batch::products_by_external(conn, &product_keys)?;
         // Characteristic offers are created or updated; a product's own offer must exist.
         let mut variants = Vec::new();
         let mut targets: Vec<(usize, &Offer, Option<i64>)> = Vec::new();
         for (index, offer) in &pending {
-            let place = || format!("Предложение #{index} (Ид {})", offer.id);
+            let place = Place { index: *index, id: &offer.id };
+            if offer.characteristic_id().is_none() {
+                match (existing.get(&offer.id), products.contains_key(offer.product_id())) {
+                    (Some(id), _) => targets.push((*index, offer, Some(*id))),
+                    (None, true) => self.counts.reject("offers", format!("{place}: the product has no offer")),
+                    (None, false) => {
+                        self.counts.reject("offers", format!("{place}: unknown product {}", offer.product_id()))
+                    }
+                }
+                continue;
+            }
             let Some((product_id, sku, name)) = products.get(offer.product_id()) else {
-                self.counts.reject("offers", format!("{}: unknown product {}", place(), offer.product_id()));
+                self.counts.reject("offers", format!("{place}: unknown product {}", offer.product_id()));
                 continue;
             };
-            if offer.characteristic_id().is_some() {
-                let characteristics =
-                    offer.characteristics.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ");
-                variants.push(OfferData {
-                    external_id: offer.id.clone(),
-                    product_id: *product_id,
-                    sku: offer.sku.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| sku.clone()),
-                    name: offer.name.clone().unwrap_or_else(|| format!("{name} ({characteristics})")),
-                    characteristics,
-                    barcode: offer.barcode.clone(),
-                    active: !offer.deleted,
-                });
-                targets.push((*index, offer, None));
-            } else {
-                match existing.get(&offer.id) {
-                    Some(id) => targets.push((*index, offer, Some(*id))),
-                    None => self.counts.reject("offers", format!("{}: the product has no offer", place())),
-                }
-            }
+            let characteristics =
+                offer.characteristics.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ");
+            variants.push(OfferData {
+                external_id: offer.id.clone(),
+                product_id: *product_id,
+                sku: offer.sku.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| sku.clone()),
+                name: offer.name.clone().unwrap_or_else(|| format!("{name} ({characteristics})")),
+                characteristics,
+                barcode: offer.barcode.clone(),
+                active: !offer.deleted,
+            });
+            targets.push((*index, offer, None));
         }
         let mut variant_ids = batch::upsert_offers(conn, &variants)?.into_iter();
         let mut price_rows = Vec::new();
@@ -349,8 +357,8 @@ impl Importer {
                     id
                 }
             };
-            let place = format!("Предложение #{index} (Ид {})", offer.id);
-            self.offer_rows(conn, offer, offer_id, &place, &mut price_rows, &mut stock_rows)?;
+            let place = Place { index, id: &offer.id };
+            self.offer_rows(conn, offer, offer_id, place, &mut price_rows, &mut stock_rows)?;
         }
         for change in batch::set_prices(conn, &price_rows)? {
             self.counts.change("prices", change);
@@ -371,7 +379,7 @@ impl Importer {
         conn: &mut DbConn,
         offer: &Offer,
         offer_id: i64,
-        place: &str,
+        place: Place<'_>,
         price_rows: &mut Vec<(i64, i64, i64)>,
         stock_rows: &mut Vec<(i64, i64, i64)>,
     ) -> portal::Result<()> {
@@ -393,17 +401,21 @@ impl Importer {
             };
             price_rows.push((offer_id, price_type, amount.minor()));
         }
-        let stock: Option<Vec<(String, String)>> = match (&offer.stock, &offer.total_quantity) {
-            (Some(per_warehouse), _) if !per_warehouse.is_empty() => Some(per_warehouse.clone()),
-            (_, Some(total)) => Some(vec![(String::new(), total.clone())]),
-            _ => None,
+        let total: [(String, String); 1];
+        let stock: &[(String, String)] = match (&offer.stock, &offer.total_quantity) {
+            (Some(per_warehouse), _) if !per_warehouse.is_empty() => per_warehouse,
+            (_, Some(quantity)) => {
+                total = [(String::new(), quantity.clone())];
+                &total
+            }
+            _ => &[],
         };
-        for (warehouse, quantity) in stock.into_iter().flatten() {
-            let Some(quantity) = parse_quantity(&quantity) else {
+        for (warehouse, quantity) in stock {
+            let Some(quantity) = parse_quantity(quantity) else {
                 self.counts.reject("stock", format!("{place}: unreadable quantity {quantity:?}"));
                 continue;
             };
-            let warehouse_id = match self.warehouses.get(&warehouse) {
+            let warehouse_id = match self.warehouses.get(warehouse) {
                 Some(id) => *id,
                 None => {
                     let name = if warehouse.is_empty() {
@@ -411,7 +423,7 @@ impl Importer {
                     } else {
                         warehouse.clone()
                     };
-                    let (id, change) = write::upsert_warehouse(conn, &warehouse, &name)?;
+                    let (id, change) = write::upsert_warehouse(conn, warehouse, &name)?;
                     self.counts.change("warehouses", change);
                     self.warehouses.insert(warehouse.clone(), id);
                     id
@@ -425,7 +437,22 @@ impl Importer {
 
 /// A quantity as thousandths, rounding anything finer (ERP stock like "12.0000").
 fn parse_quantity(text: &str) -> Option<i64> {
-    let money = Money::parse_decimal(text)?; // two decimals are enough to read the figure exactly
-    let exact = Qty::parse(text).map(|q| q.milli());
-    Some(exact.unwrap_or(money.minor() * 10))
+    match Qty::parse(text) {
+        Some(exact) => Some(exact.milli()),
+        // Finer than thousandths: two decimals are enough to read the figure.
+        None => Money::parse_decimal(text).map(|money| money.minor() * 10),
+    }
+}
+
+/// Where an offer sits in its file, for messages (built only when needed).
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    index: usize,
+    id: &'a str,
+}
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Предложение #{} (Ид {})", self.index, self.id)
+    }
 }
