@@ -188,7 +188,12 @@ fn import_bytes(db: &Db, name: &str, bytes: &[u8], dry_run: bool) -> Result<Coun
     import_xml(db, head, bytes, dry_run)
 }
 
-fn import_xml<R: std::io::BufRead + Send>(db: &Db, head: &[u8], input: R, dry_run: bool) -> Result<Counts, ImportError> {
+fn import_xml<R: std::io::BufRead + Send>(
+    db: &Db,
+    head: &[u8],
+    input: R,
+    dry_run: bool,
+) -> Result<Counts, ImportError> {
     use crate::commerceml::{detect_kind, FileKind};
     let documents = detect_kind(head) == Some(FileKind::Documents);
     match (documents, dry_run) {

@@ -6,6 +6,7 @@
 
 mod counts;
 pub(crate) mod documents;
+mod prepare;
 
 pub use counts::{Counts, Tally};
 pub use documents::apply_documents;
@@ -16,8 +17,8 @@ use std::io::BufRead;
 use portal::catalog::batch;
 use portal::catalog::write::{self, lookup, OfferData, ProductData};
 use portal::db::{write_transaction, Db, DbConn};
-use portal::money::{Money, Qty};
 
+use self::prepare::{Incoming, OfferParts, Preparer};
 use crate::commerceml::{self, ErrorKind, Item, Offer, Product};
 
 /// Why an import failed as a whole (nothing was changed).
@@ -29,21 +30,17 @@ pub enum ImportError {
     Portal(#[from] portal::Error),
 }
 
-/// Units sold in fractions.
-const FRACTIONAL_UNITS: [&str; 8] = ["кг", "г", "т", "м", "м2", "м3", "л", "пог. м"];
-
 struct Importer {
     counts: Counts,
     categories: HashMap<String, i64>,
     price_types: HashMap<String, i64>,
     warehouses: HashMap<String, i64>,
-    properties: HashMap<String, (String, HashMap<String, String>)>,
     /// Products seen in a full (not only-changes) catalog.
     full_catalog: Option<HashSet<String>>,
     index: usize,
     /// Products and offers waiting to be written in one batch.
-    pending_products: Vec<Product>,
-    pending_offers: Vec<(usize, Offer)>,
+    pending_products: Vec<(Product, ProductData)>,
+    pending_offers: Vec<(usize, Offer, OfferParts)>,
 }
 
 /// Imports one CommerceML file (catalog, offers, prices, rests) from `input`.
@@ -70,7 +67,6 @@ fn import_with<R: BufRead + Send>(db: &Db, input: R, dry: bool) -> Result<Counts
             categories: lookup::categories(conn)?,
             price_types: lookup::price_types(conn)?,
             warehouses: lookup::warehouses(conn)?,
-            properties: HashMap::new(),
             full_catalog: None,
             index: 0,
             pending_products: Vec::new(),
@@ -79,8 +75,11 @@ fn import_with<R: BufRead + Send>(db: &Db, input: R, dry: bool) -> Result<Counts
         // The file is parsed on its own thread while this one writes: the
         // two take about as long, so an import runs near the slower of them.
         std::thread::scope(|scope| {
-            let (items, received) = std::sync::mpsc::sync_channel::<Item>(READ_AHEAD);
-            let reader = scope.spawn(move || commerceml::read(input, |item| items.send(item)));
+            let (items, received) = std::sync::mpsc::sync_channel::<Incoming>(READ_AHEAD);
+            let reader = scope.spawn(move || {
+                let mut preparer = Preparer::default();
+                commerceml::read(input, |item| items.send(preparer.prepare(item)))
+            });
             let mut written = Ok(());
             for item in received {
                 written = importer.apply(conn, item);
@@ -141,8 +140,13 @@ pub(crate) fn in_transaction(
 }
 
 impl Importer {
-    fn apply(&mut self, conn: &mut DbConn, item: Item) -> portal::Result<()> {
+    fn apply(&mut self, conn: &mut DbConn, incoming: Incoming) -> portal::Result<()> {
         self.index += 1;
+        let item = match incoming {
+            Incoming::Product(product, data) => return self.product(conn, product, data),
+            Incoming::Offer(offer, parts) => return self.offer(conn, offer, parts),
+            Incoming::Other(item) => item,
+        };
         match item {
             Item::CatalogStart { only_changes: false, .. } => {
                 let deactivates = portal::settings::get(conn, portal::settings::FULL_CATALOG_DEACTIVATES)?
@@ -157,9 +161,6 @@ impl Importer {
                 self.categories.insert(group.id, id);
                 self.counts.change("categories", change);
             }
-            Item::Property(property) => {
-                self.properties.insert(property.id, (property.name, property.values.into_iter().collect()));
-            }
             Item::PriceType(pt) => {
                 let (id, change) = write::upsert_price_type(conn, &pt.id, &pt.name, pt.vat_included.unwrap_or(true))?;
                 self.price_types.insert(pt.id, id);
@@ -170,7 +171,6 @@ impl Importer {
                 self.warehouses.insert(wh.id, id);
                 self.counts.change("warehouses", change);
             }
-            Item::Product(product) => self.product(conn, product)?,
             Item::Counterparty(party) => {
                 if party.inn.as_deref().unwrap_or("").is_empty() {
                     self.counts.reject("companies", format!("Контрагент {} ({}): no ИНН", party.id, party.name));
@@ -188,14 +188,13 @@ impl Importer {
                 let (_, change) = company.upsert_by_external_id(conn)?;
                 self.counts.change("companies", change);
             }
-            Item::Offer(offer) => self.offer(conn, offer)?,
             _ => {}
         }
         Ok(())
     }
 
     /// Queues a product; deletion marks apply at once (after the queue).
-    fn product(&mut self, conn: &mut DbConn, product: Product) -> portal::Result<()> {
+    fn product(&mut self, conn: &mut DbConn, product: Product, data: ProductData) -> portal::Result<()> {
         if let Some(seen) = self.full_catalog.as_mut() {
             seen.insert(product.id.clone());
         }
@@ -206,47 +205,11 @@ impl Importer {
             }
             return Ok(());
         }
-        self.pending_products.push(product);
+        self.pending_products.push((product, data));
         if self.pending_products.len() >= batch::BATCH {
             self.flush_products(conn)?;
         }
         Ok(())
-    }
-
-    fn product_data(&self, product: &Product) -> ProductData {
-        let unit = product
-            .unit
-            .as_ref()
-            .and_then(|u| u.name.clone().or_else(|| u.intl_abbr.clone()))
-            .unwrap_or_else(|| "шт".into());
-        let vat_rate = product
-            .tax_rates
-            .iter()
-            .find(|(name, _)| name.to_lowercase().contains("ндс"))
-            .and_then(|(_, rate)| rate.trim().trim_end_matches('%').trim().parse::<i32>().ok());
-        let properties: Vec<(String, String)> = product
-            .properties
-            .iter()
-            .filter_map(|(id, value)| {
-                let (name, values) = self.properties.get(id)?;
-                let shown = values.get(value).cloned().unwrap_or_else(|| value.clone());
-                (!shown.is_empty()).then(|| (name.clone(), shown))
-            })
-            .collect();
-        ProductData {
-            external_id: product.id.clone(),
-            category_id: product.group_ids.first().and_then(|g| self.categories.get(g)).copied(),
-            sku: product.sku.clone().unwrap_or_default(),
-            name: product.name.clone(),
-            description: product.description.clone().unwrap_or_default(),
-            fractional: FRACTIONAL_UNITS.contains(&unit.as_str()),
-            unit,
-            vat_rate: vat_rate.filter(|r| *r > 0),
-            properties: serde_json::to_string(&properties).unwrap_or_else(|_| "[]".into()),
-            pack_multiple: 1000,
-            min_order: 1000,
-            active: true,
-        }
     }
 
     /// Writes the queued products and their own offers in batches.
@@ -254,8 +217,11 @@ impl Importer {
         if self.pending_products.is_empty() {
             return Ok(());
         }
-        let pending = std::mem::take(&mut self.pending_products);
-        let data: Vec<ProductData> = pending.iter().map(|p| self.product_data(p)).collect();
+        let (pending, mut data): (Vec<Product>, Vec<ProductData>) =
+            std::mem::take(&mut self.pending_products).into_iter().unzip();
+        for (product, data) in pending.iter().zip(data.iter_mut()) {
+            data.category_id = product.group_ids.first().and_then(|g| self.categories.get(g)).copied();
+        }
         let written = batch::upsert_products(conn, &data)?;
         for (_, change) in &written {
             self.counts.change("products", *change);
@@ -284,9 +250,9 @@ impl Importer {
         Ok(())
     }
 
-    fn offer(&mut self, conn: &mut DbConn, offer: Offer) -> portal::Result<()> {
+    fn offer(&mut self, conn: &mut DbConn, offer: Offer, parts: OfferParts) -> portal::Result<()> {
         self.flush_products(conn)?;
-        self.pending_offers.push((self.index, offer));
+        self.pending_offers.push((self.index, offer, parts));
         if self.pending_offers.len() >= batch::BATCH {
             self.flush_offers(conn)?;
         }
@@ -299,24 +265,26 @@ impl Importer {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending_offers);
-        let offer_keys: Vec<&str> =
-            pending.iter().map(|(_, o)| if o.characteristic_id().is_some() { o.product_id() } else { &o.id }).collect();
+        let offer_keys: Vec<&str> = pending
+            .iter()
+            .map(|(_, o, _)| if o.characteristic_id().is_some() { o.product_id() } else { &o.id })
+            .collect();
         let existing = batch::offers_by_external(conn, &offer_keys)?;
         // Products are needed for characteristic offers, and to explain a missing offer.
         let product_keys: Vec<&str> = pending
             .iter()
-            .filter(|(_, o)| o.characteristic_id().is_some() || !existing.contains_key(&o.id))
-            .map(|(_, o)| o.product_id())
+            .filter(|(_, o, _)| o.characteristic_id().is_some() || !existing.contains_key(&o.id))
+            .map(|(_, o, _)| o.product_id())
             .collect();
         let products = batch::products_by_external(conn, &product_keys)?;
         // Characteristic offers are created or updated; a product's own offer must exist.
         let mut variants = Vec::new();
-        let mut targets: Vec<(usize, &Offer, Option<i64>)> = Vec::new();
-        for (index, offer) in &pending {
+        let mut targets: Vec<(usize, &Offer, &OfferParts, Option<i64>)> = Vec::new();
+        for (index, offer, parts) in &pending {
             let place = Place { index: *index, id: &offer.id };
             if offer.characteristic_id().is_none() {
                 match (existing.get(&offer.id), products.contains_key(offer.product_id())) {
-                    (Some(id), _) => targets.push((*index, offer, Some(*id))),
+                    (Some(id), _) => targets.push((*index, offer, parts, Some(*id))),
                     (None, true) => self.counts.reject("offers", format!("{place}: the product has no offer")),
                     (None, false) => {
                         self.counts.reject("offers", format!("{place}: unknown product {}", offer.product_id()))
@@ -328,24 +296,23 @@ impl Importer {
                 self.counts.reject("offers", format!("{place}: unknown product {}", offer.product_id()));
                 continue;
             };
-            let characteristics =
-                offer.characteristics.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ");
+            let characteristics = &parts.characteristics;
             variants.push(OfferData {
                 external_id: offer.id.clone(),
                 product_id: *product_id,
                 sku: offer.sku.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| sku.clone()),
                 name: offer.name.clone().unwrap_or_else(|| format!("{name} ({characteristics})")),
-                characteristics,
+                characteristics: characteristics.clone(),
                 barcode: offer.barcode.clone(),
                 active: !offer.deleted,
             });
-            targets.push((*index, offer, None));
+            targets.push((*index, offer, parts, None));
         }
         let mut variant_ids = batch::upsert_offers(conn, &variants)?.into_iter();
         let mut price_rows = Vec::new();
         let mut stock_rows = Vec::new();
         let mut bases = Vec::new();
-        for (index, offer, known) in targets {
+        for (index, offer, parts, known) in targets {
             let offer_id = match known {
                 Some(id) => id,
                 None => {
@@ -358,7 +325,7 @@ impl Importer {
                 }
             };
             let place = Place { index, id: &offer.id };
-            self.offer_rows(conn, offer, offer_id, place, &mut price_rows, &mut stock_rows)?;
+            self.offer_rows(conn, parts, offer_id, place, &mut price_rows, &mut stock_rows)?;
         }
         for change in batch::set_prices(conn, &price_rows)? {
             self.counts.change("prices", change);
@@ -377,43 +344,39 @@ impl Importer {
     fn offer_rows(
         &mut self,
         conn: &mut DbConn,
-        offer: &Offer,
+        parts: &OfferParts,
         offer_id: i64,
         place: Place<'_>,
         price_rows: &mut Vec<(i64, i64, i64)>,
         stock_rows: &mut Vec<(i64, i64, i64)>,
     ) -> portal::Result<()> {
-        for price in offer.prices.iter().flatten() {
-            let Some(amount) = Money::parse_decimal(&price.per_unit) else {
-                self.counts.reject("prices", format!("{place}: unreadable price {:?}", price.per_unit));
-                continue;
+        for (price_type, amount) in &parts.prices {
+            let amount = match amount {
+                Ok(minor) => *minor,
+                Err(text) => {
+                    self.counts.reject("prices", format!("{place}: unreadable price {text:?}"));
+                    continue;
+                }
             };
-            let price_type = match self.price_types.get(&price.price_type_id) {
+            let price_type_id = match self.price_types.get(price_type) {
                 Some(id) => *id,
                 None => {
                     // Unknown price types are registered, not dropped.
-                    let (id, change) =
-                        write::upsert_price_type(conn, &price.price_type_id, &price.price_type_id, true)?;
+                    let (id, change) = write::upsert_price_type(conn, price_type, price_type, true)?;
                     self.counts.change("price_types", change);
-                    self.price_types.insert(price.price_type_id.clone(), id);
+                    self.price_types.insert(price_type.clone(), id);
                     id
                 }
             };
-            price_rows.push((offer_id, price_type, amount.minor()));
+            price_rows.push((offer_id, price_type_id, amount));
         }
-        let total: [(String, String); 1];
-        let stock: &[(String, String)] = match (&offer.stock, &offer.total_quantity) {
-            (Some(per_warehouse), _) if !per_warehouse.is_empty() => per_warehouse,
-            (_, Some(quantity)) => {
-                total = [(String::new(), quantity.clone())];
-                &total
-            }
-            _ => &[],
-        };
-        for (warehouse, quantity) in stock {
-            let Some(quantity) = parse_quantity(quantity) else {
-                self.counts.reject("stock", format!("{place}: unreadable quantity {quantity:?}"));
-                continue;
+        for (warehouse, quantity) in &parts.stock {
+            let quantity = match quantity {
+                Ok(milli) => *milli,
+                Err(text) => {
+                    self.counts.reject("stock", format!("{place}: unreadable quantity {text:?}"));
+                    continue;
+                }
             };
             let warehouse_id = match self.warehouses.get(warehouse) {
                 Some(id) => *id,
@@ -432,15 +395,6 @@ impl Importer {
             stock_rows.push((offer_id, warehouse_id, quantity.max(0)));
         }
         Ok(())
-    }
-}
-
-/// A quantity as thousandths, rounding anything finer (ERP stock like "12.0000").
-fn parse_quantity(text: &str) -> Option<i64> {
-    match Qty::parse(text) {
-        Some(exact) => Some(exact.milli()),
-        // Finer than thousandths: two decimals are enough to read the figure.
-        None => Money::parse_decimal(text).map(|money| money.minor() * 10),
     }
 }
 

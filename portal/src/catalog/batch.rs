@@ -82,10 +82,16 @@ pub fn upsert_products(conn: &mut DbConn, rows: &[ProductData]) -> Result<Vec<(i
             })
             .collect();
         let new: Vec<&ProductData> = run.iter().filter(|r| !current.contains_key(&r.external_id)).collect();
-        if !new.is_empty() {
-            per_backend!(conn, |c| diesel::insert_into(products::table).values(new.clone()).execute(c))?;
-        }
-        let created = ids_by_external(conn, &new.iter().map(|r| r.external_id.as_str()).collect::<Vec<_>>(), true)?;
+        let created: HashMap<String, i64> = if new.is_empty() {
+            HashMap::new()
+        } else {
+            per_backend!(conn, |c| diesel::insert_into(products::table)
+                .values(new.clone())
+                .returning((products::external_id, products::id))
+                .get_results::<(String, i64)>(c))?
+            .into_iter()
+            .collect()
+        };
         for row in run {
             match current.get(&row.external_id) {
                 Some((id, existing)) if existing == row => out.push((*id, Change::Unchanged)),
@@ -98,21 +104,6 @@ pub fn upsert_products(conn: &mut DbConn, rows: &[ProductData]) -> Result<Vec<(i
         }
     }
     Ok(out)
-}
-
-fn ids_by_external(conn: &mut DbConn, keys: &[&str], of_products: bool) -> Result<HashMap<String, i64>> {
-    if keys.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(String, i64)> = if of_products {
-        products::table
-            .filter(products::external_id.eq_any(keys))
-            .select((products::external_id, products::id))
-            .load(conn)?
-    } else {
-        offers::table.filter(offers::external_id.eq_any(keys)).select((offers::external_id, offers::id)).load(conn)?
-    };
-    Ok(rows.into_iter().collect())
 }
 
 /// Products by external id: id, SKU and name (for offers files that name
@@ -133,7 +124,11 @@ pub fn products_by_external(conn: &mut DbConn, keys: &[&str]) -> Result<HashMap<
 pub fn offers_by_external(conn: &mut DbConn, keys: &[&str]) -> Result<HashMap<String, i64>> {
     let mut found = HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(BATCH) {
-        found.extend(ids_by_external(conn, chunk, false)?);
+        let rows: Vec<(String, i64)> = offers::table
+            .filter(offers::external_id.eq_any(chunk))
+            .select((offers::external_id, offers::id))
+            .load(conn)?;
+        found.extend(rows);
     }
     Ok(found)
 }
@@ -255,12 +250,16 @@ pub fn upsert_offers(conn: &mut DbConn, rows: &[OfferData]) -> Result<Vec<(i64, 
             .filter(|r| !current.contains_key(&r.external_id))
             .map(|d| (offers::external_id.eq(d.external_id.clone()), values(d)))
             .collect();
-        if !new.is_empty() {
-            per_backend!(conn, |c| diesel::insert_into(offers::table).values(new.clone()).execute(c))?;
-        }
-        let new_keys: Vec<&str> =
-            run.iter().filter(|r| !current.contains_key(&r.external_id)).map(|r| r.external_id.as_str()).collect();
-        let created = ids_by_external(conn, &new_keys, false)?;
+        let created: HashMap<String, i64> = if new.is_empty() {
+            HashMap::new()
+        } else {
+            per_backend!(conn, |c| diesel::insert_into(offers::table)
+                .values(new.clone())
+                .returning((offers::external_id, offers::id))
+                .get_results::<(String, i64)>(c))?
+            .into_iter()
+            .collect()
+        };
         for row in run {
             match current.get(&row.external_id) {
                 Some((id, existing)) if existing == row => out.push((*id, Change::Unchanged)),
