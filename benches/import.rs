@@ -9,7 +9,9 @@
 //! re-import that changes nothing — with peak memory. The files are written
 //! to `target/bench/` and streamed from there.
 //!
-//! `BENCH_PRODUCTS=100000 cargo bench --bench import` is the full-size run.
+//! Figures are medians of `BENCH_ROUNDS` (default 3) rounds, each on a fresh
+//! database. `BENCH_PRODUCTS=100000 BENCH_ROUNDS=1 cargo bench --bench import`
+//! is the full-size run.
 
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -151,35 +153,62 @@ fn main() -> anyhow::Result<()> {
         Ok(std::io::BufReader::new(std::fs::File::open(p)?))
     };
 
-    let started = Instant::now();
-    let mut items = 0usize;
-    for path in [catalog_path, offers_path] {
-        read(file(path)?, |_| {
-            items += 1;
-            Ok::<(), std::convert::Infallible>(())
-        })
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    let parse = started.elapsed();
+    let rounds: usize = std::env::var("BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3).max(1);
+    let median = |mut v: Vec<std::time::Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
     let mib = size(catalog_path) + size(offers_path);
-    println!("parse only: {items} items in {parse:.2?} ({:.0} MiB/s)", mib / parse.as_secs_f64());
-
-    let db_path = "target/bench/import.db";
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{db_path}{suffix}"));
-    }
-    let db = Db::connect(db_path, 4)?;
-    for (label, expect_changes) in [("first import", true), ("re-import (no changes)", false)] {
+    let mut parses = Vec::new();
+    let mut items = 0usize;
+    for _ in 0..rounds {
         let started = Instant::now();
-        let a = import(&db, file(catalog_path)?)?;
-        let b = import(&db, file(offers_path)?)?;
-        let took = started.elapsed();
-        let changes = a.changes() + b.changes();
-        assert_eq!(changes > 0, expect_changes, "{}; {}", a.summary(), b.summary());
-        println!("{label}: {took:.2?} ({changes} changes); peak memory so far {:.0} MiB", peak_mib());
-        if expect_changes {
-            println!("  catalog: {}\n  offers: {}", a.summary(), b.summary());
+        items = 0;
+        for path in [catalog_path, offers_path] {
+            read(file(path)?, |_| {
+                items += 1;
+                Ok::<(), std::convert::Infallible>(())
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
+        parses.push(started.elapsed());
     }
+    let parse = median(parses);
+    println!("parse only: {items} items, median {parse:.2?} of {rounds} ({:.0} MiB/s)", mib / parse.as_secs_f64());
+
+    // Each round: a fresh database, the first import, then the same files again.
+    let (mut firsts, mut agains) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let db_path = "target/bench/import.db";
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{db_path}{suffix}"));
+        }
+        let db = Db::connect(db_path, 4)?;
+        for expect_changes in [true, false] {
+            let started = Instant::now();
+            let a = import(&db, file(catalog_path)?)?;
+            let b = import(&db, file(offers_path)?)?;
+            let took = started.elapsed();
+            let changes = a.changes() + b.changes();
+            assert_eq!(changes > 0, expect_changes, "{}; {}", a.summary(), b.summary());
+            if expect_changes {
+                firsts.push(took);
+                if round == 0 {
+                    println!("  catalog: {}\n  offers: {}", a.summary(), b.summary());
+                }
+            } else {
+                agains.push(took);
+            }
+        }
+        println!("round {}: first import {:.2?}, re-import {:.2?}", round + 1, firsts[round], agains[round]);
+    }
+    let (first, again) = (median(firsts), median(agains));
+    println!("first import: median {first:.2?} ({:.0} MiB/s)", mib / first.as_secs_f64());
+    println!(
+        "re-import (no changes): median {again:.2?}, {:.2}x faster than the first; parse alone is {:.0}% of it",
+        first.as_secs_f64() / again.as_secs_f64(),
+        100.0 * parse.as_secs_f64() / again.as_secs_f64()
+    );
+    println!("peak memory: {:.0} MiB", peak_mib());
     Ok(())
 }

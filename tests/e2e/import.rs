@@ -572,3 +572,37 @@ async fn large_files_apply_in_batches_with_exact_counts() {
         .await;
     assert_eq!((price, stock, total), (10_100, 7_000, 7_000), "the later row wins and the total follows");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_product_retired_then_listed_again_comes_back() {
+    let app = spawn_app().await;
+    let file = |deleted: bool| {
+        let mark = if deleted { "<ПометкаУдаления>true</ПометкаУдаления>" } else { "" };
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><КоммерческаяИнформация ВерсияСхемы=\"2.10\"><Каталог СодержитТолькоИзменения=\"true\"><Товары>\
+             <Товар><Ид>back-1</Ид><Артикул>BACK-1</Артикул><Наименование>Возвращённый товар</Наименование>{mark}</Товар></Товары></Каталог></КоммерческаяИнформация>"
+        )
+    };
+    let db = app.db.clone();
+    let (listed, retired, again, twice) = tokio::task::spawn_blocking(move || {
+        let listed = import(&db, file(false).as_bytes()).expect("listed");
+        let retired = import(&db, file(true).as_bytes()).expect("retired");
+        let again = import(&db, file(false).as_bytes()).expect("again");
+        let twice = import(&db, file(false).as_bytes()).expect("twice");
+        (listed, retired, again, twice)
+    })
+    .await
+    .expect("join");
+    assert_eq!(listed.entities["products"].created, 1);
+    assert_eq!(retired.entities["products"].deactivated, 1);
+    assert_eq!(again.entities["products"].updated, 1, "listed again, it is active again: {}", again.summary());
+    assert_eq!(twice.changes(), 0, "{}", twice.summary());
+    let active: bool = app
+        .with_db(|conn| {
+            use diesel::prelude::*;
+            use portal::db::schema::products;
+            Ok(products::table.filter(products::external_id.eq("back-1")).select(products::active).first(conn)?)
+        })
+        .await;
+    assert!(active);
+}

@@ -37,51 +37,27 @@ fn unique_runs<'a, T, K: Eq + std::hash::Hash>(rows: &'a [T], key: impl Fn(&'a T
     runs
 }
 
-type ProductRow = (i64, String, Option<i64>, String, String, String, String, bool, Option<i32>, String, i64, i64, bool);
-
-/// Creates or updates products by external id, in the order given.
+/// Creates or updates products by external id, in the order given. Rows
+/// are compared by their digest (see `ProductData::digest`), read from an
+/// index, so unchanged products are never read back.
 pub fn upsert_products(conn: &mut DbConn, rows: &[ProductData]) -> Result<Vec<(i64, Change)>> {
     let mut out = Vec::with_capacity(rows.len());
     for run in unique_runs(rows, |r| r.external_id.as_str()) {
         let keys: Vec<&str> = run.iter().map(|r| r.external_id.as_str()).collect();
-        let current: HashMap<String, (i64, ProductData)> = products::table
+        let current: HashMap<String, (i64, Option<i64>)> = products::table
             .filter(products::external_id.eq_any(&keys))
-            .select((
-                products::id,
-                products::external_id,
-                products::category_id,
-                products::sku,
-                products::name,
-                products::description,
-                products::unit,
-                products::fractional,
-                products::vat_rate,
-                products::properties,
-                products::pack_multiple,
-                products::min_order,
-                products::active,
-            ))
-            .load::<ProductRow>(conn)?
+            .select((products::external_id, products::id, products::import_hash))
+            .load::<(String, i64, Option<i64>)>(conn)?
             .into_iter()
-            .map(|r| {
-                let data = ProductData {
-                    external_id: r.1.clone(),
-                    category_id: r.2,
-                    sku: r.3,
-                    name: r.4,
-                    description: r.5,
-                    unit: r.6,
-                    fractional: r.7,
-                    vat_rate: r.8,
-                    properties: r.9,
-                    pack_multiple: r.10,
-                    min_order: r.11,
-                    active: r.12,
-                };
-                (r.1, (r.0, data))
-            })
+            .map(|(external_id, id, digest)| (external_id, (id, digest)))
             .collect();
-        let new: Vec<&ProductData> = run.iter().filter(|r| !current.contains_key(&r.external_id)).collect();
+        let digests: Vec<i64> = run.iter().map(ProductData::digest).collect();
+        let new: Vec<_> = run
+            .iter()
+            .zip(&digests)
+            .filter(|(r, _)| !current.contains_key(&r.external_id))
+            .map(|(r, d)| (r, products::import_hash.eq(Some(*d))))
+            .collect();
         let created: HashMap<String, i64> = if new.is_empty() {
             HashMap::new()
         } else {
@@ -92,11 +68,13 @@ pub fn upsert_products(conn: &mut DbConn, rows: &[ProductData]) -> Result<Vec<(i
             .into_iter()
             .collect()
         };
-        for row in run {
+        for (row, digest) in run.iter().zip(digests) {
             match current.get(&row.external_id) {
-                Some((id, existing)) if existing == row => out.push((*id, Change::Unchanged)),
+                Some((id, stored)) if *stored == Some(digest) => out.push((*id, Change::Unchanged)),
                 Some((id, _)) => {
-                    diesel::update(products::table.find(*id)).set(row).execute(conn)?;
+                    diesel::update(products::table.find(*id))
+                        .set((row, products::import_hash.eq(Some(digest))))
+                        .execute(conn)?;
                     out.push((*id, Change::Updated));
                 }
                 None => out.push((created[&row.external_id], Change::Created)),

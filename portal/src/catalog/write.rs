@@ -148,6 +148,38 @@ pub struct ProductData {
 }
 
 /// Creates or updates one product (see `batch::upsert_products` for many).
+impl ProductData {
+    /// A stable digest of every field, stored beside the product so that an
+    /// unchanged row is recognised without reading it back.
+    pub fn digest(&self) -> i64 {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let mut text = |t: &str| {
+            hasher.update((t.len() as u64).to_le_bytes());
+            hasher.update(t.as_bytes());
+        };
+        text(&self.external_id);
+        text(&self.sku);
+        text(&self.name);
+        text(&self.description);
+        text(&self.unit);
+        text(&self.properties);
+        let numbers = [
+            self.category_id.unwrap_or(-1),
+            i64::from(self.fractional),
+            self.vat_rate.map_or(-1, i64::from),
+            self.pack_multiple,
+            self.min_order,
+            i64::from(self.active),
+        ];
+        for n in numbers {
+            hasher.update(n.to_le_bytes());
+        }
+        let bytes: [u8; 8] = hasher.finalize()[..8].try_into().unwrap_or_default();
+        i64::from_le_bytes(bytes)
+    }
+}
+
 pub fn upsert_product(conn: &mut DbConn, data: &ProductData) -> Result<(i64, Change)> {
     single(super::batch::upsert_products(conn, std::slice::from_ref(data))?)
 }
@@ -246,7 +278,9 @@ pub fn deactivate_product(conn: &mut DbConn, external_id: &str) -> Result<bool> 
     else {
         return Ok(false);
     };
-    diesel::update(products::table.find(id)).set(products::active.eq(false)).execute(conn)?;
+    diesel::update(products::table.find(id))
+        .set((products::active.eq(false), products::import_hash.eq(None::<i64>)))
+        .execute(conn)?;
     diesel::update(offers::table.filter(offers::product_id.eq(id))).set(offers::active.eq(false)).execute(conn)?;
     Ok(true)
 }

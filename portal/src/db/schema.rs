@@ -53,6 +53,7 @@ diesel::table! {
         pack_multiple -> BigInt,
         min_order -> BigInt,
         active -> Bool,
+        import_hash -> Nullable<BigInt>,
     }
 }
 

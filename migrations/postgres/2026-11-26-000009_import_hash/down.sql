@@ -1,0 +1,2 @@
+DROP INDEX products_import_hash;
+ALTER TABLE products DROP COLUMN import_hash;
