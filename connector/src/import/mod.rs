@@ -57,6 +57,9 @@ pub fn dry_run<R: BufRead + Send>(db: &Db, input: R) -> Result<Counts, ImportErr
 /// The error a dry run uses to roll its transaction back.
 const DRY_RUN: &str = "dry run: rolled back";
 
+/// The writer gave up (its error is the one reported).
+struct WriterStopped;
+
 /// Items read ahead of the writer: enough to keep both busy, little memory.
 const READ_AHEAD: usize = 2048;
 
@@ -78,7 +81,8 @@ fn import_with<R: BufRead + Send>(db: &Db, input: R, dry: bool) -> Result<Counts
             let (items, received) = std::sync::mpsc::sync_channel::<Incoming>(READ_AHEAD);
             let reader = scope.spawn(move || {
                 let mut preparer = Preparer::default();
-                commerceml::read(input, |item| items.send(preparer.prepare(item)))
+                // A send fails only when the writer stopped: the read stops too.
+                commerceml::read(input, |item| items.send(preparer.prepare(item)).map_err(|_| WriterStopped))
             });
             let mut written = Ok(());
             for item in received {
