@@ -138,7 +138,7 @@ fn import_files(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
-        bar.set_message(name.clone());
+        bar.set_message(path.file_name().map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned()));
         let mut progress = |read: u64| bar.set_position(read);
         let outcome = connector::runner::import_path(&db, path, false, portal::journal::Trigger::Cli, &mut progress);
         bar.finish_and_clear();

@@ -249,3 +249,51 @@ async fn the_folder_takes_price_lists_and_zipped_exchange_files() {
     assert_eq!(imported, 1, "the zipped catalog was imported");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admins_check_and_import_a_file_from_the_journal_page() {
+    use crate::support::csrf_of;
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.example", "demo-admin").await;
+    let page = admin.get(app.url("/admin")).send().await.expect("admin").text().await.expect("html");
+    let csrf = csrf_of(&page);
+    let list = workbook(&[
+        vec![json!("Артикул"), json!("Оптовая")],
+        vec![json!("BLT-933-8X20"), json!(321)],
+        vec![json!("NOPE"), json!(1)],
+    ]);
+    let post = |dry: &str, bytes: Vec<u8>| {
+        let form = Form::new()
+            .text("csrf", csrf.clone())
+            .text("dry_run", dry.to_string())
+            .part("file", Part::bytes(bytes).file_name("prices.xlsx"));
+        admin.post(app.url("/admin/imports")).multipart(form).send()
+    };
+    let checked = post("true", list.clone()).await.expect("post");
+    assert_eq!(checked.status(), 303);
+    let run_page = checked.headers()["location"].to_str().expect("location").to_string();
+    assert!(run_page.starts_with("/admin/runs/"), "{run_page}");
+    let html = admin.get(app.url(&run_page)).send().await.expect("run").text().await.expect("html");
+    assert!(
+        html.contains("import (dry run)") && html.contains("prices.xlsx"),
+        "the run page names the job and file: {html}"
+    );
+    assert!(html.contains("NOPE") && html.contains("row 3"), "and every error with its place");
+    assert_ne!(figures(&app, "BLT-933-8X20").await.0, Some(32_100), "checking changes nothing");
+
+    let imported = post("false", list).await.expect("post");
+    assert_eq!(imported.status(), 303);
+    assert_eq!(figures(&app, "BLT-933-8X20").await.0, Some(32_100));
+
+    let buyer = app.login(BUYER.0, BUYER.1).await;
+    let refused = buyer.get(app.url(&run_page)).send().await.expect("run");
+    assert!(matches!(refused.status().as_u16(), 403 | 404), "{}", refused.status());
+    let no_token = crate::support::browser()
+        .post(app.url("/admin/imports"))
+        .multipart(Form::new().part("file", Part::bytes(b"x".to_vec()).file_name("a.xml")))
+        .send()
+        .await
+        .expect("post");
+    let location = no_token.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default();
+    assert!(location.starts_with("/login"), "no session, no import: {} {location}", no_token.status());
+}

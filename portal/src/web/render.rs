@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::i18n;
 
-const TEMPLATES: [(&str, &str); 17] = [
+const TEMPLATES: [(&str, &str); 18] = [
     ("base.html", include_str!("../../../templates/base.html")),
     ("login.html", include_str!("../../../templates/login.html")),
     ("catalog.html", include_str!("../../../templates/catalog.html")),
@@ -27,6 +27,7 @@ const TEMPLATES: [(&str, &str); 17] = [
     ("manager.html", include_str!("../../../templates/manager.html")),
     ("notifications.html", include_str!("../../../templates/notifications.html")),
     ("admin.html", include_str!("../../../templates/admin.html")),
+    ("run.html", include_str!("../../../templates/run.html")),
     ("password.html", include_str!("../../../templates/password.html")),
     ("company.html", include_str!("../../../templates/company.html")),
 ];

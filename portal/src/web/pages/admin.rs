@@ -64,7 +64,7 @@ struct AdminPage {
     settings: Vec<(&'static str, String)>,
 }
 
-fn admin_only(role: Role) -> poem::Result<()> {
+pub(super) fn admin_only(role: Role) -> poem::Result<()> {
     if role != Role::Admin {
         return Err(Error::NotFound.into());
     }

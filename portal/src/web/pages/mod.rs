@@ -5,6 +5,7 @@ mod admin;
 mod cart;
 mod catalog;
 mod company;
+mod journal;
 mod language;
 mod login;
 mod manage;
@@ -59,6 +60,8 @@ pub fn routes() -> Route {
         .at("/admin/companies/:id/contracts", post(admin::contract))
         .at("/admin/settings", post(admin::save_settings))
         .at("/admin/jobs/:name/run", post(admin::run_job))
+        .at("/admin/runs/:id", get(journal::run))
+        .at("/admin/imports", post(journal::upload))
         .at("/password/:token", get(admin::password_page).post(admin::password_submit))
 }
 

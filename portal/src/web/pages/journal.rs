@@ -1,0 +1,146 @@
+//! The run journal for admins beyond the list on the admin page: one run in
+//! full (counts per entity, files with sizes and hashes, every error with
+//! its place) and uploading an exchange file by hand — checked first as a dry
+//! run, or imported.
+
+use poem::http::StatusCode;
+use poem::web::cookie::CookieJar;
+use poem::web::{Data, Html, Multipart, Path, Redirect};
+use poem::{handler, Request};
+use serde::Serialize;
+use tokio::io::AsyncReadExt;
+
+use crate::error::Error;
+use crate::i18n;
+use crate::journal::Trigger;
+use crate::web::session::{check_csrf, layout, set_flash, Authed};
+use crate::web::AppState;
+
+/// The largest file an admin may upload here (the ERP's own channels take larger ones).
+const UPLOAD_LIMIT: u64 = 64 << 20;
+
+#[derive(Serialize)]
+struct RunPage {
+    id: i64,
+    job: String,
+    trigger: String,
+    started: String,
+    finished: String,
+    status: String,
+    summary: String,
+    duration: String,
+    /// (entity, created, updated, unchanged, deactivated, rejected)
+    counts: Vec<(String, u64, u64, u64, u64, u64)>,
+    /// (name, size, sha256)
+    files: Vec<(String, String, String)>,
+    /// (message, where)
+    errors: Vec<(String, String)>,
+}
+
+fn text_of(value: &serde_json::Value, key: &str) -> String {
+    match value.get(key) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+#[handler]
+pub async fn run(
+    req: &Request,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> poem::Result<Html<String>> {
+    super::admin::admin_only(session.user.role)?;
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let layout = layout(state, req, &session, "admin").await?;
+    let run = state.db.run(move |conn| crate::journal::find(conn, id)).await?;
+    let json = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or_default();
+    let counts = json(&run.counts)
+        .as_object()
+        .map(|entities| {
+            entities
+                .iter()
+                .map(|(entity, c)| {
+                    let n = |k: &str| c.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+                    (entity.clone(), n("created"), n("updated"), n("unchanged"), n("deactivated"), n("rejected"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let list = |text: &str| json(text).as_array().cloned().unwrap_or_default();
+    let files = list(&run.files)
+        .iter()
+        .map(|f| {
+            let bytes = f.get("bytes").and_then(serde_json::Value::as_u64).unwrap_or(0);
+            (text_of(f, "name"), format!("{bytes}"), text_of(f, "sha256"))
+        })
+        .collect();
+    let errors = list(&run.errors)
+        .iter()
+        .map(|e| {
+            let place = ["file", "place", "path"].iter().map(|k| text_of(e, k)).filter(|t| !t.is_empty());
+            (text_of(e, "message"), place.collect::<Vec<_>>().join(" · "))
+        })
+        .collect();
+    let view = RunPage {
+        id: run.id,
+        job: run.job,
+        trigger: run.triggered_by,
+        started: run.started_at.format("%d.%m.%Y %H:%M:%S UTC").to_string(),
+        finished: run.finished_at.map(|t| t.format("%d.%m.%Y %H:%M:%S UTC").to_string()).unwrap_or_default(),
+        status: run.status,
+        summary: run.summary,
+        duration: run.duration_ms.map(|d| format!("{d} ms")).unwrap_or_default(),
+        counts,
+        files,
+        errors,
+    };
+    Ok(state.templates.render("run.html", &layout, &view)?)
+}
+
+/// An exchange file uploaded by an admin: `dry_run=true` shows what it would
+/// change, anything else imports it. Either way the run's page follows.
+#[handler]
+pub async fn upload(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    mut multipart: Multipart,
+) -> poem::Result<Redirect> {
+    super::admin::admin_only(session.user.role)?;
+    let lang = i18n::locale(&session.user.locale);
+    let (mut csrf, mut dry_run, mut file) = (String::new(), false, None);
+    while let Some(field) = multipart.next_field().await? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await?,
+            Some("dry_run") => dry_run = field.text().await? == "true",
+            Some("file") => {
+                let name = field.file_name().unwrap_or("exchange.xml").to_string();
+                let mut bytes = Vec::new();
+                field.into_async_read().take(UPLOAD_LIMIT + 1).read_to_end(&mut bytes).await.map_err(|e| {
+                    poem::Error::from_string(format!("upload interrupted: {e}"), StatusCode::BAD_REQUEST)
+                })?;
+                file = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&session, &csrf)?;
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        set_flash(state, jar, &i18n::text(lang, "upload.choose_file", &[]));
+        return Ok(Redirect::see_other("/admin#journal"));
+    };
+    if bytes.len() as u64 > UPLOAD_LIMIT {
+        let limit = format!("{} MiB", UPLOAD_LIMIT >> 20);
+        set_flash(state, jar, &i18n::text(lang, "admin.upload_too_large", &[("limit", limit)]));
+        return Ok(Redirect::see_other("/admin#journal"));
+    }
+    let jobs = state.jobs.clone().ok_or(Error::NotFound)?;
+    let run_id = tokio::task::spawn_blocking(move || jobs.import_file(&name, &bytes, dry_run, Trigger::Admin))
+        .await
+        .map_err(|e| Error::Internal(format!("import task: {e}")))?
+        .map_err(Error::Internal)?;
+    Ok(Redirect::see_other(format!("/admin/runs/{run_id}")))
+}
