@@ -133,8 +133,10 @@ impl ManageConnection for Manager {
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target.location)
                     .map_err(|source| ConnectError::Connect { backend, source })?;
+                // The page size only takes on a new, empty database (before WAL
+                // mode writes its header); an existing one keeps its own.
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                    "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
                 )?;
                 Ok(DbConn::Sqlite(conn))
