@@ -97,11 +97,7 @@ impl portal::jobs::JobRunner for Runner {
 /// Imports one exchange file held in memory (an API upload), whatever its
 /// kind, with a journal run. Returns the run's id and whether it succeeded.
 pub fn import_file(db: &Db, name: &str, bytes: &[u8], dry_run: bool, trigger: Trigger) -> anyhow::Result<(i64, bool)> {
-    let run = journal::start(&mut *db.conn()?, job_name(dry_run), trigger)?;
-    let result = import_bytes(db, name, bytes, dry_run);
-    let file = FileFacts { name: name.to_string(), bytes: bytes.len() as u64, sha256: portal::hash_bytes(bytes) };
-    finish(db, run, file, &result)?;
-    Ok((run, result.is_ok()))
+    import_reader(db, name, bytes.len() as u64, bytes, dry_run, trigger, &mut |_| {})
 }
 
 /// Imports one exchange file from disk, streaming it (memory does not grow
@@ -141,7 +137,7 @@ pub fn import_reader(
         let mut bytes = Vec::new();
         whole.take(limit + 1).read_to_end(&mut bytes)?;
         progress(bytes.len() as u64);
-        (import_bytes(db, name, &bytes, dry_run), portal::hash_bytes(&bytes))
+        (import_sheet(db, name, &bytes, dry_run), portal::hash_bytes(&bytes))
     } else {
         let mut reader = std::io::BufReader::with_capacity(1 << 16, Tap::new(whole, progress));
         let result = import_xml(db, &head, &mut reader, dry_run);
@@ -174,18 +170,14 @@ fn looks_like_xml(head: &[u8]) -> bool {
     text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
 }
 
-fn import_bytes(db: &Db, name: &str, bytes: &[u8], dry_run: bool) -> Result<Counts, ImportError> {
+fn import_sheet(db: &Db, name: &str, bytes: &[u8], dry_run: bool) -> Result<Counts, ImportError> {
     use crate::excel::{self, SheetKind};
-    let head = &bytes[..bytes.len().min(HEAD)];
-    if is_sheet(name, head) {
-        let (sheet, kind) = excel::read(name, bytes)?;
-        return match (kind, dry_run) {
-            (SheetKind::PriceList, dry) => excel::prices::import(db, &sheet, &excel::mapping(), dry),
-            (SheetKind::OrderStatuses, true) => Err(ImportError::Read("order-status sheets cannot be dry-run".into())),
-            (SheetKind::OrderStatuses, false) => Ok(excel::statuses::apply(db, &sheet)),
-        };
+    let (sheet, kind) = excel::read(name, bytes)?;
+    match (kind, dry_run) {
+        (SheetKind::PriceList, dry) => excel::prices::import(db, &sheet, &excel::mapping(), dry),
+        (SheetKind::OrderStatuses, true) => Err(ImportError::Read("order-status sheets cannot be dry-run".into())),
+        (SheetKind::OrderStatuses, false) => Ok(excel::statuses::apply(db, &sheet)),
     }
-    import_xml(db, head, bytes, dry_run)
 }
 
 fn import_xml<R: std::io::BufRead + Send>(

@@ -129,7 +129,7 @@ async fn a_column_mapping_names_the_price_types_and_warehouses() {
         .await;
     let list = workbook(&[
         vec![json!("Код"), json!("Цена опт."), json!("Остаток СПб"), json!("Оптовая")],
-        vec![json!(external), json!(55.5), json!(3.5), json!(1)],
+        vec![json!(external), json!(55.5), json!("3,5000"), json!(1)],
     ]);
     let db = app.db.clone();
     let counts = tokio::task::spawn_blocking(move || {

@@ -7,11 +7,11 @@
 use portal::catalog::batch::{self, OfferKey};
 use portal::catalog::write::lookup;
 use portal::db::{Db, DbConn};
-use portal::money::{Money, Qty};
+use portal::money::Money;
 use portal::ordering::upload::Sheet;
 
 use super::{header_row, normalize, Mapping};
-use crate::import::{in_transaction, Counts, ImportError};
+use crate::import::{in_transaction, parse_quantity, Counts, ImportError};
 
 /// Key column headers recognised without a mapping, with what they hold.
 const KEY_HEADERS: [(&str, OfferKey); 9] = [
@@ -139,11 +139,9 @@ pub fn import(db: &Db, sheet: &Sheet, mapping: &Mapping, dry: bool) -> Result<Co
             }
             for (column, header, warehouse) in &layout.stock {
                 let text = sheet.cell(row, *column);
-                match Qty::parse(text) {
+                match parse_quantity(text) {
                     _ if text.is_empty() => {}
-                    Some(quantity) if quantity.milli() >= 0 => {
-                        stock_rows.push((offer_id, *warehouse, quantity.milli()))
-                    }
+                    Some(milli) if milli >= 0 => stock_rows.push((offer_id, *warehouse, milli)),
                     _ => counts.reject("stock", format!("{place}, column {header:?}: unreadable quantity {text:?}")),
                 }
             }

@@ -8,6 +8,8 @@ mod counts;
 pub(crate) mod documents;
 mod prepare;
 
+pub(crate) use prepare::parse_quantity;
+
 pub use counts::{Counts, Tally};
 pub use documents::apply_documents;
 

@@ -119,7 +119,7 @@ fn offer_parts(offer: &Offer) -> OfferParts {
 }
 
 /// A quantity as thousandths, rounding anything finer (ERP stock like "12.0000").
-fn parse_quantity(text: &str) -> Option<i64> {
+pub(crate) fn parse_quantity(text: &str) -> Option<i64> {
     match Qty::parse(text) {
         Some(exact) => Some(exact.milli()),
         // Finer than thousandths: two decimals are enough to read the figure.
