@@ -5,22 +5,15 @@
 use chrono::{Duration, Utc};
 use portal::mail::outbox::deliver_due;
 use portal::mail::{ServerMode, TestSmtpServer, Transport};
-use serde_json::json;
 
-use crate::ordering::{current_cart, send};
+use crate::ordering::place;
 use crate::support::{spawn_app, TestApp, BUYER};
 
 const FROM: &str = "Оптовик <noreply@optovik.local>";
 
 async fn place_order(app: &TestApp) -> String {
     let token = app.token(BUYER.0, BUYER.1).await;
-    let cart = current_cart(app, &token).await;
-    send(app, &token, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": "BLT-933-8X20", "quantity": 50}))
-        .await;
-    let (status, order) =
-        send(app, &token, "POST", &format!("/api/v1/carts/{cart}/checkout"), json!({"delivery_address": "Склад"}))
-            .await;
-    assert_eq!(status, 201);
+    let order = place(app, &token, &[("BLT-933-8X20", 50)]).await;
     order["number"].as_str().expect("number").to_string()
 }
 

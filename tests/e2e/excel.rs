@@ -5,7 +5,7 @@
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 
-use crate::ordering::{current_cart, send};
+use crate::ordering::place;
 use crate::support::{spawn_app, TestApp, BUYER};
 
 /// An .xlsx with the given rows (first row = header); numbers stay numbers.
@@ -160,12 +160,7 @@ async fn an_order_status_sheet_drives_orders_and_reports_unknown_rows() {
     let app = spawn_app().await;
     let admin = app.token("admin@demo.example", "demo-admin").await;
     let buyer = app.token(BUYER.0, BUYER.1).await;
-    let cart = current_cart(&app, &buyer).await;
-    send(&app, &buyer, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": "BLT-933-8X20", "quantity": 10}))
-        .await;
-    let (_, order) =
-        send(&app, &buyer, "POST", &format!("/api/v1/carts/{cart}/checkout"), json!({"delivery_address": "Склад"}))
-            .await;
+    let order = place(&app, &buyer, &[("BLT-933-8X20", 10)]).await;
     let (id, number) = (order["id"].as_i64().expect("id"), order["number"].as_str().expect("number").to_string());
 
     let sheet = workbook(&[

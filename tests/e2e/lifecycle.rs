@@ -4,24 +4,10 @@
 
 use serde_json::{json, Value};
 
-use crate::ordering::{current_cart, offer, send};
+use crate::ordering::{current_cart, offer, place, send};
 use crate::support::{spawn_app, TestApp, BUYER, MANAGER};
 
 const MANAGER2: (&str, &str) = ("manager2@demo.example", "demo-manager");
-
-/// Places an order of the demo buyer with the given (sku, quantity) lines.
-async fn place(app: &TestApp, token: &str, lines: &[(&str, i64)]) -> Value {
-    let cart = current_cart(app, token).await;
-    for (sku, quantity) in lines {
-        send(app, token, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": sku, "quantity": quantity}))
-            .await;
-    }
-    let (status, order) =
-        send(app, token, "POST", &format!("/api/v1/carts/{cart}/checkout"), json!({"delivery_address": "Склад 3"}))
-            .await;
-    assert_eq!(status, 201, "{order}");
-    order
-}
 
 async fn move_to(app: &TestApp, token: &str, id: i64, to: &str) -> (u16, Value) {
     send(app, token, "POST", &format!("/api/v1/orders/{id}/transitions"), json!({"to": to, "comment": "тест"})).await

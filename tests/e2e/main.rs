@@ -10,6 +10,7 @@ mod api_docs;
 mod catalog;
 mod checkout;
 mod email;
+mod erp_orders;
 mod excel;
 mod exchange;
 mod import;

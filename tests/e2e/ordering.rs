@@ -54,6 +54,20 @@ pub async fn current_cart(app: &TestApp, token: &str) -> i64 {
         .expect("id")
 }
 
+/// Places an order from the token's current cart with the given (sku,
+/// quantity) lines; the order as the API returns it.
+pub async fn place(app: &TestApp, token: &str, lines: &[(&str, i64)]) -> Value {
+    let cart = current_cart(app, token).await;
+    for (sku, quantity) in lines {
+        let path = format!("/api/v1/carts/{cart}/lines");
+        send(app, token, "POST", &path, json!({"sku": sku, "quantity": quantity})).await;
+    }
+    let path = format!("/api/v1/carts/{cart}/checkout");
+    let (status, order) = send(app, token, "POST", &path, json!({"delivery_address": "Склад"})).await;
+    assert_eq!(status, 201, "{order}");
+    order
+}
+
 async fn add(app: &TestApp, token: &str, cart: i64, sku: &str, quantity: Value) -> Value {
     let (status, body) =
         send(app, token, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": sku, "quantity": quantity}))

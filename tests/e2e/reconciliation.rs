@@ -3,10 +3,8 @@
 //! the ERP's own figures carry it. Stock files at any point must neither
 //! sell the reserve twice nor make the order unshippable.
 
-use serde_json::json;
-
-use crate::import::status_document;
-use crate::ordering::{current_cart, offer, send, set_stock};
+use crate::erp_orders::status_document;
+use crate::ordering::{offer, place, set_stock};
 use crate::support::{spawn_app, TestApp, BUYER};
 
 const SKU: &str = "BLT-933-8X20";
@@ -76,13 +74,7 @@ async fn apply(app: &TestApp, xml: String) {
 /// Orders `quantity` of the SKU as the demo buyer: (order id, number).
 async fn place_order(app: &TestApp, quantity: i64) -> (i64, String) {
     let buyer = app.token(BUYER.0, BUYER.1).await;
-    let cart = current_cart(app, &buyer).await;
-    let path = format!("/api/v1/carts/{cart}/lines");
-    let (status, _) = send(app, &buyer, "POST", &path, json!({"sku": SKU, "quantity": quantity})).await;
-    assert_eq!(status, 200);
-    let path = format!("/api/v1/carts/{cart}/checkout");
-    let (status, order) = send(app, &buyer, "POST", &path, json!({"delivery_address": "Склад"})).await;
-    assert_eq!(status, 201, "{order}");
+    let order = place(app, &buyer, &[(SKU, quantity)]).await;
     (order["id"].as_i64().expect("id"), order["number"].as_str().expect("number").to_string())
 }
 
