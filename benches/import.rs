@@ -13,23 +13,16 @@
 //! database. `BENCH_PRODUCTS=100000 BENCH_ROUNDS=1 cargo bench --bench import`
 //! is the full-size run.
 
+#[path = "common/memory.rs"]
+mod memory;
+
+use memory::peak_mib;
 use std::fmt::Write as _;
 use std::time::Instant;
 
 use connector::commerceml::read;
 use connector::import::import;
 use portal::db::Db;
-
-fn peak_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
-}
 
 /// Properties per product, as 1C writes them for hardware goods.
 const PROPERTIES: usize = 12;

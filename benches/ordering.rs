@@ -7,7 +7,10 @@
 //!    invoice PDF, all in one transaction.
 
 mod common;
+#[path = "common/memory.rs"]
+mod memory;
 
+use memory::peak_mib;
 use std::time::{Duration, Instant};
 
 use common::KINDS;
@@ -17,18 +20,6 @@ use portal::ordering::checkout::{place_order, CheckoutRequest};
 use portal::ordering::rules::Requested;
 use portal::ordering::upload::{detect_columns, extract_rows, read_order_file, Limits};
 use portal::ordering::{carts, offer_facts, report};
-
-/// Peak resident memory of this process so far (VmHWM), in MiB.
-fn peak_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
-}
 
 /// A buyer's order file: a title block, a header, 10,000 rows of real SKUs
 /// (some duplicated, some unknown, some with odd quantities).
