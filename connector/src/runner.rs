@@ -62,18 +62,15 @@ impl portal::jobs::JobRunner for Runner {
         jobs::names()
     }
 
-    fn import_file(&self, name: &str, bytes: &[u8], dry_run: bool, trigger: Trigger) -> Result<i64, String> {
-        import_file(&self.db, name, bytes, dry_run, trigger).map(|(run, _)| run).map_err(|e| format!("{e:#}"))
-    }
-
-    fn import_stream(
+    fn import_file(
         &self,
         name: &str,
         size: u64,
         input: &mut (dyn std::io::Read + Send),
+        dry_run: bool,
         trigger: Trigger,
     ) -> Result<i64, String> {
-        import_reader(&self.db, name, size, input, false, trigger, &mut |_| {})
+        import_reader(&self.db, name, size, input, dry_run, trigger, &mut |_| {})
             .map(|(run, _)| run)
             .map_err(|e| format!("{e:#}"))
     }
@@ -94,12 +91,6 @@ impl portal::jobs::JobRunner for Runner {
     }
 }
 
-/// Imports one exchange file held in memory (an API upload), whatever its
-/// kind, with a journal run. Returns the run's id and whether it succeeded.
-pub fn import_file(db: &Db, name: &str, bytes: &[u8], dry_run: bool, trigger: Trigger) -> anyhow::Result<(i64, bool)> {
-    import_reader(db, name, bytes.len() as u64, bytes, dry_run, trigger, &mut |_| {})
-}
-
 /// Imports one exchange file from disk, streaming it (memory does not grow
 /// with its size); `progress` hears how many bytes were read so far.
 pub fn import_path(
@@ -115,9 +106,10 @@ pub fn import_path(
     import_reader(db, &name, size, file, dry_run, trigger, progress)
 }
 
-/// Imports one exchange file read from `input` (a file, a stored 1C
-/// upload), whatever its kind: CommerceML streams through, spreadsheets are
-/// read whole within their size limit.
+/// Imports one exchange file read from `input` (a file, an upload in
+/// memory, a stored 1C upload), whatever its kind, with a journal run.
+/// CommerceML streams through; spreadsheets are read whole within their
+/// size limit. Returns the run's id and whether it succeeded.
 pub fn import_reader(
     db: &Db,
     name: &str,

@@ -57,21 +57,16 @@ pub trait JobRunner: Send + Sync {
     /// Runs `name` now (blocking); the journal run's id, or `None` when
     /// another instance is running it.
     fn run_now(&self, name: &str, trigger: crate::journal::Trigger) -> std::result::Result<Option<i64>, String>;
-    /// Imports (or, with `dry_run`, only measures) one exchange file; the
-    /// journal run's id either way — its status tells success or failure.
+    /// Imports (or, with `dry_run`, only measures) one exchange file of
+    /// `size` bytes read from `input` (an upload in memory, a stored 1C
+    /// upload); the journal run's id either way — its status tells success
+    /// or failure.
     fn import_file(
-        &self,
-        name: &str,
-        bytes: &[u8],
-        dry_run: bool,
-        trigger: crate::journal::Trigger,
-    ) -> std::result::Result<i64, String>;
-    /// Imports one exchange file read as a stream (a stored 1C upload).
-    fn import_stream(
         &self,
         name: &str,
         size: u64,
         input: &mut (dyn std::io::Read + Send),
+        dry_run: bool,
         trigger: crate::journal::Trigger,
     ) -> std::result::Result<i64, String>;
     /// New and changed orders as a CommerceML file for the ERP, with their ids

@@ -172,7 +172,7 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
                             .and_then(|found| {
                                 let (size, mut input) =
                                     found.ok_or_else(|| format!("no file {name} was uploaded in this session"))?;
-                                jobs.import_stream(&name, size, &mut input, Trigger::Erp)
+                                jobs.import_file(&name, size, &mut input, false, Trigger::Erp)
                             });
                         let (status, message, run) = match outcome {
                             Ok(run) => {

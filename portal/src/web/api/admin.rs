@@ -146,10 +146,12 @@ impl AdminApi {
             return Ok(ImportOutcome::TooLarge(api_error("the file is larger than 200 MiB; use the folder exchange")));
         }
         let dry = dry_run.0.unwrap_or(false);
-        let run = tokio::task::spawn_blocking(move || jobs.import_file(&name, &bytes, dry, Trigger::Admin))
-            .await
-            .map_err(|e| crate::Error::Internal(format!("import task: {e}")))?
-            .map_err(crate::Error::Internal)?;
+        let run = tokio::task::spawn_blocking(move || {
+            jobs.import_file(&name, bytes.len() as u64, &mut bytes.as_slice(), dry, Trigger::Admin)
+        })
+        .await
+        .map_err(|e| crate::Error::Internal(format!("import task: {e}")))?
+        .map_err(crate::Error::Internal)?;
         let run = state.db.run(move |conn| journal::find(conn, run)).await?;
         Ok(if run.status == "success" {
             ImportOutcome::Done(Json(Box::new(run.into())))

@@ -138,9 +138,11 @@ pub async fn upload(
         return Ok(Redirect::see_other("/admin#journal"));
     }
     let jobs = state.jobs.clone().ok_or(Error::NotFound)?;
-    let run_id = tokio::task::spawn_blocking(move || jobs.import_file(&name, &bytes, dry_run, Trigger::Admin))
-        .await
-        .map_err(|e| Error::Internal(format!("import task: {e}")))?
-        .map_err(Error::Internal)?;
+    let run_id = tokio::task::spawn_blocking(move || {
+        jobs.import_file(&name, bytes.len() as u64, &mut bytes.as_slice(), dry_run, Trigger::Admin)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("import task: {e}")))?
+    .map_err(Error::Internal)?;
     Ok(Redirect::see_other(format!("/admin/runs/{run_id}")))
 }
