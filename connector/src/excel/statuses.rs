@@ -18,17 +18,32 @@ const PAID: [&str; 4] = ["оплачен", "оплата", "paid", "оплаче
 const SHIPPED: [&str; 4] = ["отгружен", "отгрузка", "shipped", "отгружено"];
 const ERP_NUMBER: [&str; 4] = ["номер по 1с", "номер в 1с", "номер 1с", "erp number"];
 
-/// Where the status sheet's columns are: (header row, number, status, paid,
-/// shipped, ERP number). None when the sheet is not a status sheet (no order
-/// number column, or nothing to say about the orders).
-#[allow(clippy::type_complexity)]
-pub fn columns(sheet: &Sheet) -> Option<(usize, usize, Option<usize>, Option<usize>, Option<usize>, Option<usize>)> {
-    let (row, cells) = header_row(sheet, &NUMBER)?;
+/// Where a status sheet's columns are.
+pub struct Columns {
+    pub header: usize,
+    pub number: usize,
+    pub status: Option<usize>,
+    pub paid: Option<usize>,
+    pub shipped: Option<usize>,
+    pub erp_number: Option<usize>,
+}
+
+/// The status sheet's columns; None when the sheet is not a status sheet
+/// (no order number column, or nothing to say about the orders).
+pub fn columns(sheet: &Sheet) -> Option<Columns> {
+    let (header, cells) = header_row(sheet, &NUMBER)?;
     let find = |names: &[&str]| cells.iter().position(|c| names.contains(&c.as_str()));
-    let number = find(&NUMBER)?;
-    let (status, paid, shipped, erp) = (find(&STATUS), find(&PAID), find(&SHIPPED), find(&ERP_NUMBER));
-    (status.is_some() || paid.is_some() || shipped.is_some() || erp.is_some())
-        .then_some((row, number, status, paid, shipped, erp))
+    let columns = Columns {
+        header,
+        number: find(&NUMBER)?,
+        status: find(&STATUS),
+        paid: find(&PAID),
+        shipped: find(&SHIPPED),
+        erp_number: find(&ERP_NUMBER),
+    };
+    let says_something =
+        [columns.status, columns.paid, columns.shipped, columns.erp_number].iter().any(Option::is_some);
+    says_something.then_some(columns)
 }
 
 /// Yes-like cell texts.
@@ -43,7 +58,7 @@ fn yes(text: &str) -> Option<bool> {
 /// Applies every row of a status sheet.
 pub fn apply(db: &Db, sheet: &Sheet) -> Counts {
     let mut counts = Counts::default();
-    let Some((header, number, status, paid, shipped, erp)) = columns(sheet) else {
+    let Some(Columns { header, number, status, paid, shipped, erp_number }) = columns(sheet) else {
         counts.reject("documents", "not an order-status sheet".to_string());
         return counts;
     };
@@ -67,7 +82,7 @@ pub fn apply(db: &Db, sheet: &Sheet) -> Counts {
         say(status, "Статус заказа", |t| (!t.is_empty()).then(|| t.to_string()));
         say(paid, "Оплачен", |t| yes(t).map(|b| b.to_string()));
         say(shipped, "Отгружен", |t| yes(t).map(|b| b.to_string()));
-        say(erp, "Номер по 1С", |t| (!t.is_empty()).then(|| t.to_string()));
+        say(erp_number, "Номер по 1С", |t| (!t.is_empty()).then(|| t.to_string()));
         let doc = Document { number: Some(order.to_string()), requisites, ..Default::default() };
         documents::count(&mut counts, &place, documents::apply_one(db, &doc));
     }
