@@ -34,7 +34,7 @@ pub async fn start(db: Db, config: &ScheduleConfig, instance: String) -> anyhow:
     for spec in jobs::JOBS {
         let cron = config.overrides.get(spec.name).map(String::as_str).unwrap_or(spec.default_cron);
         if cron.trim().is_empty() {
-            tracing::info!(job = spec.name, "job disabled by configuration");
+            tracing::info!(job = spec.name, "job not scheduled (no cron expression; run it by name)");
             continue;
         }
         let running = Arc::new(AtomicBool::new(false));
