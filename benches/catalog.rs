@@ -135,7 +135,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn http_load(db: Db, queries: Vec<String>, seconds: u64) -> anyhow::Result<()> {
-    let state = AppState::new(db, WebConfig { secure_cookies: false });
+    let state = AppState::new(db, WebConfig::default());
     let listener = poem::listener::TcpListener::bind("127.0.0.1:0");
     let acceptor = poem::listener::Listener::into_acceptor(listener).await?;
     let port = poem::listener::Acceptor::local_addr(&acceptor)[0].as_socket_addr().map(|a| a.port()).unwrap_or(0);

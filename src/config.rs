@@ -26,6 +26,18 @@ pub struct Config {
     pub jobs: HashMap<String, String>,
     /// `[excel]` table of the file: the columns of price and stock lists.
     pub excel: connector::excel::Mapping,
+    /// Whether `database_url` is the built-in default (not configured): only
+    /// then does a first start load the demo data by itself.
+    pub database_is_default: bool,
+    /// `OPTOVIK_TRUSTED_PROXY_HEADER`: the header the reverse proxy puts the
+    /// client's address in; unset: the connection's address.
+    pub trusted_proxy_header: Option<String>,
+    /// `OPTOVIK_SESSION_IDLE_HOURS`: a browser session ends after this long unused.
+    pub session_idle_hours: i64,
+    /// `OPTOVIK_SESSION_DAYS`: a browser session ends this long after login.
+    pub session_days: i64,
+    /// `OPTOVIK_EXCHANGE_SESSION_HOURS`: a 1C exchange session lasts this long.
+    pub exchange_session_hours: i64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -40,6 +52,10 @@ struct FileConfig {
     jobs: HashMap<String, String>,
     #[serde(default)]
     excel: connector::excel::Mapping,
+    trusted_proxy_header: Option<String>,
+    session_idle_hours: Option<i64>,
+    session_days: Option<i64>,
+    exchange_session_hours: Option<i64>,
 }
 
 impl Config {
@@ -60,10 +76,29 @@ impl Config {
             Some(v) => v.parse().context("OPTOVIK_POOL_SIZE must be a number")?,
             None => file_config.pool_size.unwrap_or(16),
         };
+        let number = |name: &str, from_file: Option<i64>, default: i64| -> anyhow::Result<i64> {
+            let value = match env(name) {
+                Some(v) => v.trim().parse().with_context(|| format!("{name} must be a whole number"))?,
+                None => from_file.unwrap_or(default),
+            };
+            anyhow::ensure!(value > 0, "{name} must be positive");
+            Ok(value)
+        };
+        let session_idle_hours = number("OPTOVIK_SESSION_IDLE_HOURS", file_config.session_idle_hours, 12)?;
+        let session_days = number("OPTOVIK_SESSION_DAYS", file_config.session_days, 14)?;
+        let exchange_session_hours = number(
+            "OPTOVIK_EXCHANGE_SESSION_HOURS",
+            file_config.exchange_session_hours,
+            portal::accounts::exchange_sessions::DEFAULT_HOURS,
+        )?;
+        let configured_database = env("DATABASE_URL").or(file_config.database_url);
         Ok(Config {
-            database_url: env("DATABASE_URL")
-                .or(file_config.database_url)
-                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
+            database_is_default: configured_database.is_none(),
+            database_url: configured_database.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
+            trusted_proxy_header: env("OPTOVIK_TRUSTED_PROXY_HEADER").or(file_config.trusted_proxy_header),
+            session_idle_hours,
+            session_days,
+            exchange_session_hours,
             bind: env("OPTOVIK_BIND").or(file_config.bind).unwrap_or_else(|| DEFAULT_BIND.to_string()),
             secure_cookies,
             pool_size,
@@ -71,6 +106,19 @@ impl Config {
             jobs: file_config.jobs,
             excel: file_config.excel,
         })
+    }
+
+    /// The web layer's part of the configuration.
+    pub fn web(&self) -> portal::web::WebConfig {
+        portal::web::WebConfig {
+            secure_cookies: self.secure_cookies,
+            trusted_proxy_header: self.trusted_proxy_header.clone(),
+            sessions: portal::accounts::sessions::SessionPolicy {
+                lifetime: chrono::Duration::days(self.session_days),
+                idle: chrono::Duration::hours(self.session_idle_hours),
+            },
+            exchange_session: chrono::Duration::hours(self.exchange_session_hours),
+        }
     }
 
     /// The database URL with any password masked, for logs.

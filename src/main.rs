@@ -3,12 +3,17 @@
 
 mod config;
 
+/// mimalloc returns freed memory to the system (glibc's allocator keeps the
+/// arenas of argon2's 19 MiB blocks on every thread that ever hashed).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use portal::db::Db;
-use portal::web::{AppState, WebConfig};
+use portal::web::AppState;
 
 use config::Config;
 
@@ -24,16 +29,41 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the portal and run the scheduler (the default). Loads the demo
-    /// data into an empty database unless --no-demo.
+    /// Serve the portal and run the scheduler (the default). On the built-in
+    /// SQLite default an empty database gets the demo data (unless --no-demo);
+    /// a configured database (PostgreSQL or another path) never does unless
+    /// --demo.
     Serve {
-        #[arg(long)]
+        /// Never load the demo data.
+        #[arg(long, conflicts_with = "demo")]
         no_demo: bool,
+        /// Load (or refresh) the demo data on whatever database is configured.
+        #[arg(long)]
+        demo: bool,
     },
     /// Apply database migrations and exit.
     Migrate,
     /// Load (or refresh) the demo catalog, companies and logins.
-    Demo,
+    Demo {
+        /// Instead: end the demo logins (their published passwords stop
+        /// working); the supplier's own data stays as it is.
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Invite a user: creates the account and prints (and emails) the link
+    /// where they set their password. How the first administrator is made.
+    Invite {
+        email: String,
+        /// admin, manager, buyer or erp.
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// The person's name.
+        #[arg(long, default_value = "Администратор")]
+        name: String,
+        /// The buyer's company id (buyers only).
+        #[arg(long)]
+        company: Option<i64>,
+    },
     /// Import exchange files, each all or nothing: CommerceML (catalog, offers, prices, rests,
     /// counterparties, status documents) or Excel (price/stock lists, order-status sheets).
     Import {
@@ -82,14 +112,20 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref())?;
     connector::excel::configure(config.excel.clone());
-    match cli.command.unwrap_or(Command::Serve { no_demo: false }) {
-        Command::Serve { no_demo } => serve(config, no_demo),
+    match cli.command.unwrap_or(Command::Serve { no_demo: false, demo: false }) {
+        Command::Serve { no_demo, demo } => serve(config, no_demo, demo),
         Command::Migrate => {
             connect(&config)?;
             println!("database is up to date ({})", config.database_for_log());
             Ok(())
         }
-        Command::Demo => {
+        Command::Demo { remove: true } => {
+            let db = connect(&config)?;
+            let ended = portal::demo::remove_accounts(&mut *db.conn()?)?;
+            println!("{ended} demo logins ended; their passwords no longer work. Nothing else was changed.");
+            Ok(())
+        }
+        Command::Demo { remove: false } => {
             let db = connect(&config)?;
             let summary = portal::demo::load(&mut *db.conn()?)?;
             println!(
@@ -99,6 +135,7 @@ fn main() -> anyhow::Result<()> {
             print_logins(None);
             Ok(())
         }
+        Command::Invite { email, role, name, company } => invite(&config, &email, &role, &name, company),
         Command::Import { files } => import_files(&config, &files),
         Command::Export { what: ExportWhat::Orders { out, encoding } } => export_orders(&config, &out, &encoding),
         Command::Job { action: JobAction::List } => {
@@ -187,22 +224,56 @@ fn instance_name() -> String {
     format!("{}-{}", std::env::var("HOSTNAME").unwrap_or_else(|_| "optovik".into()), std::process::id())
 }
 
-fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
+/// `optovik invite`: a user with no password yet and the link to set one.
+fn invite(config: &Config, email: &str, role: &str, name: &str, company: Option<i64>) -> anyhow::Result<()> {
+    use portal::accounts::{admin, CompanyId, Role, User};
+    let role = Role::parse(role).ok_or_else(|| anyhow::anyhow!("role: admin, manager, buyer or erp"))?;
+    let db = connect(config)?;
+    let mut conn = db.conn()?;
+    let (id, link) = admin::invite(&mut conn, email, name, role, company.map(CompanyId), "ru")?;
+    let user = User::find(&mut conn, id)?;
+    println!("{} ({}) invited. Set the password at:\n  {link}", user.email, role.as_str());
+    Ok(())
+}
+
+/// Whether a start loads the demo data: when asked (`--demo`), or on the
+/// README's first command — the built-in SQLite default, still empty.
+fn wants_demo(config: &Config, db: &Db, no_demo: bool, demo: bool) -> anyhow::Result<bool> {
+    if demo {
+        return Ok(true);
+    }
+    if no_demo || !config.database_is_default || db.backend() != portal::db::Backend::Sqlite {
+        return Ok(false);
+    }
+    Ok(portal::demo::is_empty(&mut *db.conn()?)?)
+}
+
+fn serve(config: Config, no_demo: bool, demo: bool) -> anyhow::Result<()> {
     let db = connect(&config)?;
-    let mut loaded_demo = false;
-    if !no_demo && portal::demo::is_empty(&mut *db.conn()?)? {
-        println!("empty database: loading demo data…");
+    if wants_demo(&config, &db, no_demo, demo)? {
+        println!("loading demo data…");
         let summary = portal::demo::load(&mut *db.conn()?)?;
         println!("demo data loaded: {} products, {} offers", summary.products, summary.offers);
-        loaded_demo = true;
     }
+    let demo_logins = portal::demo::accounts_present(&mut *db.conn()?)?;
+    if demo_logins {
+        tracing::warn!(
+            "demo logins with published passwords can sign in; run `optovik demo --remove` before serving customers"
+        );
+    }
+    let has_admin = portal::accounts::admin::has_admin(&mut *db.conn()?)?;
     let timezone: chrono_tz::Tz =
         config.timezone.parse().map_err(|e| anyhow::anyhow!("unknown time zone {:?}: {e}", config.timezone))?;
     let schedule = connector::schedule::ScheduleConfig { timezone, overrides: config.jobs.clone() };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    // Blocking threads: database work is capped at the pool's size by
+    // `Db::run` and password hashing at the cores; the rest is jobs and imports.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(config.pool_size as usize + 16)
+        .build()?;
     runtime.block_on(async move {
         let _scheduler = connector::schedule::start(db.clone(), &schedule, instance_name()).await?;
-        let state = AppState::new(db.clone(), WebConfig { secure_cookies: config.secure_cookies })
+        let state = AppState::new(db.clone(), config.web())
             .with_jobs(connector::runner::Runner::shared(db.clone(), instance_name()));
         let listener = poem::listener::TcpListener::bind(config.bind.clone());
         let acceptor = poem::listener::Listener::into_acceptor(listener)
@@ -210,7 +281,11 @@ fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let url = format!("http://{}", config.bind);
         println!("\nOptovik is running at {url}  (database: {})", db.backend().name());
-        print_logins(if loaded_demo || !no_demo { Some(&url) } else { None });
+        if demo_logins {
+            print_logins(Some(&url));
+        } else if !has_admin {
+            println!("No administrator yet: create one with `optovik invite EMAIL --role admin`.\n");
+        }
         poem::Server::new_with_acceptor(acceptor)
             .run_with_graceful_shutdown(
                 portal::web::app(state),
@@ -233,5 +308,6 @@ fn print_logins(url: Option<&str>) {
     for (email, password, role) in portal::demo::DEMO_LOGINS {
         println!("  {email:<24} {password:<14} {role}");
     }
+    println!("Demo mode: remove these logins with `optovik demo --remove` before serving customers.");
     println!("API docs: /api/docs   OpenAPI: /api/openapi.json\n");
 }

@@ -172,8 +172,16 @@ async fn exchange_failures_are_plain_text() {
     let unknown = call(&app, "type=catalog&mode=dance", Some(&cookie), Vec::new()).await;
     assert!(unknown.starts_with("failure\n"));
     let huge = vec![b' '; portal_file_limit() + 1];
-    let too_big = call(&app, "type=catalog&mode=file&filename=big.xml", Some(&cookie), huge).await;
-    assert!(too_big.starts_with("failure\n"), "{too_big}");
+    let too_big = reqwest::Client::new()
+        .post(app.url("/exchange/1c?type=catalog&mode=file&filename=big.xml"))
+        .header("cookie", format!("optovik_exchange={cookie}"))
+        .body(huge)
+        .send()
+        .await
+        .expect("too big");
+    assert_eq!(too_big.status(), 413, "a chunk over file_limit is refused before it is kept");
+    let too_big = decode(&too_big.bytes().await.expect("body"));
+    assert!(too_big.starts_with("failure\n") && too_big.contains("file_limit"), "{too_big}");
     // A broken file fails its import with the place, and changes nothing.
     let catalog =
         std::fs::read(format!("{}/fixtures/commerceml/dobromyslov__import0_1.xml", env!("CARGO_MANIFEST_DIR")))

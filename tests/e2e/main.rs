@@ -2,6 +2,7 @@
 //! a fresh database with the demo data: SQLite by default, PostgreSQL when
 //! `OPTOVIK_TEST_POSTGRES` is set to a server URL (CI runs both).
 
+mod process;
 mod support;
 
 mod accounts;
@@ -18,4 +19,6 @@ mod lifecycle;
 mod ordering;
 mod reconciliation;
 mod scheduler;
+mod security;
+mod security_process;
 mod uploads;

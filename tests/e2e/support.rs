@@ -104,6 +104,21 @@ pub fn fresh_database_url() -> (String, Cleanup) {
     }
 }
 
+/// A new, empty database (no tables, no demo data); returns its URL.
+pub fn empty_database_url() -> (String, Cleanup) {
+    match target() {
+        Target::Sqlite { .. } => {
+            let path = scratch_dir().join(format!("{}.db", unique("empty")));
+            (path.to_string_lossy().into_owned(), Cleanup::File(path))
+        }
+        Target::Postgres { server, .. } => {
+            let name = unique("optovik_test");
+            admin(server, &format!("CREATE DATABASE {name}"));
+            (format!("{server}/{name}"), Cleanup::Database { server: server.clone(), name })
+        }
+    }
+}
+
 /// Removes a test database when the test ends.
 pub enum Cleanup {
     File(PathBuf),
@@ -152,7 +167,7 @@ pub async fn spawn_app() -> TestApp {
 }
 
 async fn serve(db: Db) -> (String, tokio::task::JoinHandle<()>) {
-    let state = AppState::new(db.clone(), WebConfig { secure_cookies: false })
+    let state = AppState::new(db.clone(), WebConfig::default())
         .with_jobs(connector::runner::Runner::shared(db, "test-instance".into()));
     let listener = poem::listener::TcpListener::bind("127.0.0.1:0");
     let acceptor = poem::listener::Listener::into_acceptor(listener).await.expect("bind");

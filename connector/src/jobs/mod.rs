@@ -28,7 +28,7 @@ pub const JOBS: &[JobSpec] = &[
     JobSpec {
         name: purge_credentials::NAME,
         default_cron: "0 17 * * * *",
-        description: "remove expired sessions and API tokens",
+        description: "remove expired sessions, API tokens and 1C exchange sessions",
     },
     JobSpec {
         name: email_outbox::NAME,

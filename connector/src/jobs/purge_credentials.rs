@@ -1,6 +1,7 @@
-//! Housekeeping: deletes expired browser sessions and API tokens.
+//! Housekeeping: deletes expired browser sessions, API tokens and 1C
+//! exchange sessions.
 
-use portal::accounts::{sessions, tokens};
+use portal::accounts::{exchange_sessions, sessions, tokens};
 use portal::db::Db;
 
 use super::JobReport;
@@ -11,5 +12,10 @@ pub fn run(db: &Db) -> anyhow::Result<JobReport> {
     let mut conn = db.conn()?;
     let sessions = sessions::purge_expired(&mut conn)?;
     let tokens = tokens::purge_expired(&mut conn)?;
-    Ok(JobReport { summary: format!("removed {sessions} expired sessions and {tokens} expired tokens") })
+    let exchange = exchange_sessions::purge_expired(&mut conn)?;
+    Ok(JobReport {
+        summary: format!(
+            "removed {sessions} expired sessions, {tokens} expired tokens and {exchange} expired exchange sessions"
+        ),
+    })
 }

@@ -7,8 +7,8 @@ use chrono::{Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{password, CompanyId, NewUser, Role, User, UserId};
-use crate::db::schema::{api_tokens, companies, password_tokens, sessions, users};
+use super::{CompanyId, NewUser, Role, User, UserId};
+use crate::db::schema::{companies, password_tokens, users};
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::{hash_token, random_token, settings};
@@ -34,7 +34,8 @@ pub fn list_users(conn: &mut DbConn) -> Result<Vec<UserRow>> {
         .load(conn)?)
 }
 
-/// Creates the user with no usable password and emails the link to set one.
+/// Creates the user with no usable password and emails the link to set one;
+/// returns the user and the link.
 pub fn invite(
     conn: &mut DbConn,
     email: &str,
@@ -42,7 +43,7 @@ pub fn invite(
     role: Role,
     company: Option<CompanyId>,
     locale: &str,
-) -> Result<UserId> {
+) -> Result<(UserId, String)> {
     let email = email.trim().to_lowercase();
     if users::table.filter(users::email.eq(&email)).select(users::id).first::<i64>(conn).optional()?.is_some() {
         return Err(Error::Invalid(format!("{email} already has an account")));
@@ -51,16 +52,17 @@ pub fn invite(
         return Err(Error::Invalid("enter the person's name".into()));
     }
     write_transaction(conn, |conn| {
-        // A random password nobody knows, until the link sets a real one.
-        let id = NewUser { email: &email, password: &random_token(), name: name.trim(), role, company, locale }
-            .insert_or_find(conn)?;
-        send_link(conn, id, "invite")?;
-        Ok(id)
+        // No usable password until the link sets one.
+        let id =
+            NewUser { email: &email, password: "", name: name.trim(), role, company, locale }.insert_or_find(conn)?;
+        let link = send_link(conn, id, "invite")?;
+        Ok((id, link))
     })
 }
 
-/// Emails a fresh password link (`invite` or `password_reset`).
-pub fn send_link(conn: &mut DbConn, user: UserId, purpose: &str) -> Result<()> {
+/// Emails a fresh password link (`invite` or `password_reset`); returns the
+/// link (the command line prints it for the first administrator).
+pub fn send_link(conn: &mut DbConn, user: UserId, purpose: &str) -> Result<String> {
     let token = random_token();
     let now = Utc::now().naive_utc();
     let expires = now + Duration::days(LINK_DAYS);
@@ -76,14 +78,37 @@ pub fn send_link(conn: &mut DbConn, user: UserId, purpose: &str) -> Result<()> {
     let (email, name, locale): (String, String, String) =
         users::table.find(user.0).select((users::email, users::name, users::locale)).first(conn)?;
     let base = settings::get(conn, settings::PUBLIC_URL)?.unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let link = format!("{}/password/{token}", base.trim_end_matches('/'));
     let args = [
         ("name", name),
         ("email", email.clone()),
-        ("url", format!("{}/password/{token}", base.trim_end_matches('/'))),
+        ("url", link.clone()),
         ("deadline", expires.format("%d.%m.%Y").to_string()),
     ];
     crate::mail::outbox::enqueue(conn, &email, purpose, &locale, &args)?;
-    Ok(())
+    Ok(link)
+}
+
+/// A password reset by an administrator: every session, API token and
+/// exchange session of the user ends now (the account may be in the wrong
+/// hands), and a link to set a new password is emailed.
+pub fn reset(conn: &mut DbConn, user: UserId) -> Result<String> {
+    write_transaction(conn, |conn| {
+        User::find(conn, user)?;
+        super::sessions::end_all(conn, user)?;
+        send_link(conn, user, "password_reset")
+    })
+}
+
+/// Whether any administrator can sign in (a fresh production database has none).
+pub fn has_admin(conn: &mut DbConn) -> Result<bool> {
+    let any = users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::active.eq(true))
+        .select(users::id)
+        .first::<i64>(conn)
+        .optional()?;
+    Ok(any.is_some())
 }
 
 pub fn set_active(conn: &mut DbConn, user: UserId, active: bool) -> Result<()> {
@@ -93,8 +118,7 @@ pub fn set_active(conn: &mut DbConn, user: UserId, active: bool) -> Result<()> {
             return Err(Error::NotFound);
         }
         if !active {
-            diesel::delete(sessions::table.filter(sessions::user_id.eq(user.0))).execute(conn)?;
-            diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(user.0))).execute(conn)?;
+            super::sessions::end_all(conn, user)?;
         }
         Ok(())
     })
@@ -113,17 +137,18 @@ pub fn link_user(conn: &mut DbConn, token: &str) -> Result<Option<User>> {
     }
 }
 
-/// Sets the password through a link; the link then stops working and the
-/// user's other sessions end.
-pub fn set_password(conn: &mut DbConn, token: &str, new_password: &str) -> Result<User> {
-    let hash = password::hash(new_password)?;
+/// Sets the password through a link, given its hash (computed beforehand,
+/// off the database connection, by `password::PasswordGate::hash`). The link
+/// then stops working, and every session, API token and exchange session of
+/// the user ends: whoever held them before the reset holds nothing now.
+pub fn set_password(conn: &mut DbConn, token: &str, new_hash: &str) -> Result<User> {
     write_transaction(conn, |conn| {
         let user = link_user(conn, token)?.ok_or(Error::NotFound)?;
-        diesel::update(users::table.find(user.id.0)).set(users::password_hash.eq(&hash)).execute(conn)?;
+        diesel::update(users::table.find(user.id.0)).set(users::password_hash.eq(new_hash)).execute(conn)?;
         diesel::update(password_tokens::table.find(hash_token(token)))
             .set(password_tokens::used_at.eq(Some(Utc::now().naive_utc())))
             .execute(conn)?;
-        diesel::delete(sessions::table.filter(sessions::user_id.eq(user.id.0))).execute(conn)?;
+        super::sessions::end_all(conn, user.id)?;
         Ok(user)
     })
 }

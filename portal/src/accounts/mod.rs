@@ -3,12 +3,15 @@
 //! `User` loaded here.
 
 pub mod admin;
+pub mod exchange_sessions;
+pub mod login;
 pub mod password;
 pub mod sessions;
+pub mod throttle;
 pub mod tokens;
 pub mod write;
 
-pub use write::{NewCompany, NewContract, NewUser};
+pub use write::{ContractTerms, NewCompany, NewContract, NewUser};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -106,24 +109,15 @@ impl User {
         Ok(row.into_user()?.0)
     }
 
-    /// Checks an email and password; `None` for an unknown email, a wrong
-    /// password or a disabled account alike, so callers cannot tell which.
-    pub fn authenticate(conn: &mut DbConn, email: &str, password: &str) -> Result<Option<User>> {
+    /// The user with this email and their stored password hash, for a
+    /// password check (which runs off the database connection, see `login`).
+    pub fn credentials(conn: &mut DbConn, email: &str) -> Result<Option<(User, String)>> {
         let row = users::table
             .filter(users::email.eq(email.trim().to_lowercase()))
             .select(UserRow::as_select())
             .first(conn)
             .optional()?;
-        let Some(row) = row else {
-            // Spend the same time as a real check, so timing does not reveal emails.
-            password::verify(password, password::dummy_hash());
-            return Ok(None);
-        };
-        let (user, hash) = row.into_user()?;
-        if !password::verify(password, &hash) || !user.active {
-            return Ok(None);
-        }
-        Ok(Some(user))
+        row.map(UserRow::into_user).transpose()
     }
 
     pub fn set_locale(conn: &mut DbConn, id: UserId, locale: &str) -> Result<()> {
@@ -138,6 +132,23 @@ impl User {
             .first(conn)
             .optional()?;
         row.map(|r| r.into_user().map(|(u, _)| u)).transpose()
+    }
+}
+
+/// Whether a user may use the portal at all: an active account, and for a
+/// buyer an active company. Checked at login and on every later request.
+pub fn may_sign_in(conn: &mut DbConn, user: &User) -> Result<bool> {
+    if !user.active {
+        return Ok(false);
+    }
+    match user.company_id {
+        Some(company) => Ok(companies::table
+            .find(company.0)
+            .select(companies::active)
+            .first::<bool>(conn)
+            .optional()?
+            .unwrap_or(false)),
+        None => Ok(true),
     }
 }
 

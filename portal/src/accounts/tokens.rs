@@ -54,7 +54,7 @@ pub fn lookup(conn: &mut DbConn, token: &str) -> Result<Option<User>> {
         return Ok(None);
     }
     let user = User::find(conn, UserId(user_id))?;
-    Ok(user.active.then_some(user))
+    Ok(super::may_sign_in(conn, &user)?.then_some(user))
 }
 
 /// Removes expired tokens; returns how many.

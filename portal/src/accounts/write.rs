@@ -134,8 +134,92 @@ impl NewContract<'_> {
     }
 }
 
+/// A contract as an administrator saves it: created when the company has no
+/// contract with this number, otherwise updated in full (price type,
+/// discount, deferral, manager, active). A manager's scope follows at once:
+/// it is computed from the active contracts on every request.
+pub struct ContractTerms<'a> {
+    pub company: CompanyId,
+    pub number: &'a str,
+    pub price_type_id: i64,
+    pub discount_bp: i32,
+    pub deferral_days: i32,
+    pub manager: Option<UserId>,
+    pub active: bool,
+}
+
+impl ContractTerms<'_> {
+    /// Saves the contract; returns its id and whether it was created.
+    pub fn save(&self, conn: &mut DbConn) -> Result<(i64, bool)> {
+        if !(0..=10_000).contains(&self.discount_bp) {
+            return Err(Error::Invalid("discount must be between 0 and 100 %".into()));
+        }
+        if !(0..=3650).contains(&self.deferral_days) {
+            return Err(Error::Invalid("deferral must be between 0 and 3650 days".into()));
+        }
+        if let Some(manager) = self.manager {
+            let role = users::table.find(manager.0).select(users::role).first::<String>(conn).optional()?;
+            if role.as_deref() != Some(Role::Manager.as_str()) && role.as_deref() != Some(Role::Admin.as_str()) {
+                return Err(Error::Invalid("the contract's manager must be a manager".into()));
+            }
+        }
+        let existing = contracts::table
+            .filter(contracts::company_id.eq(self.company.0))
+            .filter(contracts::number.eq(self.number))
+            .select(contracts::id)
+            .first::<i64>(conn)
+            .optional()?;
+        let Some(id) = existing else {
+            let id = NewContract {
+                company: self.company,
+                number: self.number,
+                price_type_id: self.price_type_id,
+                discount_bp: self.discount_bp,
+                deferral_days: self.deferral_days,
+                manager: self.manager,
+            }
+            .insert_or_find(conn)?;
+            if !self.active {
+                diesel::update(contracts::table.find(id)).set(contracts::active.eq(false)).execute(conn)?;
+            }
+            return Ok((id, true));
+        };
+        diesel::update(contracts::table.find(id))
+            .set((
+                contracts::price_type_id.eq(self.price_type_id),
+                contracts::discount_bp.eq(self.discount_bp),
+                contracts::deferral_days.eq(self.deferral_days),
+                contracts::manager_id.eq(self.manager.map(|m| m.0)),
+                contracts::active.eq(self.active),
+            ))
+            .execute(conn)?;
+        Ok((id, false))
+    }
+}
+
+/// Activates or deactivates a company. A deactivated company's buyers can
+/// neither sign in nor order, and their sessions and tokens end at once.
+pub fn set_company_active(conn: &mut DbConn, company: CompanyId, active: bool) -> Result<()> {
+    crate::db::write_transaction(conn, |conn| {
+        let updated =
+            diesel::update(companies::table.find(company.0)).set(companies::active.eq(active)).execute(conn)?;
+        if updated == 0 {
+            return Err(Error::NotFound);
+        }
+        if !active {
+            let buyers = users::table.filter(users::company_id.eq(company.0)).select(users::id).load::<i64>(conn)?;
+            for buyer in buyers {
+                super::sessions::end_all(conn, UserId(buyer))?;
+            }
+        }
+        Ok(())
+    })
+}
+
 pub struct NewUser<'a> {
     pub email: &'a str,
+    /// The password to hash; empty for none yet (an invited user sets one
+    /// through the emailed link).
     pub password: &'a str,
     pub name: &'a str,
     pub role: Role,
@@ -157,7 +241,8 @@ impl NewUser<'_> {
         if let Some(id) = existing {
             return Ok(UserId(id));
         }
-        let hash = password::hash(self.password)?;
+        let hash =
+            if self.password.is_empty() { password::UNUSABLE.to_string() } else { password::hash(self.password)? };
         let id = diesel::insert_into(users::table)
             .values((
                 users::email.eq(&email),

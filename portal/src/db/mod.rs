@@ -158,6 +158,9 @@ impl ManageConnection for Manager {
 pub struct Db {
     pool: Pool<Manager>,
     backend: Backend,
+    /// One permit per pooled connection: async callers queue here, without a
+    /// thread of their own, until a connection is free (see `run`).
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Db {
@@ -181,7 +184,8 @@ impl Db {
             .connection_timeout(Duration::from_secs(15))
             .build(manager)
             .map_err(|e| Error::Config(format!("database pool: {e}")))?;
-        let db = Db { pool, backend };
+        let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(max_size as usize));
+        let db = Db { pool, backend, permits };
         migrate::run(&mut *db.conn()?)?;
         Ok(db)
     }
@@ -195,7 +199,10 @@ impl Db {
         self.pool.get().map_err(Error::Pool)
     }
 
-    /// Runs blocking diesel work on the blocking pool, carrying the tracing span.
+    /// Runs blocking diesel work on the blocking pool, carrying the tracing
+    /// span. Callers first wait (as async tasks, holding no thread) for one of
+    /// as many permits as the pool has connections, so however many requests
+    /// arrive, the blocking threads doing database work stay at the pool's size.
     pub async fn run<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,
@@ -203,7 +210,14 @@ impl Db {
     {
         let pool = self.pool.clone();
         let span = tracing::Span::current();
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::Internal("database permits closed".into()))?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let _entered = span.enter();
             let mut conn = pool.get().map_err(Error::Pool)?;
             work(&mut conn)

@@ -138,6 +138,16 @@ diesel::table! {
         csrf_token -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        last_seen_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    exchange_sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
     }
 }
 
@@ -171,6 +181,7 @@ diesel::joinable!(contracts -> price_types (price_type_id));
 diesel::joinable!(contracts -> users (manager_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(exchange_sessions -> users (user_id));
 
 diesel::table! {
     counters (name) {
@@ -451,6 +462,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contracts,
     sessions,
     api_tokens,
+    exchange_sessions,
     job_leases,
     counters,
     carts,

@@ -20,6 +20,17 @@ pub const DEMO_LOGINS: [(&str, &str, &str); 6] = [
     ("erp@demo.example", "demo-erp", "erp (machine user)"),
 ];
 
+/// Every account the demo creates (the printed logins and a third buyer).
+pub const DEMO_EMAILS: [&str; 7] = [
+    "buyer@demo.example",
+    "buyer2@demo.example",
+    "buyer3@demo.example",
+    "manager@demo.example",
+    "manager2@demo.example",
+    "admin@demo.example",
+    "erp@demo.example",
+];
+
 fn price_type(conn: &mut DbConn, external_id: &str) -> Result<i64> {
     Ok(price_types::table.filter(price_types::external_id.eq(external_id)).select(price_types::id).first(conn)?)
 }
@@ -39,7 +50,30 @@ const SUPPLIER: [(&str, &str); 11] = [
     (settings::RESERVATION_DAYS, "3"),
 ];
 
+/// Demo logins ended by `optovik demo --remove` get their published
+/// passwords back when the demo is loaded again on purpose.
+fn revive(conn: &mut DbConn) -> Result<()> {
+    use crate::accounts::password;
+    use crate::db::schema::users;
+    let logins = DEMO_LOGINS.iter().map(|(email, password, _)| (*email, *password));
+    for (email, secret) in logins.chain([("buyer3@demo.example", "demo-buyer")]) {
+        let ended = users::table
+            .filter(users::email.eq(email))
+            .filter(users::password_hash.eq(password::UNUSABLE))
+            .select(users::id)
+            .first::<i64>(conn)
+            .optional()?;
+        if let Some(id) = ended {
+            diesel::update(users::table.find(id))
+                .set((users::password_hash.eq(password::hash(secret)?), users::active.eq(true)))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
 pub fn load(conn: &mut DbConn, _summary: &mut DemoSummary) -> Result<()> {
+    revive(conn)?;
     for (key, value) in SUPPLIER {
         if settings::get(conn, key)?.is_none() {
             settings::set(conn, key, value)?;

@@ -23,10 +23,13 @@ pub fn buyers_for(conn: &mut DbConn, staff: &User) -> Result<Vec<(i64, String, S
         .inner_join(companies::table)
         .filter(users::role.eq("buyer"))
         .filter(users::active.eq(true))
+        .filter(companies::active.eq(true))
         .into_boxed();
     if staff.role == Role::Manager {
-        let managed =
-            contracts::table.filter(contracts::manager_id.eq(staff.id.0)).select(contracts::company_id.nullable());
+        let managed = contracts::table
+            .filter(contracts::manager_id.eq(staff.id.0))
+            .filter(contracts::active.eq(true))
+            .select(contracts::company_id.nullable());
         query = query.filter(users::company_id.eq_any(managed));
     }
     Ok(query.order((companies::name, users::name)).select((users::id, users::name, companies::name)).load(conn)?)

@@ -194,7 +194,10 @@ macro_rules! scoped {
         match $scope {
             Scope::Company(company) => query = query.filter(orders::company_id.eq(company)),
             Scope::Managed(manager) => {
-                let managed = contracts::table.filter(contracts::manager_id.eq(manager)).select(contracts::company_id);
+                let managed = contracts::table
+                    .filter(contracts::manager_id.eq(manager))
+                    .filter(contracts::active.eq(true))
+                    .select(contracts::company_id);
                 query = query.filter(orders::company_id.eq_any(managed));
             }
             Scope::All => {}
@@ -325,7 +328,10 @@ pub fn companies_in(conn: &mut DbConn, scope: Scope) -> Result<Vec<(i64, String)
     match scope {
         Scope::Company(company) => query = query.filter(companies::id.eq(company)),
         Scope::Managed(manager) => {
-            let managed = contracts::table.filter(contracts::manager_id.eq(manager)).select(contracts::company_id);
+            let managed = contracts::table
+                .filter(contracts::manager_id.eq(manager))
+                .filter(contracts::active.eq(true))
+                .select(contracts::company_id);
             query = query.filter(companies::id.eq_any(managed));
         }
         Scope::All => {}

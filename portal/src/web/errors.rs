@@ -57,7 +57,7 @@ pub async fn html_error(error: poem::Error) -> Response {
     page(status, status.as_str(), &client_message(&error))
 }
 
-fn page(status: StatusCode, code: &str, message: &str) -> Response {
+pub(super) fn page(status: StatusCode, code: &str, message: &str) -> Response {
     let body = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{code}</title>\
          <link rel=\"stylesheet\" href=\"/assets/style.css\"></head><body class=\"error-page\">\

@@ -4,7 +4,12 @@
 //! session's upload area; `file` appends a chunk; `import` starts the import
 //! in the background and answers `progress` until it is done; sale `query`
 //! hands out new orders, `success` marks them sent. Every answer is plain text
-//! in windows-1251, and every error is `failure\n<reason>` — never HTML.
+//! in windows-1251, and every error is `failure\n<reason>` — never HTML, and
+//! never a database's or the server's own message (those are logged).
+//!
+//! `checkauth` goes through the same throttle as every password check and
+//! opens an exchange session (`accounts::exchange_sessions`): hours long,
+//! valid only here.
 
 use std::time::Duration;
 
@@ -15,7 +20,8 @@ use serde::Deserialize;
 use tokio::io::AsyncReadExt;
 
 use super::AppState;
-use crate::accounts::{tokens, Role, User};
+use crate::accounts::exchange_sessions::{self, may_exchange};
+use crate::accounts::login::LoginOutcome;
 use crate::exchange_store as store;
 use crate::journal::Trigger;
 use crate::ordering::export::mark_sent;
@@ -68,8 +74,45 @@ fn basic_credentials(req: &Request) -> Option<(String, String)> {
     Some((user.to_string(), password.to_string()))
 }
 
-fn may_exchange(user: &User) -> bool {
-    matches!(user.role, Role::Erp | Role::Admin)
+/// Why an exchange request failed: a reason 1C may be told, or an internal
+/// error that is logged and answered briefly.
+enum Failure {
+    Reason(String),
+    Internal(crate::Error),
+}
+
+impl From<String> for Failure {
+    fn from(reason: String) -> Failure {
+        Failure::Reason(reason)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(reason: &str) -> Failure {
+        Failure::Reason(reason.to_string())
+    }
+}
+
+impl From<crate::Error> for Failure {
+    fn from(error: crate::Error) -> Failure {
+        if error.is_internal() {
+            Failure::Internal(error)
+        } else {
+            Failure::Reason(error.to_string())
+        }
+    }
+}
+
+impl Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Failure::Reason(reason) => failure(&reason),
+            Failure::Internal(error) => {
+                tracing::error!(error = %error, "1C exchange request failed");
+                failure("internal error; the portal's log has the details")
+            }
+        }
+    }
 }
 
 #[handler]
@@ -81,26 +124,46 @@ pub async fn exchange(
 ) -> Response {
     match answer(req, state, q, body).await {
         Ok(response) => response,
-        Err(reason) => failure(&reason),
+        Err(failure) => failure.into_response(),
     }
 }
 
-async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -> Result<Response, String> {
+/// `checkauth`: the password check (throttled like every other) opens an
+/// exchange session.
+async fn check_auth(req: &Request, state: &AppState) -> Result<Response, Failure> {
+    let (login, password) = basic_credentials(req).ok_or("no credentials (Basic auth)")?;
+    let client = super::client::client_ip(req, &state.config);
+    let user = match state.logins.check(&state.db, &login, &password, client).await? {
+        LoginOutcome::Accepted(user) if may_exchange(&user) => user,
+        LoginOutcome::Accepted(_) | LoginOutcome::Refused => {
+            return Err("wrong login or password, or not an exchange user".into())
+        }
+        LoginOutcome::Throttled(wait) => {
+            let seconds = wait.as_secs().max(1);
+            let mut response = text(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("failure\ntoo many failed attempts; try again in {seconds} s"),
+            );
+            response.headers_mut().insert("retry-after", poem::http::HeaderValue::from(seconds));
+            return Ok(response);
+        }
+        LoginOutcome::Busy => {
+            let mut response = text(StatusCode::SERVICE_UNAVAILABLE, "failure\nthe server is busy; try again");
+            response.headers_mut().insert("retry-after", poem::http::HeaderValue::from_static("1"));
+            return Ok(response);
+        }
+    };
+    let (id, lifetime) = (user.id, state.config.exchange_session);
+    let token = state.db.run(move |conn| exchange_sessions::open(conn, id, lifetime)).await?;
+    Ok(text(StatusCode::OK, &format!("success\n{COOKIE}\n{token}")))
+}
+
+async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -> Result<Response, Failure> {
     if !matches!(q.kind.as_str(), "catalog" | "sale") {
-        return Err(format!("unknown type {:?}", q.kind));
+        return Err(format!("unknown type {:?}", q.kind).into());
     }
     if q.mode == "checkauth" {
-        let (login, password) = basic_credentials(req).ok_or("no credentials (Basic auth)")?;
-        let issued = state
-            .db
-            .run(move |conn| match User::authenticate(conn, &login, &password)? {
-                Some(user) if may_exchange(&user) => tokens::issue(conn, user.id).map(Some),
-                _ => Ok(None),
-            })
-            .await
-            .map_err(|e| e.to_string())?;
-        let issued = issued.ok_or("wrong login or password, or not an exchange user")?;
-        return Ok(text(StatusCode::OK, &format!("success\n{COOKIE}\n{}", issued.token)));
+        return check_auth(req, state).await;
     }
     let token = req
         .cookie()
@@ -109,15 +172,15 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
         .or_else(|| (!q.sessid.is_empty()).then(|| q.sessid.clone()))
         .ok_or("no exchange session: call mode=checkauth first")?;
     let lookup = token.clone();
-    let user = state.db.run(move |conn| tokens::lookup(conn, &lookup)).await.map_err(|e| e.to_string())?;
-    if !user.as_ref().is_some_and(may_exchange) {
-        return Err("the exchange session is unknown or expired".into());
+    let user = state.db.run(move |conn| exchange_sessions::lookup(conn, &lookup)).await?;
+    if user.is_none() {
+        return Err("the exchange session is unknown or expired: call mode=checkauth".into());
     }
     let session = crate::hash_token(&token)[..32].to_string();
     let jobs = state.jobs.clone().ok_or("this server runs no exchange")?;
     match q.mode.as_str() {
         "init" => {
-            state.db.run(move |conn| store::reset(conn, &session)).await.map_err(|e| e.to_string())?;
+            state.db.run(move |conn| store::reset(conn, &session)).await?;
             Ok(text(StatusCode::OK, &format!("zip=yes\nfile_limit={CHUNK_LIMIT}")))
         }
         "file" => {
@@ -129,50 +192,41 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
                 .await
                 .map_err(|e| format!("upload interrupted: {e}"))?;
             if chunk.len() > CHUNK_LIMIT {
-                return Err(format!("a chunk may hold at most {CHUNK_LIMIT} bytes (file_limit)"));
+                return Err(format!("a chunk may hold at most {CHUNK_LIMIT} bytes (file_limit)").into());
             }
-            state
-                .db
-                .run(move |conn| store::append(conn, &session, &name, &chunk, FILE_LIMIT))
-                .await
-                .map_err(|e| e.to_string())?;
+            state.db.run(move |conn| store::append(conn, &session, &name, &chunk, FILE_LIMIT)).await?;
             Ok(text(StatusCode::OK, "success"))
         }
         "import" => {
             let name = safe_name(&q.filename).ok_or("a file name must be a relative path without ..")?;
             let (s, n) = (session.clone(), name.clone());
-            let state_now =
-                state.db.run(move |conn| store::import_state(conn, &s, &n)).await.map_err(|e| e.to_string())?;
+            let state_now = state.db.run(move |conn| store::import_state(conn, &s, &n)).await?;
             match state_now {
                 Some((status, _)) if status == "running" => Ok(text(StatusCode::OK, "progress")),
                 Some((status, _)) if status == "success" => Ok(text(StatusCode::OK, "success")),
-                Some((_, message)) => Err(message),
+                Some((_, message)) => Err(message.into()),
                 None => {
                     let (s, n) = (session.clone(), name.clone());
                     // A zip sent with `zip=yes` is unpacked on the first import (in the background).
                     let known = state
                         .db
                         .run(move |conn| Ok(store::size(conn, &s, &n)?.is_some() || store::has_zips(conn, &s)?))
-                        .await
-                        .map_err(|e| e.to_string())?;
+                        .await?;
                     if !known {
-                        return Err(format!("no file {name} was uploaded in this session"));
+                        return Err(format!("no file {name} was uploaded in this session").into());
                     }
                     let (s, n) = (session.clone(), name.clone());
-                    state
-                        .db
-                        .run(move |conn| store::set_import_state(conn, &s, &n, "running", "", None))
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    state.db.run(move |conn| store::set_import_state(conn, &s, &n, "running", "", None)).await?;
                     let db = state.db.clone();
                     let task = tokio::task::spawn_blocking(move || {
                         let outcome = store::unpack_zips(&db, &session, FILE_LIMIT)
-                            .map_err(|e| e.to_string())
-                            .and_then(|_| store::open(&db, &session, &name).map_err(|e| e.to_string()))
+                            .and_then(|_| store::open(&db, &session, &name))
+                            .map_err(Failure::from)
                             .and_then(|found| {
                                 let (size, mut input) =
                                     found.ok_or_else(|| format!("no file {name} was uploaded in this session"))?;
                                 jobs.import_file(&name, size, &mut input, false, Trigger::Erp)
+                                    .map_err(|e| Failure::Internal(crate::Error::Internal(e)))
                             });
                         let (status, message, run) = match outcome {
                             Ok(run) => {
@@ -189,7 +243,11 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
                                     ),
                                 }
                             }
-                            Err(e) => ("failure".to_string(), e, None),
+                            Err(Failure::Reason(reason)) => ("failure".to_string(), reason, None),
+                            Err(Failure::Internal(error)) => {
+                                tracing::error!(error = %error, "1C exchange import could not run");
+                                ("failure".to_string(), "internal error; the portal's log has the details".into(), None)
+                            }
                         };
                         if let Ok(mut conn) = db.conn() {
                             if let Err(e) = store::set_import_state(&mut conn, &session, &name, &status, &message, run)
@@ -205,13 +263,11 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
             }
         }
         "query" if q.kind == "sale" => {
-            let (xml, ids, as_of) =
-                tokio::task::spawn_blocking(move || jobs.orders_xml()).await.map_err(|e| e.to_string())??;
-            state
-                .db
-                .run(move |conn| store::remember_query(conn, &session, &ids, as_of))
+            let (xml, ids, as_of) = tokio::task::spawn_blocking(move || jobs.orders_xml())
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| Failure::Internal(crate::Error::Internal(format!("order query task: {e}"))))?
+                .map_err(|e| Failure::Internal(crate::Error::Internal(e)))?;
+            state.db.run(move |conn| store::remember_query(conn, &session, &ids, as_of)).await?;
             Ok(Response::builder().content_type("application/xml; charset=windows-1251").body(xml))
         }
         "success" if q.kind == "sale" => {
@@ -223,12 +279,11 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
                     }
                     Ok(())
                 })
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             Ok(text(StatusCode::OK, "success"))
         }
         "deactivate" | "complete" => Ok(text(StatusCode::OK, "success")),
-        other => Err(format!("unknown mode {other:?}")),
+        other => Err(format!("unknown mode {other:?}").into()),
     }
     .map(|r| r.into_response())
 }

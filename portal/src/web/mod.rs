@@ -3,16 +3,20 @@
 
 pub mod api;
 mod assets;
+pub mod client;
 mod errors;
 mod exchange;
 mod health;
+pub mod limits;
 mod pages;
+pub mod redirect;
 mod render;
+pub mod request_log;
 pub mod session;
 
 use std::sync::Arc;
 
-use poem::middleware::{CookieJarManager, NormalizePath, Tracing, TrailingSlash};
+use poem::middleware::{CookieJarManager, NormalizePath, TrailingSlash};
 use poem::{get, Endpoint, EndpointExt, IntoEndpoint, Route};
 
 use crate::catalog::search_index::SharedIndex;
@@ -25,6 +29,24 @@ pub use render::Templates;
 pub struct WebConfig {
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
+    /// The header a trusted reverse proxy puts the client's address in
+    /// (`X-Forwarded-For`, `X-Real-IP`); unset: the connection's address.
+    pub trusted_proxy_header: Option<String>,
+    /// How long browser sessions last, in all and without use.
+    pub sessions: crate::accounts::sessions::SessionPolicy,
+    /// How long a 1C exchange session opened by `checkauth` works.
+    pub exchange_session: chrono::Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> WebConfig {
+        WebConfig {
+            secure_cookies: false,
+            trusted_proxy_header: None,
+            sessions: crate::accounts::sessions::SessionPolicy::default(),
+            exchange_session: chrono::Duration::hours(crate::accounts::exchange_sessions::DEFAULT_HOURS),
+        }
+    }
 }
 
 /// Everything a handler needs; cheap to clone.
@@ -37,6 +59,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Runs jobs on an admin's request (absent in tools that serve no jobs).
     pub jobs: Option<Arc<dyn crate::jobs::JobRunner>>,
+    /// Password checks: throttling and the bound on concurrent hashing.
+    pub logins: Arc<crate::accounts::login::Logins>,
 }
 
 impl AppState {
@@ -47,6 +71,7 @@ impl AppState {
             templates: Arc::new(Templates::new()),
             config: Arc::new(config),
             jobs: None,
+            logins: Arc::new(crate::accounts::login::Logins::default()),
         }
     }
 
@@ -72,6 +97,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         .nest("/", pages::routes().catch_all_error(errors::html_error))
         .with(NormalizePath::new(TrailingSlash::Trim))
         .with(CookieJarManager::new())
-        .with(Tracing)
+        .around(limits::limit_body)
+        .around(request_log::log_request)
         .data(state)
 }

@@ -86,6 +86,8 @@ pub struct Layout {
     pub unread: i64,
     /// CSS overriding status badge colours from the admin's settings.
     pub status_css: String,
+    /// Demo logins with published passwords exist: every page says so.
+    pub demo: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -41,7 +41,9 @@ impl<'a> FromRequest<'a> for MaybeSession {
         let Some(token) = req.cookie().get(SESSION_COOKIE).map(|c| c.value_str().to_string()) else {
             return Ok(MaybeSession(None));
         };
-        let session = state(req)?.db.run(move |conn| sessions::lookup(conn, &token)).await?;
+        let state = state(req)?;
+        let policy = state.config.sessions;
+        let session = state.db.run(move |conn| sessions::lookup(conn, &token, policy)).await?;
         Ok(MaybeSession(session))
     }
 }
@@ -54,7 +56,7 @@ impl<'a> FromRequest<'a> for Authed {
         match MaybeSession::from_request(req, body).await?.0 {
             Some(session) => Ok(Authed(session)),
             None => {
-                let next = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/catalog");
+                let next = req.original_uri().path_and_query().map(|p| p.as_str()).unwrap_or("/catalog");
                 let target = format!("/login?next={}", urlencoding::encode(next));
                 Err(poem::Error::from_response(Redirect::see_other(target).into_response()))
             }
@@ -77,12 +79,17 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// A cookie with the attributes all of ours share.
 pub fn cookie(state: &AppState, name: &str, value: String, max_age_days: i64) -> Cookie {
+    cookie_for(state, name, value, chrono::Duration::days(max_age_days))
+}
+
+/// A cookie kept for `max_age`.
+pub fn cookie_for(state: &AppState, name: &str, value: String, max_age: chrono::Duration) -> Cookie {
     let mut cookie = Cookie::new_with_str(name, value);
     cookie.set_path("/");
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);
     cookie.set_secure(state.config.secure_cookies);
-    cookie.set_max_age(std::time::Duration::from_secs(u64::try_from(max_age_days * 86_400).unwrap_or(0)));
+    cookie.set_max_age(std::time::Duration::from_secs(u64::try_from(max_age.num_seconds()).unwrap_or(0)));
     cookie
 }
 
@@ -116,7 +123,7 @@ pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'s
         urlencoding::decode(c.value_str()).ok().map(|t| t.into_owned()).filter(|t| !t.is_empty())
     });
     let role = user.role;
-    let (cart_lines, unread, status_css) = state
+    let (cart_lines, unread, status_css, demo) = state
         .db
         .run(move |conn| {
             let lines = if role == crate::accounts::Role::Buyer {
@@ -129,6 +136,7 @@ pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'s
                 lines,
                 crate::notifications::unread_count(conn, user_for_counts.id)?,
                 crate::settings::status_css(conn)?,
+                crate::demo::accounts_present(conn)?,
             ))
         })
         .await?;
@@ -138,6 +146,7 @@ pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'s
         cart_lines,
         unread,
         status_css,
+        demo,
         user: Some(LayoutUser {
             name: user.name,
             email: user.email,

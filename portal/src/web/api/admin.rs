@@ -95,6 +95,14 @@ fn admin(user: &User) -> poem::Result<()> {
     Ok(())
 }
 
+/// Imports and their journal: administrators and the ERP's machine user.
+fn exchange_staff(user: &User) -> poem::Result<()> {
+    if !matches!(user.role, Role::Admin | Role::Erp) {
+        return Err(poem::Error::from_string("admins and the ERP account only", poem::http::StatusCode::FORBIDDEN));
+    }
+    Ok(())
+}
+
 #[OpenApi(tag = "ApiTags::Admin")]
 impl AdminApi {
     /// The latest runs, newest first.
@@ -108,7 +116,7 @@ impl AdminApi {
         job: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<i64>>,
     ) -> poem::Result<Json<Vec<RunOut>>> {
-        admin(&auth.0)?;
+        exchange_staff(&auth.0)?;
         let limit = limit.0.unwrap_or(50);
         let runs = state.db.run(move |conn| journal::latest(conn, job.0.as_deref(), limit)).await?;
         Ok(Json(runs.into_iter().map(RunOut::from).collect()))
@@ -117,7 +125,7 @@ impl AdminApi {
     /// One run with its counts and errors.
     #[oai(path = "/v1/admin/sync-runs/:id", method = "get")]
     async fn run(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Json<RunOut>> {
-        admin(&auth.0)?;
+        exchange_staff(&auth.0)?;
         let run = state.db.run(move |conn| journal::find(conn, id.0)).await?;
         Ok(Json(run.into()))
     }
@@ -133,7 +141,7 @@ impl AdminApi {
         form: ImportForm,
     ) -> poem::Result<ImportOutcome> {
         use tokio::io::AsyncReadExt;
-        admin(&auth.0)?;
+        exchange_staff(&auth.0)?;
         let Some(jobs) = state.jobs.clone() else {
             return Err(crate::Error::Internal("this server runs no exchange".into()).into());
         };
@@ -146,8 +154,9 @@ impl AdminApi {
             return Ok(ImportOutcome::TooLarge(api_error("the file is larger than 200 MiB; use the folder exchange")));
         }
         let dry = dry_run.0.unwrap_or(false);
+        let trigger = if auth.0.role == Role::Erp { Trigger::Erp } else { Trigger::Admin };
         let run = tokio::task::spawn_blocking(move || {
-            jobs.import_file(&name, bytes.len() as u64, &mut bytes.as_slice(), dry, Trigger::Admin)
+            jobs.import_file(&name, bytes.len() as u64, &mut bytes.as_slice(), dry, trigger)
         })
         .await
         .map_err(|e| crate::Error::Internal(format!("import task: {e}")))?

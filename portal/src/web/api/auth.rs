@@ -1,11 +1,14 @@
 //! `POST /api/v1/auth/token`: exchange an email and password for a bearer token.
 
 use poem::web::Data;
+use poem::Request;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
 use super::{api_error, ApiError};
-use crate::accounts::{tokens, User};
+use crate::accounts::login::LoginOutcome;
+use crate::accounts::tokens;
+use crate::web::client::client_ip;
 use crate::web::AppState;
 
 #[derive(Tags)]
@@ -40,28 +43,46 @@ enum TokenOutcome {
     /// Wrong email or password, or a disabled account.
     #[oai(status = 401)]
     Refused(Json<ApiError>),
+    /// Too many failed attempts for this login or address: wait `Retry-After` seconds.
+    #[oai(status = 429)]
+    Throttled(Json<ApiError>, #[oai(header = "Retry-After")] u64),
+    /// The server is at its limit of password checks: retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    Busy(Json<ApiError>, #[oai(header = "Retry-After")] u64),
 }
 
 #[OpenApi(tag = "ApiTags::Auth")]
 impl AuthApi {
     /// Issue an API token for a user.
     #[oai(path = "/v1/auth/token", method = "post")]
-    async fn token(&self, state: Data<&AppState>, body: Json<TokenRequest>) -> poem::Result<TokenOutcome> {
+    async fn token(
+        &self,
+        req: &Request,
+        state: Data<&AppState>,
+        body: Json<TokenRequest>,
+    ) -> poem::Result<TokenOutcome> {
         let Json(TokenRequest { email, password }) = body;
-        let issued = state
-            .db
-            .run(move |conn| match User::authenticate(conn, &email, &password)? {
-                Some(user) => tokens::issue(conn, user.id).map(Some),
-                None => Ok(None),
-            })
-            .await?;
-        Ok(match issued {
-            Some(t) => TokenOutcome::Issued(Json(TokenResponse {
-                token: t.token,
-                token_type: "Bearer".into(),
-                expires_at: t.expires_at,
-            })),
-            None => TokenOutcome::Refused(api_error("wrong email or password")),
-        })
+        let client = client_ip(req, &state.config);
+        let user = match state.logins.check(&state.db, &email, &password, client).await? {
+            LoginOutcome::Accepted(user) => user,
+            LoginOutcome::Refused => return Ok(TokenOutcome::Refused(api_error("wrong email or password"))),
+            LoginOutcome::Throttled(wait) => {
+                let seconds = wait.as_secs().max(1);
+                return Ok(TokenOutcome::Throttled(
+                    api_error(format!("too many failed attempts; try again in {seconds} s")),
+                    seconds,
+                ));
+            }
+            LoginOutcome::Busy => {
+                return Ok(TokenOutcome::Busy(api_error("the server is busy checking passwords; retry in a second"), 1))
+            }
+        };
+        let id = user.id;
+        let issued = state.db.run(move |conn| tokens::issue(conn, id)).await?;
+        Ok(TokenOutcome::Issued(Json(TokenResponse {
+            token: issued.token,
+            token_type: "Bearer".into(),
+            expires_at: issued.expires_at,
+        })))
     }
 }

@@ -12,14 +12,14 @@ mod me;
 mod orders;
 mod verdicts;
 
-use poem::http::StatusCode;
+use poem::http::{Method, StatusCode};
 use poem::Request;
 use poem_openapi::auth::Bearer;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApiService, SecurityScheme};
 
 use super::AppState;
-use crate::accounts::{tokens, User};
+use crate::accounts::{tokens, Role, User};
 
 /// The API with all its resources.
 pub type Apis = (
@@ -64,8 +64,30 @@ async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<User> {
     if token.len() > 200 {
         return Err(unauthorized());
     }
-    let user = state.db.run(move |conn| tokens::lookup(conn, &token)).await?;
-    user.ok_or_else(unauthorized)
+    let user = state.db.run(move |conn| tokens::lookup(conn, &token)).await?.ok_or_else(unauthorized)?;
+    if user.role == Role::Erp && !erp_may_call(req.method(), req.original_uri().path()) {
+        return Err(poem::Error::from_string(
+            "the ERP account may read the catalog and orders, report order statuses and import exchange files; \
+             nothing else",
+            StatusCode::FORBIDDEN,
+        ));
+    }
+    Ok(user)
+}
+
+/// What the ERP's machine user may do through the API: read the catalog and
+/// orders, report what happened to an order (status, shipment, payment),
+/// import exchange files and read their journal. It has no cart, places no
+/// orders, reads no invoices and runs no jobs.
+fn erp_may_call(method: &Method, path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_start_matches("/api").trim_matches('/').split('/').collect();
+    match (method, segments.as_slice()) {
+        (&Method::GET, ["v1", "me"] | ["v1", "catalog", ..] | ["v1", "orders"] | ["v1", "orders", _]) => true,
+        (&Method::GET, ["v1", "orders", _, "events"] | ["v1", "admin", "sync-runs", ..]) => true,
+        (&Method::POST, ["v1", "orders", _, "transitions" | "shipments" | "payments"]) => true,
+        (&Method::POST, ["v1", "admin", "imports"]) => true,
+        _ => false,
+    }
 }
 
 fn unauthorized() -> poem::Error {
@@ -80,4 +102,24 @@ pub struct ApiError {
 
 pub fn api_error(message: impl Into<String>) -> Json<ApiError> {
     Json(ApiError { error: message.into() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_erp_account_does_only_what_the_exchange_needs() {
+        assert!(erp_may_call(&Method::GET, "/api/v1/orders"));
+        assert!(erp_may_call(&Method::GET, "/api/v1/orders/12"));
+        assert!(erp_may_call(&Method::POST, "/api/v1/orders/12/shipments"));
+        assert!(erp_may_call(&Method::POST, "/api/v1/admin/imports"));
+        assert!(erp_may_call(&Method::GET, "/api/v1/catalog/products"));
+        assert!(!erp_may_call(&Method::GET, "/api/v1/orders/12/invoice.pdf"));
+        assert!(!erp_may_call(&Method::POST, "/api/v1/carts"));
+        assert!(!erp_may_call(&Method::POST, "/api/v1/carts/1/checkout"));
+        assert!(!erp_may_call(&Method::POST, "/api/v1/manager/orders"));
+        assert!(!erp_may_call(&Method::POST, "/api/v1/admin/jobs/full-import/run"));
+        assert!(!erp_may_call(&Method::POST, "/api/v1/orders/12/reorder"));
+    }
 }

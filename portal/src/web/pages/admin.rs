@@ -10,7 +10,7 @@ use poem::{handler, IntoResponse, Request, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::admin::{self as accounts_admin, UserRow};
-use crate::accounts::{CompanyId, NewCompany, NewContract, Role, UserId};
+use crate::accounts::{CompanyId, ContractTerms, NewCompany, Role, UserId};
 use crate::catalog::PriceType;
 use crate::error::Error;
 use crate::i18n;
@@ -49,7 +49,21 @@ struct CompanyView {
     name: String,
     inn: String,
     kpp: String,
-    contracts: Vec<(String, String, String, i32, String)>,
+    active: bool,
+    contracts: Vec<ContractView>,
+}
+
+/// A contract row of the admin page, editable in place.
+#[derive(Serialize)]
+struct ContractView {
+    number: String,
+    price_type_id: i64,
+    price_type: String,
+    discount: String,
+    deferral_days: i32,
+    manager_id: Option<i64>,
+    manager: String,
+    active: bool,
 }
 
 #[derive(Serialize)]
@@ -112,16 +126,18 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): 
                         name: c.name,
                         inn: c.inn,
                         kpp: c.kpp,
+                        active: c.active,
                         contracts: contracts
                             .into_iter()
-                            .map(|(k, price_type, manager)| {
-                                (
-                                    k.number,
-                                    price_type,
-                                    percent_from_bp(k.discount_bp),
-                                    k.deferral_days,
-                                    manager.unwrap_or_default(),
-                                )
+                            .map(|(k, price_type, manager)| ContractView {
+                                number: k.number,
+                                price_type_id: k.price_type_id,
+                                price_type,
+                                discount: percent_from_bp(k.discount_bp),
+                                deferral_days: k.deferral_days,
+                                manager_id: k.manager_id,
+                                manager: manager.unwrap_or_default(),
+                                active: k.active,
                             })
                             .collect(),
                     })
@@ -210,8 +226,7 @@ pub async fn user_action(
             "enable" => {
                 accounts_admin::set_active(conn, UserId(id), true).map(|_| i18n::text(lang, "admin.enabled", &[]))
             }
-            "reset" => accounts_admin::send_link(conn, UserId(id), "password_reset")
-                .map(|_| i18n::text(lang, "admin.reset_sent", &[])),
+            "reset" => accounts_admin::reset(conn, UserId(id)).map(|_| i18n::text(lang, "admin.reset_sent", &[])),
             _ => Err(Error::NotFound),
         })
         .await;
@@ -278,8 +293,14 @@ pub struct ContractForm {
     deferral_days: String,
     #[serde(default)]
     manager_id: String,
+    /// A checkbox: present when the contract is in force. Forms that add a
+    /// contract send `active=on` as a hidden field.
+    #[serde(default)]
+    active: Option<String>,
 }
 
+/// Adds a contract to a company, or saves an existing one (same number) in
+/// full: terms, manager and whether it is in force.
 #[handler]
 pub async fn contract(
     jar: &CookieJar,
@@ -300,20 +321,57 @@ pub async fn contract(
         .db
         .run(move |conn| {
             let discount_bp = discount_bp.ok_or_else(|| Error::Invalid(i18n::text(lang, "admin.bad_discount", &[])))?;
-            if form.number.trim().is_empty() {
+            let number = form.number.trim();
+            if number.is_empty() {
                 return Err(Error::Invalid(i18n::text(lang, "admin.bad_contract", &[])));
             }
             crate::accounts::Company::find(conn, CompanyId(company))?;
-            NewContract {
+            ContractTerms {
                 company: CompanyId(company),
-                number: form.number.trim(),
+                number,
                 price_type_id: form.price_type_id,
                 discount_bp,
                 deferral_days: form.deferral_days.trim().parse().unwrap_or(0),
                 manager: form.manager_id.parse::<i64>().ok().map(UserId),
+                active: form.active.is_some(),
             }
-            .insert_or_find(conn)?;
-            Ok(i18n::text(lang, "admin.saved", &[]))
+            .save(conn)?;
+            Ok(i18n::text(lang, "admin.contract_saved", &[("number", number.to_string())]))
+        })
+        .await;
+    done(state, jar, result).await
+}
+
+#[derive(Deserialize)]
+pub struct CompanyActiveForm {
+    #[serde(default)]
+    csrf: String,
+    /// `activate` or `deactivate`.
+    action: String,
+}
+
+/// Activates or deactivates a company (its buyers' access follows at once).
+#[handler]
+pub async fn company_active(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(company): Path<i64>,
+    Form(form): Form<CompanyActiveForm>,
+) -> poem::Result<Redirect> {
+    check_csrf(&session, &form.csrf)?;
+    admin_only(session.user.role)?;
+    let lang = i18n::locale(&session.user.locale);
+    let active = match form.action.as_str() {
+        "activate" => true,
+        "deactivate" => false,
+        _ => return Err(Error::NotFound.into()),
+    };
+    let result = state
+        .db
+        .run(move |conn| {
+            crate::accounts::write::set_company_active(conn, CompanyId(company), active)?;
+            Ok(i18n::text(lang, if active { "admin.company_activated" } else { "admin.company_deactivated" }, &[]))
         })
         .await;
     done(state, jar, result).await
@@ -400,6 +458,7 @@ fn password_layout(lang: &'static str, token: &str) -> Layout {
         cart_lines: 0,
         unread: 0,
         status_css: String::new(),
+        demo: false,
     }
 }
 
@@ -440,11 +499,15 @@ pub async fn password_submit(
     let error = if form.password != form.repeat {
         Some(i18n::text(lang, "admin.passwords_differ", &[]))
     } else {
-        let (token, password) = (token.clone(), form.password.clone());
-        match state.db.run(move |conn| accounts_admin::set_password(conn, &token, &password)).await {
-            Ok(_) => return Ok(Redirect::see_other("/login").into_response()),
-            Err(Error::Invalid(_)) => Some(i18n::text(lang, "admin.password_short", &[])),
-            Err(other) => return Err(other.into()),
+        match state.logins.gate.hash(form.password.clone()).await {
+            Err(crate::accounts::password::Busy) => Some(i18n::text(lang, "login.busy", &[])),
+            Ok(Err(Error::Invalid(_))) => Some(i18n::text(lang, "admin.password_short", &[])),
+            Ok(Err(other)) => return Err(other.into()),
+            Ok(Ok(hash)) => {
+                let token = token.clone();
+                state.db.run(move |conn| accounts_admin::set_password(conn, &token, &hash)).await?;
+                return Ok(Redirect::see_other("/login").into_response());
+            }
         }
     };
     let html: Html<String> = state.templates.render(

@@ -186,7 +186,7 @@ pub async fn add(
         })
         .await?;
     set_flash(state, jar, &message);
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") { form.back } else { "/cart".into() };
+    let back = crate::web::redirect::local_path_or(&form.back, "/cart");
     Ok(Redirect::see_other(back))
 }
 

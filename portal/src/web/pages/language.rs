@@ -30,6 +30,6 @@ pub async fn switch(
     let lang = i18n::locale(&form.lang);
     let id = session.user.id;
     state.db.run(move |conn| User::set_locale(conn, id, lang)).await?;
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") { form.back } else { "/catalog".into() };
+    let back = crate::web::redirect::local_path_or(&form.back, "/catalog");
     Ok(Redirect::see_other(back))
 }

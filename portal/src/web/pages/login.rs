@@ -7,12 +7,15 @@ use poem::web::{Data, Form, Html, Query, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::{sessions, User};
+use crate::accounts::login::LoginOutcome;
+use crate::accounts::{sessions, Role};
 use crate::i18n;
 use crate::random_token;
+use crate::web::client::client_ip;
+use crate::web::redirect::local_path_or;
 use crate::web::render::Layout;
 use crate::web::session::{
-    anonymous_lang, check_csrf, constant_time_eq, cookie, forget_cookie, Authed, MaybeSession, LANG_COOKIE,
+    anonymous_lang, check_csrf, constant_time_eq, cookie, cookie_for, forget_cookie, Authed, MaybeSession, LANG_COOKIE,
     LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::web::AppState;
@@ -43,21 +46,18 @@ struct LoginPage<'a> {
 }
 
 /// Only local paths are followed after login, never another site.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/catalog"
-    }
+fn safe_next(next: &str) -> String {
+    local_path_or(next, "/catalog")
 }
 
-fn render(
+async fn render(
     state: &AppState,
     lang: &'static str,
     csrf: String,
-    view: &LoginPage,
+    view: &LoginPage<'_>,
     status: StatusCode,
 ) -> poem::Result<Response> {
+    let demo = state.db.run(crate::demo::accounts_present).await?;
     let layout = Layout {
         lang,
         user: None,
@@ -68,6 +68,7 @@ fn render(
         cart_lines: 0,
         unread: 0,
         status_css: String::new(),
+        demo,
     };
     let html: Html<String> = state.templates.render("login.html", &layout, view)?;
     Ok((status, html).into_response())
@@ -81,7 +82,7 @@ pub async fn page(
     Query(query): Query<LoginQuery>,
     MaybeSession(session): MaybeSession,
 ) -> poem::Result<Response> {
-    let next = safe_next(query.next.as_deref().unwrap_or("/catalog")).to_string();
+    let next = safe_next(query.next.as_deref().unwrap_or("/catalog"));
     if session.is_some() {
         return Ok(Redirect::see_other(next).into_response());
     }
@@ -95,7 +96,7 @@ pub async fn page(
     };
     let csrf = random_token();
     jar.add(cookie(state, LOGIN_CSRF_COOKIE, csrf.clone(), 1));
-    render(state, lang, csrf, &LoginPage { email: "", next: &next, error: None }, StatusCode::OK)
+    render(state, lang, csrf, &LoginPage { email: "", next: &next, error: None }, StatusCode::OK).await
 }
 
 #[handler]
@@ -110,16 +111,40 @@ pub async fn submit(
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {
         return Err(poem::Error::from_string(i18n::text(lang, "login.expired", &[]), StatusCode::FORBIDDEN));
     }
-    let next = safe_next(&form.next).to_string();
-    let (email, password) = (form.email.clone(), form.password.clone());
-    let user = state.db.run(move |conn| User::authenticate(conn, &email, &password)).await?;
-    let Some(user) = user else {
-        let view = LoginPage { email: &form.email, next: &next, error: Some(i18n::text(lang, "login.failed", &[])) };
-        return render(state, lang, expected, &view, StatusCode::UNAUTHORIZED);
+    let next = safe_next(&form.next);
+    let client = client_ip(req, &state.config);
+    let outcome = state.logins.check(&state.db, &form.email, &form.password, client).await?;
+    let refuse = |message: String, status: StatusCode| {
+        let (csrf, email, next) = (expected.clone(), form.email.clone(), next.clone());
+        async move {
+            let view = LoginPage { email: &email, next: &next, error: Some(message) };
+            render(state, lang, csrf, &view, status).await
+        }
     };
-    let user_id = user.id;
-    let token = state.db.run(move |conn| sessions::create(conn, user_id)).await?;
-    jar.add(cookie(state, SESSION_COOKIE, token, sessions::SESSION_DAYS));
+    let user = match outcome {
+        LoginOutcome::Accepted(user) => user,
+        LoginOutcome::Refused => {
+            return refuse(i18n::text(lang, "login.failed", &[]), StatusCode::UNAUTHORIZED).await;
+        }
+        LoginOutcome::Throttled(wait) => {
+            let seconds = wait.as_secs().max(1);
+            let message = i18n::text(lang, "login.throttled", &[("seconds", seconds.to_string())]);
+            let mut response = refuse(message, StatusCode::TOO_MANY_REQUESTS).await?;
+            response.headers_mut().insert("retry-after", poem::http::HeaderValue::from(seconds));
+            return Ok(response);
+        }
+        LoginOutcome::Busy => {
+            let mut response = refuse(i18n::text(lang, "login.busy", &[]), StatusCode::SERVICE_UNAVAILABLE).await?;
+            response.headers_mut().insert("retry-after", poem::http::HeaderValue::from_static("1"));
+            return Ok(response);
+        }
+    };
+    if user.role == Role::Erp {
+        return refuse(i18n::text(lang, "login.exchange_only", &[]), StatusCode::FORBIDDEN).await;
+    }
+    let (user_id, policy) = (user.id, state.config.sessions);
+    let token = state.db.run(move |conn| sessions::create(conn, user_id, policy)).await?;
+    jar.add(cookie_for(state, SESSION_COOKIE, token, policy.lifetime));
     forget_cookie(state, jar, LOGIN_CSRF_COOKIE);
     tracing::info!(user = user.id.0, role = user.role.as_str(), "logged in");
     Ok(Redirect::see_other(next).into_response())

@@ -58,6 +58,7 @@ pub fn routes() -> Route {
         .at("/admin/users/:id", post(admin::user_action))
         .at("/admin/companies", post(admin::create_company))
         .at("/admin/companies/:id/contracts", post(admin::contract))
+        .at("/admin/companies/:id/active", post(admin::company_active))
         .at("/admin/settings", post(admin::save_settings))
         .at("/admin/jobs/:name/run", post(admin::run_job))
         .at("/admin/runs/:id", get(journal::run))
