@@ -375,7 +375,7 @@ async fn a_reassigned_manager_loses_the_company_at_once() {
                 .first::<(Option<i64>, bool)>(conn)?)
         })
         .await;
-    assert_eq!(stored.1, false);
+    assert!(!stored.1, "the contract is out of force");
     assert_eq!(stored.0.map(|m| m.to_string()), Some(manager2_id));
 }
 

@@ -198,11 +198,11 @@ mod tests {
         }
         let fifth = throttle.begin(keys("a@x"), t0).expect("fifth attempt is still free");
         throttle.failed(fifth, t0);
-        assert_eq!(throttle.begin(keys("a@x"), t0).unwrap_err(), Duration::from_secs(2));
+        assert_eq!(throttle.begin(keys("a@x"), t0).expect_err("blocked"), Duration::from_secs(2));
         let later = t0 + Duration::from_secs(2);
         let sixth = throttle.begin(keys("a@x"), later).expect("allowed once the block has passed");
         throttle.failed(sixth, later);
-        assert_eq!(throttle.begin(keys("a@x"), later).unwrap_err(), Duration::from_secs(4));
+        assert_eq!(throttle.begin(keys("a@x"), later).expect_err("blocked again"), Duration::from_secs(4));
         // Another account from the same address is not blocked yet.
         assert!(throttle.begin(keys("b@x"), later).is_ok());
     }

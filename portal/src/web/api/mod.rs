@@ -81,13 +81,13 @@ async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<User> {
 /// orders, reads no invoices and runs no jobs.
 fn erp_may_call(method: &Method, path: &str) -> bool {
     let segments: Vec<&str> = path.trim_start_matches("/api").trim_matches('/').split('/').collect();
-    match (method, segments.as_slice()) {
-        (&Method::GET, ["v1", "me"] | ["v1", "catalog", ..] | ["v1", "orders"] | ["v1", "orders", _]) => true,
-        (&Method::GET, ["v1", "orders", _, "events"] | ["v1", "admin", "sync-runs", ..]) => true,
-        (&Method::POST, ["v1", "orders", _, "transitions" | "shipments" | "payments"]) => true,
-        (&Method::POST, ["v1", "admin", "imports"]) => true,
-        _ => false,
-    }
+    matches!(
+        (method, segments.as_slice()),
+        (&Method::GET, ["v1", "me"] | ["v1", "catalog", ..] | ["v1", "orders"] | ["v1", "orders", _])
+            | (&Method::GET, ["v1", "orders", _, "events"] | ["v1", "admin", "sync-runs", ..])
+            | (&Method::POST, ["v1", "orders", _, "transitions" | "shipments" | "payments"])
+            | (&Method::POST, ["v1", "admin", "imports"])
+    )
 }
 
 fn unauthorized() -> poem::Error {
