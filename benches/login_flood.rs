@@ -89,7 +89,8 @@ async fn flood(portal: &Portal, token: &str, label: &str, who: fn(usize) -> (Str
         })
     };
     let searches = {
-        let (client, url, token, done) = (client.clone(), format!("{}{SEARCH}", portal.base), token.to_string(), done.clone());
+        let (client, url, token, done) =
+            (client.clone(), format!("{}{SEARCH}", portal.base), token.to_string(), done.clone());
         tokio::spawn(async move {
             let mut times = Vec::new();
             while !done.load(Ordering::Relaxed) {
@@ -188,8 +189,7 @@ async fn main() {
         let _ = client.get(format!("{}{SEARCH}", portal.base)).bearer_auth(&token).send().await;
     }
 
-    flood(&portal, &token, "300 guesses at one account", |_| ("203.0.113.9".into(), "admin@demo.example".into()))
-        .await;
+    flood(&portal, &token, "300 guesses at one account", |_| ("203.0.113.9".into(), "admin@demo.example".into())).await;
     flood(&portal, &token, "300 guesses at 300 accounts/IPs", |i| {
         (format!("10.0.{}.{}", i / 256, i % 256), format!("user{i}@nowhere.example"))
     })

@@ -84,7 +84,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ExportWhat {
-    /// New and changed orders as CommerceML; they are marked sent.
+    /// New and changed orders as CommerceML, as the folder channel: they are
+    /// marked taken by the folder channel (1C over HTTP still gets them).
     Orders {
         #[arg(long)]
         out: PathBuf,
@@ -200,7 +201,8 @@ fn export_orders(config: &Config, out: &std::path::Path, encoding: &str) -> anyh
     let encoding = OutputEncoding::parse(encoding).ok_or_else(|| anyhow::anyhow!("encoding: windows-1251 or utf-8"))?;
     let db = connect(config)?;
     let now = chrono::Utc::now().naive_utc();
-    let orders = portal::ordering::export::pending(&mut *db.conn()?, 1000)?;
+    let channel = portal::ordering::channels::Channel::Folder;
+    let orders = portal::ordering::export::pending(&mut *db.conn()?, channel, 1000)?;
     if orders.is_empty() {
         println!("no new or changed orders");
         return Ok(());
@@ -210,8 +212,8 @@ fn export_orders(config: &Config, out: &std::path::Path, encoding: &str) -> anyh
     std::fs::write(&path, write_orders(&orders, encoding, now)?)
         .with_context(|| format!("cannot write {}", path.display()))?;
     let ids: Vec<i64> = orders.iter().map(|o| o.order.id).collect();
-    let sent = portal::ordering::export::mark_sent(&mut *db.conn()?, &ids, now)?;
-    println!("{}: {} orders ({sent} marked sent)", path.display(), orders.len());
+    let sent = portal::ordering::export::mark_sent(&mut *db.conn()?, channel, &ids, now)?;
+    println!("{}: {} orders ({} marked taken by the folder channel)", path.display(), orders.len(), sent.len());
     Ok(())
 }
 

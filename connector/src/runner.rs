@@ -79,7 +79,8 @@ impl portal::jobs::JobRunner for Runner {
         use crate::commerceml::writer::{write_orders, OutputEncoding};
         let now = chrono::Utc::now().naive_utc();
         let mut conn = self.db.conn().map_err(|e| e.to_string())?;
-        let orders = portal::ordering::export::pending(&mut conn, 1000).map_err(|e| e.to_string())?;
+        let channel = portal::ordering::channels::Channel::OneC;
+        let orders = portal::ordering::export::pending(&mut conn, channel, 1000).map_err(|e| e.to_string())?;
         let xml = write_orders(&orders, OutputEncoding::Windows1251, now).map_err(|e| e.to_string())?;
         Ok((xml, orders.iter().map(|o| o.order.id).collect(), now))
     }

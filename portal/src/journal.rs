@@ -92,6 +92,41 @@ pub fn finish(conn: &mut DbConn, id: i64, outcome: &Outcome) -> Result<()> {
     Ok(())
 }
 
+/// Records that an order channel took orders (`orders-1c`, `orders-folder`,
+/// `orders-api` in the journal), with their numbers. Nothing is written
+/// when it took none.
+pub fn record_delivery(conn: &mut DbConn, channel: &str, orders: &[i64]) -> Result<()> {
+    if orders.is_empty() {
+        return Ok(());
+    }
+    use crate::db::schema::orders as order_table;
+    let numbers: Vec<String> = order_table::table
+        .filter(order_table::id.eq_any(orders))
+        .order(order_table::id)
+        .select(order_table::number)
+        .load(conn)?;
+    let trigger = if channel == "folder" { Trigger::Schedule } else { Trigger::Erp };
+    let run = start(conn, &format!("orders-{channel}"), trigger)?;
+    let shown: Vec<&str> = numbers.iter().take(20).map(String::as_str).collect();
+    let more = numbers.len().saturating_sub(shown.len());
+    let summary = format!(
+        "{} orders taken through {channel}: {}{}",
+        numbers.len(),
+        shown.join(", "),
+        if more > 0 { format!(" and {more} more") } else { String::new() }
+    );
+    finish(
+        conn,
+        run,
+        &Outcome {
+            success: true,
+            summary,
+            counts: serde_json::json!({ "orders": numbers.len() }),
+            ..Outcome::default()
+        },
+    )
+}
+
 /// The latest runs, newest first, optionally of one job.
 pub fn latest(conn: &mut DbConn, job: Option<&str>, limit: i64) -> Result<Vec<Run>> {
     let mut query = sync_runs::table.order(sync_runs::id.desc()).limit(limit).select(Run::as_select()).into_boxed();

@@ -20,6 +20,7 @@ pub mod pricing;
 mod secret;
 pub mod settings;
 pub mod stock;
+pub mod text;
 pub mod web;
 
 pub use error::{Error, Result};

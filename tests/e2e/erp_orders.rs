@@ -115,7 +115,8 @@ async fn orders_go_to_the_erp_as_commerceml_and_read_back() {
     )
     .await;
     let number = order["number"].as_str().expect("number").to_string();
-    let pending = app.with_db(|conn| portal::ordering::export::pending(conn, 100)).await;
+    let folder = portal::ordering::channels::Channel::Folder;
+    let pending = app.with_db(move |conn| portal::ordering::export::pending(conn, folder, 100)).await;
     assert_eq!(pending.len(), 1);
     let now = chrono::Utc::now().naive_utc();
     for encoding in [OutputEncoding::Windows1251, OutputEncoding::Utf8Bom] {
@@ -142,9 +143,9 @@ async fn orders_go_to_the_erp_as_commerceml_and_read_back() {
         assert_eq!(doc.total.as_deref(), Some(format!("{}.{:02}", total / 100, total % 100).as_str()));
     }
     let ids = vec![pending[0].order.id];
-    let sent = app.with_db(move |conn| portal::ordering::export::mark_sent(conn, &ids, now)).await;
-    assert_eq!(sent, 1);
-    assert!(app.with_db(|conn| portal::ordering::export::pending(conn, 100)).await.is_empty());
+    let sent = app.with_db(move |conn| portal::ordering::export::mark_sent(conn, folder, &ids, now)).await;
+    assert_eq!(sent.len(), 1);
+    assert!(app.with_db(move |conn| portal::ordering::export::pending(conn, folder, 100)).await.is_empty());
     let (_, after) = app.api_get(&buyer, &format!("/api/v1/orders/{}", order["id"])).await;
     assert_eq!(after["sync_state"], "sent");
 }

@@ -204,6 +204,7 @@ async fn imports_over_the_api_with_a_dry_run_first() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_exchange_folder_imports_archives_and_writes_orders() {
     let app = spawn_app().await;
+    app.with_db(|conn| portal::settings::set(conn, portal::ordering::channels::SETTING, "1c,folder")).await;
     let buyer = app.token("buyer@demo.example", "demo-buyer").await;
     crate::ordering::place(&app, &buyer, &[("BLT-933-8X20", 50)]).await;
 

@@ -16,6 +16,7 @@ mod excel;
 mod exchange;
 mod import;
 mod lifecycle;
+mod order_channels;
 mod ordering;
 mod reconciliation;
 mod scheduler;

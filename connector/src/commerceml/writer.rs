@@ -32,6 +32,18 @@ fn money(m: i64) -> String {
     format!("{}.{:02}", m.minor() / 100, (m.minor() % 100).abs())
 }
 
+/// Text as XML 1.0 allows it: characters it forbids (control characters
+/// other than tab and line breaks, U+FFFE, U+FFFF) become spaces. `<`, `&`
+/// and the like are escaped by the writer; characters windows-1251 lacks
+/// (emoji) become character references when encoding.
+pub fn xml_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}');
+    if text.chars().all(allowed) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.chars().map(|c| if allowed(c) { c } else { ' ' }).collect())
+}
+
 struct Xml {
     writer: Writer<Vec<u8>>,
 }
@@ -45,7 +57,7 @@ impl Xml {
     }
     fn text(&mut self, name: &str, value: &str) -> std::io::Result<()> {
         self.open(name)?;
-        self.writer.write_event(Event::Text(BytesText::new(value)))?;
+        self.writer.write_event(Event::Text(BytesText::new(&xml_safe(value))))?;
         self.close(name)
     }
     fn requisite(&mut self, name: &str, value: &str) -> std::io::Result<()> {
@@ -127,9 +139,10 @@ fn write_order(x: &mut Xml, o: &OrderForErp) -> std::io::Result<()> {
         x.text("Артикул", &line.sku)?;
         x.text("Наименование", &line.name)?;
         let mut unit = BytesStart::new("БазоваяЕдиница");
-        unit.push_attribute(("НаименованиеПолное", line.unit.as_str()));
+        let unit_name = xml_safe(&line.unit);
+        unit.push_attribute(("НаименованиеПолное", unit_name.as_ref()));
         x.writer.write_event(Event::Start(unit))?;
-        x.writer.write_event(Event::Text(BytesText::new(&line.unit)))?;
+        x.writer.write_event(Event::Text(BytesText::new(&unit_name)))?;
         x.close("БазоваяЕдиница")?;
         x.text("ЦенаЗаЕдиницу", &money(line.price_minor))?;
         x.text("Количество", &Qty(line.quantity).plain())?;

@@ -125,18 +125,24 @@ pub fn import_in(db: &Db, dir: &Path, which: Files, trigger: Trigger) -> anyhow:
     Ok(JobReport { summary: format!("{imported} files imported, {failed} failed") })
 }
 
-/// Writes new and changed orders to `outbox/` and marks them sent.
+/// Writes new and changed orders to `outbox/` and marks them taken by the
+/// folder channel — only where the supplier's `order_channels` include
+/// `folder`, so that a folder nobody reads never swallows orders.
 pub fn export_in(db: &Db, dir: &Path) -> anyhow::Result<JobReport> {
+    use portal::ordering::channels::{configured, Channel};
+    if !configured(&mut *db.conn()?)?.contains(&Channel::Folder) {
+        return Ok(JobReport { summary: "the folder is not an order channel (setting order_channels)".into() });
+    }
     std::fs::create_dir_all(dir.join("outbox"))?;
     let now = Utc::now().naive_utc();
-    let orders = portal::ordering::export::pending(&mut *db.conn()?, 1000)?;
+    let orders = portal::ordering::export::pending(&mut *db.conn()?, Channel::Folder, 1000)?;
     if !orders.is_empty() {
         let file = dir.join("outbox").join(format!("orders-{}.xml", now.format("%Y%m%d-%H%M%S")));
         let partial = file.with_extension("xml.part");
         std::fs::write(&partial, write_orders(&orders, OutputEncoding::Windows1251, now)?)?;
         std::fs::rename(&partial, &file)?;
         let ids: Vec<i64> = orders.iter().map(|o| o.order.id).collect();
-        portal::ordering::export::mark_sent(&mut *db.conn()?, &ids, now)?;
+        portal::ordering::export::mark_sent(&mut *db.conn()?, Channel::Folder, &ids, now)?;
     }
     Ok(JobReport { summary: format!("{} orders written", orders.len()) })
 }

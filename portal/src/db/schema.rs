@@ -448,6 +448,17 @@ diesel::joinable!(invoices -> orders (order_id));
 diesel::joinable!(uploads -> carts (cart_id));
 diesel::joinable!(notifications -> orders (order_id));
 
+diesel::table! {
+    order_deliveries (order_id, channel) {
+        order_id -> BigInt,
+        channel -> Text,
+        version -> Timestamp,
+        delivered_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(order_deliveries -> orders (order_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     price_types,
@@ -483,4 +494,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     exchange_files,
     exchange_imports,
     exchange_queries,
+    order_deliveries,
 );

@@ -37,6 +37,20 @@ pub struct CheckoutRequest {
     pub comment: String,
 }
 
+impl CheckoutRequest {
+    /// The request with control characters in its free text replaced.
+    pub fn cleaned(&self) -> CheckoutRequest {
+        use crate::text::clean_free_text;
+        CheckoutRequest {
+            contract_id: self.contract_id,
+            delivery_address: clean_free_text(&self.delivery_address),
+            desired_date: self.desired_date,
+            po_number: clean_free_text(&self.po_number),
+            comment: clean_free_text(&self.comment),
+        }
+    }
+}
+
 /// The placed order's key facts.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlacedOrder {
@@ -63,6 +77,7 @@ pub fn place_order_as(
     request: &CheckoutRequest,
     by: ActedBy,
 ) -> Result<PlacedOrder> {
+    let request = &request.cleaned();
     let lang = user.locale.clone();
     let company_id = match (user.role, user.company_id) {
         (Role::Buyer, Some(company)) => company,

@@ -1,10 +1,12 @@
 //! Orders as the ERP should learn them: everything the CommerceML writer
-//! needs about new and changed orders, and marking them sent once the ERP
-//! took the file. Pure data; the format lives in the connector.
+//! needs about new and changed orders of a channel, and marking them sent
+//! once that channel took them (see `channels`). Pure data; the format lives
+//! in the connector.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::channels::Channel;
 use super::orders::{Order, OrderLine};
 use crate::accounts::Company;
 use crate::db::schema::{companies, contracts, offers, order_lines, orders};
@@ -20,20 +22,24 @@ pub struct OrderForErp {
     pub lines: Vec<(OrderLine, String)>,
 }
 
-/// Orders the ERP has not received yet (sync state `pending`), oldest first.
-pub fn pending(conn: &mut DbConn, limit: i64) -> Result<Vec<OrderForErp>> {
+/// Orders `channel` has not taken in their current version, oldest first.
+pub fn pending(conn: &mut DbConn, channel: Channel, limit: i64) -> Result<Vec<OrderForErp>> {
+    let ids = super::channels::pending_ids(conn, channel, limit)?;
+    load(conn, &ids)
+}
+
+/// The orders with these ids, with their buyers and lines, in id order.
+pub fn load(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<OrderForErp>> {
     let rows: Vec<(Order, Company, String)> = orders::table
         .inner_join(companies::table)
         .inner_join(contracts::table)
-        .filter(orders::sync_state.eq("pending"))
+        .filter(orders::id.eq_any(ids))
         .order(orders::id)
-        .limit(limit)
         .select((Order::as_select(), Company::as_select(), contracts::number))
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.0.id).collect();
     let lines: Vec<(OrderLine, String)> = order_lines::table
         .inner_join(offers::table)
-        .filter(order_lines::order_id.eq_any(&ids))
+        .filter(order_lines::order_id.eq_any(ids))
         .order((order_lines::order_id, order_lines::line_no))
         .select((OrderLine::as_select(), offers::external_id))
         .load(conn)?;
@@ -46,15 +52,12 @@ pub fn pending(conn: &mut DbConn, limit: i64) -> Result<Vec<OrderForErp>> {
         .collect())
 }
 
-/// Marks orders sent (after the ERP took them); an order changed since
-/// `as_of` stays pending so its news reaches the ERP too.
-pub fn mark_sent(conn: &mut DbConn, ids: &[i64], as_of: NaiveDateTime) -> Result<usize> {
-    Ok(diesel::update(
-        orders::table
-            .filter(orders::id.eq_any(ids))
-            .filter(orders::sync_state.eq("pending"))
-            .filter(orders::updated_at.le(as_of)),
-    )
-    .set(orders::sync_state.eq("sent"))
-    .execute(conn)?)
+/// `channel` took these orders as they were at `as_of` (see
+/// `channels::confirm`); the delivery is journaled. Returns the orders
+/// recorded as taken.
+pub fn mark_sent(conn: &mut DbConn, channel: Channel, ids: &[i64], as_of: NaiveDateTime) -> Result<Vec<i64>> {
+    let taken: Vec<(i64, NaiveDateTime)> = ids.iter().map(|id| (*id, as_of)).collect();
+    let confirmed = super::channels::confirm(conn, channel, &taken)?;
+    crate::journal::record_delivery(conn, channel.as_str(), &confirmed.newly)?;
+    Ok(confirmed.newly)
 }

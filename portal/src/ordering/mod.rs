@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod cart_view;
 pub mod carts;
+pub mod channels;
 pub mod checkout;
 pub mod counters;
 pub mod dashboard;

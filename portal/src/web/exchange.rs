@@ -24,6 +24,7 @@ use crate::accounts::exchange_sessions::{self, may_exchange};
 use crate::accounts::login::LoginOutcome;
 use crate::exchange_store as store;
 use crate::journal::Trigger;
+use crate::ordering::channels::Channel;
 use crate::ordering::export::mark_sent;
 
 pub const COOKIE: &str = "optovik_exchange";
@@ -275,7 +276,7 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
                 .db
                 .run(move |conn| {
                     if let Some((ids, as_of)) = store::take_query(conn, &session)? {
-                        mark_sent(conn, &ids, as_of)?;
+                        mark_sent(conn, Channel::OneC, &ids, as_of)?;
                     }
                     Ok(())
                 })

@@ -191,6 +191,20 @@ mod tests {
     }
 
     #[test]
+    fn hostile_text_still_makes_a_readable_workbook() {
+        let csv = "Артикул;Количество;Комментарий\nBLT\u{1}-1;5;]]> <b>& 😀 \u{b}\u{1f}\u{7f}\n".to_string()
+            + &format!("BLT-2;1;{}\n", "очень длинная строка ".repeat(2000));
+        let sheet = read_order_file("o.csv", csv.as_bytes(), &Limits::default()).expect("read");
+        let verdicts = [(2, VerdictTone::Problem, "Нет артикула \u{1}BLT\u{1}-1 ]]>".to_string())];
+        let xlsx = annotated_xlsx(&sheet, Some(0), &verdicts, "Проверка").expect("annotated");
+        let back = read_order_file("annotated.xlsx", &xlsx, &Limits::default()).expect("a spreadsheet app reads it");
+        assert_eq!(back.rows[1][0].replace('\u{1}', ""), "BLT-1");
+        assert!(back.rows[1][2].starts_with("]]> <b>& 😀"), "{:?}", back.rows[1][2]);
+        assert!(back.rows[1][3].starts_with("Нет артикула"));
+        assert!(back.rows[2][2].chars().count() <= 32_767, "a cell holds at most what Excel allows");
+    }
+
+    #[test]
     fn without_a_header_the_heading_goes_into_a_new_first_row() {
         let sheet = read_order_file("o.csv", &fixture("order-no-header.csv"), &Limits::default()).expect("read");
         let xlsx = annotated_xlsx(&sheet, None, &[(3, VerdictTone::Ok, "OK".into())], "Verdict").expect("annotated");

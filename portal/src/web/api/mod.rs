@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod carts;
 mod catalog;
+mod exchange_orders;
 mod lifecycle;
 mod me;
 mod orders;
@@ -30,6 +31,7 @@ pub type Apis = (
     orders::OrdersApi,
     lifecycle::LifecycleApi,
     admin::AdminApi,
+    exchange_orders::ExchangeOrdersApi,
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -42,6 +44,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             orders::OrdersApi,
             lifecycle::LifecycleApi,
             admin::AdminApi,
+            exchange_orders::ExchangeOrdersApi,
         ),
         "Optovik API",
         env!("CARGO_PKG_VERSION"),
@@ -77,8 +80,9 @@ async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<User> {
 
 /// What the ERP's machine user may do through the API: read the catalog and
 /// orders, report what happened to an order (status, shipment, payment),
-/// import exchange files and read their journal. It has no cart, places no
-/// orders, reads no invoices and runs no jobs.
+/// import exchange files and read their journal, take orders through the
+/// API's order feed. It has no cart, places no orders, reads no invoices and
+/// runs no jobs.
 fn erp_may_call(method: &Method, path: &str) -> bool {
     let segments: Vec<&str> = path.trim_start_matches("/api").trim_matches('/').split('/').collect();
     matches!(
@@ -87,6 +91,8 @@ fn erp_may_call(method: &Method, path: &str) -> bool {
             | (&Method::GET, ["v1", "orders", _, "events"] | ["v1", "admin", "sync-runs", ..])
             | (&Method::POST, ["v1", "orders", _, "transitions" | "shipments" | "payments"])
             | (&Method::POST, ["v1", "admin", "imports"])
+            | (&Method::GET, ["v1", "exchange", "orders"])
+            | (&Method::POST, ["v1", "exchange", "orders", "ack"])
     )
 }
 

@@ -21,7 +21,7 @@ use crate::web::session::{check_csrf, layout, set_flash, Authed};
 use crate::web::AppState;
 
 /// Settings an admin edits here, in display order.
-const EDITABLE: [&str; 19] = [
+const EDITABLE: [&str; 20] = [
     settings::SUPPLIER_NAME,
     settings::SUPPLIER_INN,
     settings::SUPPLIER_KPP,
@@ -40,6 +40,7 @@ const EDITABLE: [&str; 19] = [
     settings::PUBLIC_URL,
     settings::FULL_CATALOG_DEACTIVATES,
     settings::ERP_STOCK,
+    crate::ordering::channels::SETTING,
     "status_colors",
 ];
 
@@ -113,7 +114,12 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): 
             let companies = crate::accounts::write::companies_with_contracts(conn)?;
             let mut values = Vec::new();
             for key in EDITABLE {
-                values.push((key, settings::get(conn, key)?.unwrap_or_default()));
+                let value = match settings::get(conn, key)? {
+                    Some(value) => value,
+                    None if key == crate::ordering::channels::SETTING => "1c".to_string(),
+                    None => String::new(),
+                };
+                values.push((key, value));
             }
             Ok(AdminPage {
                 runs,
@@ -430,6 +436,11 @@ pub async fn save_settings(
                                 )));
                             }
                             settings::set(conn, key, value)?
+                        }
+                        crate::ordering::channels::SETTING => {
+                            let channels = crate::ordering::channels::parse_list(value)?;
+                            let list: Vec<&str> = channels.iter().map(|c| c.as_str()).collect();
+                            settings::set(conn, key, &list.join(","))?
                         }
                         _ => settings::set(conn, key, value)?,
                     }

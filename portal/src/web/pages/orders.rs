@@ -210,6 +210,9 @@ struct OrderPage {
     /// The ERP's number and where the order stands with it.
     erp_number: Option<String>,
     sync_state: String,
+    /// Each order channel in use or that took it: name, when, and whether
+    /// it has the current version ("" when it has not taken it yet).
+    channels: Vec<(String, String, bool)>,
 }
 
 #[handler]
@@ -227,6 +230,25 @@ pub async fn detail(
         .db
         .run(move |conn| Ok((orders::detail(conn, Scope::of(&user), id)?, crate::settings::timezone(conn)?)))
         .await?;
+    let order_id = d.order.id;
+    let (in_use, deliveries) = state
+        .db
+        .run(move |conn| {
+            use crate::ordering::channels;
+            Ok((channels::configured(conn)?, channels::deliveries(conn, order_id)?))
+        })
+        .await?;
+    let mut channels: Vec<(String, String, bool)> = deliveries
+        .iter()
+        .map(|d| {
+            (i18n::text(lang, &format!("channel.{}", d.channel.as_str()), &[]), when(zone, d.delivered_at), d.current)
+        })
+        .collect();
+    for channel in in_use {
+        if !deliveries.iter().any(|d| d.channel == channel) {
+            channels.push((i18n::text(lang, &format!("channel.{}", channel.as_str()), &[]), String::new(), false));
+        }
+    }
     let q = |v: i64| Qty(v).format(lang);
     let view = OrderPage {
         id: d.order.id,
@@ -246,6 +268,7 @@ pub async fn detail(
         deadline: d.order.reservation_deadline.map(|t| when(zone, t)),
         erp_number: d.order.erp_number.clone(),
         sync_state: i18n::text(lang, &format!("sync.{}", d.order.sync_state), &[]),
+        channels,
         lines: d
             .lines
             .iter()
