@@ -257,6 +257,10 @@ fn serve(config: Config, no_demo: bool, demo: bool) -> anyhow::Result<()> {
         let summary = portal::demo::load(&mut *db.conn()?)?;
         println!("demo data loaded: {} products, {} offers", summary.products, summary.offers);
     }
+    let interrupted = portal::journal::sweep_interrupted(&mut *db.conn()?)?;
+    if interrupted > 0 {
+        tracing::warn!(interrupted, "journal runs left running by a stopped process are marked interrupted");
+    }
     let demo_logins = portal::demo::accounts_present(&mut *db.conn()?)?;
     if demo_logins {
         tracing::warn!(

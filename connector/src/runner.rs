@@ -30,7 +30,9 @@ pub fn run_leased(
         return Ok(None);
     }
     let run = journal::start(&mut *db.conn()?, name, trigger)?;
-    let result = jobs::run_blocking(db, name);
+    // A job that panics ends as a failed run, not one "running" forever.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| jobs::run_blocking(db, name)))
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("the job stopped on an internal error (a panic; see the log)")));
     let outcome = match &result {
         Ok(report) => Outcome { success: true, summary: report.summary.clone(), ..Default::default() },
         Err(e) => Outcome {
@@ -125,16 +127,24 @@ pub fn import_reader(
     (&mut input).take(HEAD as u64).read_to_end(&mut head)?;
     let run = journal::start(&mut *db.conn()?, job_name(dry_run), trigger)?;
     let whole = std::io::Cursor::new(head.clone()).chain(input);
-    let (result, sha256) = if is_sheet(name, &head) {
-        let limit = crate::excel::limits().max_bytes as u64;
-        let mut bytes = Vec::new();
-        whole.take(limit + 1).read_to_end(&mut bytes)?;
-        progress(bytes.len() as u64);
-        (import_sheet(db, name, &bytes, dry_run), portal::hash_bytes(&bytes))
-    } else {
-        let mut reader = std::io::BufReader::with_capacity(1 << 16, Tap::new(whole, progress));
-        let result = import_xml(db, &head, &mut reader, dry_run);
-        (result, reader.into_inner().sha256())
+    // An import that panics ends as a failed run (its transaction rolled back).
+    let imported = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> anyhow::Result<_> {
+        Ok(if is_sheet(name, &head) {
+            let limit = crate::excel::limits().max_bytes as u64;
+            let mut bytes = Vec::new();
+            whole.take(limit + 1).read_to_end(&mut bytes)?;
+            progress(bytes.len() as u64);
+            (import_sheet(db, name, &bytes, dry_run), portal::hash_bytes(&bytes))
+        } else {
+            let mut reader = std::io::BufReader::with_capacity(1 << 16, Tap::new(whole, progress));
+            let result = import_xml(db, &head, &mut reader, dry_run);
+            (result, reader.into_inner().sha256())
+        })
+    }));
+    let (result, sha256) = match imported {
+        Ok(Ok(done)) => done,
+        Ok(Err(error)) => (Err(ImportError::Read(format!("{error:#}"))), String::new()),
+        Err(_) => (Err(ImportError::Read("the import stopped on an internal error (a panic; see the log)".into())), String::new()),
     };
     finish(db, run, FileFacts { name: name.to_string(), bytes: size, sha256 }, &result)?;
     Ok((run, result.is_ok()))

@@ -140,14 +140,26 @@ impl std::io::Read for StoredFile {
 }
 
 /// The state of a file's import: None (not started), or (status, message).
+/// An import left "running" by a process that is gone (killed, crashed) is
+/// reported — and recorded — as failed, so 1C can send the file again.
 pub fn import_state(conn: &mut DbConn, session: &str, name: &str) -> Result<Option<(String, String)>> {
-    Ok(exchange_imports::table
+    let row: Option<(String, String, Option<String>)> = exchange_imports::table
         .find((session, name))
-        .select((exchange_imports::status, exchange_imports::message))
+        .select((exchange_imports::status, exchange_imports::message, exchange_imports::holder))
         .first(conn)
-        .optional()?)
+        .optional()?;
+    match row {
+        Some((status, _, Some(holder))) if status == "running" && crate::process::is_gone(&holder) => {
+            let message = "the import was interrupted (the portal stopped); nothing of it was applied — send the file again";
+            set_import_state(conn, session, name, "failure", message, None)?;
+            Ok(Some(("failure".into(), message.into())))
+        }
+        Some((status, message, _)) => Ok(Some((status, message))),
+        None => Ok(None),
+    }
 }
 
+/// Records the state of a file's import, and this process as the one running it.
 pub fn set_import_state(
     conn: &mut DbConn,
     session: &str,
@@ -156,12 +168,16 @@ pub fn set_import_state(
     message: &str,
     run: Option<i64>,
 ) -> Result<()> {
+    let holder = Some(crate::process::identity());
+    let now = Some(chrono::Utc::now().naive_utc());
     let row = (
         exchange_imports::session.eq(session),
         exchange_imports::name.eq(name),
         exchange_imports::status.eq(status),
         exchange_imports::message.eq(message),
         exchange_imports::run_id.eq(run),
+        exchange_imports::holder.eq(holder),
+        exchange_imports::started_at.eq(now),
     );
     per_backend!(conn, |c| diesel::insert_into(exchange_imports::table)
         .values(row)
@@ -170,7 +186,8 @@ pub fn set_import_state(
         .set((
             exchange_imports::status.eq(status),
             exchange_imports::message.eq(message),
-            exchange_imports::run_id.eq(run)
+            exchange_imports::run_id.eq(run),
+            exchange_imports::holder.eq(holder),
         ))
         .execute(c))?;
     Ok(())

@@ -39,7 +39,7 @@ pub struct Run {
     pub triggered_by: String,
     pub started_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
-    /// running, success or failure.
+    /// running, success, failure or interrupted (its process stopped).
     pub status: String,
     pub summary: String,
     /// JSON object of counts (created, updated, unchanged, …).
@@ -69,6 +69,7 @@ pub fn start(conn: &mut DbConn, job: &str, trigger: Trigger) -> Result<i64> {
             sync_runs::triggered_by.eq(trigger.as_str()),
             sync_runs::started_at.eq(Utc::now().naive_utc()),
             sync_runs::status.eq("running"),
+            sync_runs::holder.eq(Some(crate::process::identity())),
         ))
         .returning(sync_runs::id)
         .get_result(conn)?)
@@ -90,6 +91,38 @@ pub fn finish(conn: &mut DbConn, id: i64, outcome: &Outcome) -> Result<()> {
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// A run still "running" after this long is taken to be interrupted even
+/// when its process cannot be checked (another host).
+const STALE_HOURS: i64 = 24;
+
+/// Marks as interrupted the runs left "running" by a process that is gone
+/// (killed, crashed) or that have run implausibly long. Each import is one
+/// transaction, so an interrupted import changed nothing. Returns how many.
+pub fn sweep_interrupted(conn: &mut DbConn) -> Result<usize> {
+    let running: Vec<(i64, Option<String>, NaiveDateTime)> = sync_runs::table
+        .filter(sync_runs::status.eq("running"))
+        .select((sync_runs::id, sync_runs::holder, sync_runs::started_at))
+        .load(conn)?;
+    let now = Utc::now().naive_utc();
+    let mut swept = 0;
+    for (id, holder, started_at) in running {
+        let gone = holder.as_deref().is_none_or(crate::process::is_gone);
+        if !gone && now - started_at < chrono::Duration::hours(STALE_HOURS) {
+            continue;
+        }
+        swept += diesel::update(sync_runs::table.find(id).filter(sync_runs::status.eq("running")))
+            .set((
+                sync_runs::status.eq("interrupted"),
+                sync_runs::finished_at.eq(Some(now)),
+                sync_runs::summary.eq(
+                    "interrupted: the process stopped during the run; an import changes nothing unless it completes",
+                ),
+            ))
+            .execute(conn)?;
+    }
+    Ok(swept)
 }
 
 /// Records that an order channel took orders (`orders-1c`, `orders-folder`,

@@ -17,6 +17,7 @@ pub mod money;
 pub mod notifications;
 pub mod ordering;
 pub mod pricing;
+pub mod process;
 mod secret;
 pub mod settings;
 pub mod stock;

@@ -14,6 +14,7 @@ mod email;
 mod erp_orders;
 mod excel;
 mod exchange;
+mod faults;
 mod import;
 mod lifecycle;
 mod order_channels;

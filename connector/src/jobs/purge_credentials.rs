@@ -1,5 +1,6 @@
 //! Housekeeping: deletes expired browser sessions, API tokens and 1C
-//! exchange sessions.
+//! exchange sessions, and marks journal runs whose process is gone as
+//! interrupted.
 
 use portal::accounts::{exchange_sessions, sessions, tokens};
 use portal::db::Db;
@@ -13,9 +14,11 @@ pub fn run(db: &Db) -> anyhow::Result<JobReport> {
     let sessions = sessions::purge_expired(&mut conn)?;
     let tokens = tokens::purge_expired(&mut conn)?;
     let exchange = exchange_sessions::purge_expired(&mut conn)?;
+    let interrupted = portal::journal::sweep_interrupted(&mut conn)?;
     Ok(JobReport {
         summary: format!(
-            "removed {sessions} expired sessions, {tokens} expired tokens and {exchange} expired exchange sessions"
+            "removed {sessions} expired sessions, {tokens} expired tokens and {exchange} expired exchange sessions; \
+             {interrupted} interrupted runs"
         ),
     })
 }

@@ -135,8 +135,11 @@ impl ManageConnection for Manager {
                     .map_err(|source| ConnectError::Connect { backend, source })?;
                 // The page size only takes on a new, empty database (before WAL
                 // mode writes its header); an existing one keeps its own.
+                // The busy timeout comes first: switching a new database to WAL
+                // takes a lock that another connection opening at the same
+                // moment must wait for, not fail on ("database is locked").
                 conn.batch_execute(
-                    "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                    "PRAGMA busy_timeout = 10000; PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
                 )?;
                 Ok(DbConn::Sqlite(conn))
@@ -181,7 +184,9 @@ impl Db {
         manager.connect().map_err(|e| Error::Config(e.to_string()))?;
         let pool = Pool::builder()
             .max_size(max_size)
-            .connection_timeout(Duration::from_secs(15))
+            // Requests wait this long for a connection while the database is
+            // out of reach, then get a 503 (see `Error::is_unavailable`).
+            .connection_timeout(Duration::from_secs(5))
             .build(manager)
             .map_err(|e| Error::Config(format!("database pool: {e}")))?;
         let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(max_size as usize));

@@ -391,6 +391,7 @@ diesel::table! {
         errors -> Text,
         files -> Text,
         duration_ms -> Nullable<BigInt>,
+        holder -> Nullable<Text>,
     }
 }
 
@@ -420,6 +421,8 @@ diesel::table! {
         status -> Text,
         message -> Text,
         run_id -> Nullable<BigInt>,
+        holder -> Nullable<Text>,
+        started_at -> Nullable<Timestamp>,
     }
 }
 

@@ -11,10 +11,9 @@ mod people;
 
 pub use people::{DEMO_EMAILS, DEMO_LOGINS};
 
-use diesel::Connection;
 
 use crate::db::DbConn;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// What a demo load did.
 #[derive(Debug, Default, Clone, Copy)]
@@ -27,7 +26,7 @@ pub struct DemoSummary {
 
 /// Loads (or refreshes) the whole demo data set in one transaction.
 pub fn load(conn: &mut DbConn) -> Result<DemoSummary> {
-    conn.transaction::<_, Error, _>(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let mut summary = catalog_fixture::load(conn)?;
         people::load(conn, &mut summary)?;
         crate::catalog::write::catalog_changed(conn)?;

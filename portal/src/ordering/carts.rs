@@ -102,7 +102,7 @@ pub fn create(conn: &mut DbConn, user: &User, name: &str) -> Result<Cart> {
         return Err(Error::Invalid(i18n::text(&user.locale, "cart.bad_name", &[])));
     }
     let now = Utc::now().naive_utc();
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         diesel::update(carts::table.filter(carts::user_id.eq(user.id.0)))
             .set(carts::is_current.eq(false))
             .execute(conn)?;
@@ -139,7 +139,7 @@ pub fn create_draft(conn: &mut DbConn, user: &User, name: &str) -> Result<Cart> 
 
 pub fn make_current(conn: &mut DbConn, user: &User, cart_id: i64) -> Result<()> {
     find(conn, user, cart_id)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         diesel::update(carts::table.filter(carts::user_id.eq(user.id.0)))
             .set(carts::is_current.eq(carts::id.eq(cart_id)))
             .execute(conn)?;
@@ -160,7 +160,7 @@ pub fn rename(conn: &mut DbConn, user: &User, cart_id: i64, name: &str) -> Resul
 /// Deletes a cart and its lines; another cart becomes current if needed.
 pub fn delete(conn: &mut DbConn, user: &User, cart_id: i64) -> Result<()> {
     let cart = find(conn, user, cart_id)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         diesel::delete(carts::table.find(cart.id)).execute(conn)?;
         if cart.is_current {
             let next = carts::table

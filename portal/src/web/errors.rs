@@ -12,6 +12,14 @@ use crate::error::Error;
 impl From<Error> for poem::Error {
     fn from(error: Error) -> poem::Error {
         let status = status_of(&error);
+        if error.is_unavailable() {
+            tracing::warn!(error = %error, "database unavailable");
+            let response = poem::Response::builder()
+                .status(status)
+                .header("retry-after", "5")
+                .body("the service is briefly unavailable; try again in a few seconds");
+            return poem::Error::from_response(response);
+        }
         if error.is_internal() {
             tracing::error!(error = %error, "request failed");
             return poem::Error::from_string("internal error", status);
@@ -26,22 +34,34 @@ pub fn status_of(error: &Error) -> StatusCode {
         Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::Forbidden => StatusCode::FORBIDDEN,
         Error::Conflict(_) => StatusCode::CONFLICT,
+        e if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 fn client_message(error: &poem::Error) -> String {
-    if error.status().is_server_error() {
+    if error.status() == StatusCode::SERVICE_UNAVAILABLE {
+        "the service is briefly unavailable; try again in a few seconds".to_string()
+    } else if error.status().is_server_error() {
         "internal error".to_string()
     } else {
         error.to_string()
     }
 }
 
+/// A 503 tells the client when to come back.
+fn with_retry_after(status: StatusCode, mut response: Response) -> Response {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert("retry-after", poem::http::HeaderValue::from_static("5"));
+    }
+    response
+}
+
 /// The last stop for errors under `/api`: JSON `{"error": …}` with the status.
 pub async fn json_error(error: poem::Error) -> Response {
     let status = error.status();
-    (status, Json(json!({ "error": client_message(&error), "status": status.as_u16() }))).into_response()
+    let response = (status, Json(json!({ "error": client_message(&error), "status": status.as_u16() }))).into_response();
+    with_retry_after(status, response)
 }
 
 /// The last stop for errors on pages: a small HTML page.
@@ -54,7 +74,7 @@ pub async fn html_error(error: poem::Error) -> Response {
     if status == StatusCode::NOT_FOUND {
         return page(status, "404", "Not found · Не найдено");
     }
-    page(status, status.as_str(), &client_message(&error))
+    with_retry_after(status, page(status, status.as_str(), &client_message(&error)))
 }
 
 pub(super) fn page(status: StatusCode, code: &str, message: &str) -> Response {

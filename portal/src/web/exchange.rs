@@ -198,71 +198,7 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
             state.db.run(move |conn| store::append(conn, &session, &name, &chunk, FILE_LIMIT)).await?;
             Ok(text(StatusCode::OK, "success"))
         }
-        "import" => {
-            let name = safe_name(&q.filename).ok_or("a file name must be a relative path without ..")?;
-            let (s, n) = (session.clone(), name.clone());
-            let state_now = state.db.run(move |conn| store::import_state(conn, &s, &n)).await?;
-            match state_now {
-                Some((status, _)) if status == "running" => Ok(text(StatusCode::OK, "progress")),
-                Some((status, _)) if status == "success" => Ok(text(StatusCode::OK, "success")),
-                Some((_, message)) => Err(message.into()),
-                None => {
-                    let (s, n) = (session.clone(), name.clone());
-                    // A zip sent with `zip=yes` is unpacked on the first import (in the background).
-                    let known = state
-                        .db
-                        .run(move |conn| Ok(store::size(conn, &s, &n)?.is_some() || store::has_zips(conn, &s)?))
-                        .await?;
-                    if !known {
-                        return Err(format!("no file {name} was uploaded in this session").into());
-                    }
-                    let (s, n) = (session.clone(), name.clone());
-                    state.db.run(move |conn| store::set_import_state(conn, &s, &n, "running", "", None)).await?;
-                    let db = state.db.clone();
-                    let task = tokio::task::spawn_blocking(move || {
-                        let outcome = store::unpack_zips(&db, &session, FILE_LIMIT)
-                            .and_then(|_| store::open(&db, &session, &name))
-                            .map_err(Failure::from)
-                            .and_then(|found| {
-                                let (size, mut input) =
-                                    found.ok_or_else(|| format!("no file {name} was uploaded in this session"))?;
-                                jobs.import_file(&name, size, &mut input, false, Trigger::Erp)
-                                    .map_err(|e| Failure::Internal(crate::Error::Internal(e)))
-                            });
-                        let (status, message, run) = match outcome {
-                            Ok(run) => {
-                                let entry = db.conn().ok().and_then(|mut c| crate::journal::find(&mut c, run).ok());
-                                match entry {
-                                    Some(e) if e.status == "success" => {
-                                        ("success".to_string(), String::new(), Some(run))
-                                    }
-                                    Some(e) => ("failure".to_string(), e.summary, Some(run)),
-                                    None => (
-                                        "failure".to_string(),
-                                        "the import left no journal entry".to_string(),
-                                        Some(run),
-                                    ),
-                                }
-                            }
-                            Err(Failure::Reason(reason)) => ("failure".to_string(), reason, None),
-                            Err(Failure::Internal(error)) => {
-                                tracing::error!(error = %error, "1C exchange import could not run");
-                                ("failure".to_string(), "internal error; the portal's log has the details".into(), None)
-                            }
-                        };
-                        if let Ok(mut conn) = db.conn() {
-                            if let Err(e) = store::set_import_state(&mut conn, &session, &name, &status, &message, run)
-                            {
-                                tracing::error!(error = %e, "exchange import state not saved");
-                            }
-                        }
-                    });
-                    // Small files finish at once; larger ones answer `progress` and 1C asks again.
-                    let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
-                    Ok(text(StatusCode::OK, "progress"))
-                }
-            }
-        }
+        "import" => import(state, session, &q.filename, jobs).await,
         "query" if q.kind == "sale" => {
             let (xml, ids, as_of) = tokio::task::spawn_blocking(move || jobs.orders_xml())
                 .await
@@ -287,4 +223,80 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
         other => Err(format!("unknown mode {other:?}").into()),
     }
     .map(|r| r.into_response())
+}
+
+/// `import`: starts the background import of an uploaded file on the first
+/// call, then answers `progress` until it is done, then its outcome.
+async fn import(
+    state: &AppState,
+    session: String,
+    filename: &str,
+    jobs: std::sync::Arc<dyn crate::jobs::JobRunner>,
+) -> Result<Response, Failure> {
+    let name = safe_name(filename).ok_or("a file name must be a relative path without ..")?;
+    let (s, n) = (session.clone(), name.clone());
+    match state.db.run(move |conn| store::import_state(conn, &s, &n)).await? {
+        Some((status, _)) if status == "running" => return Ok(text(StatusCode::OK, "progress")),
+        Some((status, _)) if status == "success" => return Ok(text(StatusCode::OK, "success")),
+        Some((_, message)) => return Err(message.into()),
+        None => {}
+    }
+    let (s, n) = (session.clone(), name.clone());
+    // A zip sent with `zip=yes` is unpacked on the first import (in the background).
+    let known =
+        state.db.run(move |conn| Ok(store::size(conn, &s, &n)?.is_some() || store::has_zips(conn, &s)?)).await?;
+    if !known {
+        return Err(format!("no file {name} was uploaded in this session").into());
+    }
+    let (s, n) = (session.clone(), name.clone());
+    state.db.run(move |conn| store::set_import_state(conn, &s, &n, "running", "", None)).await?;
+    let db = state.db.clone();
+    let task = tokio::task::spawn_blocking(move || background_import(&db, &*jobs, &session, &name));
+    // Small files finish at once; larger ones answer `progress` and 1C asks again.
+    let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
+    Ok(text(StatusCode::OK, "progress"))
+}
+
+/// The background part of `import`: unpacks zips, imports the file, and
+/// records the outcome for 1C's next call. A panic ends it as a failure
+/// (never `progress` forever); so does the process stopping (see
+/// `exchange_store::import_state`).
+fn background_import(db: &crate::db::Db, jobs: &dyn crate::jobs::JobRunner, session: &str, name: &str) {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| import_stored(db, jobs, session, name)))
+        .unwrap_or_else(|_| Err(Failure::Internal(crate::Error::Internal("the import task panicked".into()))));
+    let (status, message, run) = match outcome {
+        Ok(run) => {
+            let entry = db.conn().ok().and_then(|mut c| crate::journal::find(&mut c, run).ok());
+            match entry {
+                Some(e) if e.status == "success" => ("success", String::new(), Some(run)),
+                Some(e) => ("failure", e.summary, Some(run)),
+                None => ("failure", "the import left no journal entry".to_string(), Some(run)),
+            }
+        }
+        Err(Failure::Reason(reason)) => ("failure", reason, None),
+        Err(Failure::Internal(error)) => {
+            tracing::error!(error = %error, "1C exchange import could not run");
+            ("failure", "internal error; the portal's log has the details".to_string(), None)
+        }
+    };
+    let saved = db.conn().map_err(crate::Error::from).and_then(|mut conn| {
+        store::set_import_state(&mut conn, session, name, status, &message, run)
+    });
+    if let Err(e) = saved {
+        tracing::error!(error = %e, "exchange import state not saved");
+    }
+}
+
+/// Unpacks the session's zips and imports the stored file; the journal run.
+fn import_stored(
+    db: &crate::db::Db,
+    jobs: &dyn crate::jobs::JobRunner,
+    session: &str,
+    name: &str,
+) -> Result<i64, Failure> {
+    store::unpack_zips(db, session, FILE_LIMIT)?;
+    let (size, mut input) =
+        store::open(db, session, name)?.ok_or_else(|| format!("no file {name} was uploaded in this session"))?;
+    jobs.import_file(name, size, &mut input, false, Trigger::Erp)
+        .map_err(|e| Failure::Internal(crate::Error::Internal(e)))
 }
