@@ -34,7 +34,9 @@ pub fn run_leased(
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| jobs::run_blocking(db, name)))
         .unwrap_or_else(|_| Err(anyhow::anyhow!("the job stopped on an internal error (a panic; see the log)")));
     let outcome = match &result {
-        Ok(report) => Outcome { success: true, summary: report.summary.clone(), ..Default::default() },
+        Ok(report) => {
+            Outcome { success: true, idle: report.idle, summary: report.summary.clone(), ..Default::default() }
+        }
         Err(e) => Outcome {
             success: false,
             summary: format!("{e:#}"),
@@ -144,7 +146,10 @@ pub fn import_reader(
     let (result, sha256) = match imported {
         Ok(Ok(done)) => done,
         Ok(Err(error)) => (Err(ImportError::Read(format!("{error:#}"))), String::new()),
-        Err(_) => (Err(ImportError::Read("the import stopped on an internal error (a panic; see the log)".into())), String::new()),
+        Err(_) => (
+            Err(ImportError::Read("the import stopped on an internal error (a panic; see the log)".into())),
+            String::new(),
+        ),
     };
     finish(db, run, FileFacts { name: name.to_string(), bytes: size, sha256 }, &result)?;
     Ok((run, result.is_ok()))
@@ -216,6 +221,7 @@ fn finish(db: &Db, run: i64, file: FileFacts, result: &Result<Counts, ImportErro
             counts: serde_json::to_value(&counts.entities).unwrap_or_default(),
             errors: counts.problems.iter().map(|p| serde_json::json!({ "message": p, "file": name })).collect(),
             files,
+            idle: false,
         },
         Err(e) => Outcome {
             success: false,

@@ -52,9 +52,14 @@ impl Error {
             Error::Db(DieselError::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _)) => true,
             Error::Db(DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)) => {
                 let message = info.message().to_lowercase();
-                ["terminating connection", "server closed the connection", "connection refused", "the database system is"]
-                    .iter()
-                    .any(|m| message.contains(m))
+                [
+                    "terminating connection",
+                    "server closed the connection",
+                    "connection refused",
+                    "the database system is",
+                ]
+                .iter()
+                .any(|m| message.contains(m))
             }
             _ => false,
         }

@@ -150,7 +150,8 @@ pub fn import_state(conn: &mut DbConn, session: &str, name: &str) -> Result<Opti
         .optional()?;
     match row {
         Some((status, _, Some(holder))) if status == "running" && crate::process::is_gone(&holder) => {
-            let message = "the import was interrupted (the portal stopped); nothing of it was applied — send the file again";
+            let message =
+                "the import was interrupted (the portal stopped); nothing of it was applied — send the file again";
             set_import_state(conn, session, name, "failure", message, None)?;
             Ok(Some(("failure".into(), message.into())))
         }

@@ -39,7 +39,8 @@ pub struct Run {
     pub triggered_by: String,
     pub started_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
-    /// running, success, failure or interrupted (its process stopped).
+    /// running, success, idle (nothing to do), failure or interrupted (its
+    /// process stopped).
     pub status: String,
     pub summary: String,
     /// JSON object of counts (created, updated, unchanged, …).
@@ -55,6 +56,8 @@ pub struct Run {
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
     pub success: bool,
+    /// It succeeded with nothing to do (status `idle`).
+    pub idle: bool,
     pub summary: String,
     pub counts: serde_json::Value,
     pub errors: Vec<serde_json::Value>,
@@ -82,7 +85,11 @@ pub fn finish(conn: &mut DbConn, id: i64, outcome: &Outcome) -> Result<()> {
     diesel::update(sync_runs::table.find(id))
         .set((
             sync_runs::finished_at.eq(Some(now)),
-            sync_runs::status.eq(if outcome.success { "success" } else { "failure" }),
+            sync_runs::status.eq(match (outcome.success, outcome.idle) {
+                (false, _) => "failure",
+                (true, true) => "idle",
+                (true, false) => "success",
+            }),
             sync_runs::summary.eq(&outcome.summary),
             sync_runs::counts.eq(if outcome.counts.is_null() { "{}".to_string() } else { outcome.counts.to_string() }),
             sync_runs::errors.eq(serde_json::Value::from(outcome.errors.clone()).to_string()),
@@ -160,13 +167,53 @@ pub fn record_delivery(conn: &mut DbConn, channel: &str, orders: &[i64]) -> Resu
     )
 }
 
-/// The latest runs, newest first, optionally of one job.
+/// The latest runs, newest first, optionally of one job. Runs that found
+/// nothing to do (`idle`) are left out.
 pub fn latest(conn: &mut DbConn, job: Option<&str>, limit: i64) -> Result<Vec<Run>> {
+    latest_with(conn, job, limit, false)
+}
+
+/// The latest runs, newest first, optionally of one job, idle ones too when asked.
+pub fn latest_with(conn: &mut DbConn, job: Option<&str>, limit: i64, include_idle: bool) -> Result<Vec<Run>> {
     let mut query = sync_runs::table.order(sync_runs::id.desc()).limit(limit).select(Run::as_select()).into_boxed();
     if let Some(job) = job {
         query = query.filter(sync_runs::job.eq(job.to_string()));
     }
+    if !include_idle {
+        query = query.filter(sync_runs::status.ne("idle"));
+    }
     Ok(query.load(conn)?)
+}
+
+/// How many idle runs there were since `since` (folded into one line on the admin page).
+pub fn idle_since(conn: &mut DbConn, since: NaiveDateTime) -> Result<i64> {
+    Ok(sync_runs::table
+        .filter(sync_runs::status.eq("idle"))
+        .filter(sync_runs::started_at.ge(since))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Idle runs are kept a day; every other finished run `RETENTION_DAYS`
+/// (the setting `journal_retention_days`, default 180).
+pub const RETENTION_DAYS: &str = "journal_retention_days";
+
+/// Removes runs past their retention; returns how many.
+pub fn apply_retention(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize> {
+    let days = crate::settings::get(conn, RETENTION_DAYS)?.and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(180);
+    let idle = diesel::delete(
+        sync_runs::table
+            .filter(sync_runs::status.eq("idle"))
+            .filter(sync_runs::started_at.lt(now - chrono::Duration::days(1))),
+    )
+    .execute(conn)?;
+    let old = diesel::delete(
+        sync_runs::table
+            .filter(sync_runs::status.ne("running"))
+            .filter(sync_runs::started_at.lt(now - chrono::Duration::days(days.max(1)))),
+    )
+    .execute(conn)?;
+    Ok(idle + old)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> Result<Run> {

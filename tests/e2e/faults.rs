@@ -130,7 +130,10 @@ async fn a_1c_import_cut_short_by_a_restart_fails_then_runs_again() {
         .expect("body");
     let cookie = auth.lines().nth(2).expect("session").to_string();
     upload(&portal, &cookie, &catalog).await;
-    assert_eq!(exchange(&portal, &cookie, "type=catalog&mode=import&filename=import.xml", Vec::new()).await, "progress");
+    assert_eq!(
+        exchange(&portal, &cookie, "type=catalog&mode=import&filename=import.xml", Vec::new()).await,
+        "progress"
+    );
     drop(portal); // SIGKILL in the middle of the import
 
     let portal = Portal::start(&url, &[], &[]).await;

@@ -21,5 +21,6 @@ pub fn run(db: &Db) -> anyhow::Result<JobReport> {
     let delivery = deliver_due(&mut *db.conn()?, &transport, &from, Utc::now().naive_utc())?;
     Ok(JobReport {
         summary: format!("sent {}, retrying {}, failed {}", delivery.sent, delivery.retrying, delivery.failed),
+        idle: delivery.sent + delivery.retrying + delivery.failed == 0,
     })
 }

@@ -60,7 +60,10 @@ pub fn run(db: &Db, name: &str) -> anyhow::Result<JobReport> {
 pub fn run_in(db: &Db, dir: &Path, trigger: Trigger) -> anyhow::Result<JobReport> {
     let imported = import_in(db, dir, Files::All, trigger)?;
     let exported = export_in(db, dir)?;
-    Ok(JobReport { summary: format!("{}, {}", imported.summary, exported.summary) })
+    Ok(JobReport {
+        summary: format!("{}, {}", imported.summary, exported.summary),
+        idle: imported.idle && exported.idle,
+    })
 }
 
 fn rank(name: &str) -> usize {
@@ -122,7 +125,7 @@ pub fn import_in(db: &Db, dir: &Path, which: Files, trigger: Trigger) -> anyhow:
         let text = format!("journal run {run}\n{}\n{}\n", entry.summary, entry.errors);
         report(&name, &path, if ok { Ok(()) } else { Err(text) })?;
     }
-    Ok(JobReport { summary: format!("{imported} files imported, {failed} failed") })
+    Ok(JobReport { summary: format!("{imported} files imported, {failed} failed"), idle: imported + failed == 0 })
 }
 
 /// Writes new and changed orders to `outbox/` and marks them taken by the
@@ -131,7 +134,10 @@ pub fn import_in(db: &Db, dir: &Path, which: Files, trigger: Trigger) -> anyhow:
 pub fn export_in(db: &Db, dir: &Path) -> anyhow::Result<JobReport> {
     use portal::ordering::channels::{configured, Channel};
     if !configured(&mut *db.conn()?)?.contains(&Channel::Folder) {
-        return Ok(JobReport { summary: "the folder is not an order channel (setting order_channels)".into() });
+        return Ok(JobReport {
+            summary: "the folder is not an order channel (setting order_channels)".into(),
+            idle: true,
+        });
     }
     std::fs::create_dir_all(dir.join("outbox"))?;
     let now = Utc::now().naive_utc();
@@ -144,7 +150,7 @@ pub fn export_in(db: &Db, dir: &Path) -> anyhow::Result<JobReport> {
         let ids: Vec<i64> = orders.iter().map(|o| o.order.id).collect();
         portal::ordering::export::mark_sent(&mut *db.conn()?, Channel::Folder, &ids, now)?;
     }
-    Ok(JobReport { summary: format!("{} orders written", orders.len()) })
+    Ok(JobReport { summary: format!("{} orders written", orders.len()), idle: orders.is_empty() })
 }
 
 /// Unpacks the exchange files (XML and spreadsheets) of a zip into `into`,

@@ -12,6 +12,9 @@ use portal::db::Db;
 #[derive(Debug, Clone, Default)]
 pub struct JobReport {
     pub summary: String,
+    /// The run found nothing to do: journaled as `idle`, which the journal's
+    /// default views leave out and retention removes after a day.
+    pub idle: bool,
 }
 
 /// A named job.

@@ -15,10 +15,12 @@ pub fn run(db: &Db) -> anyhow::Result<JobReport> {
     let tokens = tokens::purge_expired(&mut conn)?;
     let exchange = exchange_sessions::purge_expired(&mut conn)?;
     let interrupted = portal::journal::sweep_interrupted(&mut conn)?;
+    let retired = portal::journal::apply_retention(&mut conn, chrono::Utc::now().naive_utc())?;
     Ok(JobReport {
         summary: format!(
             "removed {sessions} expired sessions, {tokens} expired tokens and {exchange} expired exchange sessions; \
-             {interrupted} interrupted runs"
+             {interrupted} interrupted runs; {retired} old journal runs removed"
         ),
+        idle: sessions + tokens + exchange + interrupted + retired == 0,
     })
 }

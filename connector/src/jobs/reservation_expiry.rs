@@ -20,5 +20,6 @@ pub fn run(db: &Db) -> anyhow::Result<JobReport> {
             "warned {} orders, expired {} ({} lines released)",
             report.warned, report.expired, report.released_lines
         ),
+        idle: report.warned + report.expired == 0,
     })
 }

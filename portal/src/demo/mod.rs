@@ -11,7 +11,6 @@ mod people;
 
 pub use people::{DEMO_EMAILS, DEMO_LOGINS};
 
-
 use crate::db::DbConn;
 use crate::error::Result;
 

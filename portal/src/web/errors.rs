@@ -60,7 +60,8 @@ fn with_retry_after(status: StatusCode, mut response: Response) -> Response {
 /// The last stop for errors under `/api`: JSON `{"error": …}` with the status.
 pub async fn json_error(error: poem::Error) -> Response {
     let status = error.status();
-    let response = (status, Json(json!({ "error": client_message(&error), "status": status.as_u16() }))).into_response();
+    let response =
+        (status, Json(json!({ "error": client_message(&error), "status": status.as_u16() }))).into_response();
     with_retry_after(status, response)
 }
 

@@ -115,10 +115,13 @@ impl AdminApi {
         #[oai(validator(max_length = 100))]
         job: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<i64>>,
+        /// Also runs that found nothing to do (status `idle`; kept for a day).
+        include_idle: Query<Option<bool>>,
     ) -> poem::Result<Json<Vec<RunOut>>> {
         exchange_staff(&auth.0)?;
         let limit = limit.0.unwrap_or(50);
-        let runs = state.db.run(move |conn| journal::latest(conn, job.0.as_deref(), limit)).await?;
+        let include_idle = include_idle.0.unwrap_or(false);
+        let runs = state.db.run(move |conn| journal::latest_with(conn, job.0.as_deref(), limit, include_idle)).await?;
         Ok(Json(runs.into_iter().map(RunOut::from).collect()))
     }
 

@@ -70,6 +70,8 @@ struct ContractView {
 #[derive(Serialize)]
 struct AdminPage {
     runs: Vec<(i64, String, String, String, String, String, String)>,
+    /// Runs of the last 24 hours that found nothing to do (not listed).
+    idle_runs: i64,
     jobs: Vec<&'static str>,
     users: Vec<UserRow>,
     companies: Vec<CompanyView>,
@@ -108,6 +110,8 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): 
                     )
                 })
                 .collect();
+            let idle_runs =
+                crate::journal::idle_since(conn, chrono::Utc::now().naive_utc() - chrono::Duration::hours(24))?;
             let users = accounts_admin::list_users(conn)?;
             let managers =
                 users.iter().filter(|u| u.role == "manager" && u.active).map(|u| (u.id, u.name.clone())).collect();
@@ -123,6 +127,7 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): 
             }
             Ok(AdminPage {
                 runs,
+                idle_runs,
                 jobs,
                 company_choices: companies.iter().map(|(c, _)| (c.id, c.name.clone())).collect(),
                 companies: companies
