@@ -279,10 +279,7 @@ fn background_import(db: &crate::db::Db, jobs: &dyn crate::jobs::JobRunner, sess
             ("failure", "internal error; the portal's log has the details".to_string(), None)
         }
     };
-    let saved = db
-        .conn()
-        .map_err(crate::Error::from)
-        .and_then(|mut conn| store::set_import_state(&mut conn, session, name, status, &message, run));
+    let saved = db.conn().and_then(|mut conn| store::set_import_state(&mut conn, session, name, status, &message, run));
     if let Err(e) = saved {
         tracing::error!(error = %e, "exchange import state not saved");
     }
