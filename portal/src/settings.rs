@@ -70,6 +70,92 @@ pub const TIMEZONE: &str = "timezone";
 /// Changes whenever the catalog does (see `catalog::write::catalog_changed`).
 pub const CATALOG_VERSION: &str = "catalog_version";
 
+/// The settings an administrator edits (page and API), in display order.
+pub const EDITABLE: [&str; 21] = [
+    SUPPLIER_NAME,
+    SUPPLIER_INN,
+    SUPPLIER_KPP,
+    SUPPLIER_ADDRESS,
+    SUPPLIER_DIRECTOR,
+    SUPPLIER_ACCOUNTANT,
+    BANK_NAME,
+    BANK_BIK,
+    BANK_ACCOUNT,
+    BANK_CORR_ACCOUNT,
+    RESERVATION_DAYS,
+    RESERVATION_WARNING_HOURS,
+    STOCK_DISPLAY,
+    STOCK_FEW_THRESHOLD,
+    TIMEZONE,
+    PUBLIC_URL,
+    FULL_CATALOG_DEACTIVATES,
+    ERP_STOCK,
+    crate::ordering::channels::SETTING,
+    crate::journal::RETENTION_DAYS,
+    "status_colors",
+];
+
+/// Every editable setting with its value (or its default where one applies).
+pub fn editable_values(conn: &mut DbConn) -> Result<Vec<(&'static str, String)>> {
+    let mut values = Vec::new();
+    for key in EDITABLE {
+        let value = match get(conn, key)? {
+            Some(value) => value,
+            None if key == crate::ordering::channels::SETTING => "1c".to_string(),
+            None => String::new(),
+        };
+        values.push((key, value));
+    }
+    Ok(values)
+}
+
+/// Saves editable settings after checking each value; all or none (one
+/// transaction). Messages in `lang`.
+pub fn update(conn: &mut DbConn, values: &[(String, String)], lang: &str) -> Result<()> {
+    use crate::i18n;
+    crate::db::write_transaction(conn, |conn| {
+        for (key, value) in values {
+            let Some(key) = EDITABLE.iter().copied().find(|k| k == key) else {
+                return Err(Error::Invalid(format!("{key} is not a setting that can be edited")));
+            };
+            let value = value.trim();
+            let number_error = || Error::Invalid(i18n::text(lang, "admin.bad_number", &[("key", key.to_string())]));
+            match key {
+                STOCK_DISPLAY => set_stock_display(conn, value)?,
+                RESERVATION_DAYS | RESERVATION_WARNING_HOURS | STOCK_FEW_THRESHOLD => {
+                    value.parse::<u32>().map_err(|_| number_error())?;
+                    set(conn, key, value)?
+                }
+                crate::journal::RETENTION_DAYS => {
+                    value.parse::<u32>().ok().filter(|d| *d >= 1).ok_or_else(number_error)?;
+                    set(conn, key, value)?
+                }
+                TIMEZONE if value.parse::<chrono_tz::Tz>().is_err() => {
+                    return Err(Error::Invalid(i18n::text(lang, "admin.bad_timezone", &[])));
+                }
+                ERP_STOCK | FULL_CATALOG_DEACTIVATES => {
+                    let allowed: &[&str] = if key == ERP_STOCK { &["free", "on_hand"] } else { &["true", "false"] };
+                    if !allowed.contains(&value) {
+                        return Err(Error::Invalid(i18n::text(
+                            lang,
+                            "admin.bad_choice",
+                            &[("key", key.to_string()), ("allowed", allowed.join(", "))],
+                        )));
+                    }
+                    set(conn, key, value)?
+                }
+                crate::ordering::channels::SETTING => {
+                    let channels = crate::ordering::channels::parse_list(value)?;
+                    let list: Vec<&str> = channels.iter().map(|c| c.as_str()).collect();
+                    set(conn, key, &list.join(","))?
+                }
+                _ => set(conn, key, value)?,
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Whether the ERP reports free stock (see `ERP_STOCK`).
 pub fn erp_stock_is_free(conn: &mut DbConn) -> Result<bool> {
     Ok(get(conn, ERP_STOCK)?.is_none_or(|v| v.trim() != "on_hand"))

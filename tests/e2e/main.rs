@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod admin;
+mod admin_api;
 mod api_docs;
 mod catalog;
 mod checkout;

@@ -22,6 +22,7 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub role: String,
+    pub company_id: Option<i64>,
     pub company: Option<String>,
     pub active: bool,
 }
@@ -30,8 +31,34 @@ pub fn list_users(conn: &mut DbConn) -> Result<Vec<UserRow>> {
     Ok(users::table
         .left_join(companies::table)
         .order((users::role, users::email))
-        .select((users::id, users::email, users::name, users::role, companies::name.nullable(), users::active))
+        .select((
+            users::id,
+            users::email,
+            users::name,
+            users::role,
+            users::company_id,
+            companies::name.nullable(),
+            users::active,
+        ))
         .load(conn)?)
+}
+
+/// One user as the admin lists them.
+pub fn user_row(conn: &mut DbConn, id: UserId) -> Result<UserRow> {
+    users::table
+        .left_join(companies::table)
+        .filter(users::id.eq(id.0))
+        .select((
+            users::id,
+            users::email,
+            users::name,
+            users::role,
+            users::company_id,
+            companies::name.nullable(),
+            users::active,
+        ))
+        .first(conn)
+        .map_err(Error::from_lookup)
 }
 
 /// Creates the user with no usable password and emails the link to set one;
@@ -46,7 +73,7 @@ pub fn invite(
 ) -> Result<(UserId, String)> {
     let email = email.trim().to_lowercase();
     if users::table.filter(users::email.eq(&email)).select(users::id).first::<i64>(conn).optional()?.is_some() {
-        return Err(Error::Invalid(format!("{email} already has an account")));
+        return Err(Error::Conflict(format!("{email} already has an account")));
     }
     if name.trim().is_empty() {
         return Err(Error::Invalid("enter the person's name".into()));

@@ -8,6 +8,7 @@ use super::{password, CompanyId, Role, UserId};
 use crate::db::schema::{companies, contracts, users};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
+use diesel::SelectableHelper;
 
 pub struct NewCompany<'a> {
     pub external_id: Option<&'a str>,
@@ -157,6 +158,17 @@ impl ContractTerms<'_> {
         if !(0..=3650).contains(&self.deferral_days) {
             return Err(Error::Invalid("deferral must be between 0 and 3650 days".into()));
         }
+        let price_type = crate::db::schema::price_types::table
+            .find(self.price_type_id)
+            .select(crate::db::schema::price_types::id)
+            .first::<i64>(conn)
+            .optional()?;
+        if price_type.is_none() {
+            return Err(Error::Invalid(format!("there is no price type {}", self.price_type_id)));
+        }
+        if self.number.trim().is_empty() || self.number.chars().count() > 100 {
+            return Err(Error::Invalid("a contract needs a number (at most 100 characters)".into()));
+        }
         if let Some(manager) = self.manager {
             let role = users::table.find(manager.0).select(users::role).first::<String>(conn).optional()?;
             if role.as_deref() != Some(Role::Manager.as_str()) && role.as_deref() != Some(Role::Admin.as_str()) {
@@ -195,6 +207,91 @@ impl ContractTerms<'_> {
             .execute(conn)?;
         Ok((id, false))
     }
+}
+
+/// A company's details as an administrator enters them; checked before saving.
+pub struct CompanyDetails<'a> {
+    pub name: &'a str,
+    pub inn: &'a str,
+    pub kpp: &'a str,
+    pub legal_address: &'a str,
+    pub delivery_address: &'a str,
+}
+
+impl CompanyDetails<'_> {
+    /// The name is required, the ИНН has 10 or 12 digits, the КПП none or 9.
+    pub fn check(&self) -> Result<()> {
+        let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+        if self.name.trim().is_empty() || self.name.chars().count() > 300 {
+            return Err(Error::Invalid("the company needs a name (at most 300 characters)".into()));
+        }
+        if !(self.inn.len() == 10 || self.inn.len() == 12) || !digits(self.inn) {
+            return Err(Error::Invalid("the ИНН has 10 digits (a company) or 12 (an entrepreneur)".into()));
+        }
+        if !(self.kpp.is_empty() || (self.kpp.len() == 9 && digits(self.kpp))) {
+            return Err(Error::Invalid("the КПП has 9 digits, or is empty".into()));
+        }
+        if self.legal_address.chars().count() > 1000 || self.delivery_address.chars().count() > 1000 {
+            return Err(Error::Invalid("an address has at most 1000 characters".into()));
+        }
+        Ok(())
+    }
+
+    /// Creates the company; a company with the same ИНН and КПП is a conflict.
+    pub fn create(&self, conn: &mut DbConn) -> Result<CompanyId> {
+        self.check()?;
+        let taken = companies::table
+            .filter(companies::inn.eq(self.inn))
+            .filter(companies::kpp.eq(self.kpp))
+            .select(companies::id)
+            .first::<i64>(conn)
+            .optional()?;
+        if let Some(id) = taken {
+            return Err(Error::Conflict(format!("company {id} already has this ИНН and КПП")));
+        }
+        NewCompany {
+            external_id: None,
+            name: self.name.trim(),
+            inn: self.inn,
+            kpp: self.kpp,
+            legal_address: self.legal_address.trim(),
+            delivery_address: self.delivery_address.trim(),
+        }
+        .insert_or_find(conn)
+    }
+
+    /// Saves the details of an existing company.
+    pub fn update(&self, conn: &mut DbConn, company: CompanyId) -> Result<()> {
+        self.check()?;
+        let taken = companies::table
+            .filter(companies::inn.eq(self.inn))
+            .filter(companies::kpp.eq(self.kpp))
+            .filter(companies::id.ne(company.0))
+            .select(companies::id)
+            .first::<i64>(conn)
+            .optional()?;
+        if let Some(id) = taken {
+            return Err(Error::Conflict(format!("company {id} already has this ИНН and КПП")));
+        }
+        let updated = diesel::update(companies::table.find(company.0))
+            .set((
+                companies::name.eq(self.name.trim()),
+                companies::inn.eq(self.inn),
+                companies::kpp.eq(self.kpp),
+                companies::legal_address.eq(self.legal_address.trim()),
+                companies::delivery_address.eq(self.delivery_address.trim()),
+            ))
+            .execute(conn)?;
+        if updated == 0 {
+            return Err(Error::NotFound);
+        }
+        Ok(())
+    }
+}
+
+/// One contract by id.
+pub fn contract(conn: &mut DbConn, id: i64) -> Result<super::Contract> {
+    contracts::table.find(id).select(super::Contract::as_select()).first(conn).map_err(Error::from_lookup)
 }
 
 /// Activates or deactivates a company. A deactivated company's buyers can

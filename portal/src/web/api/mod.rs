@@ -4,6 +4,7 @@
 //! check. Served under `/api`, described at `/api/openapi.json`.
 
 mod admin;
+mod admin_accounts;
 mod auth;
 mod carts;
 mod catalog;
@@ -32,6 +33,7 @@ pub type Apis = (
     lifecycle::LifecycleApi,
     admin::AdminApi,
     exchange_orders::ExchangeOrdersApi,
+    admin_accounts::AdminAccountsApi,
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -45,6 +47,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             lifecycle::LifecycleApi,
             admin::AdminApi,
             exchange_orders::ExchangeOrdersApi,
+            admin_accounts::AdminAccountsApi,
         ),
         "Optovik API",
         env!("CARGO_PKG_VERSION"),

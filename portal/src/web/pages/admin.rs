@@ -20,30 +20,6 @@ use crate::web::render::Layout;
 use crate::web::session::{check_csrf, layout, set_flash, Authed};
 use crate::web::AppState;
 
-/// Settings an admin edits here, in display order.
-const EDITABLE: [&str; 20] = [
-    settings::SUPPLIER_NAME,
-    settings::SUPPLIER_INN,
-    settings::SUPPLIER_KPP,
-    settings::SUPPLIER_ADDRESS,
-    settings::SUPPLIER_DIRECTOR,
-    settings::SUPPLIER_ACCOUNTANT,
-    settings::BANK_NAME,
-    settings::BANK_BIK,
-    settings::BANK_ACCOUNT,
-    settings::BANK_CORR_ACCOUNT,
-    settings::RESERVATION_DAYS,
-    settings::RESERVATION_WARNING_HOURS,
-    settings::STOCK_DISPLAY,
-    settings::STOCK_FEW_THRESHOLD,
-    settings::TIMEZONE,
-    settings::PUBLIC_URL,
-    settings::FULL_CATALOG_DEACTIVATES,
-    settings::ERP_STOCK,
-    crate::ordering::channels::SETTING,
-    "status_colors",
-];
-
 #[derive(Serialize)]
 struct CompanyView {
     id: i64,
@@ -116,15 +92,7 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): 
             let managers =
                 users.iter().filter(|u| u.role == "manager" && u.active).map(|u| (u.id, u.name.clone())).collect();
             let companies = crate::accounts::write::companies_with_contracts(conn)?;
-            let mut values = Vec::new();
-            for key in EDITABLE {
-                let value = match settings::get(conn, key)? {
-                    Some(value) => value,
-                    None if key == crate::ordering::channels::SETTING => "1c".to_string(),
-                    None => String::new(),
-                };
-                values.push((key, value));
-            }
+            let values = settings::editable_values(conn)?;
             Ok(AdminPage {
                 runs,
                 idle_runs,
@@ -406,52 +374,13 @@ pub async fn save_settings(
     check_csrf(&session, &form.csrf)?;
     admin_only(session.user.role)?;
     let lang = i18n::locale(&session.user.locale);
+    let values: Vec<(String, String)> =
+        form.values.into_iter().filter(|(key, _)| settings::EDITABLE.contains(&key.as_str())).collect();
     let result = state
         .db
         .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                for key in EDITABLE {
-                    let Some(value) = form.values.get(key) else { continue };
-                    let value = value.trim();
-                    match key {
-                        settings::STOCK_DISPLAY => settings::set_stock_display(conn, value)?,
-                        settings::RESERVATION_DAYS
-                        | settings::RESERVATION_WARNING_HOURS
-                        | settings::STOCK_FEW_THRESHOLD => {
-                            if value.parse::<u32>().is_err() {
-                                return Err(Error::Invalid(i18n::text(
-                                    lang,
-                                    "admin.bad_number",
-                                    &[("key", key.to_string())],
-                                )));
-                            }
-                            settings::set(conn, key, value)?
-                        }
-                        settings::TIMEZONE if value.parse::<chrono_tz::Tz>().is_err() => {
-                            return Err(Error::Invalid(i18n::text(lang, "admin.bad_timezone", &[])));
-                        }
-                        settings::ERP_STOCK | settings::FULL_CATALOG_DEACTIVATES => {
-                            let allowed: &[&str] =
-                                if key == settings::ERP_STOCK { &["free", "on_hand"] } else { &["true", "false"] };
-                            if !allowed.contains(&value) {
-                                return Err(Error::Invalid(i18n::text(
-                                    lang,
-                                    "admin.bad_choice",
-                                    &[("key", key.to_string()), ("allowed", allowed.join(", "))],
-                                )));
-                            }
-                            settings::set(conn, key, value)?
-                        }
-                        crate::ordering::channels::SETTING => {
-                            let channels = crate::ordering::channels::parse_list(value)?;
-                            let list: Vec<&str> = channels.iter().map(|c| c.as_str()).collect();
-                            settings::set(conn, key, &list.join(","))?
-                        }
-                        _ => settings::set(conn, key, value)?,
-                    }
-                }
-                Ok(i18n::text(lang, "admin.saved", &[]))
-            })
+            settings::update(conn, &values, lang)?;
+            Ok(i18n::text(lang, "admin.saved", &[]))
         })
         .await;
     done(state, jar, result).await

@@ -1,0 +1,640 @@
+//! The supplier's side through the API, for an ERP that is not 1C or a
+//! script: users (list, invite, disable or enable, reset), companies
+//! (create, edit, deactivate), contracts (price type, discount, deferral,
+//! manager, in force) and settings. Administrators' tokens only. Each call
+//! runs the same domain operation as the admin page.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+
+use super::{api_error, ApiError, BearerAuth};
+use crate::accounts::admin::{self as accounts_admin, UserRow};
+use crate::accounts::write::{self, CompanyDetails, ContractTerms};
+use crate::accounts::{Company, CompanyId, Contract, Role, UserId};
+use crate::error::Error;
+use crate::money::percent_from_bp;
+use crate::web::AppState;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Users, companies, contracts and settings (administrators)
+    AdminAccounts,
+}
+
+pub struct AdminAccountsApi;
+
+#[derive(Object)]
+struct UserOut {
+    id: i64,
+    email: String,
+    name: String,
+    /// buyer, manager, admin or erp.
+    role: String,
+    company_id: Option<i64>,
+    company: Option<String>,
+    active: bool,
+}
+
+impl From<UserRow> for UserOut {
+    fn from(u: UserRow) -> UserOut {
+        UserOut {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            role: u.role,
+            company_id: u.company_id,
+            company: u.company,
+            active: u.active,
+        }
+    }
+}
+
+#[derive(Object)]
+struct InviteIn {
+    #[oai(validator(min_length = 3, max_length = 320))]
+    email: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    name: String,
+    /// buyer, manager, admin or erp.
+    #[oai(validator(pattern = "^(buyer|manager|admin|erp)$"))]
+    role: String,
+    /// Required for buyers.
+    company_id: Option<i64>,
+    /// ru (default) or en: the language of the invitation and the cabinet.
+    #[oai(validator(pattern = "^(ru|en)$"))]
+    locale: Option<String>,
+}
+
+#[derive(Object)]
+struct UserPatch {
+    /// false disables the user (every session and token ends); true enables.
+    active: Option<bool>,
+}
+
+#[derive(Object)]
+struct ContractOut {
+    id: i64,
+    company_id: i64,
+    number: String,
+    price_type_id: i64,
+    /// Discount off the price type in basis points (250 = 2.5 %).
+    discount_bp: i32,
+    discount_percent: String,
+    currency: String,
+    deferral_days: i32,
+    manager_id: Option<i64>,
+    active: bool,
+}
+
+impl From<Contract> for ContractOut {
+    fn from(k: Contract) -> ContractOut {
+        ContractOut {
+            id: k.id,
+            company_id: k.company_id,
+            number: k.number,
+            price_type_id: k.price_type_id,
+            discount_bp: k.discount_bp,
+            discount_percent: percent_from_bp(k.discount_bp),
+            currency: k.currency,
+            deferral_days: k.deferral_days,
+            manager_id: k.manager_id,
+            active: k.active,
+        }
+    }
+}
+
+#[derive(Object)]
+struct CompanyOut {
+    id: i64,
+    /// The counterparty's `Ид` in the ERP, when it came from there.
+    external_id: Option<String>,
+    name: String,
+    inn: String,
+    kpp: String,
+    legal_address: String,
+    delivery_address: String,
+    active: bool,
+    created_at: DateTime<Utc>,
+    contracts: Vec<ContractOut>,
+}
+
+impl CompanyOut {
+    fn new(c: Company, contracts: Vec<Contract>) -> CompanyOut {
+        CompanyOut {
+            id: c.id,
+            external_id: c.external_id,
+            name: c.name,
+            inn: c.inn,
+            kpp: c.kpp,
+            legal_address: c.legal_address,
+            delivery_address: c.delivery_address,
+            active: c.active,
+            created_at: c.created_at.and_utc(),
+            contracts: contracts.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Object)]
+struct CompanyIn {
+    #[oai(validator(min_length = 1, max_length = 300))]
+    name: String,
+    #[oai(validator(pattern = "^([0-9]{10}|[0-9]{12})$"))]
+    inn: String,
+    #[oai(default, validator(pattern = "^([0-9]{9})?$"))]
+    kpp: String,
+    #[oai(default, validator(max_length = 1000))]
+    legal_address: String,
+    /// The legal address when absent.
+    #[oai(validator(max_length = 1000))]
+    delivery_address: Option<String>,
+}
+
+#[derive(Object)]
+struct CompanyPatch {
+    #[oai(validator(min_length = 1, max_length = 300))]
+    name: Option<String>,
+    #[oai(validator(pattern = "^([0-9]{10}|[0-9]{12})$"))]
+    inn: Option<String>,
+    #[oai(validator(pattern = "^([0-9]{9})?$"))]
+    kpp: Option<String>,
+    #[oai(validator(max_length = 1000))]
+    legal_address: Option<String>,
+    #[oai(validator(max_length = 1000))]
+    delivery_address: Option<String>,
+    /// false deactivates the company: its buyers can no longer sign in or order.
+    active: Option<bool>,
+}
+
+#[derive(Object)]
+struct ContractIn {
+    #[oai(validator(min_length = 1, max_length = 100))]
+    number: String,
+    price_type_id: i64,
+    #[oai(default, validator(minimum(value = "0"), maximum(value = "10000")))]
+    discount_bp: i32,
+    #[oai(default, validator(minimum(value = "0"), maximum(value = "3650")))]
+    deferral_days: i32,
+    /// The manager responsible for the company (a manager's or admin's user id).
+    manager_id: Option<i64>,
+}
+
+#[derive(Object)]
+struct ContractPatch {
+    price_type_id: Option<i64>,
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
+    discount_bp: Option<i32>,
+    #[oai(validator(minimum(value = "0"), maximum(value = "3650")))]
+    deferral_days: Option<i32>,
+    /// A user id to reassign the contract, `null` to leave it without a manager.
+    manager_id: MaybeUndefined<i64>,
+    /// false takes the contract out of force (its manager loses the company at once).
+    active: Option<bool>,
+}
+
+#[derive(Object)]
+struct SettingsOut {
+    /// Every editable setting and its value.
+    settings: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Object)]
+struct SettingsIn {
+    /// The settings to change (others keep their values); all or none are saved.
+    settings: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(ApiResponse)]
+enum Listed<T: poem_openapi::types::ToJSON> {
+    #[oai(status = 200)]
+    Ok(Json<T>),
+    /// Administrators only.
+    #[oai(status = 403)]
+    Forbidden(Json<ApiError>),
+}
+
+#[derive(ApiResponse)]
+enum Created<T: poem_openapi::types::ToJSON> {
+    #[oai(status = 201)]
+    New(Json<T>),
+    /// Administrators only.
+    #[oai(status = 403)]
+    Forbidden(Json<ApiError>),
+    /// The company (for a contract) does not exist.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// It exists already (the email, the ИНН and КПП, the contract number).
+    #[oai(status = 409)]
+    Conflict(Json<ApiError>),
+    /// A value is not acceptable; the message says which.
+    #[oai(status = 422)]
+    Invalid(Json<ApiError>),
+}
+
+#[derive(ApiResponse)]
+enum Changed<T: poem_openapi::types::ToJSON> {
+    #[oai(status = 200)]
+    Ok(Json<T>),
+    /// Administrators only.
+    #[oai(status = 403)]
+    Forbidden(Json<ApiError>),
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// It clashes with another record (the ИНН and КПП).
+    #[oai(status = 409)]
+    Conflict(Json<ApiError>),
+    /// A value is not acceptable; the message says which.
+    #[oai(status = 422)]
+    Invalid(Json<ApiError>),
+}
+
+#[derive(ApiResponse)]
+enum Done {
+    #[oai(status = 204)]
+    Ok,
+    /// Administrators only.
+    #[oai(status = 403)]
+    Forbidden(Json<ApiError>),
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+}
+
+const ADMINS_ONLY: &str = "administrators only";
+
+fn is_admin(auth: &BearerAuth) -> bool {
+    auth.0.role == Role::Admin
+}
+
+/// Expected outcomes of a domain operation as the responses above; anything
+/// else (the database) is the server's error.
+enum Refusal {
+    NotFound(String),
+    Conflict(String),
+    Invalid(String),
+}
+
+fn refusal(error: Error) -> poem::Result<Refusal> {
+    match error {
+        Error::NotFound => Ok(Refusal::NotFound("not found".into())),
+        Error::Conflict(m) => Ok(Refusal::Conflict(m)),
+        Error::Invalid(m) => Ok(Refusal::Invalid(m)),
+        other => Err(other.into()),
+    }
+}
+
+impl<T: poem_openapi::types::ToJSON> Created<T> {
+    fn from_result(result: crate::Result<T>) -> poem::Result<Created<T>> {
+        Ok(match result {
+            Ok(value) => Created::New(Json(value)),
+            Err(error) => match refusal(error)? {
+                Refusal::NotFound(m) => Created::NotFound(api_error(m)),
+                Refusal::Conflict(m) => Created::Conflict(api_error(m)),
+                Refusal::Invalid(m) => Created::Invalid(api_error(m)),
+            },
+        })
+    }
+}
+
+impl<T: poem_openapi::types::ToJSON> Changed<T> {
+    fn from_result(result: crate::Result<T>) -> poem::Result<Changed<T>> {
+        Ok(match result {
+            Ok(value) => Changed::Ok(Json(value)),
+            Err(error) => match refusal(error)? {
+                Refusal::NotFound(m) => Changed::NotFound(api_error(m)),
+                Refusal::Conflict(m) => Changed::Conflict(api_error(m)),
+                Refusal::Invalid(m) => Changed::Invalid(api_error(m)),
+            },
+        })
+    }
+}
+
+fn company_out(conn: &mut crate::db::DbConn, id: CompanyId) -> crate::Result<CompanyOut> {
+    use crate::db::schema::contracts;
+    use diesel::prelude::*;
+    let company = Company::find(conn, id)?;
+    let contracts = contracts::table
+        .filter(contracts::company_id.eq(id.0))
+        .order(contracts::id)
+        .select(Contract::as_select())
+        .load(conn)?;
+    Ok(CompanyOut::new(company, contracts))
+}
+
+#[OpenApi(tag = "ApiTags::AdminAccounts")]
+impl AdminAccountsApi {
+    /// Every user, by role and email.
+    #[oai(path = "/v1/admin/users", method = "get")]
+    async fn users(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Listed<Vec<UserOut>>> {
+        if !is_admin(&auth) {
+            return Ok(Listed::Forbidden(api_error(ADMINS_ONLY)));
+        }
+        let users = state.db.run(accounts_admin::list_users).await?;
+        Ok(Listed::Ok(Json(users.into_iter().map(Into::into).collect())))
+    }
+
+    /// Invite a user: the account is created without a password and the link
+    /// to set one is emailed (valid 7 days).
+    #[oai(path = "/v1/admin/users", method = "post")]
+    async fn invite(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<InviteIn>,
+    ) -> poem::Result<Created<UserOut>> {
+        if !is_admin(&auth) {
+            return Ok(Created::Forbidden(api_error(ADMINS_ONLY)));
+        }
+        let Json(invite) = body;
+        let result = state
+            .db
+            .run(move |conn| {
+                let role = Role::parse(&invite.role).ok_or_else(|| Error::Invalid("unknown role".into()))?;
+                let company = invite.company_id.map(CompanyId);
+                if let Some(company) = company {
+                    Company::find(conn, company).map_err(|_| Error::Invalid("there is no such company".into()))?;
+                }
+                let locale = crate::i18n::locale(invite.locale.as_deref().unwrap_or("ru"));
+                let (id, _) = accounts_admin::invite(conn, &invite.email, &invite.name, role, company, locale)?;
+                accounts_admin::user_row(conn, id).map(UserOut::from)
+            })
+            .await;
+        Created::from_result(result)
+    }
+
+    /// Disable or enable a user.
+    #[oai(path = "/v1/admin/users/:id", method = "patch")]
+    async fn update_user(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<UserPatch>,
+    ) -> poem::Result<Changed<UserOut>> {
+        if !is_admin(&auth) {
+            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
+        }
+        let (me, id) = (auth.0.id, UserId(id.0));
+        let result = state
+            .db
+            .run(move |conn| {
+                accounts_admin::user_row(conn, id)?;
+                if let Some(active) = body.0.active {
+                    if !active && id == me {
+                        return Err(Error::Invalid("you cannot disable yourself".into()));
+                    }
+                    accounts_admin::set_active(conn, id, active)?;
+                }
+                accounts_admin::user_row(conn, id).map(UserOut::from)
+            })
+            .await;
+        Changed::from_result(result)
+    }
+
+    /// Reset a user's password: every session and token of theirs ends now,
+    /// and a link to set a new password is emailed.
+    #[oai(path = "/v1/admin/users/:id/reset", method = "post")]
+    async fn reset(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Done> {
+        if !is_admin(&auth) {
+            return Ok(Done::Forbidden(api_error(ADMINS_ONLY)));
+        }
+        let id = UserId(id.0);
+        match state.db.run(move |conn| accounts_admin::reset(conn, id)).await {
+            Ok(_) => Ok(Done::Ok),
+            Err(Error::NotFound) => Ok(Done::NotFound(api_error("no such user"))),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Every company with its contracts.
+    #[oai(path = "/v1/admin/companies", method = "get")]
+    async fn companies(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Listed<Vec<CompanyOut>>> {
+        if !is_admin(&auth) {
+            return Ok(Listed::Forbidden(api_error(ADMINS_ONLY)));
+        }
+        let all = state.db.run(write::companies_with_contracts).await?;
+        let out = all
+            .into_iter()
+            .map(|(company, contracts)| CompanyOut::new(company, contracts.into_iter().map(|(k, _, _)| k).collect()))
+            .collect();
+        Ok(Listed::Ok(Json(out)))
+    }
+
+    /// Add a customer company.
+    #[oai(path = "/v1/admin/companies", method = "post")]
+    async fn create_company(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<CompanyIn>,
+    ) -> poem::Result<Created<CompanyOut>> {
+        if !is_admin(&auth) {
+            return Ok(Created::Forbidden(api_error(ADMINS_ONLY)));
+        }
+        let Json(c) = body;
+        let result = state
+            .db
+            .run(move |conn| {
+                let delivery = c.delivery_address.clone().unwrap_or_else(|| c.legal_address.clone());
+                let details = CompanyDetails {
+                    name: &c.name,
+                    inn: &c.inn,
+                    kpp: &c.kpp,
+                    legal_address: &c.legal_address,
+                    delivery_address: &delivery,
+                };
+                let id = details.create(conn)?;
+                company_out(conn, id)
+            })
+            .await;
+        Created::from_result(result)
+    }
+
+    /// One company with its contracts.
+    #[oai(path = "/v1/admin/companies/:id", method = "get")]
+    async fn company(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> poem::Result<Changed<CompanyOut>> {
+        if !is_admin(&auth) {
+            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
+        }
+        let id = CompanyId(id.0);
+        Changed::from_result(state.db.run(move |conn| company_out(conn, id)).await)
+    }
+
+    /// Change a company's details or take it out of (or back into) service.
+    #[oai(path = "/v1/admin/companies/:id", method = "patch")]
+    async fn update_company(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<CompanyPatch>,
+    ) -> poem::Result<Changed<CompanyOut>> {
+        if !is_admin(&auth) {
+            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
+        }
+        let (id, Json(patch)) = (CompanyId(id.0), body);
+        let result = state
+            .db
+            .run(move |conn| {
+                crate::db::write_transaction(conn, |conn| {
+                    let current = Company::find(conn, id)?;
+                    let details = CompanyDetails {
+                        name: patch.name.as_deref().unwrap_or(&current.name),
+                        inn: patch.inn.as_deref().unwrap_or(&current.inn),
+                        kpp: patch.kpp.as_deref().unwrap_or(&current.kpp),
+                        legal_address: patch.legal_address.as_deref().unwrap_or(&current.legal_address),
+                        delivery_address: patch.delivery_address.as_deref().unwrap_or(&current.delivery_address),
+                    };
+                    details.update(conn, id)?;
+                    if let Some(active) = patch.active {
+                        write::set_company_active(conn, id, active)?;
+                    }
+                    company_out(conn, id)
+                })
+            })
+            .await;
+        Changed::from_result(result)
+    }
+
+    /// Add a contract to a company.
+    #[oai(path = "/v1/admin/companies/:id/contracts", method = "post")]
+    async fn create_contract(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<ContractIn>,
+    ) -> poem::Result<Created<ContractOut>> {
+        if !is_admin(&auth) {
+            return Ok(Created::Forbidden(api_error(ADMINS_ONLY)));
+        }
+        let (company, Json(k)) = (CompanyId(id.0), body);
+        let result = state
+            .db
+            .run(move |conn| {
+                use crate::db::schema::contracts;
+                use diesel::prelude::*;
+                Company::find(conn, company)?;
+                let taken = contracts::table
+                    .filter(contracts::company_id.eq(company.0))
+                    .filter(contracts::number.eq(k.number.trim()))
+                    .select(contracts::id)
+                    .first::<i64>(conn)
+                    .optional()?;
+                if let Some(existing) = taken {
+                    return Err(Error::Conflict(format!("the company already has this contract (id {existing})")));
+                }
+                let terms = ContractTerms {
+                    company,
+                    number: k.number.trim(),
+                    price_type_id: k.price_type_id,
+                    discount_bp: k.discount_bp,
+                    deferral_days: k.deferral_days,
+                    manager: k.manager_id.map(UserId),
+                    active: true,
+                };
+                let (id, _) = terms.save(conn)?;
+                write::contract(conn, id).map(ContractOut::from)
+            })
+            .await;
+        Created::from_result(result)
+    }
+
+    /// One contract.
+    #[oai(path = "/v1/admin/contracts/:id", method = "get")]
+    async fn contract(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> poem::Result<Changed<ContractOut>> {
+        if !is_admin(&auth) {
+            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
+        }
+        let id = id.0;
+        Changed::from_result(state.db.run(move |conn| write::contract(conn, id).map(ContractOut::from)).await)
+    }
+
+    /// Change a contract's terms, reassign its manager, or take it out of force.
+    #[oai(path = "/v1/admin/contracts/:id", method = "patch")]
+    async fn update_contract(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<ContractPatch>,
+    ) -> poem::Result<Changed<ContractOut>> {
+        if !is_admin(&auth) {
+            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
+        }
+        let (id, Json(patch)) = (id.0, body);
+        let result = state
+            .db
+            .run(move |conn| {
+                crate::db::write_transaction(conn, |conn| {
+                    let current = write::contract(conn, id)?;
+                    let manager = match patch.manager_id {
+                        MaybeUndefined::Undefined => current.manager_id,
+                        MaybeUndefined::Null => None,
+                        MaybeUndefined::Value(manager) => Some(manager),
+                    };
+                    ContractTerms {
+                        company: CompanyId(current.company_id),
+                        number: &current.number,
+                        price_type_id: patch.price_type_id.unwrap_or(current.price_type_id),
+                        discount_bp: patch.discount_bp.unwrap_or(current.discount_bp),
+                        deferral_days: patch.deferral_days.unwrap_or(current.deferral_days),
+                        manager: manager.map(UserId),
+                        active: patch.active.unwrap_or(current.active),
+                    }
+                    .save(conn)?;
+                    write::contract(conn, id).map(ContractOut::from)
+                })
+            })
+            .await;
+        Changed::from_result(result)
+    }
+
+    /// The supplier's settings (those an administrator may edit).
+    #[oai(path = "/v1/admin/settings", method = "get")]
+    async fn settings(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Listed<SettingsOut>> {
+        if !is_admin(&auth) {
+            return Ok(Listed::Forbidden(api_error(ADMINS_ONLY)));
+        }
+        let values = state.db.run(crate::settings::editable_values).await?;
+        let settings = values.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        Ok(Listed::Ok(Json(SettingsOut { settings })))
+    }
+
+    /// Change settings: each value is checked as on the admin page; all or none are saved.
+    #[oai(path = "/v1/admin/settings", method = "patch")]
+    async fn update_settings(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<SettingsIn>,
+    ) -> poem::Result<Changed<SettingsOut>> {
+        if !is_admin(&auth) {
+            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
+        }
+        let values: Vec<(String, String)> = body.0.settings.into_iter().collect();
+        let lang = crate::i18n::locale(&auth.0.locale);
+        let result = state
+            .db
+            .run(move |conn| {
+                crate::settings::update(conn, &values, lang)?;
+                let values = crate::settings::editable_values(conn)?;
+                Ok(SettingsOut { settings: values.into_iter().map(|(k, v)| (k.to_string(), v)).collect() })
+            })
+            .await;
+        Changed::from_result(result)
+    }
+}
