@@ -193,7 +193,7 @@ async fn another_managers_company_is_out_of_reach() {
             format!("/api/v1/orders/{id}/shipments"),
             json!({"number": "X", "date": "2026-11-26", "lines": [{"line_id": line, "quantity": 1}]}),
         ),
-        (format!("/api/v1/orders/{id}/reservation"), json!({"deadline": "2030-01-01T00:00:00"})),
+        (format!("/api/v1/orders/{id}/reservation"), json!({"deadline": "2030-01-01T00:00:00Z"})),
         (format!("/api/v1/orders/{id}/lines/{line}/release"), json!({})),
     ] {
         assert_eq!(send(&app, &manager2, "POST", &path, body).await.0, 404, "{path}");
@@ -331,17 +331,22 @@ async fn extend_and_release_are_in_the_history() {
         &manager,
         "POST",
         &format!("/api/v1/orders/{id}/reservation"),
-        json!({"deadline": "2030-01-15T12:00:00"}),
+        json!({"deadline": "2030-01-15T15:00:00+03:00"}),
     )
     .await;
     assert_eq!(status, 200, "{extended}");
-    assert_eq!(extended["reservation_deadline"], "2030-01-15T12:00:00");
+    let deadline = extended["reservation_deadline"].as_str().expect("deadline");
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(deadline).map(|t| t.naive_utc().to_string()).ok().as_deref(),
+        Some("2030-01-15 12:00:00"),
+        "sent and answered as RFC 3339 with an offset: {deadline}"
+    );
     let (status, _) = send(
         &app,
         &manager,
         "POST",
         &format!("/api/v1/orders/{id}/reservation"),
-        json!({"deadline": "2001-01-01T00:00:00"}),
+        json!({"deadline": "2001-01-01T00:00:00Z"}),
     )
     .await;
     assert_eq!(status, 422, "a deadline in the past");

@@ -85,13 +85,16 @@ impl AppState {
 /// The whole HTTP application.
 pub fn app(state: AppState) -> impl Endpoint {
     let api = api::service();
-    let spec = api.spec_endpoint();
-    let docs = api.swagger_ui();
+    let docs_html = api::document::swagger_html();
+    let spec = poem::endpoint::make_sync(|_| {
+        poem::Response::builder().content_type("application/json; charset=utf-8").body(api::document::document())
+    });
+    let docs = poem::endpoint::make_sync(move |_| poem::web::Html(docs_html.clone()));
     Route::new()
         .at("/health", get(health::health))
         .at("/exchange/1c", get(exchange::exchange).post(exchange::exchange))
         .nest("/assets", assets::routes())
-        .nest("/api/docs", docs)
+        .at("/api/docs", docs)
         .at("/api/openapi.json", spec)
         .nest("/api", api.into_endpoint().catch_all_error(errors::json_error))
         .nest("/", pages::routes().catch_all_error(errors::html_error))

@@ -1,6 +1,6 @@
 //! Admin endpoints: the journal of runs and "run a job now".
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -20,13 +20,14 @@ enum ApiTags {
 pub struct AdminApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct RunOut {
     id: i64,
     job: String,
     /// schedule, cli, admin or erp.
     trigger: String,
-    started_at: NaiveDateTime,
-    finished_at: Option<NaiveDateTime>,
+    started_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
     /// running, success or failure.
     status: String,
     summary: String,
@@ -44,8 +45,8 @@ impl From<Run> for RunOut {
             id: r.id,
             job: r.job,
             trigger: r.triggered_by,
-            started_at: r.started_at,
-            finished_at: r.finished_at,
+            started_at: r.started_at.and_utc(),
+            finished_at: r.finished_at.map(|t| t.and_utc()),
             status: r.status,
             summary: r.summary,
             counts: json(&r.counts),

@@ -28,6 +28,7 @@ enum ApiTags {
 pub struct AdminAccountsApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct UserOut {
     id: i64,
     email: String,
@@ -54,6 +55,7 @@ impl From<UserRow> for UserOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct InviteIn {
     #[oai(validator(min_length = 3, max_length = 320))]
     email: String,
@@ -70,12 +72,14 @@ struct InviteIn {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct UserPatch {
     /// false disables the user (every session and token ends); true enables.
     active: Option<bool>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ContractOut {
     id: i64,
     company_id: i64,
@@ -108,6 +112,7 @@ impl From<Contract> for ContractOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CompanyOut {
     id: i64,
     /// The counterparty's `Ид` in the ERP, when it came from there.
@@ -140,6 +145,7 @@ impl CompanyOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CompanyIn {
     #[oai(validator(min_length = 1, max_length = 300))]
     name: String,
@@ -155,6 +161,7 @@ struct CompanyIn {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CompanyPatch {
     #[oai(validator(min_length = 1, max_length = 300))]
     name: Option<String>,
@@ -171,6 +178,7 @@ struct CompanyPatch {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ContractIn {
     #[oai(validator(min_length = 1, max_length = 100))]
     number: String,
@@ -184,6 +192,7 @@ struct ContractIn {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ContractPatch {
     price_type_id: Option<i64>,
     #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
@@ -197,12 +206,14 @@ struct ContractPatch {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct SettingsOut {
     /// Every editable setting and its value.
     settings: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct SettingsIn {
     /// The settings to change (others keep their values); all or none are saved.
     settings: std::collections::BTreeMap<String, String>,

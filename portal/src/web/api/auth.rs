@@ -20,6 +20,7 @@ enum ApiTags {
 pub struct AuthApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct TokenRequest {
     #[oai(validator(max_length = 320))]
     email: String,
@@ -28,12 +29,13 @@ struct TokenRequest {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct TokenResponse {
     /// Send as `Authorization: Bearer <token>`.
     token: String,
     token_type: String,
     /// When the token stops working (UTC).
-    expires_at: chrono::NaiveDateTime,
+    expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(ApiResponse)]
@@ -82,7 +84,7 @@ impl AuthApi {
         Ok(TokenOutcome::Issued(Json(TokenResponse {
             token: issued.token,
             token_type: "Bearer".into(),
-            expires_at: issued.expires_at,
+            expires_at: issued.expires_at.and_utc(),
         })))
     }
 }

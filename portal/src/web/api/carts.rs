@@ -28,6 +28,7 @@ enum ApiTags {
 pub struct CartsApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CartOut {
     id: i64,
     name: String,
@@ -36,12 +37,14 @@ struct CartOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct NewCart {
     #[oai(validator(min_length = 1, max_length = 100))]
     name: String,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CartLineOut {
     id: i64,
     offer_id: i64,
@@ -59,6 +62,7 @@ struct CartLineOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CartDetail {
     id: i64,
     name: String,
@@ -103,6 +107,7 @@ impl From<PricedCart> for CartDetail {
 
 /// A line to add: by SKU (or barcode) or by offer id.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct AddLine {
     sku: Option<String>,
     offer_id: Option<i64>,
@@ -111,6 +116,7 @@ struct AddLine {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct LineVerdict {
     line_id: Option<i64>,
     #[oai(flatten)]
@@ -118,11 +124,13 @@ struct LineVerdict {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct SetQuantity {
     quantity: serde_json::Value,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct QuickOrder {
     /// Lines "SKU quantity", separated by tab, ';', ',' or spaces.
     #[oai(validator(max_length = 1000000))]
@@ -130,6 +138,7 @@ struct QuickOrder {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct QuickOrderReport {
     rows: Vec<ReportRowOut>,
     lines_added: u64,
@@ -142,6 +151,7 @@ struct UploadForm {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct UploadReportOut {
     upload_id: String,
     file_name: String,
@@ -155,6 +165,7 @@ struct UploadReportOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct AppliedOut {
     lines_added: u64,
     rows_skipped: u64,

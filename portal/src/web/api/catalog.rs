@@ -26,6 +26,7 @@ enum ApiTags {
 pub struct CatalogApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CategoryOut {
     id: i64,
     parent_id: Option<i64>,
@@ -57,6 +58,7 @@ impl From<SortParam> for Sort {
 
 /// The caller's price for one unit.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct PriceOut {
     /// Price per unit including VAT, in minor units (kopecks).
     amount_minor: i64,
@@ -69,6 +71,7 @@ struct PriceOut {
 
 /// Availability under the supplier's display setting.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct AvailabilityOut {
     /// exact, in_stock, few, none or hidden.
     kind: String,
@@ -77,6 +80,7 @@ struct AvailabilityOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ProductListItem {
     /// The product id (for `GET /api/v1/catalog/products/{id}`).
     id: i64,
@@ -91,6 +95,7 @@ struct ProductListItem {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ProductPage {
     items: Vec<ProductListItem>,
     total: i64,
@@ -100,6 +105,7 @@ struct ProductPage {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct OfferOut {
     id: i64,
     external_id: String,
@@ -114,12 +120,14 @@ struct OfferOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct WarehouseStockOut {
     warehouse: String,
     quantity: String,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ProductDetail {
     id: i64,
     external_id: String,
@@ -136,6 +144,7 @@ struct ProductDetail {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct PropertyOut {
     name: String,
     value: String,

@@ -35,6 +35,7 @@ fn parse_version(text: &str) -> Option<NaiveDateTime> {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct BuyerOut {
     id: i64,
     /// The counterparty's `Ид` in the ERP, when it came from there.
@@ -46,6 +47,7 @@ struct BuyerOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ErpLineOut {
     line_no: i32,
     /// The offer's `Ид` in the ERP.
@@ -61,6 +63,7 @@ struct ErpLineOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ErpOrderOut {
     id: i64,
     number: String,
@@ -130,6 +133,7 @@ impl From<OrderForErp> for ErpOrderOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct PendingOut {
     /// Oldest first.
     orders: Vec<ErpOrderOut>,
@@ -138,6 +142,7 @@ struct PendingOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct TakenIn {
     id: i64,
     /// The `version` the order was listed with.
@@ -146,12 +151,14 @@ struct TakenIn {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct AckIn {
     #[oai(validator(max_items = 1000))]
     orders: Vec<TakenIn>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct AckOut {
     /// Orders now recorded as taken through the API.
     acknowledged: Vec<i64>,

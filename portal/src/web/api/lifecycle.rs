@@ -4,7 +4,7 @@
 //! notifications. Scoped like every order endpoint: another company's order
 //! is 404.
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -37,6 +37,7 @@ enum ApiTags {
 pub struct LifecycleApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct TransitionIn {
     /// The target status.
     to: String,
@@ -45,6 +46,7 @@ struct TransitionIn {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct TransitionRefused {
     error: String,
     from: String,
@@ -64,6 +66,7 @@ enum TransitionOutcome {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ShipmentLineIn {
     line_id: i64,
     /// A number or a decimal string.
@@ -71,6 +74,7 @@ struct ShipmentLineIn {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ShipmentIn {
     #[oai(validator(min_length = 1, max_length = 100))]
     number: String,
@@ -79,6 +83,7 @@ struct ShipmentIn {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct PaymentIn {
     amount_minor: i64,
     date: NaiveDate,
@@ -87,12 +92,14 @@ struct PaymentIn {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ReservationIn {
-    /// The new reservation deadline (UTC).
-    deadline: NaiveDateTime,
+    /// The new reservation deadline, RFC 3339 with an offset.
+    deadline: DateTime<Utc>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct BucketOut {
     /// new, lapsing, paid_not_shipped, overdue or backorders.
     key: String,
@@ -101,23 +108,26 @@ struct BucketOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct NotificationOut {
     id: i64,
     order_id: Option<i64>,
     kind: String,
     title: String,
     body: String,
-    created_at: NaiveDateTime,
+    created_at: DateTime<Utc>,
     read: bool,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Feed {
     unread: i64,
     items: Vec<NotificationOut>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct OnBehalfIn {
     /// A buyer of one of the manager's companies.
     buyer_id: i64,
@@ -134,6 +144,7 @@ struct OnBehalfIn {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct OnBehalfOut {
     order: Box<OrderOut>,
     rows: Vec<super::verdicts::ReportRowOut>,
@@ -254,7 +265,7 @@ impl LifecycleApi {
     ) -> poem::Result<Json<Box<OrderOut>>> {
         let user = auth.0;
         staff(&user)?;
-        let (scope, by, deadline) = (Scope::of(&user), ActedBy::user(&user), body.0.deadline);
+        let (scope, by, deadline) = (Scope::of(&user), ActedBy::user(&user), body.0.deadline.naive_utc());
         state.db.run(move |conn| actions::extend_deadline(conn, scope, id.0, by, deadline)).await?;
         order_out(&state, user, id.0).await
     }
@@ -380,7 +391,7 @@ impl LifecycleApi {
                     kind: n.kind,
                     title: n.title,
                     body: n.body,
-                    created_at: n.created_at,
+                    created_at: n.created_at.and_utc(),
                     read: n.read_at.is_some(),
                 })
                 .collect(),

@@ -18,6 +18,7 @@ enum ApiTags {
 pub struct MeApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MeResponse {
     id: i64,
     email: String,
@@ -29,6 +30,7 @@ struct MeResponse {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CompanyInfo {
     id: i64,
     name: String,
@@ -38,6 +40,7 @@ struct CompanyInfo {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ContractInfo {
     id: i64,
     number: String,

@@ -8,6 +8,7 @@ mod admin_accounts;
 mod auth;
 mod carts;
 mod catalog;
+pub mod document;
 mod exchange_orders;
 mod lifecycle;
 mod me;
@@ -105,6 +106,7 @@ fn unauthorized() -> poem::Error {
 
 /// An error a client can show: what went wrong, in words.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApiError {
     pub error: String,
 }

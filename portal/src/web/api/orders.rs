@@ -1,7 +1,7 @@
 //! Order endpoints: checkout, the order history, one order, its invoice PDF,
 //! and reorder. Scoped by role; another company's order is 404.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Attachment, AttachmentType, Json};
@@ -27,6 +27,7 @@ enum ApiTags {
 pub struct OrdersApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CheckoutIn {
     /// One of the company's contracts; the first one when absent.
     contract_id: Option<i64>,
@@ -40,6 +41,7 @@ struct CheckoutIn {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct OrderLineOut {
     id: i64,
     line_no: i32,
@@ -58,8 +60,9 @@ struct OrderLineOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct OrderEventOut {
-    pub at: NaiveDateTime,
+    pub at: DateTime<Utc>,
     pub actor: String,
     pub actor_user_id: Option<i64>,
     pub kind: String,
@@ -73,7 +76,7 @@ pub(super) struct OrderEventOut {
 impl From<crate::ordering::orders::OrderEvent> for OrderEventOut {
     fn from(e: crate::ordering::orders::OrderEvent) -> OrderEventOut {
         OrderEventOut {
-            at: e.at,
+            at: e.at.and_utc(),
             actor: e.actor,
             actor_user_id: e.actor_user_id,
             kind: e.kind,
@@ -86,21 +89,23 @@ impl From<crate::ordering::orders::OrderEvent> for OrderEventOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct InvoiceOut {
     number: i64,
-    issued_at: NaiveDateTime,
+    issued_at: DateTime<Utc>,
     valid_until: NaiveDate,
     total_minor: i64,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct OrderOut {
     id: i64,
     number: String,
     status: String,
     company: String,
     contract: String,
-    placed_at: NaiveDateTime,
+    placed_at: DateTime<Utc>,
     delivery_address: String,
     desired_date: Option<NaiveDate>,
     po_number: String,
@@ -108,7 +113,7 @@ pub(super) struct OrderOut {
     currency: String,
     total_minor: i64,
     vat_minor: i64,
-    reservation_deadline: Option<NaiveDateTime>,
+    reservation_deadline: Option<DateTime<Utc>>,
     /// Paid so far, in minor units.
     paid_minor: i64,
     /// pending, sent, acknowledged or error: where the order stands with the ERP.
@@ -128,7 +133,7 @@ impl From<OrderDetail> for OrderOut {
             status: o.status,
             company: d.company_name,
             contract: d.contract_number,
-            placed_at: o.placed_at,
+            placed_at: o.placed_at.and_utc(),
             delivery_address: o.delivery_address,
             desired_date: o.desired_date,
             po_number: o.po_number,
@@ -136,7 +141,7 @@ impl From<OrderDetail> for OrderOut {
             currency: o.currency,
             total_minor: o.total_minor,
             vat_minor: o.vat_minor,
-            reservation_deadline: o.reservation_deadline,
+            reservation_deadline: o.reservation_deadline.map(|t| t.and_utc()),
             paid_minor: o.paid_minor,
             sync_state: o.sync_state,
             erp_number: o.erp_number,
@@ -166,7 +171,7 @@ impl From<OrderDetail> for OrderOut {
                 .into_iter()
                 .map(|i| InvoiceOut {
                     number: i.number,
-                    issued_at: i.issued_at,
+                    issued_at: i.issued_at.and_utc(),
                     valid_until: i.valid_until,
                     total_minor: i.total_minor,
                 })
@@ -176,15 +181,16 @@ impl From<OrderDetail> for OrderOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct OrderSummaryOut {
     pub id: i64,
     pub number: String,
     pub status: String,
     pub company: String,
-    pub placed_at: NaiveDateTime,
+    pub placed_at: DateTime<Utc>,
     pub po_number: String,
     pub total_minor: i64,
-    pub reservation_deadline: Option<NaiveDateTime>,
+    pub reservation_deadline: Option<DateTime<Utc>>,
 }
 
 impl From<crate::ordering::orders::OrderSummary> for OrderSummaryOut {
@@ -194,15 +200,16 @@ impl From<crate::ordering::orders::OrderSummary> for OrderSummaryOut {
             number: s.order.number,
             status: s.order.status,
             company: s.company_name,
-            placed_at: s.order.placed_at,
+            placed_at: s.order.placed_at.and_utc(),
             po_number: s.order.po_number,
             total_minor: s.order.total_minor,
-            reservation_deadline: s.order.reservation_deadline,
+            reservation_deadline: s.order.reservation_deadline.map(|t| t.and_utc()),
         }
     }
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct OrderPage {
     items: Vec<OrderSummaryOut>,
     total: i64,
@@ -211,12 +218,14 @@ struct OrderPage {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ReorderIn {
     /// The cart to fill; the current cart when absent.
     cart_id: Option<i64>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ReorderRowOut {
     #[oai(flatten)]
     row: ReportRowOut,
@@ -227,6 +236,7 @@ struct ReorderRowOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ReorderOut {
     cart_id: i64,
     lines_added: u64,

@@ -8,6 +8,7 @@ use crate::ordering::rules::Verdict;
 
 /// The rule engine's answer for one line.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VerdictOut {
     /// added, rounded, below_minimum, backorder, merged, unknown, inactive, unreadable or non_positive.
     pub verdict: String,
@@ -35,6 +36,7 @@ impl VerdictOut {
 
 /// One row of a quick-order, upload or reorder report.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReportRowOut {
     /// The row of the file or line of the text, 1-based.
     pub row: u64,
