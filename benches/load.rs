@@ -89,7 +89,7 @@ async fn buyer(base: String, token: String, until: Instant, tally: Shared, skus:
     else {
         return;
     };
-    let mut i = seed;
+    let mut i = seed as u64;
     while Instant::now() < until {
         i = i.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let word = WORDS[(i >> 33) as usize % WORDS.len()];
@@ -98,7 +98,7 @@ async fn buyer(base: String, token: String, until: Instant, tally: Shared, skus:
         call(&tally, "product", auth(client.get(format!("{base}/api/v1/catalog/products/{id}")))).await;
         let line = json!({ "sku": sku, "quantity": 1 + (i >> 40) % 20 });
         call(&tally, "add", auth(client.post(format!("{base}/api/v1/carts/{cart}/lines")).json(&line))).await;
-        if (i >> 50) % 5 == 0 {
+        if (i >> 50).is_multiple_of(5) {
             let (_, other) = &skus[(i >> 10) as usize % skus.len()];
             let csv = format!("Артикул;Количество\n{other};3\n{sku};2\n");
             let form = reqwest::multipart::Form::new()
@@ -115,7 +115,7 @@ async fn buyer(base: String, token: String, until: Instant, tally: Shared, skus:
                 .await;
             }
         }
-        if (i >> 45) % 3 == 0 {
+        if (i >> 45).is_multiple_of(3) {
             let order = json!({ "delivery_address": "Склад, ворота 3", "comment": "нагрузочный тест" });
             call(&tally, "checkout", auth(client.post(format!("{base}/api/v1/carts/{cart}/checkout")).json(&order)))
                 .await;
