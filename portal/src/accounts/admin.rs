@@ -27,11 +27,10 @@ pub struct UserRow {
     pub active: bool,
 }
 
-pub fn list_users(conn: &mut DbConn) -> Result<Vec<UserRow>> {
-    Ok(users::table
-        .left_join(companies::table)
-        .order((users::role, users::email))
-        .select((
+/// The columns of a `UserRow`, with the company's name.
+macro_rules! user_rows {
+    () => {
+        users::table.left_join(companies::table).select((
             users::id,
             users::email,
             users::name,
@@ -40,25 +39,16 @@ pub fn list_users(conn: &mut DbConn) -> Result<Vec<UserRow>> {
             companies::name.nullable(),
             users::active,
         ))
-        .load(conn)?)
+    };
+}
+
+pub fn list_users(conn: &mut DbConn) -> Result<Vec<UserRow>> {
+    Ok(user_rows!().order((users::role, users::email)).load(conn)?)
 }
 
 /// One user as the admin lists them.
 pub fn user_row(conn: &mut DbConn, id: UserId) -> Result<UserRow> {
-    users::table
-        .left_join(companies::table)
-        .filter(users::id.eq(id.0))
-        .select((
-            users::id,
-            users::email,
-            users::name,
-            users::role,
-            users::company_id,
-            companies::name.nullable(),
-            users::active,
-        ))
-        .first(conn)
-        .map_err(Error::from_lookup)
+    user_rows!().filter(users::id.eq(id.0)).first(conn).map_err(Error::from_lookup)
 }
 
 /// Creates the user with no usable password and emails the link to set one;
