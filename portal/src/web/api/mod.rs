@@ -34,7 +34,9 @@ pub type Apis = (
     lifecycle::LifecycleApi,
     admin::AdminApi,
     exchange_orders::ExchangeOrdersApi,
-    admin_accounts::AdminAccountsApi,
+    admin_accounts::AdminUsersApi,
+    admin_accounts::AdminCompaniesApi,
+    admin_accounts::AdminSettingsApi,
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -48,7 +50,9 @@ pub fn service() -> OpenApiService<Apis, ()> {
             lifecycle::LifecycleApi,
             admin::AdminApi,
             exchange_orders::ExchangeOrdersApi,
-            admin_accounts::AdminAccountsApi,
+            admin_accounts::AdminUsersApi,
+            admin_accounts::AdminCompaniesApi,
+            admin_accounts::AdminSettingsApi,
         ),
         "Optovik API",
         env!("CARGO_PKG_VERSION"),

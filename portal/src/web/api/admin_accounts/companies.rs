@@ -1,82 +1,22 @@
-//! The supplier's side through the API, for an ERP that is not 1C or a
-//! script: users (list, invite, disable or enable, reset), companies
-//! (create, edit, deactivate), contracts (price type, discount, deferral,
-//! manager, in force) and settings. Administrators' tokens only. Each call
-//! runs the same domain operation as the admin page.
+//! Companies and their contracts through the API: create, edit, deactivate;
+//! contract terms, manager and whether it is in force.
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use poem_openapi::{Object, OpenApi};
 
-use super::{api_error, ApiError, BearerAuth};
-use crate::accounts::admin::{self as accounts_admin, UserRow};
+use super::{is_admin, Changed, Created, Listed, ADMINS_ONLY};
 use crate::accounts::write::{self, CompanyDetails, ContractTerms};
-use crate::accounts::{Company, CompanyId, Contract, Role, UserId};
+use crate::accounts::{Company, CompanyId, Contract, UserId};
 use crate::error::Error;
 use crate::money::percent_from_bp;
+use crate::web::api::{api_error, BearerAuth};
 use crate::web::AppState;
 
-#[derive(Tags)]
-enum ApiTags {
-    /// Users, companies, contracts and settings (administrators)
-    AdminAccounts,
-}
-
-pub struct AdminAccountsApi;
-
-#[derive(Object)]
-#[oai(skip_serializing_if_is_none)]
-struct UserOut {
-    id: i64,
-    email: String,
-    name: String,
-    /// buyer, manager, admin or erp.
-    role: String,
-    company_id: Option<i64>,
-    company: Option<String>,
-    active: bool,
-}
-
-impl From<UserRow> for UserOut {
-    fn from(u: UserRow) -> UserOut {
-        UserOut {
-            id: u.id,
-            email: u.email,
-            name: u.name,
-            role: u.role,
-            company_id: u.company_id,
-            company: u.company,
-            active: u.active,
-        }
-    }
-}
-
-#[derive(Object)]
-#[oai(skip_serializing_if_is_none)]
-struct InviteIn {
-    #[oai(validator(min_length = 3, max_length = 320))]
-    email: String,
-    #[oai(validator(min_length = 1, max_length = 200))]
-    name: String,
-    /// buyer, manager, admin or erp.
-    #[oai(validator(pattern = "^(buyer|manager|admin|erp)$"))]
-    role: String,
-    /// Required for buyers.
-    company_id: Option<i64>,
-    /// ru (default) or en: the language of the invitation and the cabinet.
-    #[oai(validator(pattern = "^(ru|en)$"))]
-    locale: Option<String>,
-}
-
-#[derive(Object)]
-#[oai(skip_serializing_if_is_none)]
-struct UserPatch {
-    /// false disables the user (every session and token ends); true enables.
-    active: Option<bool>,
-}
+pub struct AdminCompaniesApi;
 
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -205,124 +145,6 @@ struct ContractPatch {
     active: Option<bool>,
 }
 
-#[derive(Object)]
-#[oai(skip_serializing_if_is_none)]
-struct SettingsOut {
-    /// Every editable setting and its value.
-    settings: std::collections::BTreeMap<String, String>,
-}
-
-#[derive(Object)]
-#[oai(skip_serializing_if_is_none)]
-struct SettingsIn {
-    /// The settings to change (others keep their values); all or none are saved.
-    settings: std::collections::BTreeMap<String, String>,
-}
-
-#[derive(ApiResponse)]
-enum Listed<T: poem_openapi::types::ToJSON> {
-    #[oai(status = 200)]
-    Ok(Json<T>),
-    /// Administrators only.
-    #[oai(status = 403)]
-    Forbidden(Json<ApiError>),
-}
-
-#[derive(ApiResponse)]
-enum Created<T: poem_openapi::types::ToJSON> {
-    #[oai(status = 201)]
-    New(Json<T>),
-    /// Administrators only.
-    #[oai(status = 403)]
-    Forbidden(Json<ApiError>),
-    /// The company (for a contract) does not exist.
-    #[oai(status = 404)]
-    NotFound(Json<ApiError>),
-    /// It exists already (the email, the ИНН and КПП, the contract number).
-    #[oai(status = 409)]
-    Conflict(Json<ApiError>),
-    /// A value is not acceptable; the message says which.
-    #[oai(status = 422)]
-    Invalid(Json<ApiError>),
-}
-
-#[derive(ApiResponse)]
-enum Changed<T: poem_openapi::types::ToJSON> {
-    #[oai(status = 200)]
-    Ok(Json<T>),
-    /// Administrators only.
-    #[oai(status = 403)]
-    Forbidden(Json<ApiError>),
-    #[oai(status = 404)]
-    NotFound(Json<ApiError>),
-    /// It clashes with another record (the ИНН and КПП).
-    #[oai(status = 409)]
-    Conflict(Json<ApiError>),
-    /// A value is not acceptable; the message says which.
-    #[oai(status = 422)]
-    Invalid(Json<ApiError>),
-}
-
-#[derive(ApiResponse)]
-enum Done {
-    #[oai(status = 204)]
-    Ok,
-    /// Administrators only.
-    #[oai(status = 403)]
-    Forbidden(Json<ApiError>),
-    #[oai(status = 404)]
-    NotFound(Json<ApiError>),
-}
-
-const ADMINS_ONLY: &str = "administrators only";
-
-fn is_admin(auth: &BearerAuth) -> bool {
-    auth.0.role == Role::Admin
-}
-
-/// Expected outcomes of a domain operation as the responses above; anything
-/// else (the database) is the server's error.
-enum Refusal {
-    NotFound(String),
-    Conflict(String),
-    Invalid(String),
-}
-
-fn refusal(error: Error) -> poem::Result<Refusal> {
-    match error {
-        Error::NotFound => Ok(Refusal::NotFound("not found".into())),
-        Error::Conflict(m) => Ok(Refusal::Conflict(m)),
-        Error::Invalid(m) => Ok(Refusal::Invalid(m)),
-        other => Err(other.into()),
-    }
-}
-
-impl<T: poem_openapi::types::ToJSON> Created<T> {
-    fn from_result(result: crate::Result<T>) -> poem::Result<Created<T>> {
-        Ok(match result {
-            Ok(value) => Created::New(Json(value)),
-            Err(error) => match refusal(error)? {
-                Refusal::NotFound(m) => Created::NotFound(api_error(m)),
-                Refusal::Conflict(m) => Created::Conflict(api_error(m)),
-                Refusal::Invalid(m) => Created::Invalid(api_error(m)),
-            },
-        })
-    }
-}
-
-impl<T: poem_openapi::types::ToJSON> Changed<T> {
-    fn from_result(result: crate::Result<T>) -> poem::Result<Changed<T>> {
-        Ok(match result {
-            Ok(value) => Changed::Ok(Json(value)),
-            Err(error) => match refusal(error)? {
-                Refusal::NotFound(m) => Changed::NotFound(api_error(m)),
-                Refusal::Conflict(m) => Changed::Conflict(api_error(m)),
-                Refusal::Invalid(m) => Changed::Invalid(api_error(m)),
-            },
-        })
-    }
-}
-
 fn company_out(conn: &mut crate::db::DbConn, id: CompanyId) -> crate::Result<CompanyOut> {
     use crate::db::schema::contracts;
     use diesel::prelude::*;
@@ -335,91 +157,8 @@ fn company_out(conn: &mut crate::db::DbConn, id: CompanyId) -> crate::Result<Com
     Ok(CompanyOut::new(company, contracts))
 }
 
-#[OpenApi(tag = "ApiTags::AdminAccounts")]
-impl AdminAccountsApi {
-    /// Every user, by role and email.
-    #[oai(path = "/v1/admin/users", method = "get")]
-    async fn users(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Listed<Vec<UserOut>>> {
-        if !is_admin(&auth) {
-            return Ok(Listed::Forbidden(api_error(ADMINS_ONLY)));
-        }
-        let users = state.db.run(accounts_admin::list_users).await?;
-        Ok(Listed::Ok(Json(users.into_iter().map(Into::into).collect())))
-    }
-
-    /// Invite a user: the account is created without a password and the link
-    /// to set one is emailed (valid 7 days).
-    #[oai(path = "/v1/admin/users", method = "post")]
-    async fn invite(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        body: Json<InviteIn>,
-    ) -> poem::Result<Created<UserOut>> {
-        if !is_admin(&auth) {
-            return Ok(Created::Forbidden(api_error(ADMINS_ONLY)));
-        }
-        let Json(invite) = body;
-        let result = state
-            .db
-            .run(move |conn| {
-                let role = Role::parse(&invite.role).ok_or_else(|| Error::Invalid("unknown role".into()))?;
-                let company = invite.company_id.map(CompanyId);
-                if let Some(company) = company {
-                    Company::find(conn, company).map_err(|_| Error::Invalid("there is no such company".into()))?;
-                }
-                let locale = crate::i18n::locale(invite.locale.as_deref().unwrap_or("ru"));
-                let (id, _) = accounts_admin::invite(conn, &invite.email, &invite.name, role, company, locale)?;
-                accounts_admin::user_row(conn, id).map(UserOut::from)
-            })
-            .await;
-        Created::from_result(result)
-    }
-
-    /// Disable or enable a user.
-    #[oai(path = "/v1/admin/users/:id", method = "patch")]
-    async fn update_user(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        id: Path<i64>,
-        body: Json<UserPatch>,
-    ) -> poem::Result<Changed<UserOut>> {
-        if !is_admin(&auth) {
-            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
-        }
-        let (me, id) = (auth.0.id, UserId(id.0));
-        let result = state
-            .db
-            .run(move |conn| {
-                accounts_admin::user_row(conn, id)?;
-                if let Some(active) = body.0.active {
-                    if !active && id == me {
-                        return Err(Error::Invalid("you cannot disable yourself".into()));
-                    }
-                    accounts_admin::set_active(conn, id, active)?;
-                }
-                accounts_admin::user_row(conn, id).map(UserOut::from)
-            })
-            .await;
-        Changed::from_result(result)
-    }
-
-    /// Reset a user's password: every session and token of theirs ends now,
-    /// and a link to set a new password is emailed.
-    #[oai(path = "/v1/admin/users/:id/reset", method = "post")]
-    async fn reset(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Done> {
-        if !is_admin(&auth) {
-            return Ok(Done::Forbidden(api_error(ADMINS_ONLY)));
-        }
-        let id = UserId(id.0);
-        match state.db.run(move |conn| accounts_admin::reset(conn, id)).await {
-            Ok(_) => Ok(Done::Ok),
-            Err(Error::NotFound) => Ok(Done::NotFound(api_error("no such user"))),
-            Err(other) => Err(other.into()),
-        }
-    }
-
+#[OpenApi(tag = "super::ApiTags::AdminAccounts")]
+impl AdminCompaniesApi {
     /// Every company with its contracts.
     #[oai(path = "/v1/admin/companies", method = "get")]
     async fn companies(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Listed<Vec<CompanyOut>>> {
@@ -609,41 +348,6 @@ impl AdminAccountsApi {
                     .save(conn)?;
                     write::contract(conn, id).map(ContractOut::from)
                 })
-            })
-            .await;
-        Changed::from_result(result)
-    }
-
-    /// The supplier's settings (those an administrator may edit).
-    #[oai(path = "/v1/admin/settings", method = "get")]
-    async fn settings(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Listed<SettingsOut>> {
-        if !is_admin(&auth) {
-            return Ok(Listed::Forbidden(api_error(ADMINS_ONLY)));
-        }
-        let values = state.db.run(crate::settings::editable_values).await?;
-        let settings = values.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        Ok(Listed::Ok(Json(SettingsOut { settings })))
-    }
-
-    /// Change settings: each value is checked as on the admin page; all or none are saved.
-    #[oai(path = "/v1/admin/settings", method = "patch")]
-    async fn update_settings(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        body: Json<SettingsIn>,
-    ) -> poem::Result<Changed<SettingsOut>> {
-        if !is_admin(&auth) {
-            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
-        }
-        let values: Vec<(String, String)> = body.0.settings.into_iter().collect();
-        let lang = crate::i18n::locale(&auth.0.locale);
-        let result = state
-            .db
-            .run(move |conn| {
-                crate::settings::update(conn, &values, lang)?;
-                let values = crate::settings::editable_values(conn)?;
-                Ok(SettingsOut { settings: values.into_iter().map(|(k, v)| (k.to_string(), v)).collect() })
             })
             .await;
         Changed::from_result(result)
