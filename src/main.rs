@@ -212,7 +212,8 @@ fn export_orders(config: &Config, out: &std::path::Path, encoding: &str) -> anyh
     std::fs::write(&path, write_orders(&orders, encoding, now)?)
         .with_context(|| format!("cannot write {}", path.display()))?;
     let ids: Vec<i64> = orders.iter().map(|o| o.order.id).collect();
-    let sent = portal::ordering::export::mark_sent(&mut *db.conn()?, channel, &ids, now)?;
+    let sent =
+        portal::ordering::export::mark_sent(&mut *db.conn()?, channel, &ids, now, portal::journal::Trigger::Cli)?;
     println!("{}: {} orders ({} marked taken by the folder channel)", path.display(), orders.len(), sent.len());
     Ok(())
 }

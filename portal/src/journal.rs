@@ -135,7 +135,7 @@ pub fn sweep_interrupted(conn: &mut DbConn) -> Result<usize> {
 /// Records that an order channel took orders (`orders-1c`, `orders-folder`,
 /// `orders-api` in the journal), with their numbers. Nothing is written
 /// when it took none.
-pub fn record_delivery(conn: &mut DbConn, channel: &str, orders: &[i64]) -> Result<()> {
+pub fn record_delivery(conn: &mut DbConn, channel: &str, trigger: Trigger, orders: &[i64]) -> Result<()> {
     if orders.is_empty() {
         return Ok(());
     }
@@ -145,7 +145,6 @@ pub fn record_delivery(conn: &mut DbConn, channel: &str, orders: &[i64]) -> Resu
         .order(order_table::id)
         .select(order_table::number)
         .load(conn)?;
-    let trigger = if channel == "folder" { Trigger::Schedule } else { Trigger::Erp };
     let run = start(conn, &format!("orders-{channel}"), trigger)?;
     let shown: Vec<&str> = numbers.iter().take(20).map(String::as_str).collect();
     let more = numbers.len().saturating_sub(shown.len());

@@ -143,7 +143,11 @@ async fn orders_go_to_the_erp_as_commerceml_and_read_back() {
         assert_eq!(doc.total.as_deref(), Some(format!("{}.{:02}", total / 100, total % 100).as_str()));
     }
     let ids = vec![pending[0].order.id];
-    let sent = app.with_db(move |conn| portal::ordering::export::mark_sent(conn, folder, &ids, now)).await;
+    let sent = app
+        .with_db(move |conn| {
+            portal::ordering::export::mark_sent(conn, folder, &ids, now, portal::journal::Trigger::Cli)
+        })
+        .await;
     assert_eq!(sent.len(), 1);
     assert!(app.with_db(move |conn| portal::ordering::export::pending(conn, folder, 100)).await.is_empty());
     let (_, after) = app.api_get(&buyer, &format!("/api/v1/orders/{}", order["id"])).await;

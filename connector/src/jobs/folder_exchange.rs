@@ -148,7 +148,7 @@ pub fn export_in(db: &Db, dir: &Path) -> anyhow::Result<JobReport> {
         std::fs::write(&partial, write_orders(&orders, OutputEncoding::Windows1251, now)?)?;
         std::fs::rename(&partial, &file)?;
         let ids: Vec<i64> = orders.iter().map(|o| o.order.id).collect();
-        portal::ordering::export::mark_sent(&mut *db.conn()?, Channel::Folder, &ids, now)?;
+        portal::ordering::export::mark_sent(&mut *db.conn()?, Channel::Folder, &ids, now, Trigger::Schedule)?;
     }
     Ok(JobReport { summary: format!("{} orders written", orders.len()), idle: orders.is_empty() })
 }

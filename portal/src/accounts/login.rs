@@ -49,7 +49,16 @@ impl Logins {
             Ok(attempt) => attempt,
             Err(wait) => return Ok(LoginOutcome::Throttled(wait)),
         };
-        let found = match db.run(move |conn| User::credentials(conn, &email)).await {
+        // The user, their hash and whether they may sign in, in one use of a
+        // connection that is returned before the hash is computed.
+        let lookup = move |conn: &mut crate::db::DbConn| match User::credentials(conn, &email)? {
+            Some((user, hash)) => {
+                let allowed = may_sign_in(conn, &user)?;
+                Ok(Some((user, hash, allowed)))
+            }
+            None => Ok(None),
+        };
+        let found = match db.run(lookup).await {
             Ok(found) => found,
             Err(error) => {
                 self.throttle.abandoned(attempt);
@@ -57,12 +66,13 @@ impl Logins {
             }
         };
         let (user, stored) = match found {
-            Some((user, hash)) => (Some(user), Some(hash)),
+            Some((user, hash, allowed)) => (allowed.then_some(user), Some(hash)),
             None => (None, None),
         };
         let password = password.to_string();
         // An unknown email is checked against a dummy hash, so that timing
-        // does not reveal which emails exist.
+        // does not reveal which emails exist; a user who may not sign in is
+        // checked all the same.
         let check = move || match stored {
             Some(hash) => password::verify(&password, &hash),
             None => password::verify(&password, password::dummy_hash()),
@@ -74,20 +84,7 @@ impl Logins {
                 return Ok(LoginOutcome::Busy);
             }
         };
-        let accepted = match user {
-            Some(user) if matches => {
-                let candidate = user.clone();
-                match db.run(move |conn| may_sign_in(conn, &candidate)).await {
-                    Ok(true) => Some(user),
-                    Ok(false) => None,
-                    Err(error) => {
-                        self.throttle.abandoned(attempt);
-                        return Err(error);
-                    }
-                }
-            }
-            _ => None,
-        };
+        let accepted = user.filter(|_| matches);
         Ok(match accepted {
             Some(user) => {
                 self.throttle.succeeded(attempt);

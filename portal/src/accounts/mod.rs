@@ -135,6 +135,22 @@ impl User {
     }
 }
 
+impl User {
+    /// The user, if they may use the portal now (see `may_sign_in`): one
+    /// query with their company's state, for every session and token lookup.
+    pub fn find_allowed(conn: &mut DbConn, id: UserId) -> Result<Option<User>> {
+        let (row, company_active) = users::table
+            .left_join(companies::table)
+            .filter(users::id.eq(id.0))
+            .select((UserRow::as_select(), companies::active.nullable()))
+            .first::<(UserRow, Option<bool>)>(conn)
+            .map_err(Error::from_lookup)?;
+        let user = row.into_user()?.0;
+        let allowed = user.active && (user.company_id.is_none() || company_active == Some(true));
+        Ok(allowed.then_some(user))
+    }
+}
+
 /// Whether a user may use the portal at all: an active account, and for a
 /// buyer an active company. Checked at login and on every later request.
 pub fn may_sign_in(conn: &mut DbConn, user: &User) -> Result<bool> {

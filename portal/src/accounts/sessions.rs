@@ -79,10 +79,9 @@ pub fn lookup(conn: &mut DbConn, token: &str, policy: SessionPolicy) -> Result<O
         diesel::delete(sessions::table.find(&hash)).execute(conn)?;
         return Ok(None);
     }
-    let user = User::find(conn, UserId(user_id))?;
-    if !super::may_sign_in(conn, &user)? {
+    let Some(user) = User::find_allowed(conn, UserId(user_id))? else {
         return Ok(None);
-    }
+    };
     if (now - last_seen).num_seconds() >= SEEN_RESOLUTION_SECONDS {
         diesel::update(sessions::table.find(&hash)).set(sessions::last_seen_at.eq(Some(now))).execute(conn)?;
     }

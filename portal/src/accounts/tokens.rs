@@ -53,8 +53,7 @@ pub fn lookup(conn: &mut DbConn, token: &str) -> Result<Option<User>> {
     if expires_at <= Utc::now().naive_utc() {
         return Ok(None);
     }
-    let user = User::find(conn, UserId(user_id))?;
-    Ok(super::may_sign_in(conn, &user)?.then_some(user))
+    User::find_allowed(conn, UserId(user_id))
 }
 
 /// Removes expired tokens; returns how many.

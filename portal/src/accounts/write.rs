@@ -150,11 +150,9 @@ pub struct ContractTerms<'a> {
 }
 
 impl ContractTerms<'_> {
-    /// Saves the contract; returns its id and whether it was created.
-    pub fn save(&self, conn: &mut DbConn) -> Result<(i64, bool)> {
-        if !(0..=10_000).contains(&self.discount_bp) {
-            return Err(Error::Invalid("discount must be between 0 and 100 %".into()));
-        }
+    /// Saves the contract (created when the company has no contract with this
+    /// number); returns its id.
+    pub fn save(&self, conn: &mut DbConn) -> Result<i64> {
         if !(0..=3650).contains(&self.deferral_days) {
             return Err(Error::Invalid("deferral must be between 0 and 3650 days".into()));
         }
@@ -175,27 +173,15 @@ impl ContractTerms<'_> {
                 return Err(Error::Invalid("the contract's manager must be a manager".into()));
             }
         }
-        let existing = contracts::table
-            .filter(contracts::company_id.eq(self.company.0))
-            .filter(contracts::number.eq(self.number))
-            .select(contracts::id)
-            .first::<i64>(conn)
-            .optional()?;
-        let Some(id) = existing else {
-            let id = NewContract {
-                company: self.company,
-                number: self.number,
-                price_type_id: self.price_type_id,
-                discount_bp: self.discount_bp,
-                deferral_days: self.deferral_days,
-                manager: self.manager,
-            }
-            .insert_or_find(conn)?;
-            if !self.active {
-                diesel::update(contracts::table.find(id)).set(contracts::active.eq(false)).execute(conn)?;
-            }
-            return Ok((id, true));
-        };
+        let id = NewContract {
+            company: self.company,
+            number: self.number,
+            price_type_id: self.price_type_id,
+            discount_bp: self.discount_bp,
+            deferral_days: self.deferral_days,
+            manager: self.manager,
+        }
+        .insert_or_find(conn)?;
         diesel::update(contracts::table.find(id))
             .set((
                 contracts::price_type_id.eq(self.price_type_id),
@@ -205,7 +191,7 @@ impl ContractTerms<'_> {
                 contracts::active.eq(self.active),
             ))
             .execute(conn)?;
-        Ok((id, false))
+        Ok(id)
     }
 }
 

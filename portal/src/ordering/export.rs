@@ -55,9 +55,15 @@ pub fn load(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<OrderForErp>> {
 /// `channel` took these orders as they were at `as_of` (see
 /// `channels::confirm`); the delivery is journaled. Returns the orders
 /// recorded as taken.
-pub fn mark_sent(conn: &mut DbConn, channel: Channel, ids: &[i64], as_of: NaiveDateTime) -> Result<Vec<i64>> {
+pub fn mark_sent(
+    conn: &mut DbConn,
+    channel: Channel,
+    ids: &[i64],
+    as_of: NaiveDateTime,
+    trigger: crate::journal::Trigger,
+) -> Result<Vec<i64>> {
     let taken: Vec<(i64, NaiveDateTime)> = ids.iter().map(|id| (*id, as_of)).collect();
     let confirmed = super::channels::confirm(conn, channel, &taken)?;
-    crate::journal::record_delivery(conn, channel.as_str(), &confirmed.newly)?;
+    crate::journal::record_delivery(conn, channel.as_str(), trigger, &confirmed.newly)?;
     Ok(confirmed.newly)
 }

@@ -212,7 +212,7 @@ async fn answer(req: &Request, state: &AppState, q: ExchangeQuery, body: Body) -
                 .db
                 .run(move |conn| {
                     if let Some((ids, as_of)) = store::take_query(conn, &session)? {
-                        mark_sent(conn, Channel::OneC, &ids, as_of)?;
+                        mark_sent(conn, Channel::OneC, &ids, as_of, Trigger::Erp)?;
                     }
                     Ok(())
                 })

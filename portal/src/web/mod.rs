@@ -4,6 +4,7 @@
 pub mod api;
 mod assets;
 pub mod client;
+mod demo_banner;
 mod errors;
 mod exchange;
 mod health;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub jobs: Option<Arc<dyn crate::jobs::JobRunner>>,
     /// Password checks: throttling and the bound on concurrent hashing.
     pub logins: Arc<crate::accounts::login::Logins>,
+    /// Whether pages show the demo ribbon (cached).
+    pub demo_banner: Arc<demo_banner::DemoBanner>,
 }
 
 impl AppState {
@@ -72,6 +75,7 @@ impl AppState {
             config: Arc::new(config),
             jobs: None,
             logins: Arc::new(crate::accounts::login::Logins::default()),
+            demo_banner: Arc::default(),
         }
     }
 

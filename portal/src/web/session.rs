@@ -123,7 +123,8 @@ pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'s
         urlencoding::decode(c.value_str()).ok().map(|t| t.into_owned()).filter(|t| !t.is_empty())
     });
     let role = user.role;
-    let (cart_lines, unread, status_css, demo) = state
+    let demo = state.demo_banner.shown(&state.db).await?;
+    let (cart_lines, unread, status_css) = state
         .db
         .run(move |conn| {
             let lines = if role == crate::accounts::Role::Buyer {
@@ -136,7 +137,6 @@ pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'s
                 lines,
                 crate::notifications::unread_count(conn, user_for_counts.id)?,
                 crate::settings::status_css(conn)?,
-                crate::demo::accounts_present(conn)?,
             ))
         })
         .await?;

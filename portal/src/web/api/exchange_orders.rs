@@ -12,6 +12,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
 use super::{api_error, ApiError, BearerAuth};
 use crate::accounts::Role;
+use crate::journal::Trigger;
 use crate::money::Qty;
 use crate::ordering::channels::{self, Channel};
 use crate::ordering::export::{self, OrderForErp};
@@ -247,7 +248,7 @@ impl ExchangeOrdersApi {
             .db
             .run(move |conn| {
                 let confirmed = channels::confirm(conn, Channel::Api, &taken)?;
-                crate::journal::record_delivery(conn, Channel::Api.as_str(), &confirmed.newly)?;
+                crate::journal::record_delivery(conn, Channel::Api.as_str(), Trigger::Erp, &confirmed.newly)?;
                 Ok(confirmed.newly.into_iter().chain(confirmed.already).collect::<Vec<i64>>())
             })
             .await?;

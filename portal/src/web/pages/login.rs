@@ -57,7 +57,7 @@ async fn render(
     view: &LoginPage<'_>,
     status: StatusCode,
 ) -> poem::Result<Response> {
-    let demo = state.db.run(crate::demo::accounts_present).await?;
+    let demo = state.demo_banner.shown(&state.db).await?;
     let layout = Layout {
         lang,
         user: None,

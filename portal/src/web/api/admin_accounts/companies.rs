@@ -291,7 +291,7 @@ impl AdminCompaniesApi {
                     manager: k.manager_id.map(UserId),
                     active: true,
                 };
-                let (id, _) = terms.save(conn)?;
+                let id = terms.save(conn)?;
                 write::contract(conn, id).map(ContractOut::from)
             })
             .await;
