@@ -351,7 +351,7 @@ async fn main() {
     let placed: i64 = portal::db::schema::orders::table.count().get_result(&mut *conn).expect("orders");
     let runs = portal::journal::latest_with(&mut conn, None, 10_000, true).expect("journal");
     let mut ticks: BTreeMap<(String, i64), usize> = BTreeMap::new();
-    for run in runs.iter().filter(|r| r.triggered_by == "schedule") {
+    for run in runs.iter().filter(|r| r.triggered_by == portal::journal::Trigger::Schedule) {
         let second = (run.started_at.and_utc().timestamp_millis() + 500).div_euclid(1000);
         *ticks.entry((run.job.clone(), second)).or_default() += 1;
     }

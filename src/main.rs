@@ -312,8 +312,9 @@ fn print_logins(url: Option<&str>) {
     } else {
         println!("Demo logins:");
     }
-    for (email, password, role) in portal::demo::DEMO_LOGINS {
-        println!("  {email:<24} {password:<14} {role}");
+    for (email, password, role, note) in portal::demo::DEMO_LOGINS {
+        let note = if note.is_empty() { String::new() } else { format!(" ({note})") };
+        println!("  {email:<24} {password:<14} {role}{note}");
     }
     println!("Demo mode: remove these logins with `optovik demo --remove` before serving customers.");
     println!("API docs: /api/docs   OpenAPI: /api/openapi.json\n");

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use crate::db::schema::{exchange_chunks, exchange_files, exchange_imports, exchange_queries};
 use crate::db::{Db, DbConn};
 use crate::error::{Error, Result};
+use crate::journal::RunStatus;
 use crate::per_backend;
 
 /// Stored pieces are at most this large, so reading a file back streams.
@@ -142,18 +143,18 @@ impl std::io::Read for StoredFile {
 /// The state of a file's import: None (not started), or (status, message).
 /// An import left "running" by a process that is gone (killed, crashed) is
 /// reported — and recorded — as failed, so 1C can send the file again.
-pub fn import_state(conn: &mut DbConn, session: &str, name: &str) -> Result<Option<(String, String)>> {
-    let row: Option<(String, String, Option<String>)> = exchange_imports::table
+pub fn import_state(conn: &mut DbConn, session: &str, name: &str) -> Result<Option<(RunStatus, String)>> {
+    let row: Option<(RunStatus, String, Option<String>)> = exchange_imports::table
         .find((session, name))
         .select((exchange_imports::status, exchange_imports::message, exchange_imports::holder))
         .first(conn)
         .optional()?;
     match row {
-        Some((status, _, Some(holder))) if status == "running" && crate::process::is_gone(&holder) => {
+        Some((RunStatus::Running, _, Some(holder))) if crate::process::is_gone(&holder) => {
             let message =
                 "the import was interrupted (the portal stopped); nothing of it was applied — send the file again";
-            set_import_state(conn, session, name, "failure", message, None)?;
-            Ok(Some(("failure".into(), message.into())))
+            set_import_state(conn, session, name, RunStatus::Failure, message, None)?;
+            Ok(Some((RunStatus::Failure, message.into())))
         }
         Some((status, message, _)) => Ok(Some((status, message))),
         None => Ok(None),
@@ -165,7 +166,7 @@ pub fn set_import_state(
     conn: &mut DbConn,
     session: &str,
     name: &str,
-    status: &str,
+    status: RunStatus,
     message: &str,
     run: Option<i64>,
 ) -> Result<()> {

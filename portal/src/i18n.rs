@@ -83,4 +83,33 @@ mod tests {
         assert_eq!(locale("en-US,en;q=0.9"), "en");
         assert_eq!(locale("de"), "ru");
     }
+
+    /// Every stored state shown to people has its label in both catalogs,
+    /// so a new enum value cannot reach a page as a raw key.
+    #[test]
+    fn every_state_has_its_label() {
+        use crate::accounts::Role;
+        use crate::notifications::NotificationKind;
+        use crate::ordering::channels::Channel;
+        use crate::ordering::events::EventKind;
+        use crate::ordering::lifecycle::Actor;
+        use crate::ordering::status::{OrderStatus, SyncState};
+
+        let mut wanted: Vec<String> = Vec::new();
+        wanted.extend(OrderStatus::ALL.iter().map(|s| format!("status.{s}")));
+        wanted.extend(SyncState::ALL.iter().map(|s| format!("sync.{s}")));
+        wanted.extend(EventKind::ALL.iter().map(|k| format!("event.{k}")));
+        wanted.extend(Actor::ALL.iter().map(|a| format!("actor.{a}")));
+        wanted.extend(Role::ALL.iter().map(|r| format!("admin.role_{r}")));
+        wanted.extend(Channel::ALL.iter().map(|c| format!("channel.{c}")));
+        for kind in NotificationKind::ALL {
+            wanted.push(format!("notify.{kind}_title"));
+            wanted.push(format!("notify.{kind}_body"));
+        }
+        for locale in LOCALES {
+            let keys = keys(locale);
+            let missing: Vec<&String> = wanted.iter().filter(|k| !keys.contains(k)).collect();
+            assert!(missing.is_empty(), "{locale} lacks {missing:?}");
+        }
+    }
 }

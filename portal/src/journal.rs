@@ -7,27 +7,34 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::sync_runs;
+use crate::db::stored_text::stored_text_enum;
 use crate::db::DbConn;
 use crate::error::{Error, Result};
 
-/// What started a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Trigger {
-    Schedule,
-    Cli,
-    Admin,
-    Erp,
+stored_text_enum! {
+    /// What started a run.
+    #[derive(poem_openapi::Enum)]
+    #[oai(rename_all = "snake_case")]
+    pub enum Trigger {
+        Schedule = "schedule",
+        Cli = "cli",
+        Admin = "admin",
+        Erp = "erp",
+    }
 }
 
-impl Trigger {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::Schedule => "schedule",
-            Trigger::Cli => "cli",
-            Trigger::Admin => "admin",
-            Trigger::Erp => "erp",
-        }
+stored_text_enum! {
+    /// Where a run is, or how it ended.
+    #[derive(poem_openapi::Enum)]
+    #[oai(rename_all = "snake_case")]
+    pub enum RunStatus {
+        Running = "running",
+        Success = "success",
+        /// It succeeded with nothing to do; left out of default views.
+        Idle = "idle",
+        Failure = "failure",
+        /// Its process stopped during the run.
+        Interrupted = "interrupted",
     }
 }
 
@@ -36,12 +43,10 @@ impl Trigger {
 pub struct Run {
     pub id: i64,
     pub job: String,
-    pub triggered_by: String,
+    pub triggered_by: Trigger,
     pub started_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
-    /// running, success, idle (nothing to do), failure or interrupted (its
-    /// process stopped).
-    pub status: String,
+    pub status: RunStatus,
     pub summary: String,
     /// JSON object of counts (created, updated, unchanged, …).
     pub counts: String,
@@ -69,9 +74,9 @@ pub fn start(conn: &mut DbConn, job: &str, trigger: Trigger) -> Result<i64> {
     Ok(diesel::insert_into(sync_runs::table)
         .values((
             sync_runs::job.eq(job),
-            sync_runs::triggered_by.eq(trigger.as_str()),
+            sync_runs::triggered_by.eq(trigger),
             sync_runs::started_at.eq(Utc::now().naive_utc()),
-            sync_runs::status.eq("running"),
+            sync_runs::status.eq(RunStatus::Running),
             sync_runs::holder.eq(Some(crate::process::identity())),
         ))
         .returning(sync_runs::id)
@@ -86,9 +91,9 @@ pub fn finish(conn: &mut DbConn, id: i64, outcome: &Outcome) -> Result<()> {
         .set((
             sync_runs::finished_at.eq(Some(now)),
             sync_runs::status.eq(match (outcome.success, outcome.idle) {
-                (false, _) => "failure",
-                (true, true) => "idle",
-                (true, false) => "success",
+                (false, _) => RunStatus::Failure,
+                (true, true) => RunStatus::Idle,
+                (true, false) => RunStatus::Success,
             }),
             sync_runs::summary.eq(&outcome.summary),
             sync_runs::counts.eq(if outcome.counts.is_null() { "{}".to_string() } else { outcome.counts.to_string() }),
@@ -109,7 +114,7 @@ const STALE_HOURS: i64 = 24;
 /// transaction, so an interrupted import changed nothing. Returns how many.
 pub fn sweep_interrupted(conn: &mut DbConn) -> Result<usize> {
     let running: Vec<(i64, Option<String>, NaiveDateTime)> = sync_runs::table
-        .filter(sync_runs::status.eq("running"))
+        .filter(sync_runs::status.eq(RunStatus::Running))
         .select((sync_runs::id, sync_runs::holder, sync_runs::started_at))
         .load(conn)?;
     let now = Utc::now().naive_utc();
@@ -119,9 +124,9 @@ pub fn sweep_interrupted(conn: &mut DbConn) -> Result<usize> {
         if !gone && now - started_at < chrono::Duration::hours(STALE_HOURS) {
             continue;
         }
-        swept += diesel::update(sync_runs::table.find(id).filter(sync_runs::status.eq("running")))
+        swept += diesel::update(sync_runs::table.find(id).filter(sync_runs::status.eq(RunStatus::Running)))
             .set((
-                sync_runs::status.eq("interrupted"),
+                sync_runs::status.eq(RunStatus::Interrupted),
                 sync_runs::finished_at.eq(Some(now)),
                 sync_runs::summary.eq(
                     "interrupted: the process stopped during the run; an import changes nothing unless it completes",
@@ -179,7 +184,7 @@ pub fn latest_with(conn: &mut DbConn, job: Option<&str>, limit: i64, include_idl
         query = query.filter(sync_runs::job.eq(job.to_string()));
     }
     if !include_idle {
-        query = query.filter(sync_runs::status.ne("idle"));
+        query = query.filter(sync_runs::status.ne(RunStatus::Idle));
     }
     Ok(query.load(conn)?)
 }
@@ -187,7 +192,7 @@ pub fn latest_with(conn: &mut DbConn, job: Option<&str>, limit: i64, include_idl
 /// How many idle runs there were since `since` (folded into one line on the admin page).
 pub fn idle_since(conn: &mut DbConn, since: NaiveDateTime) -> Result<i64> {
     Ok(sync_runs::table
-        .filter(sync_runs::status.eq("idle"))
+        .filter(sync_runs::status.eq(RunStatus::Idle))
         .filter(sync_runs::started_at.ge(since))
         .count()
         .get_result(conn)?)
@@ -202,13 +207,13 @@ pub fn apply_retention(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize> {
     let days = crate::settings::get(conn, RETENTION_DAYS)?.and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(180);
     let idle = diesel::delete(
         sync_runs::table
-            .filter(sync_runs::status.eq("idle"))
+            .filter(sync_runs::status.eq(RunStatus::Idle))
             .filter(sync_runs::started_at.lt(now - chrono::Duration::days(1))),
     )
     .execute(conn)?;
     let old = diesel::delete(
         sync_runs::table
-            .filter(sync_runs::status.ne("running"))
+            .filter(sync_runs::status.ne(RunStatus::Running))
             .filter(sync_runs::started_at.lt(now - chrono::Duration::days(days.max(1)))),
     )
     .execute(conn)?;

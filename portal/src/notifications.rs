@@ -8,9 +8,52 @@ use serde::Serialize;
 
 use crate::accounts::UserId;
 use crate::db::schema::{notifications, users};
+use crate::db::stored_text::stored_text_enum;
 use crate::db::DbConn;
 use crate::error::Result;
 use crate::i18n;
+use crate::mail::EmailKind;
+
+stored_text_enum! {
+    /// What a notification announces: its title and body are the catalog
+    /// keys `notify.{kind}_title` and `notify.{kind}_body`.
+    #[derive(poem_openapi::Enum)]
+    #[oai(rename_all = "snake_case")]
+    pub enum NotificationKind {
+        OrderPlaced = "order_placed",
+        StatusChanged = "status_changed",
+        OrderCancelled = "order_cancelled",
+        ReservationLapsing = "reservation_lapsing",
+        ReservationLapsed = "reservation_lapsed",
+        DeadlineExtended = "deadline_extended",
+        Shipment = "shipment",
+        Payment = "payment",
+    }
+}
+
+impl NotificationKind {
+    /// The email that goes out with the notification, if any.
+    pub fn email(self) -> Option<EmailKind> {
+        match self {
+            NotificationKind::OrderPlaced => Some(EmailKind::OrderPlaced),
+            NotificationKind::StatusChanged => Some(EmailKind::StatusChanged),
+            NotificationKind::OrderCancelled => Some(EmailKind::OrderCancelled),
+            NotificationKind::ReservationLapsing => Some(EmailKind::ReservationLapsing),
+            NotificationKind::ReservationLapsed => Some(EmailKind::ReservationLapsed),
+            NotificationKind::DeadlineExtended => None,
+            NotificationKind::Shipment => Some(EmailKind::Shipment),
+            NotificationKind::Payment => Some(EmailKind::Payment),
+        }
+    }
+
+    fn title(self, locale: &str, args: &[(&str, String)]) -> String {
+        i18n::text(locale, &format!("notify.{self}_title"), args)
+    }
+
+    fn body(self, locale: &str, args: &[(&str, String)]) -> String {
+        i18n::text(locale, &format!("notify.{self}_body"), args)
+    }
+}
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = notifications)]
@@ -18,7 +61,7 @@ pub struct Notification {
     pub id: i64,
     pub user_id: i64,
     pub order_id: Option<i64>,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub title: String,
     pub body: String,
     pub created_at: NaiveDateTime,
@@ -31,20 +74,22 @@ pub fn notify(
     conn: &mut DbConn,
     user: UserId,
     order_id: Option<i64>,
-    kind: &str,
+    kind: NotificationKind,
     args: &[(&str, String)],
 ) -> Result<()> {
     let (locale, email): (String, String) =
         users::table.find(user.0).select((users::locale, users::email)).first(conn)?;
     let args = &localize(&locale, args);
-    crate::mail::outbox::enqueue(conn, &email, kind, &locale, args)?;
+    if let Some(email_kind) = kind.email() {
+        crate::mail::outbox::enqueue(conn, &email, email_kind, &locale, args)?;
+    }
     diesel::insert_into(notifications::table)
         .values((
             notifications::user_id.eq(user.0),
             notifications::order_id.eq(order_id),
             notifications::kind.eq(kind),
-            notifications::title.eq(i18n::text(&locale, &format!("notify.{kind}_title"), args)),
-            notifications::body.eq(i18n::text(&locale, &format!("notify.{kind}_body"), args)),
+            notifications::title.eq(kind.title(&locale, args)),
+            notifications::body.eq(kind.body(&locale, args)),
             notifications::created_at.eq(Utc::now().naive_utc()),
         ))
         .execute(conn)?;
@@ -56,7 +101,7 @@ pub fn notify(
 pub struct Pending {
     pub user: i64,
     pub order_id: Option<i64>,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub args: Vec<(&'static str, String)>,
     /// Whether an email goes out as well as the cabinet notification.
     pub email: bool,
@@ -85,9 +130,9 @@ pub fn notify_many(conn: &mut DbConn, pending: &[Pending]) -> Result<()> {
             (
                 notifications::user_id.eq(p.user),
                 notifications::order_id.eq(p.order_id),
-                notifications::kind.eq(p.kind.clone()),
-                notifications::title.eq(i18n::text(locale, &format!("notify.{}_title", p.kind), &args)),
-                notifications::body.eq(i18n::text(locale, &format!("notify.{}_body", p.kind), &args)),
+                notifications::kind.eq(p.kind),
+                notifications::title.eq(p.kind.title(locale, &args)),
+                notifications::body.eq(p.kind.body(locale, &args)),
                 notifications::created_at.eq(now),
             )
         })
@@ -98,10 +143,10 @@ pub fn notify_many(conn: &mut DbConn, pending: &[Pending]) -> Result<()> {
 
     let emails: Vec<_> = pending
         .iter()
+        .filter(|p| p.email)
         .filter_map(|p| {
-            people
-                .get(&p.user)
-                .map(|(locale, email)| (email.clone(), p.kind.clone(), locale.clone(), localize(locale, &p.args)))
+            let kind = p.kind.email()?;
+            people.get(&p.user).map(|(locale, email)| (email.clone(), kind, locale.clone(), localize(locale, &p.args)))
         })
         .collect();
     crate::mail::outbox::enqueue_many(conn, &emails)?;

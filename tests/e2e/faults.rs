@@ -54,7 +54,7 @@ async fn latest_run(db: &portal::db::Db, job: &'static str) -> Option<(String, S
     db.run(move |conn| Ok(portal::journal::latest(conn, Some(job), 1)?.into_iter().next()))
         .await
         .expect("journal")
-        .map(|r| (r.status, r.summary))
+        .map(|r| (r.status.to_string(), r.summary))
 }
 
 #[tokio::test(flavor = "multi_thread")]

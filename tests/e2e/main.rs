@@ -20,6 +20,7 @@ mod import;
 mod lifecycle;
 mod order_channels;
 mod ordering;
+mod page_and_api;
 mod reconciliation;
 mod scheduler;
 mod security;

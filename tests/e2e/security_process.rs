@@ -232,7 +232,7 @@ async fn a_huge_body_is_refused_before_it_is_read() {
 async fn a_start_on_an_empty_configured_database_has_no_demo_logins() {
     let (url, _cleanup) = tokio::task::spawn_blocking(empty_database_url).await.expect("database");
     let portal = Portal::start(&url, &[], &[]).await;
-    for (email, password, _) in portal::demo::DEMO_LOGINS {
+    for (email, password, _, _) in portal::demo::DEMO_LOGINS {
         let response = reqwest::Client::new()
             .post(portal.url("/api/v1/auth/token"))
             .json(&serde_json::json!({ "email": email, "password": password }))

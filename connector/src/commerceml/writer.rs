@@ -7,6 +7,7 @@
 
 use portal::money::{Money, Qty};
 use portal::ordering::export::OrderForErp;
+use portal::ordering::status::OrderStatus;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
@@ -171,9 +172,9 @@ fn write_order(x: &mut Xml, o: &OrderForErp) -> std::io::Result<()> {
     }
     x.close("Товары")?;
     x.open("ЗначенияРеквизитов")?;
-    x.requisite("Статус заказа", &order.status)?;
+    x.requisite("Статус заказа", order.status.as_str())?;
     x.requisite("Заказ оплачен", if order.paid_minor >= order.total_minor { "true" } else { "false" })?;
-    x.requisite("Отменен", if order.status == "cancelled" { "true" } else { "false" })?;
+    x.requisite("Отменен", if order.status == OrderStatus::Cancelled { "true" } else { "false" })?;
     let deadline = order.reservation_deadline.map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string()).unwrap_or_default();
     x.requisite("Резерв до", &deadline)?;
     x.requisite("Номер заказа покупателя", &order.po_number)?;

@@ -58,7 +58,7 @@ pub(crate) fn count(counts: &mut Counts, place: &str, outcome: Result<bool, Stri
 /// either language (`Отгружен`, `Shipped`).
 pub(crate) fn status_named(text: &str) -> Option<OrderStatus> {
     let wanted = text.trim().to_lowercase().replace('ё', "е");
-    OrderStatus::ALL.into_iter().find(|status| {
+    OrderStatus::ALL.iter().copied().find(|status| {
         wanted == status.as_str()
             || portal::i18n::LOCALES.iter().any(|locale| {
                 let name = portal::i18n::text(locale, &format!("status.{}", status.as_str()), &[]);
@@ -85,7 +85,7 @@ pub(crate) fn apply_one(db: &Db, doc: &Document) -> Result<bool, String> {
     }
     let move_to = |conn: &mut portal::db::DbConn, to: OrderStatus| -> Result<bool, String> {
         let current = orders::find(conn, Scope::All, order.id).map_err(|e| e.to_string())?;
-        if current.status == to.as_str() {
+        if current.status == to {
             return Ok(false);
         }
         match actions::transition(conn, Scope::All, order.id, ERP, to, "").map_err(|e| e.to_string())? {
@@ -98,14 +98,14 @@ pub(crate) fn apply_one(db: &Db, doc: &Document) -> Result<bool, String> {
     if doc.cancelled() == Some(true) || doc.deletion_mark() == Some(true) || named == Some(OrderStatus::Cancelled) {
         return Ok(move_to(&mut conn, OrderStatus::Cancelled)? || changed);
     }
-    if doc.posted() == Some(true) && order.status == OrderStatus::New.as_str() {
+    if doc.posted() == Some(true) && order.status == OrderStatus::New {
         changed |= move_to(&mut conn, OrderStatus::Processing)?;
     }
     // Any other status the ERP names is a plain move (processing, reserved,
     // closed…), unless the order is already past it (the same file twice).
     if let Some(to) = named.filter(|s| !matches!(s, OrderStatus::Paid | OrderStatus::Shipped)) {
         let now = orders::find(&mut conn, Scope::All, order.id).map_err(|e| e.to_string())?;
-        let past = OrderStatus::parse(&now.status).and_then(progress).zip(progress(to)).is_some_and(|(a, b)| a >= b);
+        let past = progress(now.status).zip(progress(to)).is_some_and(|(a, b)| a >= b);
         if !past {
             changed |= move_to(&mut conn, to)?;
         }

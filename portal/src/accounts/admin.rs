@@ -9,9 +9,28 @@ use serde::Serialize;
 
 use super::{CompanyId, NewUser, Role, User, UserId};
 use crate::db::schema::{companies, password_tokens, users};
+use crate::db::stored_text::stored_text_enum;
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
+use crate::mail::EmailKind;
 use crate::{hash_token, random_token, settings};
+
+stored_text_enum! {
+    /// Why a password link was sent (and which email carried it).
+    pub enum LinkPurpose {
+        Invite = "invite",
+        PasswordReset = "password_reset",
+    }
+}
+
+impl LinkPurpose {
+    fn email(self) -> EmailKind {
+        match self {
+            LinkPurpose::Invite => EmailKind::Invite,
+            LinkPurpose::PasswordReset => EmailKind::PasswordReset,
+        }
+    }
+}
 
 /// How long an invitation or reset link works.
 pub const LINK_DAYS: i64 = 7;
@@ -21,7 +40,7 @@ pub struct UserRow {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub company_id: Option<i64>,
     pub company: Option<String>,
     pub active: bool,
@@ -72,14 +91,14 @@ pub fn invite(
         // No usable password until the link sets one.
         let id =
             NewUser { email: &email, password: "", name: name.trim(), role, company, locale }.insert_or_find(conn)?;
-        let link = send_link(conn, id, "invite")?;
+        let link = send_link(conn, id, LinkPurpose::Invite)?;
         Ok((id, link))
     })
 }
 
 /// Emails a fresh password link (`invite` or `password_reset`); returns the
 /// link (the command line prints it for the first administrator).
-pub fn send_link(conn: &mut DbConn, user: UserId, purpose: &str) -> Result<String> {
+pub fn send_link(conn: &mut DbConn, user: UserId, purpose: LinkPurpose) -> Result<String> {
     let token = random_token();
     let now = Utc::now().naive_utc();
     let expires = now + Duration::days(LINK_DAYS);
@@ -102,7 +121,7 @@ pub fn send_link(conn: &mut DbConn, user: UserId, purpose: &str) -> Result<Strin
         ("url", link.clone()),
         ("deadline", expires.format("%d.%m.%Y").to_string()),
     ];
-    crate::mail::outbox::enqueue(conn, &email, purpose, &locale, &args)?;
+    crate::mail::outbox::enqueue(conn, &email, purpose.email(), &locale, &args)?;
     Ok(link)
 }
 
@@ -113,14 +132,14 @@ pub fn reset(conn: &mut DbConn, user: UserId) -> Result<String> {
     write_transaction(conn, |conn| {
         User::find(conn, user)?;
         super::sessions::end_all(conn, user)?;
-        send_link(conn, user, "password_reset")
+        send_link(conn, user, LinkPurpose::PasswordReset)
     })
 }
 
 /// Whether any administrator can sign in (a fresh production database has none).
 pub fn has_admin(conn: &mut DbConn) -> Result<bool> {
     let any = users::table
-        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::role.eq(Role::Admin))
         .filter(users::active.eq(true))
         .select(users::id)
         .first::<i64>(conn)

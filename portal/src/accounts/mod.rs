@@ -18,37 +18,28 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::{companies, contracts, price_types, users};
+use crate::db::stored_text::stored_text_enum;
 use crate::db::DbConn;
 use crate::error::{Error, Result};
 
-/// What a user is allowed to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Buyer,
-    Manager,
-    Admin,
-    Erp,
+stored_text_enum! {
+    /// What a user is allowed to do.
+    #[derive(poem_openapi::Enum)]
+    #[oai(rename_all = "snake_case")]
+    pub enum Role {
+        Buyer = "buyer",
+        Manager = "manager",
+        Admin = "admin",
+        /// The ERP's machine user (1C exchange, the API's order feed).
+        Erp = "erp",
+    }
 }
 
 impl Role {
-    pub fn parse(text: &str) -> Option<Role> {
-        match text {
-            "buyer" => Some(Role::Buyer),
-            "manager" => Some(Role::Manager),
-            "admin" => Some(Role::Admin),
-            "erp" => Some(Role::Erp),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Buyer => "buyer",
-            Role::Manager => "manager",
-            Role::Admin => "admin",
-            Role::Erp => "erp",
-        }
+    /// The supplier's side (managers, admins, the ERP's machine user), as
+    /// opposed to a buyer.
+    pub fn is_staff(self) -> bool {
+        self != Role::Buyer
     }
 }
 
@@ -66,7 +57,7 @@ struct UserRow {
     email: String,
     password_hash: String,
     name: String,
-    role: String,
+    role: Role,
     company_id: Option<i64>,
     locale: String,
     active: bool,
@@ -85,28 +76,26 @@ pub struct User {
 }
 
 impl UserRow {
-    fn into_user(self) -> Result<(User, String)> {
-        let role =
-            Role::parse(&self.role).ok_or_else(|| Error::Internal(format!("user {} has unknown role", self.id)))?;
-        Ok((
+    fn into_user(self) -> (User, String) {
+        (
             User {
                 id: UserId(self.id),
                 email: self.email,
                 name: self.name,
-                role,
+                role: self.role,
                 company_id: self.company_id.map(CompanyId),
                 locale: self.locale,
                 active: self.active,
             },
             self.password_hash,
-        ))
+        )
     }
 }
 
 impl User {
     pub fn find(conn: &mut DbConn, id: UserId) -> Result<User> {
         let row = users::table.find(id.0).select(UserRow::as_select()).first(conn).map_err(Error::from_lookup)?;
-        Ok(row.into_user()?.0)
+        Ok(row.into_user().0)
     }
 
     /// The user with this email and their stored password hash, for a
@@ -117,7 +106,7 @@ impl User {
             .select(UserRow::as_select())
             .first(conn)
             .optional()?;
-        row.map(UserRow::into_user).transpose()
+        Ok(row.map(UserRow::into_user))
     }
 
     pub fn set_locale(conn: &mut DbConn, id: UserId, locale: &str) -> Result<()> {
@@ -131,7 +120,7 @@ impl User {
             .select(UserRow::as_select())
             .first(conn)
             .optional()?;
-        row.map(|r| r.into_user().map(|(u, _)| u)).transpose()
+        Ok(row.map(|r| r.into_user().0))
     }
 }
 
@@ -145,7 +134,7 @@ impl User {
             .select((UserRow::as_select(), companies::active.nullable()))
             .first::<(UserRow, Option<bool>)>(conn)
             .map_err(Error::from_lookup)?;
-        let user = row.into_user()?.0;
+        let user = row.into_user().0;
         let allowed = user.active && (user.company_id.is_none() || company_active == Some(true));
         Ok(allowed.then_some(user))
     }

@@ -168,8 +168,8 @@ impl ContractTerms<'_> {
             return Err(Error::Invalid("a contract needs a number (at most 100 characters)".into()));
         }
         if let Some(manager) = self.manager {
-            let role = users::table.find(manager.0).select(users::role).first::<String>(conn).optional()?;
-            if role.as_deref() != Some(Role::Manager.as_str()) && role.as_deref() != Some(Role::Admin.as_str()) {
+            let role = users::table.find(manager.0).select(users::role).first::<Role>(conn).optional()?;
+            if !matches!(role, Some(Role::Manager | Role::Admin)) {
                 return Err(Error::Invalid("the contract's manager must be a manager".into()));
             }
         }
@@ -331,7 +331,7 @@ impl NewUser<'_> {
                 users::email.eq(&email),
                 users::password_hash.eq(hash),
                 users::name.eq(self.name),
-                users::role.eq(self.role.as_str()),
+                users::role.eq(self.role),
                 users::company_id.eq(self.company.map(|c| c.0)),
                 users::locale.eq(self.locale),
                 users::active.eq(true),

@@ -3,6 +3,7 @@
 //! and prices are written through `write`; the web layer only reads.
 
 pub mod batch;
+pub mod card;
 pub mod listing;
 pub mod search_index;
 pub mod search_words;

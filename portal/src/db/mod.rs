@@ -5,6 +5,7 @@
 pub mod backend;
 mod migrate;
 pub mod schema;
+pub mod stored_text;
 
 use std::path::Path;
 use std::time::Duration;

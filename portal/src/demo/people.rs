@@ -10,14 +10,14 @@ use crate::db::DbConn;
 use crate::error::Result;
 use crate::settings;
 
-/// (email, password, role) of every demo login, as printed on start.
-pub const DEMO_LOGINS: [(&str, &str, &str); 6] = [
-    ("buyer@demo.example", "demo-buyer", "buyer (ООО «СтройМаркет»)"),
-    ("buyer2@demo.example", "demo-buyer", "buyer (ООО «ТехноСнаб»)"),
-    ("manager@demo.example", "demo-manager", "manager"),
-    ("manager2@demo.example", "demo-manager", "manager"),
-    ("admin@demo.example", "demo-admin", "admin"),
-    ("erp@demo.example", "demo-erp", "erp (machine user)"),
+/// (email, password, role, note) of every demo login, as printed on start.
+pub const DEMO_LOGINS: [(&str, &str, Role, &str); 6] = [
+    ("buyer@demo.example", "demo-buyer", Role::Buyer, "ООО «СтройМаркет»"),
+    ("buyer2@demo.example", "demo-buyer", Role::Buyer, "ООО «ТехноСнаб»"),
+    ("manager@demo.example", "demo-manager", Role::Manager, ""),
+    ("manager2@demo.example", "demo-manager", Role::Manager, ""),
+    ("admin@demo.example", "demo-admin", Role::Admin, ""),
+    ("erp@demo.example", "demo-erp", Role::Erp, "machine user"),
 ];
 
 /// Every account the demo creates (the printed logins and a third buyer).
@@ -55,7 +55,7 @@ const SUPPLIER: [(&str, &str); 11] = [
 fn revive(conn: &mut DbConn) -> Result<()> {
     use crate::accounts::password;
     use crate::db::schema::users;
-    let logins = DEMO_LOGINS.iter().map(|(email, password, _)| (*email, *password));
+    let logins = DEMO_LOGINS.iter().map(|(email, password, _, _)| (*email, *password));
     for (email, secret) in logins.chain([("buyer3@demo.example", "demo-buyer")]) {
         let ended = users::table
             .filter(users::email.eq(email))

@@ -11,9 +11,27 @@ pub mod render;
 pub mod test_server;
 pub mod transport;
 
-pub use render::{kinds, placeholders, render, RenderedEmail};
+pub use render::{placeholders, render, RenderedEmail};
 pub use test_server::{ReceivedMessage, ServerMode, TestSmtpServer};
 pub use transport::{eml_file_name, Envelope, MailError, Security, SmtpRelay, Transport, SMTP_TIMEOUT};
+
+use crate::db::stored_text::stored_text_enum;
+
+stored_text_enum! {
+    /// Which email: its templates are `templates/email/{kind}.{ru,en}.txt`.
+    pub enum EmailKind {
+        OrderPlaced = "order_placed",
+        StatusChanged = "status_changed",
+        ReservationLapsing = "reservation_lapsing",
+        ReservationLapsed = "reservation_lapsed",
+        Shipment = "shipment",
+        Payment = "payment",
+        OrderCancelled = "order_cancelled",
+        ErpRejected = "erp_rejected",
+        Invite = "invite",
+        PasswordReset = "password_reset",
+    }
+}
 
 #[cfg(test)]
 mod tests {

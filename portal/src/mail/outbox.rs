@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{render, Envelope, Transport};
+use super::{render, EmailKind, Envelope, Transport};
 use crate::db::schema::email_outbox;
 use crate::db::DbConn;
 use crate::error::Result;
@@ -28,13 +28,13 @@ fn message_id() -> String {
 /// Messages per sender run.
 const BATCH: i64 = 100;
 
-/// Queues `kind` rendered in `lang` for `to`. Kinds without an email template
-/// are skipped (they live in the cabinet feed only).
-pub fn enqueue(conn: &mut DbConn, to: &str, kind: &str, lang: &str, args: &[(&str, String)]) -> Result<bool> {
-    if !super::kinds().contains(&kind) || !to.contains('@') {
+/// Queues `kind` rendered in `lang` for `to` (skipped when `to` is no address).
+pub fn enqueue(conn: &mut DbConn, to: &str, kind: EmailKind, lang: &str, args: &[(&str, String)]) -> Result<bool> {
+    if !to.contains('@') {
         return Ok(false);
     }
-    let email = render(kind, lang, args).map_err(|e| crate::error::Error::Internal(format!("email {kind}: {e}")))?;
+    let email =
+        render(kind.as_str(), lang, args).map_err(|e| crate::error::Error::Internal(format!("email {kind}: {e}")))?;
     let now = Utc::now().naive_utc();
     diesel::insert_into(email_outbox::table)
         .values((
@@ -52,21 +52,21 @@ pub fn enqueue(conn: &mut DbConn, to: &str, kind: &str, lang: &str, args: &[(&st
 }
 
 /// An email to queue: recipient, kind, language, template arguments.
-pub type QueuedEmail<'a> = (String, String, String, Vec<(&'a str, String)>);
+pub type QueuedEmail<'a> = (String, EmailKind, String, Vec<(&'a str, String)>);
 
 /// Queues many emails with a few statements.
 pub fn enqueue_many(conn: &mut DbConn, emails: &[QueuedEmail]) -> Result<usize> {
     let now = Utc::now().naive_utc();
     let mut rows = Vec::with_capacity(emails.len());
     for (to, kind, lang, args) in emails {
-        if !super::kinds().contains(&kind.as_str()) || !to.contains('@') {
+        if !to.contains('@') {
             continue;
         }
-        let email =
-            render(kind, lang, args).map_err(|e| crate::error::Error::Internal(format!("email {kind}: {e}")))?;
+        let email = render(kind.as_str(), lang, args)
+            .map_err(|e| crate::error::Error::Internal(format!("email {kind}: {e}")))?;
         rows.push((
             email_outbox::to_address.eq(to.clone()),
-            email_outbox::kind.eq(kind.clone()),
+            email_outbox::kind.eq(*kind),
             email_outbox::subject.eq(email.subject),
             email_outbox::body.eq(email.body),
             email_outbox::message_id.eq(message_id()),

@@ -8,17 +8,17 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use super::events::{record, ActedBy};
+use super::events::{record, ActedBy, EventKind};
 use super::lifecycle::{allowed, can};
 use super::orders::{find, Order, Scope};
 use super::reservations::{consume, lines_of, re_reserve, release_line, release_order};
-use super::status::OrderStatus;
+use super::status::{OrderStatus, SyncState};
 use crate::accounts::UserId;
 use crate::db::schema::orders;
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::money::Money;
-use crate::notifications::notify;
+use crate::notifications::{notify, NotificationKind};
 
 /// A refused move: where the order is and where this actor could take it.
 #[derive(Debug, Clone, Serialize)]
@@ -33,7 +33,13 @@ pub enum Moved {
 }
 
 /// Tells the buyer and the manager (not whoever acted) about a change.
-pub fn tell_parties(conn: &mut DbConn, order: &Order, by: ActedBy, kind: &str, args: &[(&str, String)]) -> Result<()> {
+pub fn tell_parties(
+    conn: &mut DbConn,
+    order: &Order,
+    by: ActedBy,
+    kind: NotificationKind,
+    args: &[(&str, String)],
+) -> Result<()> {
     let mut recipients = vec![order.user_id];
     recipients.extend(order.manager_id);
     recipients.dedup();
@@ -58,7 +64,7 @@ pub fn transition(
 ) -> Result<Moved> {
     write_transaction(conn, |conn| {
         let order = find(conn, scope, order_id)?;
-        let from = order.status()?;
+        let from = order.status;
         if !can(by.actor, from, to) {
             return Ok(Moved::Refused(Refused { from, allowed: allowed(by.actor, from) }));
         }
@@ -103,10 +109,11 @@ pub fn apply_move(
         _ => {}
     }
     diesel::update(orders::table.find(order.id))
-        .set((orders::status.eq(to.as_str()), orders::updated_at.eq(now), orders::reservation_deadline.eq(deadline)))
+        .set((orders::status.eq(to), orders::updated_at.eq(now), orders::reservation_deadline.eq(deadline)))
         .execute(conn)?;
-    record(conn, order.id, by, "status_changed", (Some(from), Some(to)), comment, details)?;
-    let kind = if to == OrderStatus::Cancelled { "order_cancelled" } else { "status_changed" };
+    record(conn, order.id, by, EventKind::StatusChanged, (Some(from), Some(to)), comment, details)?;
+    let kind =
+        if to == OrderStatus::Cancelled { NotificationKind::OrderCancelled } else { NotificationKind::StatusChanged };
     tell_parties(
         conn,
         order,
@@ -130,7 +137,7 @@ pub fn extend_deadline(
     }
     write_transaction(conn, |conn| {
         let order = find(conn, scope, order_id)?;
-        if !super::lifecycle::reservation_runs(order.status()?) {
+        if !super::lifecycle::reservation_runs(order.status) {
             return Err(Error::Conflict(format!("order {} holds no running reservation", order.number)));
         }
         diesel::update(orders::table.find(order.id))
@@ -144,7 +151,7 @@ pub fn extend_deadline(
             conn,
             order.id,
             by,
-            "deadline_extended",
+            EventKind::DeadlineExtended,
             (None, None),
             "",
             json!({ "before": order.reservation_deadline, "after": deadline }),
@@ -153,7 +160,7 @@ pub fn extend_deadline(
             conn,
             &order,
             by,
-            "deadline_extended",
+            NotificationKind::DeadlineExtended,
             &[("number", order.number.clone()), ("deadline", deadline.format("%d.%m.%Y %H:%M UTC").to_string())],
         )?;
         find(conn, scope, order_id)
@@ -170,7 +177,7 @@ pub fn release(conn: &mut DbConn, scope: Scope, order_id: i64, line_id: i64, by:
             conn,
             order.id,
             by,
-            "line_released",
+            EventKind::LineReleased,
             (None, None),
             "",
             json!({ "line_id": line.id, "sku": line.sku, "before": line.reserved, "after": 0, "released": released }),
@@ -183,12 +190,12 @@ pub fn release(conn: &mut DbConn, scope: Scope, order_id: i64, line_id: i64, by:
 pub fn reserve_again(conn: &mut DbConn, scope: Scope, order_id: i64, by: ActedBy) -> Result<Order> {
     write_transaction(conn, |conn| {
         let order = find(conn, scope, order_id)?;
-        let status = order.status()?;
+        let status = order.status;
         if !super::lifecycle::is_open(status) || status == OrderStatus::ReserveExpired {
             return Err(Error::Conflict(format!("order {} cannot hold a reservation in its status", order.number)));
         }
         let added = re_reserve(conn, order.id)?;
-        record(conn, order.id, by, "re_reserved", (None, None), "", json!({ "reserved": added }))?;
+        record(conn, order.id, by, EventKind::ReReserved, (None, None), "", json!({ "reserved": added }))?;
         find(conn, scope, order_id)
     })
 }
@@ -203,13 +210,13 @@ pub fn outstanding(order: &Order) -> Money {
 pub fn acknowledge(conn: &mut DbConn, order_id: i64, erp_number: &str) -> Result<bool> {
     write_transaction(conn, |conn| {
         let order = find(conn, Scope::All, order_id)?;
-        if order.erp_number.as_deref() == Some(erp_number) && order.sync_state == "acknowledged" {
+        if order.erp_number.as_deref() == Some(erp_number) && order.sync_state == SyncState::Acknowledged {
             return Ok(false);
         }
         diesel::update(orders::table.find(order.id))
             .set((
                 orders::erp_number.eq(Some(erp_number)),
-                orders::sync_state.eq("acknowledged"),
+                orders::sync_state.eq(SyncState::Acknowledged),
                 orders::updated_at.eq(Utc::now().naive_utc()),
             ))
             .execute(conn)?;
@@ -218,7 +225,7 @@ pub fn acknowledge(conn: &mut DbConn, order_id: i64, erp_number: &str) -> Result
             conn,
             order.id,
             ActedBy { actor: super::lifecycle::Actor::Erp, user: None },
-            "erp_acknowledged",
+            EventKind::ErpAcknowledged,
             (None, None),
             "",
             json!({ "before": order.erp_number, "after": erp_number, "reserve_held_by_erp": handed_over }),

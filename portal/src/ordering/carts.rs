@@ -241,14 +241,14 @@ pub fn set_quantity(
     conn: &mut DbConn,
     cart: &Cart,
     line_id: i64,
-    facts: &OfferFacts,
+    facts: Option<&OfferFacts>,
     requested: Requested,
 ) -> Result<Verdict> {
     let line = find_line(conn, cart, line_id)?;
-    if line.offer_id != facts.offer_id {
+    if facts.is_some_and(|f| f.offer_id != line.offer_id) {
         return Err(Error::Internal("facts of another offer".into()));
     }
-    let verdict = evaluate(requested, Some(facts));
+    let verdict = evaluate(requested, facts);
     if let Some(q) = verdict.quantity {
         diesel::update(cart_lines::table.find(line.id)).set(cart_lines::quantity.eq(q.milli())).execute(conn)?;
         diesel::update(carts::table.find(cart.id)).set(carts::updated_at.eq(Utc::now().naive_utc())).execute(conn)?;

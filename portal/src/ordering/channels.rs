@@ -15,9 +15,11 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::events::{record, ActedBy};
+use super::events::{record, ActedBy, EventKind};
 use super::lifecycle::Actor;
+use super::status::SyncState;
 use crate::db::schema::{order_deliveries, orders};
+use crate::db::stored_text::stored_text_enum;
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::settings;
@@ -25,30 +27,15 @@ use crate::settings;
 /// The setting listing the channels in use ("1c,folder").
 pub const SETTING: &str = "order_channels";
 
-/// A way the ERP takes orders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Channel {
-    /// 1C's exchange over HTTP at `/exchange/1c`.
-    OneC,
-    /// CommerceML files written to the exchange folder's `outbox/`.
-    Folder,
-    /// The REST API's order feed.
-    Api,
-}
-
-impl Channel {
-    pub const ALL: [Channel; 3] = [Channel::OneC, Channel::Folder, Channel::Api];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::OneC => "1c",
-            Channel::Folder => "folder",
-            Channel::Api => "api",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Channel> {
-        Channel::ALL.into_iter().find(|c| c.as_str() == text.trim())
+stored_text_enum! {
+    /// A way orders reach the ERP.
+    pub enum Channel {
+        /// 1C's exchange over HTTP at `/exchange/1c`.
+        OneC = "1c",
+        /// CommerceML files written to the exchange folder's `outbox/`.
+        Folder = "folder",
+        /// The REST API's order feed.
+        Api = "api",
     }
 }
 
@@ -137,11 +124,11 @@ pub fn confirm(conn: &mut DbConn, channel: Channel, taken: &[(i64, NaiveDateTime
                 .do_update()
                 .set((order_deliveries::version.eq(version), order_deliveries::delivered_at.eq(now)))
                 .execute(c))?;
-            diesel::update(orders::table.find(id).filter(orders::sync_state.eq("pending")))
-                .set(orders::sync_state.eq("sent"))
+            diesel::update(orders::table.find(id).filter(orders::sync_state.eq(SyncState::Pending)))
+                .set(orders::sync_state.eq(SyncState::Sent))
                 .execute(conn)?;
             let by = ActedBy { actor: Actor::Erp, user: None };
-            record(conn, id, by, "delivered", (None, None), "", json!({ "channel": channel.as_str() }))?;
+            record(conn, id, by, EventKind::Delivered, (None, None), "", json!({ "channel": channel.as_str() }))?;
             confirmed.newly.push(id);
         }
         Ok(confirmed)

@@ -9,22 +9,22 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::carts::{self, Cart};
+use super::carts::{self, Cart, CartLine};
 use super::counters;
-use super::events::ActedBy;
+use super::events::{self, ActedBy, EventKind};
 use super::offer_facts;
 use super::reservations::reserve;
-use super::rules::{evaluate, Requested};
-use super::status::OrderStatus;
-use crate::accounts::{Company, Contract, Role, User, UserId};
+use super::rules::{evaluate, OfferFacts, Requested};
+use super::status::{OrderStatus, SyncState};
+use crate::accounts::{Company, CompanyId, Contract, Role, User, UserId};
 use crate::catalog::prices_of;
-use crate::db::schema::{order_events, order_lines, orders};
+use crate::db::schema::{order_lines, orders};
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::i18n;
 use crate::money::{Money, Qty};
-use crate::notifications::notify;
-use crate::pricing::{line_amount, PriceContext};
+use crate::notifications::{notify, NotificationKind};
+use crate::pricing::{line_amount, PriceContext, UnitPrice};
 use crate::settings;
 
 /// What the buyer fills in at checkout.
@@ -78,157 +78,200 @@ pub fn place_order_as(
     by: ActedBy,
 ) -> Result<PlacedOrder> {
     let request = &request.cleaned();
-    let lang = user.locale.clone();
+    let lang = user.locale.as_str();
     let company_id = match (user.role, user.company_id) {
         (Role::Buyer, Some(company)) => company,
         _ => return Err(Error::Forbidden),
     };
-    let address = request.delivery_address.trim();
-    if address.is_empty() {
-        return Err(Error::Invalid(i18n::text(&lang, "checkout.need_address", &[])));
-    }
-    if [address, request.po_number.as_str(), request.comment.as_str()].iter().any(|t| t.chars().count() > MAX_TEXT) {
-        return Err(Error::Invalid(i18n::text(&lang, "checkout.too_long", &[])));
-    }
-    if let Some(date) = request.desired_date {
-        if date < Utc::now().date_naive() {
-            return Err(Error::Invalid(i18n::text(&lang, "checkout.date_past", &[])));
-        }
-    }
-
+    check_request(request, lang)?;
     write_transaction(conn, |conn| {
         let cart: Cart = carts::find(conn, user, cart_id)?;
         let lines = carts::lines(conn, cart.id)?;
         if lines.is_empty() {
-            return Err(Error::Invalid(i18n::text(&lang, "checkout.empty", &[])));
+            return Err(Error::Invalid(i18n::text(lang, "checkout.empty", &[])));
         }
-        let contract_id = match request.contract_id {
-            Some(id) => id,
-            None => Contract::for_company(conn, company_id)?
-                .first()
-                .map(|v| v.contract.id)
-                .ok_or_else(|| Error::Invalid(i18n::text(&lang, "checkout.no_contract", &[])))?,
-        };
-        let pricing = PriceContext::for_contract(conn, user, contract_id)?;
-        let manager = Contract::for_company(conn, company_id)?
-            .into_iter()
-            .find(|v| v.contract.id == contract_id)
-            .and_then(|v| v.contract.manager_id);
-
-        let offer_ids: Vec<i64> = lines.iter().map(|l| l.offer_id).collect();
-        let facts = offer_facts::by_ids(conn, &offer_ids)?;
-        let list_prices = prices_of(conn, &offer_ids, pricing.price_type_id)?;
-        let vat_rates = crate::catalog::vat_rates_of(conn, &offer_ids)?;
-
-        // Price and judge every line first; refuse the order if any cannot be sold.
-        let mut priced = Vec::with_capacity(lines.len());
-        for line in &lines {
-            let fact = facts.get(&line.offer_id);
-            let verdict = evaluate(Requested::Quantity(Qty(line.quantity)), fact);
-            let (Some(fact), Some(quantity)) = (fact, verdict.quantity) else {
-                let sku = fact.map(|f| f.sku.clone()).unwrap_or_default();
-                return Err(Error::Conflict(i18n::text(&lang, "checkout.line_unavailable", &[("sku", sku)])));
-            };
-            let Some(list) = list_prices.iter().find(|(o, _)| *o == line.offer_id).map(|(_, p)| *p) else {
-                return Err(Error::Conflict(i18n::text(&lang, "checkout.no_price", &[("sku", fact.sku.clone())])));
-            };
-            let unit = pricing.unit_price(Money(list), vat_rates.get(&line.offer_id).copied().flatten());
-            priced.push((fact.clone(), quantity.milli(), unit));
-        }
-
+        let terms = Terms::choose(conn, user, company_id, request.contract_id, lang)?;
+        let priced = price_lines(conn, &lines, &terms.pricing, lang)?;
         let now = Utc::now().naive_utc();
         let deadline = reservation_deadline(conn, now)?;
         let sequence = counters::next(conn, "order")?;
         let number = format!("{}-{sequence:06}", now.year());
-        let company = Company::find(conn, company_id)?;
-        let order_id = diesel::insert_into(orders::table)
-            .values((
-                orders::number.eq(&number),
-                orders::company_id.eq(company_id.0),
-                orders::user_id.eq(user.id.0),
-                orders::contract_id.eq(contract_id),
-                orders::manager_id.eq(manager),
-                orders::status.eq(OrderStatus::New.as_str()),
-                orders::delivery_address.eq(address),
-                orders::desired_date.eq(request.desired_date),
-                orders::po_number.eq(request.po_number.trim()),
-                orders::comment.eq(request.comment.trim()),
-                orders::currency.eq("RUB"),
-                orders::total_minor.eq(0),
-                orders::vat_minor.eq(0),
-                orders::reservation_deadline.eq(Some(deadline)),
-                orders::placed_at.eq(now),
-                orders::updated_at.eq(now),
-                orders::sync_state.eq("pending"),
-                orders::locale.eq(&lang),
-            ))
-            .returning(orders::id)
-            .get_result::<i64>(conn)?;
-
-        let (mut total, mut vat) = (Money(0), Money(0));
-        let mut reserved_any = Vec::new();
-        for (index, (fact, quantity, unit)) in priced.iter().enumerate() {
-            let reserved = reserve(conn, fact.offer_id, *quantity)?;
-            let (amount, line_vat) = line_amount(*unit, *quantity);
-            total = Money(total.minor() + amount.minor());
-            vat = Money(vat.minor() + line_vat.minor());
-            reserved_any.push(reserved);
-            diesel::insert_into(order_lines::table)
-                .values((
-                    order_lines::order_id.eq(order_id),
-                    order_lines::line_no.eq(index as i32 + 1),
-                    order_lines::offer_id.eq(fact.offer_id),
-                    order_lines::sku.eq(&fact.sku),
-                    order_lines::name.eq(&fact.name),
-                    order_lines::unit.eq(&fact.unit),
-                    order_lines::quantity.eq(quantity),
-                    order_lines::reserved.eq(reserved),
-                    order_lines::held.eq(reserved),
-                    order_lines::backordered.eq(quantity - reserved),
-                    order_lines::shipped.eq(0),
-                    order_lines::price_minor.eq(unit.gross.minor()),
-                    order_lines::vat_rate.eq(unit.vat_rate),
-                    order_lines::amount_minor.eq(amount.minor()),
-                    order_lines::vat_minor.eq(line_vat.minor()),
-                ))
-                .execute(conn)?;
-        }
-        diesel::update(orders::table.find(order_id))
-            .set((orders::total_minor.eq(total.minor()), orders::vat_minor.eq(vat.minor())))
-            .execute(conn)?;
-        diesel::insert_into(order_events::table)
-            .values((
-                order_events::order_id.eq(order_id),
-                order_events::at.eq(now),
-                order_events::actor.eq(by.actor.as_str()),
-                order_events::actor_user_id.eq(by.user.map(|u| u.0)),
-                order_events::kind.eq("placed"),
-                order_events::from_status.eq(None::<String>),
-                order_events::to_status.eq(Some(OrderStatus::New.as_str())),
-                order_events::comment.eq(request.comment.trim()),
-                order_events::details.eq(serde_json::json!({
-                    "lines": priced.len(),
-                    "total_minor": total.minor(),
-                    "reserved": reserved_any,
-                    "reservation_deadline": deadline,
-                })
-                .to_string()),
-            ))
-            .execute(conn)?;
+        let order_id = insert_order(conn, user, &terms, request, &number, deadline, now)?;
+        let placed = insert_lines(conn, order_id, &priced)?;
+        let details = serde_json::json!({
+            "lines": priced.len(),
+            "total_minor": placed.total.minor(),
+            "reserved": placed.reserved,
+            "reservation_deadline": deadline,
+        });
+        let status = (None, Some(OrderStatus::New));
+        events::record(conn, order_id, by, EventKind::Placed, status, &request.comment, details)?;
         let invoice_number = crate::invoices::issue::issue_for_order(conn, order_id)?;
+        let company = Company::find(conn, company_id)?;
         let args = [
             ("number", number.clone()),
-            ("total", total.format(&lang)),
-            ("company", company.name.clone()),
+            ("total", placed.total.format(lang)),
+            ("company", company.name),
             ("deadline", deadline.format("%d.%m.%Y").to_string()),
         ];
-        notify(conn, user.id, Some(order_id), "order_placed", &args)?;
-        if let Some(manager) = manager.filter(|m| by.user.map(|u| u.0) != Some(*m)) {
-            notify(conn, UserId(manager), Some(order_id), "order_placed", &args)?;
+        notify(conn, user.id, Some(order_id), NotificationKind::OrderPlaced, &args)?;
+        if let Some(manager) = terms.manager.filter(|m| by.user.map(|u| u.0) != Some(*m)) {
+            notify(conn, UserId(manager), Some(order_id), NotificationKind::OrderPlaced, &args)?;
         }
         carts::clear(conn, cart.id)?;
+        let (total, vat) = (placed.total, placed.vat);
         Ok(PlacedOrder { id: order_id, number, total, vat, reservation_deadline: deadline, invoice_number })
     })
+}
+
+/// Refuses a request with no address, overlong text or a desired date in the past.
+fn check_request(request: &CheckoutRequest, lang: &str) -> Result<()> {
+    let address = request.delivery_address.trim();
+    if address.is_empty() {
+        return Err(Error::Invalid(i18n::text(lang, "checkout.need_address", &[])));
+    }
+    if [address, request.po_number.as_str(), request.comment.as_str()].iter().any(|t| t.chars().count() > MAX_TEXT) {
+        return Err(Error::Invalid(i18n::text(lang, "checkout.too_long", &[])));
+    }
+    if request.desired_date.is_some_and(|date| date < Utc::now().date_naive()) {
+        return Err(Error::Invalid(i18n::text(lang, "checkout.date_past", &[])));
+    }
+    Ok(())
+}
+
+/// The contract an order is placed under: the one asked for, or the
+/// company's first; its prices and its manager.
+struct Terms {
+    company_id: CompanyId,
+    contract_id: i64,
+    pricing: PriceContext,
+    manager: Option<i64>,
+}
+
+impl Terms {
+    fn choose(conn: &mut DbConn, user: &User, company_id: CompanyId, asked: Option<i64>, lang: &str) -> Result<Terms> {
+        let contracts = Contract::for_company(conn, company_id)?;
+        let contract_id = match asked {
+            Some(id) => id,
+            None => contracts
+                .first()
+                .map(|v| v.contract.id)
+                .ok_or_else(|| Error::Invalid(i18n::text(lang, "checkout.no_contract", &[])))?,
+        };
+        let pricing = PriceContext::for_contract(conn, user, contract_id)?;
+        let manager = contracts.into_iter().find(|v| v.contract.id == contract_id).and_then(|v| v.contract.manager_id);
+        Ok(Terms { company_id, contract_id, pricing, manager })
+    }
+}
+
+/// A cart line priced and judged for the order.
+struct PricedLine {
+    fact: OfferFacts,
+    quantity: i64,
+    unit: UnitPrice,
+}
+
+/// Prices and judges every line first: the order is refused if any line
+/// cannot be sold (unavailable, no price).
+fn price_lines(conn: &mut DbConn, lines: &[CartLine], pricing: &PriceContext, lang: &str) -> Result<Vec<PricedLine>> {
+    let offer_ids: Vec<i64> = lines.iter().map(|l| l.offer_id).collect();
+    let facts = offer_facts::by_ids(conn, &offer_ids)?;
+    let list_prices = prices_of(conn, &offer_ids, pricing.price_type_id)?;
+    let vat_rates = crate::catalog::vat_rates_of(conn, &offer_ids)?;
+    let mut priced = Vec::with_capacity(lines.len());
+    for line in lines {
+        let fact = facts.get(&line.offer_id);
+        let verdict = evaluate(Requested::Quantity(Qty(line.quantity)), fact);
+        let (Some(fact), Some(quantity)) = (fact, verdict.quantity) else {
+            let sku = fact.map(|f| f.sku.clone()).unwrap_or_default();
+            return Err(Error::Conflict(i18n::text(lang, "checkout.line_unavailable", &[("sku", sku)])));
+        };
+        let Some(list) = list_prices.iter().find(|(o, _)| *o == line.offer_id).map(|(_, p)| *p) else {
+            return Err(Error::Conflict(i18n::text(lang, "checkout.no_price", &[("sku", fact.sku.clone())])));
+        };
+        let unit = pricing.unit_price(Money(list), vat_rates.get(&line.offer_id).copied().flatten());
+        priced.push(PricedLine { fact: fact.clone(), quantity: quantity.milli(), unit });
+    }
+    Ok(priced)
+}
+
+/// Inserts the order's row (totals follow with its lines); returns its id.
+fn insert_order(
+    conn: &mut DbConn,
+    user: &User,
+    terms: &Terms,
+    request: &CheckoutRequest,
+    number: &str,
+    deadline: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<i64> {
+    Ok(diesel::insert_into(orders::table)
+        .values((
+            orders::number.eq(number),
+            orders::company_id.eq(terms.company_id.0),
+            orders::user_id.eq(user.id.0),
+            orders::contract_id.eq(terms.contract_id),
+            orders::manager_id.eq(terms.manager),
+            orders::status.eq(OrderStatus::New),
+            orders::delivery_address.eq(request.delivery_address.trim()),
+            orders::desired_date.eq(request.desired_date),
+            orders::po_number.eq(request.po_number.trim()),
+            orders::comment.eq(request.comment.trim()),
+            orders::currency.eq("RUB"),
+            orders::total_minor.eq(0),
+            orders::vat_minor.eq(0),
+            orders::reservation_deadline.eq(Some(deadline)),
+            orders::placed_at.eq(now),
+            orders::updated_at.eq(now),
+            orders::sync_state.eq(SyncState::Pending),
+            orders::locale.eq(&user.locale),
+        ))
+        .returning(orders::id)
+        .get_result::<i64>(conn)?)
+}
+
+/// What inserting the lines came to.
+struct PlacedLines {
+    total: Money,
+    vat: Money,
+    /// Reserved quantity per line, in line order.
+    reserved: Vec<i64>,
+}
+
+/// Reserves what stock allows for each line (the rest is backordered),
+/// inserts the lines and sets the order's totals.
+fn insert_lines(conn: &mut DbConn, order_id: i64, priced: &[PricedLine]) -> Result<PlacedLines> {
+    let mut placed = PlacedLines { total: Money(0), vat: Money(0), reserved: Vec::with_capacity(priced.len()) };
+    for (index, PricedLine { fact, quantity, unit }) in priced.iter().enumerate() {
+        let reserved = reserve(conn, fact.offer_id, *quantity)?;
+        let (amount, line_vat) = line_amount(*unit, *quantity);
+        placed.total = Money(placed.total.minor() + amount.minor());
+        placed.vat = Money(placed.vat.minor() + line_vat.minor());
+        placed.reserved.push(reserved);
+        diesel::insert_into(order_lines::table)
+            .values((
+                order_lines::order_id.eq(order_id),
+                order_lines::line_no.eq(index as i32 + 1),
+                order_lines::offer_id.eq(fact.offer_id),
+                order_lines::sku.eq(&fact.sku),
+                order_lines::name.eq(&fact.name),
+                order_lines::unit.eq(&fact.unit),
+                order_lines::quantity.eq(quantity),
+                order_lines::reserved.eq(reserved),
+                order_lines::held.eq(reserved),
+                order_lines::backordered.eq(quantity - reserved),
+                order_lines::shipped.eq(0),
+                order_lines::price_minor.eq(unit.gross.minor()),
+                order_lines::vat_rate.eq(unit.vat_rate),
+                order_lines::amount_minor.eq(amount.minor()),
+                order_lines::vat_minor.eq(line_vat.minor()),
+            ))
+            .execute(conn)?;
+    }
+    diesel::update(orders::table.find(order_id))
+        .set((orders::total_minor.eq(placed.total.minor()), orders::vat_minor.eq(placed.vat.minor())))
+        .execute(conn)?;
+    Ok(placed)
 }
 
 /// The end of the N-th business day (Mon–Fri) after `now`, in the supplier's

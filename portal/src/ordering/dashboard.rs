@@ -13,7 +13,9 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::lifecycle::reservation_runs;
 use super::orders::{scoped, Order, OrderSummary, Scope};
+use super::status::OrderStatus;
 use crate::db::schema::{companies, contracts, offers, order_lines, orders};
 use crate::db::DbConn;
 use crate::error::Result;
@@ -34,13 +36,15 @@ pub struct Dashboard {
 }
 
 const KEYS: [&str; 5] = ["new", "lapsing", "paid_not_shipped", "overdue", "backorders"];
-const DONE: [&str; 4] = ["shipped", "closed", "cancelled", "returned"];
+/// The statuses no longer worked on (see `lifecycle::is_open`).
+const DONE: [OrderStatus; 4] =
+    [OrderStatus::Shipped, OrderStatus::Closed, OrderStatus::Cancelled, OrderStatus::Returned];
 
 pub fn build(conn: &mut DbConn, scope: Scope, now: NaiveDateTime) -> Result<Dashboard> {
     let today = now.date();
     let soon = now + Duration::hours(24);
     // The date tests run in the database: no timestamps to parse per row.
-    let open: Vec<(i64, String, Option<bool>, Option<bool>)> = scoped!(orders::table, scope)
+    let open: Vec<(i64, OrderStatus, Option<bool>, Option<bool>)> = scoped!(orders::table, scope)
         .filter(orders::status.ne_all(DONE))
         .order(orders::id.desc())
         .select((
@@ -62,11 +66,10 @@ pub fn build(conn: &mut DbConn, scope: Scope, now: NaiveDateTime) -> Result<Dash
     let mut counts = [0i64; 5];
     let mut shown: [Vec<i64>; 5] = Default::default();
     for (id, status, lapsing, late) in &open {
-        let running = matches!(status.as_str(), "new" | "processing" | "reserved");
         let hits = [
-            status == "new",
-            running && lapsing.unwrap_or(false),
-            matches!(status.as_str(), "paid" | "partially_shipped"),
+            *status == OrderStatus::New,
+            reservation_runs(*status) && lapsing.unwrap_or(false),
+            matches!(status, OrderStatus::Paid | OrderStatus::PartiallyShipped),
             late.unwrap_or(false),
             coverable.contains(id),
         ];

@@ -9,8 +9,30 @@ use super::lifecycle::Actor;
 use super::status::OrderStatus;
 use crate::accounts::UserId;
 use crate::db::schema::order_events;
+use crate::db::stored_text::stored_text_enum;
 use crate::db::DbConn;
 use crate::error::Result;
+
+stored_text_enum! {
+    /// What happened to an order (the label is `event.{kind}` in the catalogs).
+    #[derive(poem_openapi::Enum)]
+    #[oai(rename_all = "snake_case")]
+    pub enum EventKind {
+        Placed = "placed",
+        StatusChanged = "status_changed",
+        ReservationLapsing = "reservation_lapsing",
+        ReservationExpired = "reservation_expired",
+        DeadlineExtended = "deadline_extended",
+        LineReleased = "line_released",
+        ReReserved = "re_reserved",
+        Shipment = "shipment",
+        Payment = "payment",
+        /// An order channel took the order's current version.
+        Delivered = "delivered",
+        /// The ERP took the order under its own number.
+        ErpAcknowledged = "erp_acknowledged",
+    }
+}
 
 /// Who did something, for events and permissions.
 #[derive(Debug, Clone, Copy)]
@@ -34,7 +56,7 @@ pub fn record(
     conn: &mut DbConn,
     order_id: i64,
     by: ActedBy,
-    kind: &str,
+    kind: EventKind,
     status: (Option<OrderStatus>, Option<OrderStatus>),
     comment: &str,
     details: serde_json::Value,
@@ -43,14 +65,24 @@ pub fn record(
         .values((
             order_events::order_id.eq(order_id),
             order_events::at.eq(Utc::now().naive_utc()),
-            order_events::actor.eq(by.actor.as_str()),
+            order_events::actor.eq(by.actor),
             order_events::actor_user_id.eq(by.user.map(|u| u.0)),
             order_events::kind.eq(kind),
-            order_events::from_status.eq(status.0.map(|s| s.as_str())),
-            order_events::to_status.eq(status.1.map(|s| s.as_str())),
+            order_events::from_status.eq(status.0),
+            order_events::to_status.eq(status.1),
             order_events::comment.eq(comment.trim()),
             order_events::details.eq(details.to_string()),
         ))
         .execute(conn)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventKind;
+
+    #[test]
+    fn api_names_are_the_stored_texts() {
+        crate::db::stored_text::assert_api_names_match(EventKind::ALL, |k| k.as_str());
+    }
 }

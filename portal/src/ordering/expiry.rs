@@ -12,18 +12,20 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use super::events::EventKind;
 use super::lifecycle::Actor;
 use super::status::OrderStatus;
 use crate::db::schema::{offers, order_events, order_lines, orders};
 use crate::db::{write_transaction, DbConn};
 use crate::error::Result;
-use crate::notifications::{notify_many, Pending};
+use crate::notifications::{notify_many, NotificationKind, Pending};
 use crate::per_backend;
 
 /// Orders per transaction.
 const BATCH: i64 = 10_000;
 
-const RUNNING: [&str; 3] = ["new", "processing", "reserved"];
+/// The statuses whose reservation runs (see `lifecycle::reservation_runs`).
+const RUNNING: [OrderStatus; 3] = [OrderStatus::New, OrderStatus::Processing, OrderStatus::Reserved];
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct ExpiryReport {
@@ -54,7 +56,7 @@ pub fn run(conn: &mut DbConn, now: NaiveDateTime, warn_before: Duration) -> Resu
 }
 
 /// (id, number, buyer, manager, deadline, status) of an order the clock touches.
-type Brief = (i64, String, i64, Option<i64>, Option<NaiveDateTime>, String);
+type Brief = (i64, String, i64, Option<i64>, Option<NaiveDateTime>, OrderStatus);
 
 #[allow(clippy::type_complexity)]
 fn brief_columns(
@@ -79,8 +81,8 @@ fn warn_batch(conn: &mut DbConn, now: NaiveDateTime, warn_before: Duration) -> R
     diesel::update(orders::table.filter(orders::id.eq_any(&ids)).filter(orders::reservation_warned_at.is_null()))
         .set(orders::reservation_warned_at.eq(Some(now)))
         .execute(conn)?;
-    append_events(conn, &due, now, "reservation_lapsing", None)?;
-    notify_parties(conn, &due, "reservation_lapsing")?;
+    append_events(conn, &due, now, EventKind::ReservationLapsing, None)?;
+    notify_parties(conn, &due, NotificationKind::ReservationLapsing)?;
     Ok(due.len())
 }
 
@@ -97,16 +99,16 @@ fn expire_batch(conn: &mut DbConn, now: NaiveDateTime) -> Result<(usize, usize)>
     }
     let ids: Vec<i64> = due.iter().map(|o| o.0).collect();
     // Conditional: only orders still running and due are taken.
-    let taken: Vec<(i64, String)> = diesel::update(
+    let taken: Vec<i64> = diesel::update(
         orders::table
             .filter(orders::id.eq_any(&ids))
             .filter(orders::status.eq_any(RUNNING))
             .filter(orders::reservation_deadline.le(now)),
     )
-    .set((orders::status.eq(OrderStatus::ReserveExpired.as_str()), orders::updated_at.eq(now)))
-    .returning((orders::id, orders::status))
+    .set((orders::status.eq(OrderStatus::ReserveExpired), orders::updated_at.eq(now)))
+    .returning(orders::id)
     .get_results(conn)?;
-    let taken_ids: Vec<i64> = taken.iter().map(|t| t.0).collect();
+    let taken_ids = taken;
     let due: Vec<Brief> = due.into_iter().filter(|o| taken_ids.contains(&o.0)).collect();
 
     let lines: Vec<(i64, i64, i64, i64)> = order_lines::table
@@ -136,8 +138,8 @@ fn expire_batch(conn: &mut DbConn, now: NaiveDateTime) -> Result<(usize, usize)>
         order_lines::held.eq(0),
     ))
     .execute(conn)?;
-    append_events(conn, &due, now, "reservation_expired", Some(&per_order))?;
-    notify_parties(conn, &due, "reservation_lapsed")?;
+    append_events(conn, &due, now, EventKind::ReservationExpired, Some(&per_order))?;
+    notify_parties(conn, &due, NotificationKind::ReservationLapsed)?;
     Ok((due.len(), lines.len()))
 }
 
@@ -145,14 +147,14 @@ fn append_events(
     conn: &mut DbConn,
     due: &[Brief],
     now: NaiveDateTime,
-    kind: &str,
+    kind: EventKind,
     released: Option<&HashMap<i64, i64>>,
 ) -> Result<()> {
     let rows: Vec<_> = due
         .iter()
         .map(|(id, _, _, _, deadline, status)| {
             let (from, to) = match released {
-                Some(_) => (Some(status.as_str()), Some(OrderStatus::ReserveExpired.as_str())),
+                Some(_) => (Some(*status), Some(OrderStatus::ReserveExpired)),
                 None => (None, None),
             };
             let details = match released {
@@ -162,7 +164,7 @@ fn append_events(
             (
                 order_events::order_id.eq(*id),
                 order_events::at.eq(now),
-                order_events::actor.eq(Actor::System.as_str()),
+                order_events::actor.eq(Actor::System),
                 order_events::actor_user_id.eq(None::<i64>),
                 order_events::kind.eq(kind),
                 order_events::from_status.eq(from),
@@ -178,22 +180,16 @@ fn append_events(
     Ok(())
 }
 
-fn notify_parties(conn: &mut DbConn, due: &[Brief], kind: &str) -> Result<()> {
+fn notify_parties(conn: &mut DbConn, due: &[Brief], kind: NotificationKind) -> Result<()> {
     let mut pending = Vec::with_capacity(due.len() * 2);
     for (id, number, buyer, manager, deadline, _) in due {
         let deadline = deadline.map(|d| d.format("%d.%m.%Y %H:%M UTC").to_string()).unwrap_or_default();
         let args = vec![("number", number.clone()), ("deadline", deadline)];
-        pending.push(Pending {
-            user: *buyer,
-            order_id: Some(*id),
-            kind: kind.to_string(),
-            args: args.clone(),
-            email: true,
-        });
+        pending.push(Pending { user: *buyer, order_id: Some(*id), kind, args: args.clone(), email: true });
         if let Some(manager) = manager {
             // Managers see lapsing and lapsed reservations on their dashboard and
             // feed; an email per order would bury them on a busy night.
-            pending.push(Pending { user: *manager, order_id: Some(*id), kind: kind.to_string(), args, email: false });
+            pending.push(Pending { user: *manager, order_id: Some(*id), kind, args, email: false });
         }
     }
     notify_many(conn, &pending)

@@ -2,21 +2,22 @@
 //! which status to which. Pure; the effects of a move (releasing stock,
 //! events, notifications) live in `actions`.
 
-use serde::Serialize;
-
 use super::status::OrderStatus::{self, *};
 use crate::accounts::Role;
+use crate::db::stored_text::stored_text_enum;
 
-/// Who acts on an order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Actor {
-    Buyer,
-    Manager,
-    Admin,
-    Erp,
-    /// The portal itself (reservation expiry).
-    System,
+stored_text_enum! {
+    /// Who acts on an order.
+    #[derive(poem_openapi::Enum)]
+    #[oai(rename_all = "snake_case")]
+    pub enum Actor {
+        Buyer = "buyer",
+        Manager = "manager",
+        Admin = "admin",
+        Erp = "erp",
+        /// The portal itself (reservation expiry).
+        System = "system",
+    }
 }
 
 impl Actor {
@@ -26,16 +27,6 @@ impl Actor {
             Role::Manager => Actor::Manager,
             Role::Admin => Actor::Admin,
             Role::Erp => Actor::Erp,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Actor::Buyer => "buyer",
-            Actor::Manager => "manager",
-            Actor::Admin => "admin",
-            Actor::Erp => "erp",
-            Actor::System => "system",
         }
     }
 }
@@ -133,8 +124,8 @@ mod tests {
             (Shipped, Returned, "manager admin"),
             (Closed, Returned, "manager admin"),
         ];
-        for from in OrderStatus::ALL {
-            for to in OrderStatus::ALL {
+        for &from in OrderStatus::ALL {
+            for &to in OrderStatus::ALL {
                 for actor in ALL_ACTORS {
                     let listed = expected
                         .iter()

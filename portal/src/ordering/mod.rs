@@ -3,6 +3,7 @@
 //! reading orders back. Everything a buyer puts into a cart passes `rules`.
 
 pub mod actions;
+pub mod cart_edits;
 pub mod cart_view;
 pub mod carts;
 pub mod channels;

@@ -21,7 +21,7 @@ pub fn buyers_for(conn: &mut DbConn, staff: &User) -> Result<Vec<(i64, String, S
     use diesel::prelude::*;
     let mut query = users::table
         .inner_join(companies::table)
-        .filter(users::role.eq("buyer"))
+        .filter(users::role.eq(Role::Buyer))
         .filter(users::active.eq(true))
         .filter(companies::active.eq(true))
         .into_boxed();

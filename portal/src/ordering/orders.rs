@@ -6,7 +6,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::status::OrderStatus;
+use super::events::EventKind;
+use super::lifecycle::Actor;
+use super::status::{OrderStatus, SyncState};
 use crate::accounts::{Role, User};
 use crate::catalog::listing::Page;
 use crate::db::schema::{
@@ -45,7 +47,7 @@ pub struct Order {
     pub user_id: i64,
     pub contract_id: i64,
     pub manager_id: Option<i64>,
-    pub status: String,
+    pub status: OrderStatus,
     pub delivery_address: String,
     pub desired_date: Option<NaiveDate>,
     pub po_number: String,
@@ -56,18 +58,11 @@ pub struct Order {
     pub reservation_deadline: Option<NaiveDateTime>,
     pub placed_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-    pub sync_state: String,
+    pub sync_state: SyncState,
     pub erp_number: Option<String>,
     pub locale: String,
     pub paid_minor: i64,
     pub reservation_warned_at: Option<NaiveDateTime>,
-}
-
-impl Order {
-    /// The order's status as the state machine knows it.
-    pub fn status(&self) -> Result<OrderStatus> {
-        OrderStatus::parse(&self.status).ok_or_else(|| Error::Internal(format!("order {} has unknown status", self.id)))
-    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -99,11 +94,11 @@ pub struct OrderEvent {
     pub id: i64,
     pub order_id: i64,
     pub at: NaiveDateTime,
-    pub actor: String,
+    pub actor: Actor,
     pub actor_user_id: Option<i64>,
-    pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub kind: EventKind,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: Option<OrderStatus>,
     pub comment: String,
     pub details: String,
 }
@@ -344,7 +339,7 @@ pub fn companies_in(conn: &mut DbConn, scope: Scope) -> Result<Vec<(i64, String)
 pub fn managers(conn: &mut DbConn) -> Result<Vec<(i64, String)>> {
     use crate::db::schema::users;
     Ok(users::table
-        .filter(users::role.eq("manager"))
+        .filter(users::role.eq(Role::Manager))
         .filter(users::active.eq(true))
         .order(users::name)
         .select((users::id, users::name))

@@ -1,53 +1,52 @@
 //! Order statuses. The transitions between them (who may move an order
 //! where) are enforced in one place; for now an order is born `new`.
 
-use serde::Serialize;
+use crate::db::stored_text::stored_text_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrderStatus {
-    New,
-    Processing,
-    Reserved,
-    Paid,
-    PartiallyShipped,
-    Shipped,
-    Closed,
-    Cancelled,
-    Returned,
-    ReserveExpired,
+stored_text_enum! {
+    /// Where an order is in its life (the transitions are `lifecycle`'s).
+    #[derive(poem_openapi::Enum)]
+    #[oai(rename_all = "snake_case")]
+    pub enum OrderStatus {
+        New = "new",
+        Processing = "processing",
+        Reserved = "reserved",
+        Paid = "paid",
+        PartiallyShipped = "partially_shipped",
+        Shipped = "shipped",
+        Closed = "closed",
+        Cancelled = "cancelled",
+        Returned = "returned",
+        ReserveExpired = "reserve_expired",
+    }
 }
 
-impl OrderStatus {
-    pub const ALL: [OrderStatus; 10] = [
-        OrderStatus::New,
-        OrderStatus::Processing,
-        OrderStatus::Reserved,
-        OrderStatus::Paid,
-        OrderStatus::PartiallyShipped,
-        OrderStatus::Shipped,
-        OrderStatus::Closed,
-        OrderStatus::Cancelled,
-        OrderStatus::Returned,
-        OrderStatus::ReserveExpired,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderStatus::New => "new",
-            OrderStatus::Processing => "processing",
-            OrderStatus::Reserved => "reserved",
-            OrderStatus::Paid => "paid",
-            OrderStatus::PartiallyShipped => "partially_shipped",
-            OrderStatus::Shipped => "shipped",
-            OrderStatus::Closed => "closed",
-            OrderStatus::Cancelled => "cancelled",
-            OrderStatus::Returned => "returned",
-            OrderStatus::ReserveExpired => "reserve_expired",
-        }
+stored_text_enum! {
+    /// Where an order stands with the ERP (label `sync.{state}`).
+    #[derive(poem_openapi::Enum)]
+    #[oai(rename_all = "snake_case")]
+    pub enum SyncState {
+        /// No channel has taken the order yet.
+        Pending = "pending",
+        /// A channel took it; the ERP has not confirmed it under its number.
+        Sent = "sent",
+        /// The ERP took the order under its own number.
+        Acknowledged = "acknowledged",
+        /// The exchange reported an error for the order.
+        Error = "error",
     }
+}
 
-    pub fn parse(text: &str) -> Option<OrderStatus> {
-        OrderStatus::ALL.into_iter().find(|s| s.as_str() == text)
+#[cfg(test)]
+mod tests {
+    use super::{OrderStatus, SyncState};
+
+    #[test]
+    fn api_names_are_the_stored_texts() {
+        crate::db::stored_text::assert_api_names_match(OrderStatus::ALL, |s| s.as_str());
+        for status in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(status.as_str()), Some(*status));
+        }
+        crate::db::stored_text::assert_api_names_match(SyncState::ALL, |s| s.as_str());
     }
 }

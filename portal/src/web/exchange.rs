@@ -23,7 +23,7 @@ use super::AppState;
 use crate::accounts::exchange_sessions::{self, may_exchange};
 use crate::accounts::login::LoginOutcome;
 use crate::exchange_store as store;
-use crate::journal::Trigger;
+use crate::journal::{RunStatus, Trigger};
 use crate::ordering::channels::Channel;
 use crate::ordering::export::mark_sent;
 
@@ -236,8 +236,8 @@ async fn import(
     let name = safe_name(filename).ok_or("a file name must be a relative path without ..")?;
     let (s, n) = (session.clone(), name.clone());
     match state.db.run(move |conn| store::import_state(conn, &s, &n)).await? {
-        Some((status, _)) if status == "running" => return Ok(text(StatusCode::OK, "progress")),
-        Some((status, _)) if status == "success" => return Ok(text(StatusCode::OK, "success")),
+        Some((RunStatus::Running, _)) => return Ok(text(StatusCode::OK, "progress")),
+        Some((RunStatus::Success, _)) => return Ok(text(StatusCode::OK, "success")),
         Some((_, message)) => return Err(message.into()),
         None => {}
     }
@@ -249,7 +249,7 @@ async fn import(
         return Err(format!("no file {name} was uploaded in this session").into());
     }
     let (s, n) = (session.clone(), name.clone());
-    state.db.run(move |conn| store::set_import_state(conn, &s, &n, "running", "", None)).await?;
+    state.db.run(move |conn| store::set_import_state(conn, &s, &n, RunStatus::Running, "", None)).await?;
     let db = state.db.clone();
     let task = tokio::task::spawn_blocking(move || background_import(&db, &*jobs, &session, &name));
     // Small files finish at once; larger ones answer `progress` and 1C asks again.
@@ -268,15 +268,15 @@ fn background_import(db: &crate::db::Db, jobs: &dyn crate::jobs::JobRunner, sess
         Ok(run) => {
             let entry = db.conn().ok().and_then(|mut c| crate::journal::find(&mut c, run).ok());
             match entry {
-                Some(e) if e.status == "success" => ("success", String::new(), Some(run)),
-                Some(e) => ("failure", e.summary, Some(run)),
-                None => ("failure", "the import left no journal entry".to_string(), Some(run)),
+                Some(e) if e.status == RunStatus::Success => (RunStatus::Success, String::new(), Some(run)),
+                Some(e) => (RunStatus::Failure, e.summary, Some(run)),
+                None => (RunStatus::Failure, "the import left no journal entry".to_string(), Some(run)),
             }
         }
-        Err(Failure::Reason(reason)) => ("failure", reason, None),
+        Err(Failure::Reason(reason)) => (RunStatus::Failure, reason, None),
         Err(Failure::Internal(error)) => {
             tracing::error!(error = %error, "1C exchange import could not run");
-            ("failure", "internal error; the portal's log has the details".to_string(), None)
+            (RunStatus::Failure, "internal error; the portal's log has the details".to_string(), None)
         }
     };
     let saved = db.conn().and_then(|mut conn| store::set_import_state(&mut conn, session, name, status, &message, run));

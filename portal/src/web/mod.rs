@@ -101,7 +101,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/api/docs", docs)
         .at("/api/openapi.json", spec)
         .nest("/api", api.into_endpoint().catch_all_error(errors::json_error))
-        .nest("/", pages::routes().catch_all_error(errors::html_error))
+        .nest("/", pages::routes().around(session::remember_session).catch_all_error(errors::html_error))
         .with(NormalizePath::new(TrailingSlash::Trim))
         .with(CookieJarManager::new())
         .around(limits::limit_body)

@@ -94,8 +94,12 @@ pub struct Layout {
 pub struct LayoutUser {
     pub name: String,
     pub email: String,
-    pub role: &'static str,
     pub company: Option<String>,
+    /// What the navigation offers: the role as flags, so templates never
+    /// compare role names.
+    pub is_buyer: bool,
+    pub is_staff: bool,
+    pub is_admin: bool,
 }
 
 fn translate(state: &State, key: &str, kwargs: Kwargs) -> std::result::Result<String, minijinja::Error> {

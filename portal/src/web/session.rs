@@ -1,17 +1,22 @@
-//! Who is asking: the session cookie → `Session`, as request extractors.
-//! `MaybeSession` for pages anyone may see, `Authed` for pages that need a
-//! login (anonymous visitors are sent to the login page). Also the CSRF
-//! check every form handler calls, and the cookies themselves.
+//! Who is asking: the session cookie → `Session`, as request extractors, so
+//! that getting the session *is* the check. `MaybeSession` for pages anyone
+//! may see, `Authed` for pages that need a login (anonymous visitors are sent
+//! to the login page), `Staff` and `Admin` for the supplier's pages (403 to
+//! others), `CsrfForm<T>` for every posted form. Also the cookies themselves.
+
+use std::sync::Arc;
 
 use poem::http::StatusCode;
 use poem::web::cookie::{Cookie, CookieJar, SameSite};
 use poem::web::Redirect;
-use poem::{FromRequest, IntoResponse, Request, RequestBody};
+use poem::{Endpoint, FromRequest, IntoResponse, Request, RequestBody, Response};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use super::render::{Layout, LayoutUser};
 use super::AppState;
 use crate::accounts::sessions::{self, Session};
-use crate::accounts::Company;
+use crate::accounts::{Company, Role};
 use crate::error::Error;
 use crate::i18n;
 
@@ -33,18 +38,38 @@ fn state(req: &Request) -> poem::Result<&AppState> {
         .ok_or_else(|| poem::Error::from_string("application state missing", StatusCode::INTERNAL_SERVER_ERROR))
 }
 
+/// The request's session, read from the database at most once per request
+/// however many extractors ask (`remember_session` puts the cell in place).
+#[derive(Clone, Default)]
+struct SessionCell(Arc<tokio::sync::OnceCell<Option<Session>>>);
+
+/// Middleware for the pages: a place to keep the request's session once read.
+pub async fn remember_session<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
+    req.extensions_mut().insert(SessionCell::default());
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+async fn session_of(req: &Request) -> poem::Result<Option<Session>> {
+    let read = || async {
+        let Some(token) = req.cookie().get(SESSION_COOKIE).map(|c| c.value_str().to_string()) else {
+            return Ok::<_, poem::Error>(None);
+        };
+        let state = state(req)?;
+        let policy = state.config.sessions;
+        Ok(state.db.run(move |conn| sessions::lookup(conn, &token, policy)).await?)
+    };
+    match req.extensions().get::<SessionCell>().cloned() {
+        Some(cell) => Ok(cell.0.get_or_try_init(read).await?.clone()),
+        None => read().await,
+    }
+}
+
 /// The session, if the request carries a valid one.
 pub struct MaybeSession(pub Option<Session>);
 
 impl<'a> FromRequest<'a> for MaybeSession {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let Some(token) = req.cookie().get(SESSION_COOKIE).map(|c| c.value_str().to_string()) else {
-            return Ok(MaybeSession(None));
-        };
-        let state = state(req)?;
-        let policy = state.config.sessions;
-        let session = state.db.run(move |conn| sessions::lookup(conn, &token, policy)).await?;
-        Ok(MaybeSession(session))
+        Ok(MaybeSession(session_of(req).await?))
     }
 }
 
@@ -52,8 +77,8 @@ impl<'a> FromRequest<'a> for MaybeSession {
 pub struct Authed(pub Session);
 
 impl<'a> FromRequest<'a> for Authed {
-    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        match MaybeSession::from_request(req, body).await?.0 {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        match session_of(req).await? {
             Some(session) => Ok(Authed(session)),
             None => {
                 let next = req.original_uri().path_and_query().map(|p| p.as_str()).unwrap_or("/catalog");
@@ -64,7 +89,69 @@ impl<'a> FromRequest<'a> for Authed {
     }
 }
 
-/// Refuses a form whose CSRF token does not match the session's.
+/// A session of the supplier's staff (manager, admin); others get 403
+/// (see "Guards" in ARCHITECTURE.md).
+pub struct Staff(pub Session);
+
+impl<'a> FromRequest<'a> for Staff {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let Authed(session) = Authed::from_request(req, body).await?;
+        if !session.user.role.is_staff() {
+            return Err(Error::Forbidden.into());
+        }
+        Ok(Staff(session))
+    }
+}
+
+/// An administrator's session; others get 403.
+pub struct Admin(pub Session);
+
+impl<'a> FromRequest<'a> for Admin {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let Authed(session) = Authed::from_request(req, body).await?;
+        if session.user.role != Role::Admin {
+            return Err(Error::Forbidden.into());
+        }
+        Ok(Admin(session))
+    }
+}
+
+/// A posted form (`application/x-www-form-urlencoded`) whose `csrf` field
+/// matches the session's token; the check runs before `T` is parsed, so an
+/// expired form answers 403 whatever else it holds. Anonymous posts are sent
+/// to the login page. `T` does not declare the `csrf` field.
+pub struct CsrfForm<T>(pub T);
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<'a, T: DeserializeOwned> FromRequest<'a> for CsrfForm<T> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let Authed(session) = Authed::from_request(req, body).await?;
+        let is_form = req.content_type().is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(poem::Error::from_string("expected a form", StatusCode::UNSUPPORTED_MEDIA_TYPE));
+        }
+        let bytes = body.take()?.into_bytes().await?;
+        let field: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(unreadable_form)?;
+        check_csrf(&session, &field.csrf)?;
+        Ok(CsrfForm(serde_urlencoded::from_bytes(&bytes).map_err(unreadable_form)?))
+    }
+}
+
+/// A form with nothing but its CSRF token: a button.
+#[derive(Deserialize)]
+pub struct ButtonForm {}
+
+fn unreadable_form(error: serde_urlencoded::de::Error) -> poem::Error {
+    poem::Error::from_string(format!("the form cannot be read: {error}"), StatusCode::BAD_REQUEST)
+}
+
+/// Refuses a form whose CSRF token does not match the session's (for forms
+/// `CsrfForm` cannot read: multipart uploads).
 pub fn check_csrf(session: &Session, submitted: &str) -> poem::Result<()> {
     if !submitted.is_empty() && constant_time_eq(submitted.as_bytes(), session.csrf_token.as_bytes()) {
         Ok(())
@@ -127,7 +214,7 @@ pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'s
     let (cart_lines, unread, status_css) = state
         .db
         .run(move |conn| {
-            let lines = if role == crate::accounts::Role::Buyer {
+            let lines = if role == Role::Buyer {
                 let cart = crate::ordering::carts::current(conn, &user_for_counts)?;
                 crate::ordering::carts::lines(conn, cart.id)?.len()
             } else {
@@ -150,8 +237,10 @@ pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'s
         user: Some(LayoutUser {
             name: user.name,
             email: user.email,
-            role: user.role.as_str(),
             company: company.map(|c| c.name),
+            is_buyer: user.role == Role::Buyer,
+            is_staff: user.role.is_staff(),
+            is_admin: user.role == Role::Admin,
         }),
         csrf: session.csrf_token.clone(),
         here: req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),

@@ -6,9 +6,9 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use super::{api_error, ApiError, BearerAuth};
-use crate::accounts::{Role, User};
-use crate::journal::{self, Run, Trigger};
+use super::{api_error, AdminAuth, ApiError, ExchangeAuth};
+use crate::accounts::Role;
+use crate::journal::{self, Run, RunStatus, Trigger};
 use crate::web::AppState;
 
 #[derive(Tags)]
@@ -24,12 +24,10 @@ pub struct AdminApi;
 struct RunOut {
     id: i64,
     job: String,
-    /// schedule, cli, admin or erp.
-    trigger: String,
+    trigger: Trigger,
     started_at: DateTime<Utc>,
     finished_at: Option<DateTime<Utc>>,
-    /// running, success or failure.
-    status: String,
+    status: RunStatus,
     summary: String,
     counts: serde_json::Value,
     /// Each error with its place (file, line or element path).
@@ -89,21 +87,6 @@ enum RunOutcome {
     Busy(Json<ApiError>),
 }
 
-fn admin(user: &User) -> poem::Result<()> {
-    if user.role != Role::Admin {
-        return Err(poem::Error::from_string("admins only", poem::http::StatusCode::FORBIDDEN));
-    }
-    Ok(())
-}
-
-/// Imports and their journal: administrators and the ERP's machine user.
-fn exchange_staff(user: &User) -> poem::Result<()> {
-    if !matches!(user.role, Role::Admin | Role::Erp) {
-        return Err(poem::Error::from_string("admins and the ERP account only", poem::http::StatusCode::FORBIDDEN));
-    }
-    Ok(())
-}
-
 #[OpenApi(tag = "ApiTags::Admin")]
 impl AdminApi {
     /// The latest runs, newest first.
@@ -111,7 +94,7 @@ impl AdminApi {
     async fn runs(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _auth: ExchangeAuth,
         /// Only runs of this job.
         #[oai(validator(max_length = 100))]
         job: Query<Option<String>>,
@@ -119,7 +102,6 @@ impl AdminApi {
         /// Also runs that found nothing to do (status `idle`; kept for a day).
         include_idle: Query<Option<bool>>,
     ) -> poem::Result<Json<Vec<RunOut>>> {
-        exchange_staff(&auth.0)?;
         let limit = limit.0.unwrap_or(50);
         let include_idle = include_idle.0.unwrap_or(false);
         let runs = state.db.run(move |conn| journal::latest_with(conn, job.0.as_deref(), limit, include_idle)).await?;
@@ -128,8 +110,7 @@ impl AdminApi {
 
     /// One run with its counts and errors.
     #[oai(path = "/v1/admin/sync-runs/:id", method = "get")]
-    async fn run(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Json<RunOut>> {
-        exchange_staff(&auth.0)?;
+    async fn run(&self, state: Data<&AppState>, _auth: ExchangeAuth, id: Path<i64>) -> poem::Result<Json<RunOut>> {
         let run = state.db.run(move |conn| journal::find(conn, id.0)).await?;
         Ok(Json(run.into()))
     }
@@ -140,12 +121,11 @@ impl AdminApi {
     async fn import(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: ExchangeAuth,
         dry_run: Query<Option<bool>>,
         form: ImportForm,
     ) -> poem::Result<ImportOutcome> {
         use tokio::io::AsyncReadExt;
-        exchange_staff(&auth.0)?;
         let Some(jobs) = state.jobs.clone() else {
             return Err(crate::Error::Internal("this server runs no exchange".into()).into());
         };
@@ -166,7 +146,7 @@ impl AdminApi {
         .map_err(|e| crate::Error::Internal(format!("import task: {e}")))?
         .map_err(crate::Error::Internal)?;
         let run = state.db.run(move |conn| journal::find(conn, run)).await?;
-        Ok(if run.status == "success" {
+        Ok(if run.status == RunStatus::Success {
             ImportOutcome::Done(Json(Box::new(run.into())))
         } else {
             ImportOutcome::Failed(Json(Box::new(run.into())))
@@ -175,8 +155,7 @@ impl AdminApi {
 
     /// Runs a job now (it still takes its lease: never twice at once).
     #[oai(path = "/v1/admin/jobs/:name/run", method = "post")]
-    async fn run_job(&self, state: Data<&AppState>, auth: BearerAuth, name: Path<String>) -> poem::Result<RunOutcome> {
-        admin(&auth.0)?;
+    async fn run_job(&self, state: Data<&AppState>, _auth: AdminAuth, name: Path<String>) -> poem::Result<RunOutcome> {
         let Some(jobs) = state.jobs.clone() else {
             return Ok(RunOutcome::UnknownJob(api_error("this server runs no jobs")));
         };

@@ -12,10 +12,11 @@ use super::verdicts::{quantity_text, ReportRowOut, VerdictOut};
 use super::{api_error, ApiError, BearerAuth};
 use crate::error::Error;
 use crate::money::Qty;
+use crate::ordering::cart_edits::{self, OfferRef};
 use crate::ordering::cart_view::{priced, PricedCart};
 use crate::ordering::rules::Requested;
 use crate::ordering::upload::{parse_pasted, template_xlsx, Limits};
-use crate::ordering::{carts, offer_facts, report, uploads};
+use crate::ordering::{carts, report, uploads};
 use crate::pricing::PriceContext;
 use crate::web::AppState;
 
@@ -272,25 +273,22 @@ impl CartsApi {
         let AddLine { sku, offer_id, quantity } = body.0;
         let text = quantity_text(&quantity);
         let lang = user.locale.clone();
-        let (verdict, line_id, unit) = state
+        let change = state
             .db
             .run(move |conn| {
                 let cart = carts::find(conn, &user, cart_id.0)?;
-                let facts = match (offer_id, sku) {
-                    (Some(id), _) => offer_facts::by_ids(conn, &[id])?.remove(&id),
-                    (None, Some(sku)) => offer_facts::resolve(conn, std::slice::from_ref(&sku))?.remove(sku.trim()),
+                let offer = match (offer_id, sku.as_deref()) {
+                    (Some(id), _) => OfferRef::Id(id),
+                    (None, Some(sku)) => OfferRef::Typed(sku),
                     (None, None) => return Err(Error::Invalid("give a sku or an offer_id".into())),
                 };
-                let pricing = PriceContext::for_user(conn, &user)?;
-                let unit_price = match &facts {
-                    Some(f) => crate::ordering::cart_view::unit_price_of(conn, &pricing, f.offer_id)?,
-                    None => None,
-                };
-                let (verdict, line) = carts::add(conn, &cart, facts.as_ref(), Requested::Text(&text), unit_price)?;
-                Ok((verdict, line, facts.map(|f| f.unit).unwrap_or_default()))
+                cart_edits::add_offer(conn, &user, &cart, offer, Requested::Text(&text))
             })
             .await?;
-        Ok(Json(LineVerdict { line_id, verdict: VerdictOut::new(&verdict, &lang, &unit) }))
+        Ok(Json(LineVerdict {
+            line_id: change.line_id,
+            verdict: VerdictOut::new(&change.verdict, &lang, &change.unit),
+        }))
     }
 
     /// Changes a line's quantity through the quantity rules.
@@ -306,18 +304,17 @@ impl CartsApi {
         let user = auth.0;
         let text = quantity_text(&body.0.quantity);
         let lang = user.locale.clone();
-        let (verdict, unit) = state
+        let change = state
             .db
             .run(move |conn| {
                 let cart = carts::find(conn, &user, cart_id.0)?;
-                let line = carts::find_line(conn, &cart, line_id.0)?;
-                let facts =
-                    offer_facts::by_ids(conn, &[line.offer_id])?.remove(&line.offer_id).ok_or(Error::NotFound)?;
-                let verdict = carts::set_quantity(conn, &cart, line.id, &facts, Requested::Text(&text))?;
-                Ok((verdict, facts.unit))
+                cart_edits::set_quantity(conn, &cart, line_id.0, &text)
             })
             .await?;
-        Ok(Json(LineVerdict { line_id: Some(line_id.0), verdict: VerdictOut::new(&verdict, &lang, &unit) }))
+        Ok(Json(LineVerdict {
+            line_id: Some(line_id.0),
+            verdict: VerdictOut::new(&change.verdict, &lang, &change.unit),
+        }))
     }
 
     /// Removes a line.

@@ -7,13 +7,14 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 
 use super::{api_error, ApiError, BearerAuth};
+use crate::catalog::card::{product_card, CardOffer, ProductCard};
 use crate::catalog::listing::{list, ListQuery, Sort, MAX_PER_PAGE};
 use crate::catalog::tree::CategoryTree;
-use crate::catalog::{prices_of, stock_by_warehouse, Offer, Product, ProductId};
+use crate::catalog::ProductId;
 use crate::error::Error;
 use crate::money::Money;
 use crate::pricing::PriceContext;
-use crate::settings::{stock_policy, StockDisplay, StockPolicy};
+use crate::settings::{stock_policy, StockPolicy};
 use crate::stock::Availability;
 use crate::web::AppState;
 
@@ -290,66 +291,45 @@ impl CatalogApi {
     async fn product(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<ProductOutcome> {
         let user = auth.0;
         let id = id.0;
-        let result = state
-            .db
-            .run(move |conn| {
-                let product = match Product::find(conn, ProductId(id)) {
-                    Ok(p) => p,
-                    Err(Error::NotFound) => return Ok(None),
-                    Err(e) => return Err(e),
-                };
-                let offers = Offer::of_product(conn, ProductId(id))?;
-                let pricing = PriceContext::for_user(conn, &user)?;
-                let policy = stock_policy(conn)?;
-                let ids: Vec<i64> = offers.iter().map(|o| o.id).collect();
-                let prices = prices_of(conn, &ids, pricing.price_type_id)?;
-                let stock =
-                    if policy.display == StockDisplay::Exact { stock_by_warehouse(conn, &ids)? } else { Vec::new() };
-                let offers = offers
-                    .into_iter()
-                    .map(|o| OfferOut {
-                        price: price_out(
-                            &pricing,
-                            prices.iter().find(|(id, _)| *id == o.id).map(|(_, p)| *p),
-                            product.vat_rate,
-                        ),
-                        availability: availability_out(o.available(), policy),
-                        warehouses: stock
-                            .iter()
-                            .filter(|s| s.offer_id == o.id)
-                            .map(|s| WarehouseStockOut { warehouse: s.warehouse.clone(), quantity: qty(s.quantity) })
-                            .collect(),
-                        id: o.id,
-                        external_id: o.external_id,
-                        sku: o.sku,
-                        name: o.name,
-                        characteristics: o.characteristics,
-                        barcode: o.barcode,
-                    })
-                    .collect();
-                Ok(Some(ProductDetail {
-                    properties: product
-                        .property_pairs()
-                        .into_iter()
-                        .map(|(name, value)| PropertyOut { name, value })
-                        .collect(),
-                    id: product.id,
-                    external_id: product.external_id,
-                    sku: product.sku,
-                    name: product.name,
-                    description: product.description,
-                    unit: product.unit,
-                    category_id: product.category_id,
-                    vat_rate: product.vat_rate,
-                    pack_multiple: qty(product.pack_multiple),
-                    min_order: qty(product.min_order),
-                    offers,
-                }))
-            })
-            .await?;
-        Ok(match result {
-            Some(p) => ProductOutcome::Ok(Json(Box::new(p))),
-            None => ProductOutcome::NotFound(api_error("no such product")),
+        match state.db.run(move |conn| product_card(conn, &user, ProductId(id))).await {
+            Ok(card) => Ok(ProductOutcome::Ok(Json(Box::new(product_detail(card))))),
+            Err(Error::NotFound) => Ok(ProductOutcome::NotFound(api_error("no such product"))),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn product_detail(card: ProductCard) -> ProductDetail {
+    let ProductCard { product, offers, pricing, policy, .. } = card;
+    let offers = offers
+        .into_iter()
+        .map(|CardOffer { offer, list_price_minor, stock }| OfferOut {
+            price: price_out(&pricing, list_price_minor, product.vat_rate),
+            availability: availability_out(offer.available(), policy),
+            warehouses: stock
+                .into_iter()
+                .map(|s| WarehouseStockOut { warehouse: s.warehouse, quantity: qty(s.quantity) })
+                .collect(),
+            id: offer.id,
+            external_id: offer.external_id,
+            sku: offer.sku,
+            name: offer.name,
+            characteristics: offer.characteristics,
+            barcode: offer.barcode,
         })
+        .collect();
+    ProductDetail {
+        properties: product.property_pairs().into_iter().map(|(name, value)| PropertyOut { name, value }).collect(),
+        id: product.id,
+        external_id: product.external_id,
+        sku: product.sku,
+        name: product.name,
+        description: product.description,
+        unit: product.unit,
+        category_id: product.category_id,
+        vat_rate: product.vat_rate,
+        pack_multiple: qty(product.pack_multiple),
+        min_order: qty(product.min_order),
+        offers,
     }
 }

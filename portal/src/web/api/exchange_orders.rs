@@ -10,12 +10,12 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use super::{api_error, ApiError, BearerAuth};
-use crate::accounts::Role;
+use super::{api_error, ApiError, ExchangeAuth};
 use crate::journal::Trigger;
 use crate::money::Qty;
 use crate::ordering::channels::{self, Channel};
 use crate::ordering::export::{self, OrderForErp};
+use crate::ordering::status::OrderStatus;
 use crate::web::AppState;
 
 #[derive(Tags)]
@@ -70,7 +70,7 @@ struct ErpOrderOut {
     number: String,
     /// Send it back in the acknowledgement: the order as you received it.
     version: String,
-    status: String,
+    status: OrderStatus,
     placed_at: DateTime<Utc>,
     buyer: BuyerOut,
     contract: String,
@@ -171,9 +171,6 @@ struct AckOut {
 enum PendingOutcome {
     #[oai(status = 200)]
     Listed(Json<PendingOut>),
-    /// Only the ERP's account and administrators read the order feed.
-    #[oai(status = 403)]
-    Forbidden(Json<ApiError>),
 }
 
 #[derive(ApiResponse)]
@@ -183,13 +180,6 @@ enum AckOutcome {
     /// A version that is not an RFC 3339 time.
     #[oai(status = 400)]
     BadVersion(Json<ApiError>),
-    /// Only the ERP's account and administrators acknowledge orders.
-    #[oai(status = 403)]
-    Forbidden(Json<ApiError>),
-}
-
-fn may_read_feed(auth: &BearerAuth) -> bool {
-    matches!(auth.0.role, Role::Erp | Role::Admin)
 }
 
 #[OpenApi(tag = "ApiTags::Exchange")]
@@ -199,14 +189,11 @@ impl ExchangeOrdersApi {
     async fn pending(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _auth: ExchangeAuth,
         /// At most this many orders (default 100).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<i64>>,
     ) -> poem::Result<PendingOutcome> {
-        if !may_read_feed(&auth) {
-            return Ok(PendingOutcome::Forbidden(api_error("the ERP's account and administrators only")));
-        }
         let limit = limit.0.unwrap_or(100);
         let (orders, more) = state
             .db
@@ -225,12 +212,9 @@ impl ExchangeOrdersApi {
     async fn acknowledge(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _auth: ExchangeAuth,
         body: Json<AckIn>,
     ) -> poem::Result<AckOutcome> {
-        if !may_read_feed(&auth) {
-            return Ok(AckOutcome::Forbidden(api_error("the ERP's account and administrators only")));
-        }
         let mut taken = Vec::new();
         for order in &body.0.orders {
             match parse_version(&order.version) {

@@ -12,11 +12,11 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
 use super::orders::{OrderEventOut, OrderOut, OrderSummaryOut};
 use super::verdicts::quantity_text;
-use super::{api_error, ApiError, BearerAuth};
-use crate::accounts::{Role, User};
+use super::{api_error, ApiError, BearerAuth, StaffAuth};
+use crate::accounts::User;
 use crate::error::Error;
 use crate::money::{Money, Qty};
-use crate::notifications;
+use crate::notifications::{self, NotificationKind};
 use crate::ordering::actions::{self, Moved};
 use crate::ordering::events::ActedBy;
 use crate::ordering::orders::{self, Scope};
@@ -49,9 +49,9 @@ struct TransitionIn {
 #[oai(skip_serializing_if_is_none)]
 struct TransitionRefused {
     error: String,
-    from: String,
+    from: OrderStatus,
     /// Where this user may move the order from its current status.
-    allowed: Vec<String>,
+    allowed: Vec<OrderStatus>,
 }
 
 #[derive(ApiResponse)]
@@ -112,7 +112,7 @@ struct BucketOut {
 struct NotificationOut {
     id: i64,
     order_id: Option<i64>,
-    kind: String,
+    kind: NotificationKind,
     title: String,
     body: String,
     created_at: DateTime<Utc>,
@@ -164,20 +164,6 @@ enum Done {
     Ok,
 }
 
-fn staff_check(user: &User) -> poem::Result<()> {
-    staff(user)
-}
-
-fn staff(user: &User) -> poem::Result<()> {
-    if user.role == Role::Buyer {
-        return Err(poem::Error::from_string(
-            "only the supplier's staff can do this",
-            poem::http::StatusCode::FORBIDDEN,
-        ));
-    }
-    Ok(())
-}
-
 async fn order_out(state: &AppState, user: User, id: i64) -> poem::Result<Json<Box<OrderOut>>> {
     let detail = state.db.run(move |conn| orders::detail(conn, Scope::of(&user), id)).await?;
     Ok(Json(Box::new(detail.into())))
@@ -204,8 +190,8 @@ impl LifecycleApi {
             Moved::Done(_) => Ok(TransitionOutcome::Moved(order_out(&state, user, id.0).await?)),
             Moved::Refused(refused) => Ok(TransitionOutcome::Refused(Json(TransitionRefused {
                 error: format!("cannot move the order from {} to {}", refused.from.as_str(), to.as_str()),
-                from: refused.from.as_str().into(),
-                allowed: refused.allowed.iter().map(|s| s.as_str().to_string()).collect(),
+                from: refused.from,
+                allowed: refused.allowed,
             }))),
         }
     }
@@ -215,12 +201,11 @@ impl LifecycleApi {
     async fn shipment(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         id: Path<i64>,
         body: Json<ShipmentIn>,
     ) -> poem::Result<Json<Box<OrderOut>>> {
         let user = auth.0;
-        staff(&user)?;
         let mut lines = Vec::new();
         for line in &body.0.lines {
             let text = quantity_text(&line.quantity);
@@ -237,12 +222,11 @@ impl LifecycleApi {
     async fn payment(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         id: Path<i64>,
         body: Json<PaymentIn>,
     ) -> poem::Result<Json<Box<OrderOut>>> {
         let user = auth.0;
-        staff(&user)?;
         let b = body.0;
         let (scope, by) = (Scope::of(&user), ActedBy::user(&user));
         state
@@ -259,12 +243,11 @@ impl LifecycleApi {
     async fn reservation(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         id: Path<i64>,
         body: Json<ReservationIn>,
     ) -> poem::Result<Json<Box<OrderOut>>> {
         let user = auth.0;
-        staff(&user)?;
         let (scope, by, deadline) = (Scope::of(&user), ActedBy::user(&user), body.0.deadline.naive_utc());
         state.db.run(move |conn| actions::extend_deadline(conn, scope, id.0, by, deadline)).await?;
         order_out(&state, user, id.0).await
@@ -272,14 +255,8 @@ impl LifecycleApi {
 
     /// Reserves again what stock now allows for the order's backorders.
     #[oai(path = "/v1/orders/:id/reservation/renew", method = "post", tag = "ApiTags::Lifecycle")]
-    async fn renew(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        id: Path<i64>,
-    ) -> poem::Result<Json<Box<OrderOut>>> {
+    async fn renew(&self, state: Data<&AppState>, auth: StaffAuth, id: Path<i64>) -> poem::Result<Json<Box<OrderOut>>> {
         let user = auth.0;
-        staff(&user)?;
         let (scope, by) = (Scope::of(&user), ActedBy::user(&user));
         state.db.run(move |conn| actions::reserve_again(conn, scope, id.0, by)).await?;
         order_out(&state, user, id.0).await
@@ -290,12 +267,11 @@ impl LifecycleApi {
     async fn release(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         id: Path<i64>,
         line_id: Path<i64>,
     ) -> poem::Result<Json<Box<OrderOut>>> {
         let user = auth.0;
-        staff(&user)?;
         let (scope, by) = (Scope::of(&user), ActedBy::user(&user));
         state.db.run(move |conn| actions::release(conn, scope, id.0, line_id.0, by)).await?;
         order_out(&state, user, id.0).await
@@ -316,9 +292,8 @@ impl LifecycleApi {
 
     /// What needs the manager's action now.
     #[oai(path = "/v1/manager/dashboard", method = "get", tag = "ApiTags::Manager")]
-    async fn dashboard(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Json<Vec<BucketOut>>> {
+    async fn dashboard(&self, state: Data<&AppState>, auth: StaffAuth) -> poem::Result<Json<Vec<BucketOut>>> {
         let user = auth.0;
-        staff(&user)?;
         let board = state.db.run(move |conn| dashboard::build(conn, Scope::of(&user), Utc::now().naive_utc())).await?;
         Ok(Json(
             board
@@ -338,11 +313,10 @@ impl LifecycleApi {
     async fn on_behalf(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffAuth,
         body: Json<OnBehalfIn>,
     ) -> poem::Result<OnBehalfOutcome> {
         let staff = auth.0;
-        staff_check(&staff)?;
         let lang = staff.locale.clone();
         let b = body.0;
         let request = crate::ordering::checkout::CheckoutRequest {

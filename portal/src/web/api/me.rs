@@ -5,7 +5,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
 
 use super::BearerAuth;
-use crate::accounts::{Company, Contract};
+use crate::accounts::{Company, Contract, Role};
 use crate::money::percent_from_bp;
 use crate::web::AppState;
 
@@ -23,8 +23,7 @@ struct MeResponse {
     id: i64,
     email: String,
     name: String,
-    /// buyer, manager, admin or erp.
-    role: String,
+    role: Role,
     locale: String,
     company: Option<CompanyInfo>,
 }
@@ -67,7 +66,7 @@ impl MeApi {
             id: user.id.0,
             email: user.email,
             name: user.name,
-            role: user.role.as_str().into(),
+            role: user.role,
             locale: user.locale,
             company: company.map(|(c, contracts)| CompanyInfo {
                 id: c.id,

@@ -77,10 +77,9 @@ async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<User> {
     }
     let user = state.db.run(move |conn| tokens::lookup(conn, &token)).await?.ok_or_else(unauthorized)?;
     if user.role == Role::Erp && !erp_may_call(req.method(), req.original_uri().path()) {
-        return Err(poem::Error::from_string(
+        return Err(forbidden(
             "the ERP account may read the catalog and orders, report order statuses and import exchange files; \
              nothing else",
-            StatusCode::FORBIDDEN,
         ));
     }
     Ok(user)
@@ -102,6 +101,51 @@ fn erp_may_call(method: &Method, path: &str) -> bool {
             | (&Method::GET, ["v1", "exchange", "orders"])
             | (&Method::POST, ["v1", "exchange", "orders", "ack"])
     )
+}
+
+/// A bearer token of the supplier's staff (manager, admin, the ERP's
+/// account); a buyer's token answers 403. Same scheme as `BearerAuth`.
+#[derive(SecurityScheme)]
+#[oai(rename = "BearerAuth", ty = "bearer", checker = "check_staff")]
+pub struct StaffAuth(pub User);
+
+async fn check_staff(req: &Request, bearer: Bearer) -> poem::Result<User> {
+    let user = check_token(req, bearer).await?;
+    if !user.role.is_staff() {
+        return Err(forbidden("only the supplier's staff can do this"));
+    }
+    Ok(user)
+}
+
+/// An administrator's bearer token; others answer 403.
+#[derive(SecurityScheme)]
+#[oai(rename = "BearerAuth", ty = "bearer", checker = "check_admin")]
+pub struct AdminAuth(pub User);
+
+async fn check_admin(req: &Request, bearer: Bearer) -> poem::Result<User> {
+    let user = check_token(req, bearer).await?;
+    if user.role != Role::Admin {
+        return Err(forbidden("administrators only"));
+    }
+    Ok(user)
+}
+
+/// A token of the ERP's account or an administrator (imports, the journal,
+/// the order feed); others answer 403.
+#[derive(SecurityScheme)]
+#[oai(rename = "BearerAuth", ty = "bearer", checker = "check_exchange")]
+pub struct ExchangeAuth(pub User);
+
+async fn check_exchange(req: &Request, bearer: Bearer) -> poem::Result<User> {
+    let user = check_token(req, bearer).await?;
+    if !matches!(user.role, Role::Admin | Role::Erp) {
+        return Err(forbidden("the ERP's account and administrators only"));
+    }
+    Ok(user)
+}
+
+fn forbidden(message: &str) -> poem::Error {
+    poem::Error::from_string(message, StatusCode::FORBIDDEN)
 }
 
 fn unauthorized() -> poem::Error {

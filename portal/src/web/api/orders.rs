@@ -12,8 +12,10 @@ use super::{api_error, ApiError, BearerAuth};
 use crate::error::Error;
 use crate::money::Qty;
 use crate::ordering::checkout::{place_order, CheckoutRequest};
+use crate::ordering::events::EventKind;
+use crate::ordering::lifecycle::Actor;
 use crate::ordering::orders::{self, OrderDetail, OrderFilter, OrderSort, Scope};
-use crate::ordering::status::OrderStatus;
+use crate::ordering::status::{OrderStatus, SyncState};
 use crate::ordering::{carts, reorder};
 use crate::pricing::PriceContext;
 use crate::web::AppState;
@@ -63,11 +65,11 @@ struct OrderLineOut {
 #[oai(skip_serializing_if_is_none)]
 pub(super) struct OrderEventOut {
     pub at: DateTime<Utc>,
-    pub actor: String,
+    pub actor: Actor,
     pub actor_user_id: Option<i64>,
-    pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub kind: EventKind,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: Option<OrderStatus>,
     pub comment: String,
     /// Before/after and other facts of the change, as JSON.
     pub details: String,
@@ -102,7 +104,7 @@ struct InvoiceOut {
 pub(super) struct OrderOut {
     id: i64,
     number: String,
-    status: String,
+    status: OrderStatus,
     company: String,
     contract: String,
     placed_at: DateTime<Utc>,
@@ -116,8 +118,8 @@ pub(super) struct OrderOut {
     reservation_deadline: Option<DateTime<Utc>>,
     /// Paid so far, in minor units.
     paid_minor: i64,
-    /// pending, sent, acknowledged or error: where the order stands with the ERP.
-    sync_state: String,
+    /// Where the order stands with the ERP.
+    sync_state: SyncState,
     erp_number: Option<String>,
     lines: Vec<OrderLineOut>,
     events: Vec<OrderEventOut>,
@@ -185,7 +187,7 @@ impl From<OrderDetail> for OrderOut {
 pub(super) struct OrderSummaryOut {
     pub id: i64,
     pub number: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub company: String,
     pub placed_at: DateTime<Utc>,
     pub po_number: String,

@@ -9,15 +9,17 @@ use poem::web::{Data, Form, Html, Path, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use serde::{Deserialize, Serialize};
 
+use super::view::Choice;
 use crate::accounts::admin::{self as accounts_admin, UserRow};
 use crate::accounts::{CompanyId, ContractTerms, NewCompany, Role, UserId};
 use crate::catalog::PriceType;
 use crate::error::Error;
 use crate::i18n;
+use crate::journal::{RunStatus, Trigger};
 use crate::money::percent_from_bp;
 use crate::settings;
 use crate::web::render::Layout;
-use crate::web::session::{check_csrf, layout, set_flash, Authed};
+use crate::web::session::{layout, set_flash, Admin, ButtonForm, CsrfForm};
 use crate::web::AppState;
 
 #[derive(Serialize)]
@@ -43,61 +45,79 @@ struct ContractView {
     active: bool,
 }
 
+/// A run of the journal, as the admin page lists it.
+#[derive(Serialize)]
+struct RunRow {
+    id: i64,
+    job: String,
+    trigger: Trigger,
+    started: String,
+    status: RunStatus,
+    /// Failed or interrupted: the row stands out.
+    failed: bool,
+    summary: String,
+    duration: String,
+}
+
+/// An editable setting: its key and current value.
+#[derive(Serialize)]
+struct SettingView {
+    key: &'static str,
+    value: String,
+}
+
 #[derive(Serialize)]
 struct AdminPage {
-    runs: Vec<(i64, String, String, String, String, String, String)>,
+    runs: Vec<RunRow>,
     /// Runs of the last 24 hours that found nothing to do (not listed).
     idle_runs: i64,
     jobs: Vec<&'static str>,
     users: Vec<UserRow>,
     companies: Vec<CompanyView>,
-    company_choices: Vec<(i64, String)>,
-    managers: Vec<(i64, String)>,
-    price_types: Vec<(i64, String)>,
-    settings: Vec<(&'static str, String)>,
-}
-
-pub(super) fn admin_only(role: Role) -> poem::Result<()> {
-    if role != Role::Admin {
-        return Err(Error::NotFound.into());
-    }
-    Ok(())
+    company_choices: Vec<Choice>,
+    managers: Vec<Choice>,
+    price_types: Vec<Choice>,
+    /// The roles an invitation may give.
+    roles: Vec<Choice>,
+    settings: Vec<SettingView>,
 }
 
 #[handler]
-pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): Authed) -> poem::Result<Html<String>> {
-    admin_only(session.user.role)?;
+pub async fn page(req: &Request, Data(state): Data<&AppState>, Admin(session): Admin) -> poem::Result<Html<String>> {
     let layout = layout(state, req, &session, "admin").await?;
+    let lang = layout.lang;
     let jobs = state.jobs.as_ref().map(|j| j.names()).unwrap_or_default();
     let view = state
         .db
         .run(move |conn| {
             let runs = crate::journal::latest(conn, None, 20)?
                 .into_iter()
-                .map(|r| {
-                    (
-                        r.id,
-                        r.job,
-                        r.triggered_by,
-                        r.started_at.format("%d.%m.%Y %H:%M:%S UTC").to_string(),
-                        r.status,
-                        r.summary,
-                        r.duration_ms.map(|d| format!("{d} ms")).unwrap_or_default(),
-                    )
+                .map(|r| RunRow {
+                    id: r.id,
+                    job: r.job,
+                    trigger: r.triggered_by,
+                    started: r.started_at.format("%d.%m.%Y %H:%M:%S UTC").to_string(),
+                    status: r.status,
+                    failed: matches!(r.status, RunStatus::Failure | RunStatus::Interrupted),
+                    summary: r.summary,
+                    duration: r.duration_ms.map(|d| format!("{d} ms")).unwrap_or_default(),
                 })
                 .collect();
             let idle_runs =
                 crate::journal::idle_since(conn, chrono::Utc::now().naive_utc() - chrono::Duration::hours(24))?;
             let users = accounts_admin::list_users(conn)?;
-            let managers =
-                users.iter().filter(|u| u.role == "manager" && u.active).map(|u| (u.id, u.name.clone())).collect();
+            let managers = users
+                .iter()
+                .filter(|u| u.role == Role::Manager && u.active)
+                .map(|u| Choice::new(u.id, u.name.clone()))
+                .collect();
             let companies = crate::accounts::write::companies_with_contracts(conn)?;
             let values = settings::editable_values(conn)?;
             Ok(AdminPage {
                 runs,
                 idle_runs,
                 jobs,
-                company_choices: companies.iter().map(|(c, _)| (c.id, c.name.clone())).collect(),
+                company_choices: companies.iter().map(|(c, _)| Choice::new(c.id, c.name.clone())).collect(),
                 companies: companies
                     .into_iter()
                     .map(|(c, contracts)| CompanyView {
@@ -123,8 +143,12 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): 
                     .collect(),
                 users,
                 managers,
-                price_types: PriceType::all(conn)?.into_iter().map(|p| (p.id, p.name)).collect(),
-                settings: values,
+                price_types: PriceType::all(conn)?.into_iter().map(|p| Choice::new(p.id, p.name)).collect(),
+                roles: Role::ALL
+                    .iter()
+                    .map(|r| Choice::new(r, i18n::text(lang, &format!("admin.role_{r}"), &[])))
+                    .collect(),
+                settings: values.into_iter().map(|(key, value)| SettingView { key, value }).collect(),
             })
         })
         .await?;
@@ -142,8 +166,6 @@ async fn done(state: &AppState, jar: &CookieJar, result: crate::Result<String>) 
 
 #[derive(Deserialize)]
 pub struct InviteForm {
-    #[serde(default)]
-    csrf: String,
     email: String,
     name: String,
     role: String,
@@ -157,11 +179,9 @@ pub struct InviteForm {
 pub async fn invite(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
-    Form(form): Form<InviteForm>,
+    Admin(session): Admin,
+    CsrfForm(form): CsrfForm<InviteForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
-    admin_only(session.user.role)?;
     let lang = i18n::locale(&session.user.locale);
     let result = state
         .db
@@ -177,8 +197,6 @@ pub async fn invite(
 
 #[derive(Deserialize)]
 pub struct UserAction {
-    #[serde(default)]
-    csrf: String,
     action: String,
 }
 
@@ -186,12 +204,10 @@ pub struct UserAction {
 pub async fn user_action(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
+    Admin(session): Admin,
     Path(id): Path<i64>,
-    Form(form): Form<UserAction>,
+    CsrfForm(form): CsrfForm<UserAction>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
-    admin_only(session.user.role)?;
     let lang = i18n::locale(&session.user.locale);
     if id == session.user.id.0 && form.action == "disable" {
         return done(state, jar, Err(Error::Invalid(i18n::text(lang, "admin.not_yourself", &[])))).await;
@@ -214,8 +230,6 @@ pub async fn user_action(
 
 #[derive(Deserialize)]
 pub struct CompanyForm {
-    #[serde(default)]
-    csrf: String,
     name: String,
     #[serde(default)]
     inn: String,
@@ -229,11 +243,9 @@ pub struct CompanyForm {
 pub async fn create_company(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
-    Form(form): Form<CompanyForm>,
+    Admin(session): Admin,
+    CsrfForm(form): CsrfForm<CompanyForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
-    admin_only(session.user.role)?;
     let lang = i18n::locale(&session.user.locale);
     let result = state
         .db
@@ -262,8 +274,6 @@ pub async fn create_company(
 
 #[derive(Deserialize)]
 pub struct ContractForm {
-    #[serde(default)]
-    csrf: String,
     number: String,
     price_type_id: i64,
     #[serde(default)]
@@ -284,12 +294,10 @@ pub struct ContractForm {
 pub async fn contract(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
+    Admin(session): Admin,
     Path(company): Path<i64>,
-    Form(form): Form<ContractForm>,
+    CsrfForm(form): CsrfForm<ContractForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
-    admin_only(session.user.role)?;
     let lang = i18n::locale(&session.user.locale);
     // Percent with up to two decimals → basis points, exactly.
     let discount_bp = match form.discount.trim() {
@@ -323,8 +331,6 @@ pub async fn contract(
 
 #[derive(Deserialize)]
 pub struct CompanyActiveForm {
-    #[serde(default)]
-    csrf: String,
     /// `activate` or `deactivate`.
     action: String,
 }
@@ -334,12 +340,10 @@ pub struct CompanyActiveForm {
 pub async fn company_active(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
+    Admin(session): Admin,
     Path(company): Path<i64>,
-    Form(form): Form<CompanyActiveForm>,
+    CsrfForm(form): CsrfForm<CompanyActiveForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
-    admin_only(session.user.role)?;
     let lang = i18n::locale(&session.user.locale);
     let active = match form.action.as_str() {
         "activate" => true,
@@ -358,8 +362,6 @@ pub async fn company_active(
 
 #[derive(Deserialize)]
 pub struct SettingsForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(flatten)]
     values: std::collections::HashMap<String, String>,
 }
@@ -368,11 +370,9 @@ pub struct SettingsForm {
 pub async fn save_settings(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
-    Form(form): Form<SettingsForm>,
+    Admin(session): Admin,
+    CsrfForm(form): CsrfForm<SettingsForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
-    admin_only(session.user.role)?;
     let lang = i18n::locale(&session.user.locale);
     let values: Vec<(String, String)> =
         form.values.into_iter().filter(|(key, _)| settings::EDITABLE.contains(&key.as_str())).collect();
@@ -468,12 +468,10 @@ pub async fn password_submit(
 pub async fn run_job(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
+    Admin(session): Admin,
     Path(name): Path<String>,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<ButtonForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
-    admin_only(session.user.role)?;
     let lang = i18n::locale(&session.user.locale);
     let Some(jobs) = state.jobs.clone() else { return Err(Error::NotFound.into()) };
     if !jobs.names().contains(&name.as_str()) {
@@ -490,10 +488,4 @@ pub async fn run_job(
     };
     set_flash(state, jar, &message);
     Ok(Redirect::see_other("/admin#journal"))
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }

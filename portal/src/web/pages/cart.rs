@@ -3,7 +3,7 @@
 //! too (`POST /cart/add`).
 
 use poem::web::cookie::CookieJar;
-use poem::web::{Data, Form, Html, Query, Redirect};
+use poem::web::{Data, Html, Query, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use serde::{Deserialize, Serialize};
 
@@ -12,12 +12,13 @@ use crate::accounts::{Company, Contract};
 use crate::error::Error;
 use crate::i18n;
 use crate::money::Qty;
-use crate::ordering::cart_view::{priced, unit_price_of};
+use crate::ordering::cart_edits::{self, OfferRef};
+use crate::ordering::cart_view::priced;
+use crate::ordering::carts;
 use crate::ordering::checkout::{place_order, CheckoutRequest};
 use crate::ordering::rules::Requested;
-use crate::ordering::{carts, offer_facts};
 use crate::pricing::PriceContext;
-use crate::web::session::{check_csrf, layout, set_flash, Authed};
+use crate::web::session::{layout, set_flash, Authed, CsrfForm};
 use crate::web::AppState;
 
 #[derive(Deserialize, Default)]
@@ -149,8 +150,6 @@ pub async fn page(
 
 #[derive(Deserialize)]
 pub struct AddForm {
-    #[serde(default)]
-    csrf: String,
     offer_id: i64,
     #[serde(default)]
     quantity: String,
@@ -164,36 +163,26 @@ pub async fn add(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
     Authed(session): Authed,
-    Form(form): Form<AddForm>,
+    CsrfForm(form): CsrfForm<AddForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
     let user = session.user.clone();
     let lang = user.locale.clone();
-    let message = state
+    let (offer_id, quantity) = (form.offer_id, form.quantity.clone());
+    let change = state
         .db
         .run(move |conn| {
             let cart = carts::current(conn, &user)?;
-            let facts = offer_facts::by_ids(conn, &[form.offer_id])?.remove(&form.offer_id);
-            let pricing = PriceContext::for_user(conn, &user)?;
-            let price = match &facts {
-                Some(f) => unit_price_of(conn, &pricing, f.offer_id)?,
-                None => None,
-            };
-            let (verdict, _) = carts::add(conn, &cart, facts.as_ref(), Requested::Text(&form.quantity), price)?;
-            let unit = facts.as_ref().map(|f| f.unit.clone()).unwrap_or_default();
-            let name = facts.map(|f| format!("{} ", f.sku)).unwrap_or_default();
-            Ok(format!("{name}{}", verdict.message(&lang, &unit)))
+            cart_edits::add_offer(conn, &user, &cart, OfferRef::Id(offer_id), Requested::Text(&quantity))
         })
         .await?;
-    set_flash(state, jar, &message);
+    let message = format!("{} {}", change.sku, change.verdict.message(&lang, &change.unit));
+    set_flash(state, jar, message.trim());
     let back = crate::web::redirect::local_path_or(&form.back, "/cart");
     Ok(Redirect::see_other(back))
 }
 
 #[derive(Deserialize)]
 pub struct CartAction {
-    #[serde(default)]
-    csrf: String,
     // Strings: serde cannot type fields next to a flattened map of a form.
     #[serde(default)]
     cart_id: String,
@@ -211,9 +200,8 @@ pub async fn update(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
     Authed(session): Authed,
-    Form(form): Form<CartAction>,
+    CsrfForm(form): CsrfForm<CartAction>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
     let user = session.user.clone();
     let lang = user.locale.clone();
     let cart_id: i64 = form.cart_id.parse().map_err(|_| Error::NotFound)?;
@@ -242,17 +230,14 @@ pub async fn update(
                 }
                 _ => {
                     // Save quantities: fields "qty_<line id>".
-                    let mut messages = Vec::new();
-                    for line in carts::lines(conn, cart.id)? {
-                        let Some(text) = form.fields.get(&format!("qty_{}", line.id)) else { continue };
-                        if Qty::parse(text) == Some(Qty(line.quantity)) {
-                            continue;
-                        }
-                        let facts = offer_facts::by_ids(conn, &[line.offer_id])?.remove(&line.offer_id);
-                        let Some(facts) = facts else { continue };
-                        let verdict = carts::set_quantity(conn, &cart, line.id, &facts, Requested::Text(text))?;
-                        messages.push(format!("{}: {}", facts.sku, verdict.message(&lang, &facts.unit)));
-                    }
+                    let wanted: Vec<(i64, String)> = form
+                        .fields
+                        .iter()
+                        .filter_map(|(name, text)| Some((name.strip_prefix("qty_")?.parse().ok()?, text.clone())))
+                        .collect();
+                    let changes = cart_edits::set_quantities(conn, &cart, &wanted)?;
+                    let messages: Vec<String> =
+                        changes.iter().map(|c| format!("{}: {}", c.sku, c.verdict.message(&lang, &c.unit))).collect();
                     let text =
                         if messages.is_empty() { i18n::text(&lang, "cart.saved", &[]) } else { messages.join(" ") };
                     Ok((text, cart.id))
@@ -268,8 +253,6 @@ pub async fn update(
 
 #[derive(Deserialize)]
 pub struct CheckoutFields {
-    #[serde(default)]
-    csrf: String,
     cart_id: i64,
     #[serde(default)]
     contract_id: Option<i64>,
@@ -291,9 +274,8 @@ pub async fn checkout(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
     Authed(session): Authed,
-    Form(form): Form<CheckoutFields>,
+    CsrfForm(form): CsrfForm<CheckoutFields>,
 ) -> poem::Result<Response> {
-    check_csrf(&session, &form.csrf)?;
     let lang = session.user.locale.clone();
     let desired_date = match form.desired_date.trim() {
         "" => Ok(None),

@@ -12,8 +12,8 @@ use tokio::io::AsyncReadExt;
 
 use crate::error::Error;
 use crate::i18n;
-use crate::journal::Trigger;
-use crate::web::session::{check_csrf, layout, set_flash, Authed};
+use crate::journal::{RunStatus, Trigger};
+use crate::web::session::{check_csrf, layout, set_flash, Admin};
 use crate::web::AppState;
 
 /// The largest file an admin may upload here (the ERP's own channels take larger ones).
@@ -23,18 +23,41 @@ const UPLOAD_LIMIT: u64 = 64 << 20;
 struct RunPage {
     id: i64,
     job: String,
-    trigger: String,
+    trigger: Trigger,
     started: String,
     finished: String,
-    status: String,
+    status: RunStatus,
     summary: String,
     duration: String,
-    /// (entity, created, updated, unchanged, deactivated, rejected)
-    counts: Vec<(String, u64, u64, u64, u64, u64)>,
-    /// (name, size, sha256)
-    files: Vec<(String, String, String)>,
-    /// (message, where)
-    errors: Vec<(String, String)>,
+    counts: Vec<EntityCounts>,
+    files: Vec<FileRead>,
+    errors: Vec<RunError>,
+}
+
+/// What a run did to one kind of record.
+#[derive(Serialize)]
+struct EntityCounts {
+    entity: String,
+    created: u64,
+    updated: u64,
+    unchanged: u64,
+    deactivated: u64,
+    rejected: u64,
+}
+
+/// A file the run read.
+#[derive(Serialize)]
+struct FileRead {
+    name: String,
+    bytes: String,
+    sha256: String,
+}
+
+/// An error or remark, with where it was found.
+#[derive(Serialize)]
+struct RunError {
+    message: String,
+    place: String,
 }
 
 fn text_of(value: &serde_json::Value, key: &str) -> String {
@@ -49,10 +72,9 @@ fn text_of(value: &serde_json::Value, key: &str) -> String {
 pub async fn run(
     req: &Request,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
+    Admin(session): Admin,
     Path(id): Path<String>,
 ) -> poem::Result<Html<String>> {
-    super::admin::admin_only(session.user.role)?;
     let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
     let layout = layout(state, req, &session, "admin").await?;
     let run = state.db.run(move |conn| crate::journal::find(conn, id)).await?;
@@ -64,7 +86,14 @@ pub async fn run(
                 .iter()
                 .map(|(entity, c)| {
                     let n = |k: &str| c.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
-                    (entity.clone(), n("created"), n("updated"), n("unchanged"), n("deactivated"), n("rejected"))
+                    EntityCounts {
+                        entity: entity.clone(),
+                        created: n("created"),
+                        updated: n("updated"),
+                        unchanged: n("unchanged"),
+                        deactivated: n("deactivated"),
+                        rejected: n("rejected"),
+                    }
                 })
                 .collect()
         })
@@ -74,14 +103,14 @@ pub async fn run(
         .iter()
         .map(|f| {
             let bytes = f.get("bytes").and_then(serde_json::Value::as_u64).unwrap_or(0);
-            (text_of(f, "name"), format!("{bytes}"), text_of(f, "sha256"))
+            FileRead { name: text_of(f, "name"), bytes: format!("{bytes}"), sha256: text_of(f, "sha256") }
         })
         .collect();
     let errors = list(&run.errors)
         .iter()
         .map(|e| {
             let place = ["file", "place", "path"].iter().map(|k| text_of(e, k)).filter(|t| !t.is_empty());
-            (text_of(e, "message"), place.collect::<Vec<_>>().join(" · "))
+            RunError { message: text_of(e, "message"), place: place.collect::<Vec<_>>().join(" · ") }
         })
         .collect();
     let view = RunPage {
@@ -106,10 +135,9 @@ pub async fn run(
 pub async fn upload(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
+    Admin(session): Admin,
     mut multipart: Multipart,
 ) -> poem::Result<Redirect> {
-    super::admin::admin_only(session.user.role)?;
     let lang = i18n::locale(&session.user.locale);
     let (mut csrf, mut dry_run, mut file) = (String::new(), false, None);
     while let Some(field) = multipart.next_field().await? {

@@ -2,20 +2,18 @@
 //! follows them to other devices).
 
 use poem::handler;
-use poem::web::{Data, Form, Redirect};
+use poem::web::{Data, Redirect};
 use serde::Deserialize;
 
 use crate::accounts::User;
 use crate::i18n;
-use crate::web::session::{check_csrf, Authed};
+use crate::web::session::{Authed, CsrfForm};
 use crate::web::AppState;
 
 #[derive(Deserialize)]
 pub struct LanguageForm {
     #[serde(default)]
     lang: String,
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     back: String,
 }
@@ -24,9 +22,8 @@ pub struct LanguageForm {
 pub async fn switch(
     Data(state): Data<&AppState>,
     Authed(session): Authed,
-    Form(form): Form<LanguageForm>,
+    CsrfForm(form): CsrfForm<LanguageForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
     let lang = i18n::locale(&form.lang);
     let id = session.user.id;
     state.db.run(move |conn| User::set_locale(conn, id, lang)).await?;

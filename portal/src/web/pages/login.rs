@@ -15,8 +15,8 @@ use crate::web::client::client_ip;
 use crate::web::redirect::local_path_or;
 use crate::web::render::Layout;
 use crate::web::session::{
-    anonymous_lang, check_csrf, constant_time_eq, cookie, cookie_for, forget_cookie, Authed, MaybeSession, LANG_COOKIE,
-    LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+    anonymous_lang, constant_time_eq, cookie, cookie_for, forget_cookie, ButtonForm, CsrfForm, MaybeSession,
+    LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::web::AppState;
 
@@ -150,20 +150,12 @@ pub async fn submit(
     Ok(Redirect::see_other(next).into_response())
 }
 
-#[derive(Deserialize)]
-pub struct LogoutForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 #[handler]
 pub async fn logout(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
-    Form(form): Form<LogoutForm>,
+    CsrfForm(_): CsrfForm<ButtonForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value_str().to_string()) {
         state.db.run(move |conn| sessions::delete(conn, &token)).await?;
     }

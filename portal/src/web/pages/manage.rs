@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 use poem::web::cookie::CookieJar;
-use poem::web::{Data, Form, Html, Path, Redirect};
+use poem::web::{Data, Html, Path, Redirect};
 use poem::{handler, Request};
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +22,7 @@ use crate::ordering::events::ActedBy;
 use crate::ordering::orders::Scope;
 use crate::ordering::status::OrderStatus;
 use crate::ordering::{dashboard, fulfilment};
-use crate::web::session::{check_csrf, layout, set_flash, Authed};
+use crate::web::session::{layout, set_flash, Authed, ButtonForm, CsrfForm, Staff};
 use crate::web::AppState;
 
 #[derive(Serialize)]
@@ -113,8 +113,6 @@ where
 
 #[derive(Deserialize)]
 pub struct TransitionForm {
-    #[serde(default)]
-    csrf: String,
     to: String,
     #[serde(default)]
     comment: String,
@@ -126,9 +124,8 @@ pub async fn transition(
     Data(state): Data<&AppState>,
     Authed(session): Authed,
     Path(id): Path<i64>,
-    Form(form): Form<TransitionForm>,
+    CsrfForm(form): CsrfForm<TransitionForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
     let user = session.user.clone();
     let lang = i18n::locale(&user.locale);
     let to = OrderStatus::parse(&form.to).ok_or(Error::NotFound)?;
@@ -146,36 +143,19 @@ pub async fn transition(
 }
 
 #[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
-#[derive(Deserialize)]
 pub struct ExtendForm {
-    #[serde(default)]
-    csrf: String,
     /// `YYYY-MM-DDTHH:MM` in the supplier's time zone (an <input type=datetime-local>).
     deadline: String,
-}
-
-fn staff_only(role: Role) -> poem::Result<()> {
-    if role == Role::Buyer {
-        return Err(Error::Forbidden.into());
-    }
-    Ok(())
 }
 
 #[handler]
 pub async fn extend(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
+    Staff(session): Staff,
     Path(id): Path<i64>,
-    Form(form): Form<ExtendForm>,
+    CsrfForm(form): CsrfForm<ExtendForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
-    staff_only(session.user.role)?;
     let user = session.user.clone();
     let lang = i18n::locale(&user.locale);
     let local = NaiveDateTime::parse_from_str(&form.deadline, "%Y-%m-%dT%H:%M")
@@ -193,12 +173,10 @@ pub async fn extend(
 pub async fn renew(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
+    Staff(session): Staff,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfOnly>,
+    CsrfForm(_): CsrfForm<ButtonForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
-    staff_only(session.user.role)?;
     let user = session.user.clone();
     let lang = i18n::locale(&user.locale);
     act(state, jar, lang, id, "manager.renewed", move |conn| {
@@ -211,12 +189,10 @@ pub async fn renew(
 pub async fn release(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
+    Staff(session): Staff,
     Path((id, line)): Path<(i64, i64)>,
-    Form(form): Form<CsrfOnly>,
+    CsrfForm(_): CsrfForm<ButtonForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
-    staff_only(session.user.role)?;
     let user = session.user.clone();
     let lang = i18n::locale(&user.locale);
     act(state, jar, lang, id, "manager.released", move |conn| {
@@ -227,8 +203,6 @@ pub async fn release(
 
 #[derive(Deserialize)]
 pub struct DocumentForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     number: String,
     #[serde(default)]
@@ -248,12 +222,10 @@ fn parse_date(text: &str, lang: &str) -> crate::Result<NaiveDate> {
 pub async fn shipment(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
+    Staff(session): Staff,
     Path(id): Path<i64>,
-    Form(form): Form<DocumentForm>,
+    CsrfForm(form): CsrfForm<DocumentForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
-    staff_only(session.user.role)?;
     let user = session.user.clone();
     let lang = i18n::locale(&user.locale);
     let mut lines = Vec::new();
@@ -284,12 +256,10 @@ pub async fn shipment(
 pub async fn payment(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
+    Staff(session): Staff,
     Path(id): Path<i64>,
-    Form(form): Form<DocumentForm>,
+    CsrfForm(form): CsrfForm<DocumentForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
-    staff_only(session.user.role)?;
     let user = session.user.clone();
     let lang = i18n::locale(&user.locale);
     // Roubles with up to two decimals, read exactly via the quantity parser (thousandths).
@@ -338,8 +308,6 @@ pub async fn feed(req: &Request, Data(state): Data<&AppState>, Authed(session): 
 
 #[derive(Deserialize)]
 pub struct OnBehalfForm {
-    #[serde(default)]
-    csrf: String,
     buyer_id: i64,
     #[serde(default)]
     lines: String,
@@ -356,11 +324,9 @@ pub struct OnBehalfForm {
 pub async fn order_for_buyer(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
-    Form(form): Form<OnBehalfForm>,
+    Staff(session): Staff,
+    CsrfForm(form): CsrfForm<OnBehalfForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
-    staff_only(session.user.role)?;
     let staff = session.user.clone();
     let lang = i18n::locale(&staff.locale);
     let search = state.search.clone();

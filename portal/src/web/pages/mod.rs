@@ -9,6 +9,7 @@ mod journal;
 mod language;
 mod login;
 mod manage;
+mod order_detail;
 mod orders;
 mod product;
 mod quick_order;
@@ -41,7 +42,7 @@ pub fn routes() -> Route {
         .at("/upload/:id/annotated.xlsx", get(upload::annotated))
         .at("/orders", get(orders::list))
         .at("/companies/:id", get(company::page))
-        .at("/orders/:id", get(orders::detail))
+        .at("/orders/:id", get(order_detail::detail))
         .at("/orders/:id/invoice.pdf", get(orders::invoice))
         .at("/orders/:id/reorder", post(orders::reorder_submit))
         .at("/orders/:id/transition", post(manage::transition))

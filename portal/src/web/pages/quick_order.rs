@@ -2,7 +2,7 @@
 //! from Excel works); accepted lines go to the current cart and every line
 //! gets its verdict. `GET /catalog/suggest` feeds the SKU autocomplete.
 
-use poem::web::{Data, Form, Html, Json, Query};
+use poem::web::{Data, Html, Json, Query};
 use poem::{handler, Request};
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +12,7 @@ use crate::i18n;
 use crate::ordering::upload::{parse_pasted, Limits};
 use crate::ordering::{carts, report};
 use crate::pricing::PriceContext;
-use crate::web::session::{check_csrf, layout, Authed};
+use crate::web::session::{layout, Authed, CsrfForm};
 use crate::web::AppState;
 
 #[derive(Serialize, Default)]
@@ -36,8 +36,6 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): 
 #[derive(Deserialize)]
 pub struct QuickForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     text: String,
 }
 
@@ -46,9 +44,8 @@ pub async fn submit(
     req: &Request,
     Data(state): Data<&AppState>,
     Authed(session): Authed,
-    Form(form): Form<QuickForm>,
+    CsrfForm(form): CsrfForm<QuickForm>,
 ) -> poem::Result<Html<String>> {
-    check_csrf(&session, &form.csrf)?;
     let user = session.user.clone();
     let lang = i18n::locale(&user.locale);
     let inputs = parse_pasted(&form.text);

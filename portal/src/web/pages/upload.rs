@@ -4,7 +4,7 @@
 
 use poem::http::{header, StatusCode};
 use poem::web::cookie::CookieJar;
-use poem::web::{Data, Form, Html, Multipart, Path, Redirect};
+use poem::web::{Data, Html, Multipart, Path, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncReadExt;
@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::i18n;
 use crate::ordering::upload::{template_xlsx, Columns, Limits, UploadError};
 use crate::ordering::{carts, uploads};
-use crate::web::session::{check_csrf, layout, set_flash, Authed};
+use crate::web::session::{check_csrf, layout, set_flash, Authed, ButtonForm, CsrfForm};
 use crate::web::AppState;
 
 #[derive(Serialize, Default)]
@@ -174,8 +174,6 @@ pub async fn report_page(
 
 #[derive(Deserialize)]
 pub struct ColumnsForm {
-    #[serde(default)]
-    csrf: String,
     sku_column: usize,
     quantity_column: usize,
     #[serde(default)]
@@ -188,9 +186,8 @@ pub async fn choose_columns(
     Data(state): Data<&AppState>,
     Authed(session): Authed,
     Path(id): Path<String>,
-    Form(form): Form<ColumnsForm>,
+    CsrfForm(form): CsrfForm<ColumnsForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
     let header_row = form.header_row.trim().parse::<usize>().ok().filter(|r| *r >= 1).map(|r| r - 1);
     let columns =
         Columns { header_row, sku: form.sku_column, quantity: form.quantity_column, name: None, confident: true };
@@ -200,21 +197,14 @@ pub async fn choose_columns(
     Ok(Redirect::see_other(format!("/upload/{target}")))
 }
 
-#[derive(Deserialize)]
-pub struct ApplyForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 #[handler]
 pub async fn apply(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
     Authed(session): Authed,
     Path(id): Path<String>,
-    Form(form): Form<ApplyForm>,
+    CsrfForm(_): CsrfForm<ButtonForm>,
 ) -> poem::Result<Redirect> {
-    check_csrf(&session, &form.csrf)?;
     let user = session.user.clone();
     let lang = i18n::locale(&user.locale);
     let search = state.search.clone();

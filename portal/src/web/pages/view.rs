@@ -80,3 +80,21 @@ pub fn stock_cell(available: i64, unit: &str, policy: StockPolicy, lang: &str) -
     let label = i18n::text(lang, availability.label_key(), &[("quantity", quantity), ("unit", unit.to_string())]);
     StockCell { label, class }
 }
+
+/// An option of a `<select>`: the value the form sends and the label shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+impl Choice {
+    pub fn new(value: impl ToString, label: impl Into<String>) -> Choice {
+        Choice { value: value.to_string(), label: label.into() }
+    }
+
+    /// Choices from (id, name) pairs.
+    pub fn from_pairs(pairs: Vec<(i64, String)>) -> Vec<Choice> {
+        pairs.into_iter().map(|(id, name)| Choice::new(id, name)).collect()
+    }
+}

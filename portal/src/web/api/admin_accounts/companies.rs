@@ -8,12 +8,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Object, OpenApi};
 
-use super::{is_admin, Changed, Created, Listed, ADMINS_ONLY};
+use super::{Changed, Created, Listed};
 use crate::accounts::write::{self, CompanyDetails, ContractTerms};
 use crate::accounts::{Company, CompanyId, Contract, UserId};
 use crate::error::Error;
 use crate::money::percent_from_bp;
-use crate::web::api::{api_error, BearerAuth};
+use crate::web::api::AdminAuth;
 use crate::web::AppState;
 
 pub struct AdminCompaniesApi;
@@ -161,10 +161,7 @@ fn company_out(conn: &mut crate::db::DbConn, id: CompanyId) -> crate::Result<Com
 impl AdminCompaniesApi {
     /// Every company with its contracts.
     #[oai(path = "/v1/admin/companies", method = "get")]
-    async fn companies(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Listed<Vec<CompanyOut>>> {
-        if !is_admin(&auth) {
-            return Ok(Listed::Forbidden(api_error(ADMINS_ONLY)));
-        }
+    async fn companies(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Listed<Vec<CompanyOut>>> {
         let all = state.db.run(write::companies_with_contracts).await?;
         let out = all
             .into_iter()
@@ -178,12 +175,9 @@ impl AdminCompaniesApi {
     async fn create_company(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _auth: AdminAuth,
         body: Json<CompanyIn>,
     ) -> poem::Result<Created<CompanyOut>> {
-        if !is_admin(&auth) {
-            return Ok(Created::Forbidden(api_error(ADMINS_ONLY)));
-        }
         let Json(c) = body;
         let result = state
             .db
@@ -208,12 +202,9 @@ impl AdminCompaniesApi {
     async fn company(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _auth: AdminAuth,
         id: Path<i64>,
     ) -> poem::Result<Changed<CompanyOut>> {
-        if !is_admin(&auth) {
-            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
-        }
         let id = CompanyId(id.0);
         Changed::from_result(state.db.run(move |conn| company_out(conn, id)).await)
     }
@@ -223,13 +214,10 @@ impl AdminCompaniesApi {
     async fn update_company(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _auth: AdminAuth,
         id: Path<i64>,
         body: Json<CompanyPatch>,
     ) -> poem::Result<Changed<CompanyOut>> {
-        if !is_admin(&auth) {
-            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
-        }
         let (id, Json(patch)) = (CompanyId(id.0), body);
         let result = state
             .db
@@ -259,13 +247,10 @@ impl AdminCompaniesApi {
     async fn create_contract(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _auth: AdminAuth,
         id: Path<i64>,
         body: Json<ContractIn>,
     ) -> poem::Result<Created<ContractOut>> {
-        if !is_admin(&auth) {
-            return Ok(Created::Forbidden(api_error(ADMINS_ONLY)));
-        }
         let (company, Json(k)) = (CompanyId(id.0), body);
         let result = state
             .db
@@ -303,12 +288,9 @@ impl AdminCompaniesApi {
     async fn contract(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _auth: AdminAuth,
         id: Path<i64>,
     ) -> poem::Result<Changed<ContractOut>> {
-        if !is_admin(&auth) {
-            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
-        }
         let id = id.0;
         Changed::from_result(state.db.run(move |conn| write::contract(conn, id).map(ContractOut::from)).await)
     }
@@ -318,13 +300,10 @@ impl AdminCompaniesApi {
     async fn update_contract(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _auth: AdminAuth,
         id: Path<i64>,
         body: Json<ContractPatch>,
     ) -> poem::Result<Changed<ContractOut>> {
-        if !is_admin(&auth) {
-            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
-        }
         let (id, Json(patch)) = (id.0, body);
         let result = state
             .db

@@ -15,8 +15,7 @@ pub use users::AdminUsersApi;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Tags};
 
-use super::{api_error, ApiError, BearerAuth};
-use crate::accounts::Role;
+use super::{api_error, ApiError};
 use crate::error::Error;
 
 #[derive(Tags)]
@@ -29,18 +28,12 @@ enum ApiTags {
 pub(super) enum Listed<T: poem_openapi::types::ToJSON> {
     #[oai(status = 200)]
     Ok(Json<T>),
-    /// Administrators only.
-    #[oai(status = 403)]
-    Forbidden(Json<ApiError>),
 }
 
 #[derive(ApiResponse)]
 pub(super) enum Created<T: poem_openapi::types::ToJSON> {
     #[oai(status = 201)]
     New(Json<T>),
-    /// Administrators only.
-    #[oai(status = 403)]
-    Forbidden(Json<ApiError>),
     /// The company (for a contract) does not exist.
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
@@ -56,9 +49,6 @@ pub(super) enum Created<T: poem_openapi::types::ToJSON> {
 pub(super) enum Changed<T: poem_openapi::types::ToJSON> {
     #[oai(status = 200)]
     Ok(Json<T>),
-    /// Administrators only.
-    #[oai(status = 403)]
-    Forbidden(Json<ApiError>),
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
     /// It clashes with another record (the ИНН and КПП).
@@ -73,17 +63,8 @@ pub(super) enum Changed<T: poem_openapi::types::ToJSON> {
 pub(super) enum Done {
     #[oai(status = 204)]
     Ok,
-    /// Administrators only.
-    #[oai(status = 403)]
-    Forbidden(Json<ApiError>),
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
-}
-
-pub(super) const ADMINS_ONLY: &str = "administrators only";
-
-pub(super) fn is_admin(auth: &BearerAuth) -> bool {
-    auth.0.role == Role::Admin
 }
 
 /// Expected outcomes of a domain operation as the responses above; anything

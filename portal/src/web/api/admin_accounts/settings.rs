@@ -4,8 +4,8 @@ use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use super::{is_admin, Changed, Listed, ADMINS_ONLY};
-use crate::web::api::{api_error, BearerAuth};
+use super::{Changed, Listed};
+use crate::web::api::AdminAuth;
 use crate::web::AppState;
 
 pub struct AdminSettingsApi;
@@ -28,10 +28,7 @@ struct SettingsIn {
 impl AdminSettingsApi {
     /// The supplier's settings (those an administrator may edit).
     #[oai(path = "/v1/admin/settings", method = "get")]
-    async fn settings(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Listed<SettingsOut>> {
-        if !is_admin(&auth) {
-            return Ok(Listed::Forbidden(api_error(ADMINS_ONLY)));
-        }
+    async fn settings(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Listed<SettingsOut>> {
         let values = state.db.run(crate::settings::editable_values).await?;
         let settings = values.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         Ok(Listed::Ok(Json(SettingsOut { settings })))
@@ -42,12 +39,9 @@ impl AdminSettingsApi {
     async fn update_settings(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: AdminAuth,
         body: Json<SettingsIn>,
     ) -> poem::Result<Changed<SettingsOut>> {
-        if !is_admin(&auth) {
-            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
-        }
         let values: Vec<(String, String)> = body.0.settings.into_iter().collect();
         let lang = crate::i18n::locale(&auth.0.locale);
         let result = state

@@ -5,11 +5,11 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use super::{is_admin, Changed, Created, Done, Listed, ADMINS_ONLY};
+use super::{Changed, Created, Done, Listed};
 use crate::accounts::admin::{self as accounts_admin, UserRow};
 use crate::accounts::{Company, CompanyId, Role, UserId};
 use crate::error::Error;
-use crate::web::api::{api_error, BearerAuth};
+use crate::web::api::{api_error, AdminAuth};
 use crate::web::AppState;
 
 pub struct AdminUsersApi;
@@ -20,8 +20,7 @@ struct UserOut {
     id: i64,
     email: String,
     name: String,
-    /// buyer, manager, admin or erp.
-    role: String,
+    role: Role,
     company_id: Option<i64>,
     company: Option<String>,
     active: bool,
@@ -48,9 +47,7 @@ struct InviteIn {
     email: String,
     #[oai(validator(min_length = 1, max_length = 200))]
     name: String,
-    /// buyer, manager, admin or erp.
-    #[oai(validator(pattern = "^(buyer|manager|admin|erp)$"))]
-    role: String,
+    role: Role,
     /// Required for buyers.
     company_id: Option<i64>,
     /// ru (default) or en: the language of the invitation and the cabinet.
@@ -69,10 +66,7 @@ struct UserPatch {
 impl AdminUsersApi {
     /// Every user, by role and email.
     #[oai(path = "/v1/admin/users", method = "get")]
-    async fn users(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Listed<Vec<UserOut>>> {
-        if !is_admin(&auth) {
-            return Ok(Listed::Forbidden(api_error(ADMINS_ONLY)));
-        }
+    async fn users(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Listed<Vec<UserOut>>> {
         let users = state.db.run(accounts_admin::list_users).await?;
         Ok(Listed::Ok(Json(users.into_iter().map(Into::into).collect())))
     }
@@ -83,17 +77,14 @@ impl AdminUsersApi {
     async fn invite(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _auth: AdminAuth,
         body: Json<InviteIn>,
     ) -> poem::Result<Created<UserOut>> {
-        if !is_admin(&auth) {
-            return Ok(Created::Forbidden(api_error(ADMINS_ONLY)));
-        }
         let Json(invite) = body;
         let result = state
             .db
             .run(move |conn| {
-                let role = Role::parse(&invite.role).ok_or_else(|| Error::Invalid("unknown role".into()))?;
+                let role = invite.role;
                 let company = invite.company_id.map(CompanyId);
                 if let Some(company) = company {
                     Company::find(conn, company).map_err(|_| Error::Invalid("there is no such company".into()))?;
@@ -111,13 +102,10 @@ impl AdminUsersApi {
     async fn update_user(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: AdminAuth,
         id: Path<i64>,
         body: Json<UserPatch>,
     ) -> poem::Result<Changed<UserOut>> {
-        if !is_admin(&auth) {
-            return Ok(Changed::Forbidden(api_error(ADMINS_ONLY)));
-        }
         let (me, id) = (auth.0.id, UserId(id.0));
         let result = state
             .db
@@ -138,10 +126,7 @@ impl AdminUsersApi {
     /// Reset a user's password: every session and token of theirs ends now,
     /// and a link to set a new password is emailed.
     #[oai(path = "/v1/admin/users/:id/reset", method = "post")]
-    async fn reset(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Done> {
-        if !is_admin(&auth) {
-            return Ok(Done::Forbidden(api_error(ADMINS_ONLY)));
-        }
+    async fn reset(&self, state: Data<&AppState>, _auth: AdminAuth, id: Path<i64>) -> poem::Result<Done> {
         let id = UserId(id.0);
         match state.db.run(move |conn| accounts_admin::reset(conn, id)).await {
             Ok(_) => Ok(Done::Ok),

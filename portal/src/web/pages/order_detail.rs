@@ -1,0 +1,271 @@
+//! The order page: facts, lines with reserve and backorder, shipments and
+//! payments, the order's history, where each order channel stands, and for
+//! staff the moves the state machine allows them. Read in one database
+//! call; each part of the page is built by a function of its own.
+
+use chrono::TimeZone;
+use poem::web::{Data, Html, Path};
+use poem::{handler, Request};
+use serde::Serialize;
+
+use super::orders::{status_label, when};
+use super::view::vat_label;
+use crate::accounts::Role;
+use crate::error::Error;
+use crate::i18n;
+use crate::money::{Money, Qty};
+use crate::ordering::channels::{self, Channel, Delivery};
+use crate::ordering::lifecycle::{allowed, Actor};
+use crate::ordering::orders::{self, DocumentInfo, OrderDetail, OrderEvent, OrderLine, Scope};
+use crate::ordering::status::OrderStatus;
+use crate::web::session::{layout, Authed};
+use crate::web::AppState;
+
+#[derive(Serialize)]
+struct LineView {
+    id: i64,
+    left_to_ship: String,
+    has_reserve: bool,
+    line_no: i32,
+    sku: String,
+    name: String,
+    unit: String,
+    quantity: String,
+    reserved: String,
+    backordered: String,
+    shipped: String,
+    price: String,
+    amount: String,
+    vat: String,
+}
+
+#[derive(Serialize)]
+struct EventView {
+    at: String,
+    actor: String,
+    text: String,
+    comment: String,
+}
+
+/// An order channel in use or that took the order.
+#[derive(Serialize)]
+struct ChannelView {
+    name: String,
+    /// When it took the order; empty when it has not yet.
+    taken_at: String,
+    /// Whether it has the order's current version.
+    current: bool,
+}
+
+/// A shipment or payment: its document number, date and what it came to.
+#[derive(Serialize)]
+struct DocumentView {
+    number: String,
+    date: String,
+    value: String,
+}
+
+/// A status staff may move the order to.
+#[derive(Serialize)]
+struct MoveView {
+    to: OrderStatus,
+    label: String,
+    /// Undoes the order (cancel, return): shown as a dangerous button.
+    danger: bool,
+}
+
+#[derive(Serialize)]
+struct InvoiceView {
+    number: i64,
+    valid_until: String,
+}
+
+#[derive(Serialize)]
+struct OrderPage {
+    id: i64,
+    company_id: i64,
+    number: String,
+    status: OrderStatus,
+    status_label: String,
+    company: String,
+    contract: String,
+    placed_at: String,
+    delivery_address: String,
+    desired_date: Option<String>,
+    po_number: String,
+    comment: String,
+    total: String,
+    vat: String,
+    deadline: Option<String>,
+    lines: Vec<LineView>,
+    events: Vec<EventView>,
+    invoice: Option<InvoiceView>,
+    can_reorder: bool,
+    staff: bool,
+    moves: Vec<MoveView>,
+    paid: String,
+    outstanding: String,
+    shipments: Vec<DocumentView>,
+    payments: Vec<DocumentView>,
+    deadline_input: String,
+    today: String,
+    /// The ERP's number and where the order stands with it.
+    erp_number: Option<String>,
+    sync_state: String,
+    channels: Vec<ChannelView>,
+}
+
+/// What the page is built from, read in one database call.
+struct PageData {
+    detail: OrderDetail,
+    zone: chrono_tz::Tz,
+    channels_in_use: Vec<Channel>,
+    deliveries: Vec<Delivery>,
+}
+
+#[handler]
+pub async fn detail(
+    req: &Request,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> poem::Result<Html<String>> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let layout = layout(state, req, &session, "orders").await?;
+    let user = session.user.clone();
+    let data = state
+        .db
+        .run(move |conn| {
+            let detail = orders::detail(conn, Scope::of(&user), id)?;
+            Ok(PageData {
+                zone: crate::settings::timezone(conn)?,
+                channels_in_use: channels::configured(conn)?,
+                deliveries: channels::deliveries(conn, detail.order.id)?,
+                detail,
+            })
+        })
+        .await?;
+    let view = build(data, session.user.role, layout.lang);
+    Ok(state.templates.render("order.html", &layout, &view)?)
+}
+
+fn build(data: PageData, role: Role, lang: &'static str) -> OrderPage {
+    let PageData { detail: d, zone, channels_in_use, deliveries } = data;
+    let order = &d.order;
+    let staff = role.is_staff();
+    OrderPage {
+        id: order.id,
+        company_id: order.company_id,
+        number: order.number.clone(),
+        status: order.status,
+        status_label: status_label(lang, order.status),
+        company: d.company_name.clone(),
+        contract: d.contract_number.clone(),
+        placed_at: when(zone, order.placed_at),
+        delivery_address: order.delivery_address.clone(),
+        desired_date: order.desired_date.map(|d| d.format("%d.%m.%Y").to_string()),
+        po_number: order.po_number.clone(),
+        comment: order.comment.clone(),
+        total: Money(order.total_minor).format(lang),
+        vat: Money(order.vat_minor).format(lang),
+        deadline: order.reservation_deadline.map(|t| when(zone, t)),
+        erp_number: order.erp_number.clone(),
+        sync_state: i18n::text(lang, &format!("sync.{}", order.sync_state), &[]),
+        channels: channel_views(&channels_in_use, &deliveries, zone, lang),
+        lines: d.lines.iter().map(|l| line_view(l, lang)).collect(),
+        events: d.events.iter().map(|e| event_view(e, zone, lang)).collect(),
+        invoice: d
+            .invoices
+            .last()
+            .map(|i| InvoiceView { number: i.number, valid_until: i.valid_until.format("%d.%m.%Y").to_string() }),
+        can_reorder: role == Role::Buyer,
+        staff,
+        moves: if staff { move_views(Actor::of(role), order.status, lang) } else { Vec::new() },
+        paid: Money(order.paid_minor).format(lang),
+        outstanding: crate::ordering::actions::outstanding(order).format(lang),
+        shipments: d.shipments.iter().map(|s| shipment_view(s, lang)).collect(),
+        payments: d.payments.iter().map(|p| payment_view(p, lang)).collect(),
+        deadline_input: order
+            .reservation_deadline
+            .map(|t| (zone.from_utc_datetime(&t) + chrono::Duration::days(2)).format("%Y-%m-%dT%H:%M").to_string())
+            .unwrap_or_default(),
+        today: chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// Every channel that took the order, then those in use that have not yet.
+fn channel_views(in_use: &[Channel], deliveries: &[Delivery], zone: chrono_tz::Tz, lang: &str) -> Vec<ChannelView> {
+    let name = |channel: Channel| i18n::text(lang, &format!("channel.{channel}"), &[]);
+    let taken = deliveries.iter().map(|d| ChannelView {
+        name: name(d.channel),
+        taken_at: when(zone, d.delivered_at),
+        current: d.current,
+    });
+    let waiting = in_use.iter().filter(|c| !deliveries.iter().any(|d| d.channel == **c)).map(|c| ChannelView {
+        name: name(*c),
+        taken_at: String::new(),
+        current: false,
+    });
+    taken.chain(waiting).collect()
+}
+
+fn line_view(l: &OrderLine, lang: &str) -> LineView {
+    let q = |v: i64| Qty(v).format(lang);
+    LineView {
+        id: l.id,
+        left_to_ship: Qty(l.quantity - l.shipped).plain(),
+        has_reserve: l.reserved > 0,
+        line_no: l.line_no,
+        sku: l.sku.clone(),
+        name: l.name.clone(),
+        unit: l.unit.clone(),
+        quantity: q(l.quantity),
+        reserved: q(l.reserved),
+        backordered: q(l.backordered),
+        shipped: q(l.shipped),
+        price: Money(l.price_minor).format(lang),
+        amount: Money(l.amount_minor).format(lang),
+        vat: vat_label(l.vat_rate, lang),
+    }
+}
+
+fn event_view(e: &OrderEvent, zone: chrono_tz::Tz, lang: &str) -> EventView {
+    let kind = i18n::text(lang, &format!("event.{}", e.kind), &[]);
+    EventView {
+        at: when(zone, e.at),
+        actor: i18n::text(lang, &format!("actor.{}", e.actor), &[]),
+        text: match (e.from_status, e.to_status) {
+            (Some(from), Some(to)) => format!("{} → {}", status_label(lang, from), status_label(lang, to)),
+            (None, Some(to)) => format!("{kind} · {}", status_label(lang, to)),
+            _ => kind,
+        },
+        comment: e.comment.clone(),
+    }
+}
+
+fn move_views(actor: Actor, from: OrderStatus, lang: &str) -> Vec<MoveView> {
+    allowed(actor, from)
+        .into_iter()
+        .map(|to| MoveView {
+            to,
+            label: status_label(lang, to),
+            danger: matches!(to, OrderStatus::Cancelled | OrderStatus::Returned),
+        })
+        .collect()
+}
+
+fn shipment_view(s: &DocumentInfo, lang: &str) -> DocumentView {
+    DocumentView {
+        number: s.number.clone(),
+        date: s.date.format("%d.%m.%Y").to_string(),
+        value: i18n::text(lang, "cart.lines", &[("count", s.value.to_string())]),
+    }
+}
+
+fn payment_view(p: &DocumentInfo, lang: &str) -> DocumentView {
+    DocumentView {
+        number: p.number.clone(),
+        date: p.date.format("%d.%m.%Y").to_string(),
+        value: Money(p.value).format(lang),
+    }
+}
