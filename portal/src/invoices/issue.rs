@@ -8,11 +8,11 @@ use chrono::{TimeZone, Utc};
 use diesel::prelude::*;
 
 use super::{BankDetails, InvoiceDocument, InvoiceLine, InvoiceLocale, Requisites};
+use crate::counters;
 use crate::db::schema::{companies, contracts, invoices, order_lines, orders};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
 use crate::money::Qty;
-use crate::ordering::counters;
 use crate::settings;
 
 /// Renders and stores the invoice of `order_id`; returns its number.
