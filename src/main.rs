@@ -147,7 +147,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Job { action: JobAction::Run { name } } => {
             let db = connect(&config)?;
-            let tick = connector::schedule::current_tick();
+            let tick = connector::runner::current_tick();
             match connector::runner::run_leased(&db, &name, &instance_name(), tick, portal::journal::Trigger::Cli)? {
                 Some((run, report)) => println!("{name}: {} (journal run {run})", report.summary),
                 None => anyhow::bail!("{name} is running on another instance right now"),
@@ -178,7 +178,8 @@ fn import_files(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
         );
         bar.set_message(path.file_name().map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned()));
         let mut progress = |read: u64| bar.set_position(read);
-        let outcome = connector::runner::import_path(&db, path, false, portal::journal::Trigger::Cli, &mut progress);
+        let outcome =
+            connector::file_import::import_path(&db, path, false, portal::journal::Trigger::Cli, &mut progress);
         bar.finish_and_clear();
         let (run, ok) = outcome?;
         let entry = portal::journal::find(&mut *db.conn()?, run)?;

@@ -120,7 +120,7 @@ pub fn import_in(db: &Db, dir: &Path, which: Files, trigger: Trigger) -> anyhow:
         report(&name, &path, outcome.map_err(|e| format!("{e:#}\n")))?;
     }
     for (name, path) in inbox_files(dir, which)? {
-        let (run, ok) = crate::runner::import_path(db, &path, false, trigger, &mut |_| {})?;
+        let (run, ok) = crate::file_import::import_path(db, &path, false, trigger, &mut |_| {})?;
         let entry = portal::journal::find(&mut *db.conn()?, run)?;
         let text = format!("journal run {run}\n{}\n{}\n", entry.summary, entry.errors);
         report(&name, &path, if ok { Ok(()) } else { Err(text) })?;
