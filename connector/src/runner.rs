@@ -9,7 +9,10 @@ use std::sync::Arc;
 
 use portal::db::Db;
 use portal::journal::{self, Outcome, Trigger};
+use portal::ordering::channels::Channel;
 
+use crate::commerceml::writer::OutputEncoding;
+use crate::export;
 use crate::file_import::import_reader;
 use crate::jobs::{self, JobReport};
 
@@ -80,13 +83,10 @@ impl portal::jobs::JobRunner for Runner {
     }
 
     fn orders_xml(&self) -> Result<(Vec<u8>, Vec<i64>, chrono::NaiveDateTime), String> {
-        use crate::commerceml::writer::{write_orders, OutputEncoding};
-        let now = chrono::Utc::now().naive_utc();
         let mut conn = self.db.conn().map_err(|e| e.to_string())?;
-        let channel = portal::ordering::channels::Channel::OneC;
-        let orders = portal::ordering::export::pending(&mut conn, channel, 1000).map_err(|e| e.to_string())?;
-        let xml = write_orders(&orders, OutputEncoding::Windows1251, now).map_err(|e| e.to_string())?;
-        Ok((xml, orders.iter().map(|o| o.order.id).collect(), now))
+        let file = export::pending_file(&mut conn, Channel::OneC, OutputEncoding::Windows1251)
+            .map_err(|e| format!("{e:#}"))?;
+        Ok((file.xml, file.ids, file.as_of))
     }
 
     fn run_now(&self, name: &str, trigger: Trigger) -> Result<Option<i64>, String> {

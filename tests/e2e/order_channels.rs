@@ -4,6 +4,7 @@
 //! version; and hostile free text still makes well-formed CommerceML.
 
 use connector::commerceml::{read_to_vec, Item};
+use portal::journal::Trigger;
 use serde_json::json;
 
 use crate::ordering::{place, send};
@@ -40,10 +41,12 @@ async fn sale(app: &TestApp, session: &str, mode: &str) -> Vec<u8> {
 
 async fn run_folder_export(app: &TestApp, dir: &std::path::Path) -> String {
     let (db, dir) = (app.db.clone(), dir.to_path_buf());
-    tokio::task::spawn_blocking(move || connector::jobs::folder_exchange::export_in(&db, &dir).expect("export"))
-        .await
-        .expect("join")
-        .summary
+    tokio::task::spawn_blocking(move || {
+        connector::jobs::folder_exchange::export_in(&db, &dir, Trigger::Schedule).expect("export")
+    })
+    .await
+    .expect("join")
+    .summary
 }
 
 fn outbox_text(dir: &std::path::Path) -> String {
