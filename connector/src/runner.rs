@@ -34,7 +34,7 @@ pub fn run_leased(
     }
     let run = journal::start(&mut *db.conn()?, name, trigger)?;
     // A job that panics ends as a failed run, not one "running" forever.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| jobs::run_blocking(db, name)))
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| jobs::run_blocking(db, name, trigger)))
         .unwrap_or_else(|_| Err(anyhow::anyhow!("the job stopped on an internal error (a panic; see the log)")));
     let outcome = match &result {
         Ok(report) => {

@@ -45,14 +45,14 @@ pub fn dir() -> PathBuf {
     PathBuf::from(std::env::var("OPTOVIK_EXCHANGE_DIR").unwrap_or_else(|_| "./data/exchange".into()))
 }
 
-/// The job named `name`, on the configured folder.
-pub fn run(db: &Db, name: &str) -> anyhow::Result<JobReport> {
+/// The job named `name`, on the configured folder, started by `trigger`.
+pub fn run(db: &Db, name: &str, trigger: Trigger) -> anyhow::Result<JobReport> {
     let dir = dir();
     match name {
-        FULL_IMPORT => import_in(db, &dir, Files::All, Trigger::Schedule),
-        STOCK_IMPORT => import_in(db, &dir, Files::StockAndPrices, Trigger::Schedule),
-        ORDER_EXPORT => export_in(db, &dir, Trigger::Schedule),
-        _ => run_in(db, &dir, Trigger::Schedule),
+        FULL_IMPORT => import_in(db, &dir, Files::All, trigger),
+        STOCK_IMPORT => import_in(db, &dir, Files::StockAndPrices, trigger),
+        ORDER_EXPORT => export_in(db, &dir, trigger),
+        _ => run_in(db, &dir, trigger),
     }
 }
 
