@@ -147,7 +147,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Job { action: JobAction::Run { name } } => {
             let db = connect(&config)?;
-            let tick = connector::schedule::current_tick();
+            let tick = connector::runner::current_tick();
             match connector::runner::run_leased(&db, &name, &instance_name(), tick, portal::journal::Trigger::Cli)? {
                 Some((run, report)) => println!("{name}: {} (journal run {run})", report.summary),
                 None => anyhow::bail!("{name} is running on another instance right now"),
@@ -178,7 +178,8 @@ fn import_files(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
         );
         bar.set_message(path.file_name().map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned()));
         let mut progress = |read: u64| bar.set_position(read);
-        let outcome = connector::runner::import_path(&db, path, false, portal::journal::Trigger::Cli, &mut progress);
+        let outcome =
+            connector::file_import::import_path(&db, path, false, portal::journal::Trigger::Cli, &mut progress);
         bar.finish_and_clear();
         let (run, ok) = outcome?;
         let entry = portal::journal::find(&mut *db.conn()?, run)?;
@@ -197,24 +198,19 @@ fn import_files(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
 
 /// `optovik export orders`: pending orders to one file in `out`, then marked sent.
 fn export_orders(config: &Config, out: &std::path::Path, encoding: &str) -> anyhow::Result<()> {
-    use connector::commerceml::writer::{write_orders, OutputEncoding};
+    use connector::commerceml::writer::OutputEncoding;
     let encoding = OutputEncoding::parse(encoding).ok_or_else(|| anyhow::anyhow!("encoding: windows-1251 or utf-8"))?;
     let db = connect(config)?;
-    let now = chrono::Utc::now().naive_utc();
-    let channel = portal::ordering::channels::Channel::Folder;
-    let orders = portal::ordering::export::pending(&mut *db.conn()?, channel, 1000)?;
-    if orders.is_empty() {
-        println!("no new or changed orders");
-        return Ok(());
+    let written = connector::export::to_folder(&db, out, encoding, portal::journal::Trigger::Cli)?;
+    match written.path {
+        None => println!("no new or changed orders"),
+        Some(path) => println!(
+            "{}: {} orders ({} marked taken by the folder channel)",
+            path.display(),
+            written.orders,
+            written.newly_taken
+        ),
     }
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let path = out.join(format!("orders-{}.xml", now.format("%Y%m%d-%H%M%S")));
-    std::fs::write(&path, write_orders(&orders, encoding, now)?)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    let ids: Vec<i64> = orders.iter().map(|o| o.order.id).collect();
-    let sent =
-        portal::ordering::export::mark_sent(&mut *db.conn()?, channel, &ids, now, portal::journal::Trigger::Cli)?;
-    println!("{}: {} orders ({} marked taken by the folder channel)", path.display(), orders.len(), sent.len());
     Ok(())
 }
 

@@ -9,6 +9,8 @@
 
 pub mod commerceml;
 pub mod excel;
+pub mod export;
+pub mod file_import;
 pub mod import;
 pub mod jobs;
 pub mod runner;

@@ -1,17 +1,20 @@
 //! Running a job with its lease and its journal entry: the one path the
-//! scheduler, `optovik job run` and the admin's "run now" share.
+//! scheduler, `optovik job run` and the admin's "run now" share. The lease's
+//! length and the tick a run belongs to are decided here too.
+//!
+//! Dependencies go one way: `schedule` → `runner` → `jobs` → `file_import`;
+//! nothing here may import `schedule`.
 
-use std::path::Path;
 use std::sync::Arc;
-
-use anyhow::Context;
 
 use portal::db::Db;
 use portal::journal::{self, Outcome, Trigger};
+use portal::ordering::channels::Channel;
 
-use crate::import::{Counts, ImportError};
+use crate::commerceml::writer::OutputEncoding;
+use crate::export;
+use crate::file_import::import_reader;
 use crate::jobs::{self, JobReport};
-use crate::schedule::{current_tick, LEASE};
 
 /// Runs `name` for `tick` if this instance takes its lease; `None` if another
 /// instance holds it or already ran that tick. The run is journaled.
@@ -31,7 +34,7 @@ pub fn run_leased(
     }
     let run = journal::start(&mut *db.conn()?, name, trigger)?;
     // A job that panics ends as a failed run, not one "running" forever.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| jobs::run_blocking(db, name)))
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| jobs::run_blocking(db, name, trigger)))
         .unwrap_or_else(|_| Err(anyhow::anyhow!("the job stopped on an internal error (a panic; see the log)")));
     let outcome = match &result {
         Ok(report) => {
@@ -80,13 +83,10 @@ impl portal::jobs::JobRunner for Runner {
     }
 
     fn orders_xml(&self) -> Result<(Vec<u8>, Vec<i64>, chrono::NaiveDateTime), String> {
-        use crate::commerceml::writer::{write_orders, OutputEncoding};
-        let now = chrono::Utc::now().naive_utc();
         let mut conn = self.db.conn().map_err(|e| e.to_string())?;
-        let channel = portal::ordering::channels::Channel::OneC;
-        let orders = portal::ordering::export::pending(&mut conn, channel, 1000).map_err(|e| e.to_string())?;
-        let xml = write_orders(&orders, OutputEncoding::Windows1251, now).map_err(|e| e.to_string())?;
-        Ok((xml, orders.iter().map(|o| o.order.id).collect(), now))
+        let file = export::pending_file(&mut conn, Channel::OneC, OutputEncoding::Windows1251)
+            .map_err(|e| format!("{e:#}"))?;
+        Ok((file.xml, file.ids, file.as_of))
     }
 
     fn run_now(&self, name: &str, trigger: Trigger) -> Result<Option<i64>, String> {
@@ -96,169 +96,40 @@ impl portal::jobs::JobRunner for Runner {
     }
 }
 
-/// Imports one exchange file from disk, streaming it (memory does not grow
-/// with its size); `progress` hears how many bytes were read so far.
-pub fn import_path(
-    db: &Db,
-    path: &Path,
-    dry_run: bool,
-    trigger: Trigger,
-    progress: &mut (dyn FnMut(u64) + Send),
-) -> anyhow::Result<(i64, bool)> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let size = file.metadata()?.len();
-    import_reader(db, &name, size, file, dry_run, trigger, progress)
+/// How long a lease lasts: longer than any job run, short enough that a
+/// crashed instance's jobs resume soon.
+const LEASE: chrono::Duration = chrono::Duration::minutes(10);
+
+/// The tick a run belongs to: now, rounded to the nearest second. Instances
+/// firing the same schedule agree on it even when one wakes a few
+/// milliseconds before the second and another just after.
+pub fn current_tick() -> chrono::NaiveDateTime {
+    tick_of(chrono::Utc::now().naive_utc())
 }
 
-/// Imports one exchange file read from `input` (a file, an upload in
-/// memory, a stored 1C upload), whatever its kind, with a journal run.
-/// CommerceML streams through; spreadsheets are read whole within their
-/// size limit. Returns the run's id and whether it succeeded.
-pub fn import_reader(
-    db: &Db,
-    name: &str,
-    size: u64,
-    mut input: impl std::io::Read + Send,
-    dry_run: bool,
-    trigger: Trigger,
-    progress: &mut (dyn FnMut(u64) + Send),
-) -> anyhow::Result<(i64, bool)> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(HEAD);
-    (&mut input).take(HEAD as u64).read_to_end(&mut head)?;
-    let run = journal::start(&mut *db.conn()?, job_name(dry_run), trigger)?;
-    let whole = std::io::Cursor::new(head.clone()).chain(input);
-    // An import that panics ends as a failed run (its transaction rolled back).
-    let imported = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> anyhow::Result<_> {
-        Ok(if is_sheet(name, &head) {
-            let limit = crate::excel::limits().max_bytes as u64;
-            let mut bytes = Vec::new();
-            whole.take(limit + 1).read_to_end(&mut bytes)?;
-            progress(bytes.len() as u64);
-            (import_sheet(db, name, &bytes, dry_run), portal::hash_bytes(&bytes))
-        } else {
-            let mut reader = std::io::BufReader::with_capacity(1 << 16, Tap::new(whole, progress));
-            let result = import_xml(db, &head, &mut reader, dry_run);
-            (result, reader.into_inner().sha256())
-        })
-    }));
-    let (result, sha256) = match imported {
-        Ok(Ok(done)) => done,
-        Ok(Err(error)) => (Err(ImportError::Read(format!("{error:#}"))), String::new()),
-        Err(_) => (
-            Err(ImportError::Read("the import stopped on an internal error (a panic; see the log)".into())),
-            String::new(),
-        ),
-    };
-    finish(db, run, FileFacts { name: name.to_string(), bytes: size, sha256 }, &result)?;
-    Ok((run, result.is_ok()))
-}
-
-/// How much of a file decides its kind.
-const HEAD: usize = 64 * 1024;
-
-fn job_name(dry_run: bool) -> &'static str {
-    if dry_run {
-        "import (dry run)"
+fn tick_of(at: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    let nanos = i64::from(chrono::Timelike::nanosecond(&at).min(999_999_999));
+    let down = at - chrono::Duration::nanoseconds(nanos);
+    if nanos >= 500_000_000 {
+        down + chrono::Duration::seconds(1)
     } else {
-        "import"
+        down
     }
 }
 
-/// Whether to read a file as a spreadsheet: one by content or name, or
-/// anything that is not XML (the spreadsheet reader then says what it is).
-fn is_sheet(name: &str, head: &[u8]) -> bool {
-    crate::excel::is_spreadsheet(name, head) || (!looks_like_xml(head) && !name.to_lowercase().ends_with(".xml"))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// XML, possibly after a byte-order mark or blank space.
-fn looks_like_xml(head: &[u8]) -> bool {
-    let text = head.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(head);
-    text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
-}
-
-fn import_sheet(db: &Db, name: &str, bytes: &[u8], dry_run: bool) -> Result<Counts, ImportError> {
-    use crate::excel::{self, SheetKind};
-    let (sheet, kind) = excel::read(name, bytes)?;
-    match (kind, dry_run) {
-        (SheetKind::PriceList, dry) => excel::prices::import(db, &sheet, &excel::mapping(), dry),
-        (SheetKind::OrderStatuses, true) => Err(ImportError::Read("order-status sheets cannot be dry-run".into())),
-        (SheetKind::OrderStatuses, false) => Ok(excel::statuses::apply(db, &sheet)),
-    }
-}
-
-fn import_xml<R: std::io::BufRead + Send>(
-    db: &Db,
-    head: &[u8],
-    input: R,
-    dry_run: bool,
-) -> Result<Counts, ImportError> {
-    use crate::commerceml::{detect_kind, FileKind};
-    let documents = detect_kind(head) == Some(FileKind::Documents);
-    match (documents, dry_run) {
-        (true, true) => Err(ImportError::Read("status documents cannot be dry-run".into())),
-        (true, false) => crate::import::apply_documents(db, input),
-        (false, true) => crate::import::dry_run(db, input),
-        (false, false) => crate::import::import(db, input),
-    }
-}
-
-/// What the journal records of a file.
-struct FileFacts {
-    name: String,
-    bytes: u64,
-    sha256: String,
-}
-
-fn finish(db: &Db, run: i64, file: FileFacts, result: &Result<Counts, ImportError>) -> anyhow::Result<()> {
-    let name = file.name.clone();
-    let files = vec![serde_json::json!({ "name": file.name, "bytes": file.bytes, "sha256": file.sha256 })];
-    let outcome = match result {
-        Ok(counts) => Outcome {
-            success: true,
-            summary: counts.summary(),
-            counts: serde_json::to_value(&counts.entities).unwrap_or_default(),
-            errors: counts.problems.iter().map(|p| serde_json::json!({ "message": p, "file": name })).collect(),
-            files,
-            idle: false,
-        },
-        Err(e) => Outcome {
-            success: false,
-            summary: format!("nothing changed: {e}"),
-            errors: vec![serde_json::json!({ "message": e.to_string(), "file": name })],
-            files,
-            ..Default::default()
-        },
-    };
-    journal::finish(&mut *db.conn()?, run, &outcome)?;
-    Ok(())
-}
-
-/// A reader that hashes and counts what passes through it.
-struct Tap<'p, R> {
-    inner: R,
-    hasher: sha2::Sha256,
-    read: u64,
-    progress: &'p mut (dyn FnMut(u64) + Send),
-}
-
-impl<'p, R> Tap<'p, R> {
-    fn new(inner: R, progress: &'p mut (dyn FnMut(u64) + Send)) -> Self {
-        Tap { inner, hasher: sha2::Digest::new(), read: 0, progress }
-    }
-
-    fn sha256(self) -> String {
-        hex::encode(sha2::Digest::finalize(self.hasher))
-    }
-}
-
-impl<R: std::io::Read> std::io::Read for Tap<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        sha2::Digest::update(&mut self.hasher, &buf[..n]);
-        self.read += n as u64;
-        (self.progress)(self.read);
-        Ok(n)
+    #[test]
+    fn ticks_round_to_the_nearest_second() {
+        let at = |ms: i64| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 26).and_then(|d| d.and_hms_opt(3, 0, 0)).expect("date")
+                + chrono::Duration::milliseconds(ms)
+        };
+        assert_eq!(tick_of(at(-2)), at(0), "a wake-up just before the second");
+        assert_eq!(tick_of(at(3)), at(0), "and just after");
+        assert_eq!(tick_of(at(499)), at(0));
+        assert_eq!(tick_of(at(500)), at(1000));
     }
 }

@@ -12,6 +12,7 @@ use portal::db::Db;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::jobs;
+use crate::runner::{current_tick, run_leased};
 
 /// Which jobs run when, from the configuration.
 #[derive(Debug, Clone)]
@@ -48,7 +49,7 @@ pub async fn start(db: Db, config: &ScheduleConfig, instance: String) -> anyhow:
                     return;
                 }
                 let outcome = tokio::task::spawn_blocking(move || {
-                    crate::runner::run_leased(&db, name, &instance, tick, portal::journal::Trigger::Schedule)
+                    run_leased(&db, name, &instance, tick, portal::journal::Trigger::Schedule)
                 })
                 .await;
                 running.store(false, Ordering::SeqCst);
@@ -66,42 +67,4 @@ pub async fn start(db: Db, config: &ScheduleConfig, instance: String) -> anyhow:
     }
     scheduler.start().await?;
     Ok(scheduler)
-}
-
-/// How long a lease lasts: longer than any job run, short enough that a
-/// crashed instance's jobs resume soon.
-pub const LEASE: chrono::Duration = chrono::Duration::minutes(10);
-
-/// The tick a run belongs to: now, rounded to the nearest second. Instances
-/// firing the same schedule agree on it even when one wakes a few
-/// milliseconds before the second and another just after.
-pub fn current_tick() -> chrono::NaiveDateTime {
-    tick_of(chrono::Utc::now().naive_utc())
-}
-
-fn tick_of(at: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
-    let nanos = i64::from(chrono::Timelike::nanosecond(&at).min(999_999_999));
-    let down = at - chrono::Duration::nanoseconds(nanos);
-    if nanos >= 500_000_000 {
-        down + chrono::Duration::seconds(1)
-    } else {
-        down
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ticks_round_to_the_nearest_second() {
-        let at = |ms: i64| {
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 26).and_then(|d| d.and_hms_opt(3, 0, 0)).expect("date")
-                + chrono::Duration::milliseconds(ms)
-        };
-        assert_eq!(tick_of(at(-2)), at(0), "a wake-up just before the second");
-        assert_eq!(tick_of(at(3)), at(0), "and just after");
-        assert_eq!(tick_of(at(499)), at(0));
-        assert_eq!(tick_of(at(500)), at(1000));
-    }
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod counters;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::settings;
 use crate::db::DbConn;
 use crate::error::{Error, Result};
+use crate::ordering::status::OrderStatus;
 use crate::per_backend;
 
 /// How availability is shown to buyers.
@@ -67,6 +68,8 @@ pub const PUBLIC_URL: &str = "public_url";
 pub const RESERVATION_WARNING_HOURS: &str = "reservation_warning_hours";
 /// The supplier's time zone (default Europe/Moscow).
 pub const TIMEZONE: &str = "timezone";
+/// Badge colours per order status ("new=#1f4f99, paid=#2e7d32"); see `status_colours`.
+pub const STATUS_COLORS: &str = "status_colors";
 /// Changes whenever the catalog does (see `catalog::write::catalog_changed`).
 pub const CATALOG_VERSION: &str = "catalog_version";
 
@@ -92,7 +95,7 @@ pub const EDITABLE: [&str; 21] = [
     ERP_STOCK,
     crate::ordering::channels::SETTING,
     crate::journal::RETENTION_DAYS,
-    "status_colors",
+    STATUS_COLORS,
 ];
 
 /// Every editable setting with its value (or its default where one applies).
@@ -205,21 +208,45 @@ pub fn timezone(conn: &mut DbConn) -> Result<chrono_tz::Tz> {
     Ok(get(conn, TIMEZONE)?.and_then(|v| v.parse().ok()).unwrap_or(chrono_tz::Europe::Moscow))
 }
 
-/// CSS for the admin's status colours ("new=#1f4f99, paid=#2e7d32"). Only
-/// known statuses and `#rgb`/`#rrggbb` colours pass; anything else is ignored.
-pub fn status_css(conn: &mut DbConn) -> Result<String> {
-    let Some(text) = get(conn, "status_colors")? else { return Ok(String::new()) };
-    let mut css = String::new();
-    for entry in text.split(',') {
-        let Some((status, colour)) = entry.split_once('=') else { continue };
-        let (status, colour) = (status.trim(), colour.trim());
-        let known = crate::ordering::status::OrderStatus::parse(status).is_some();
-        let hex = colour
-            .strip_prefix('#')
-            .is_some_and(|h| (h.len() == 3 || h.len() == 6) && h.chars().all(|c| c.is_ascii_hexdigit()));
-        if known && hex {
-            css.push_str(&format!(".status-{status}{{background:{colour};color:#fff}}"));
-        }
+/// A colour the admin chose for a status badge: `#rgb` or `#rrggbb`, nothing
+/// else, so it is safe to put in a style sheet as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Colour(String);
+
+impl Colour {
+    pub fn parse(text: &str) -> Option<Colour> {
+        let hex = text.strip_prefix('#')?;
+        ((hex.len() == 3 || hex.len() == 6) && hex.chars().all(|c| c.is_ascii_hexdigit()))
+            .then(|| Colour(text.to_string()))
     }
-    Ok(css)
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The admin's status colours ("new=#1f4f99, paid=#2e7d32"), in the order
+/// written. Only known statuses with a [`Colour`] count; anything else is
+/// ignored. The style sheet is the web layer's (`web::render::status_css`).
+pub fn status_colours(conn: &mut DbConn) -> Result<Vec<(OrderStatus, Colour)>> {
+    Ok(get(conn, STATUS_COLORS)?.as_deref().map(parse_status_colours).unwrap_or_default())
+}
+
+fn parse_status_colours(text: &str) -> Vec<(OrderStatus, Colour)> {
+    text.split(',')
+        .filter_map(|entry| entry.split_once('='))
+        .filter_map(|(status, colour)| Some((OrderStatus::parse(status.trim())?, Colour::parse(colour.trim())?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_colours_keep_known_statuses_with_hex_colours_only() {
+        let parsed = parse_status_colours("new=#ff0000, bogus=#000, paid=red, shipped = #0a0 ,closed=#12345, =#fff");
+        let shown: Vec<(&str, &str)> = parsed.iter().map(|(s, c)| (s.as_str(), c.as_str())).collect();
+        assert_eq!(shown, [("new", "#ff0000"), ("shipped", "#0a0")]);
+    }
 }

@@ -293,7 +293,7 @@ async fn two_instances_never_both_run_the_expiry_job() {
     let app = spawn_app().await;
     let db = app.db.clone();
     let ran = tokio::task::spawn_blocking(move || {
-        let tick = connector::schedule::current_tick();
+        let tick = connector::runner::current_tick();
         let threads: Vec<_> = ["a", "b"]
             .into_iter()
             .map(|instance| {

@@ -4,6 +4,7 @@
 //! version; and hostile free text still makes well-formed CommerceML.
 
 use connector::commerceml::{read_to_vec, Item};
+use portal::journal::Trigger;
 use serde_json::json;
 
 use crate::ordering::{place, send};
@@ -40,10 +41,12 @@ async fn sale(app: &TestApp, session: &str, mode: &str) -> Vec<u8> {
 
 async fn run_folder_export(app: &TestApp, dir: &std::path::Path) -> String {
     let (db, dir) = (app.db.clone(), dir.to_path_buf());
-    tokio::task::spawn_blocking(move || connector::jobs::folder_exchange::export_in(&db, &dir).expect("export"))
-        .await
-        .expect("join")
-        .summary
+    tokio::task::spawn_blocking(move || {
+        connector::jobs::folder_exchange::export_in(&db, &dir, Trigger::Admin).expect("export")
+    })
+    .await
+    .expect("join")
+    .summary
 }
 
 fn outbox_text(dir: &std::path::Path) -> String {
@@ -101,6 +104,11 @@ async fn the_folder_job_never_hides_an_order_from_1c() {
     let jobs = journal_jobs(&app).await;
     assert!(jobs.iter().any(|(job, summary)| job == "orders-1c" && summary.contains(&number)), "{jobs:?}");
     assert!(jobs.iter().any(|(job, summary)| job == "orders-folder" && summary.contains(&number)), "{jobs:?}");
+    let folder = app.with_db(|conn| portal::journal::latest(conn, Some("orders-folder"), 10)).await;
+    assert!(
+        !folder.is_empty() && folder.iter().all(|run| run.triggered_by == portal::journal::Trigger::Admin),
+        "a delivery carries the trigger of its run"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -1,7 +1,7 @@
 //! Job leases: with two instances on one database, a tick runs once.
 
+use connector::runner::current_tick;
 use connector::runner::run_leased;
-use connector::schedule::current_tick;
 use portal::journal::Trigger;
 
 use crate::support::spawn_app;

@@ -4,8 +4,8 @@
 //! up by name, so element order and unknown elements never matter. Pure conversion: no I/O, no
 //! state, never an error (a missing field is None or empty).
 
-use super::model::{Group, PriceType, Product, Property, Unit, UnitRef, Warehouse};
-use super::tree::{parse_bool, NodeRef};
+use super::model::{parse_bool, Group, PriceType, Product, Property, Unit, UnitRef, Warehouse};
+use super::tree::NodeRef;
 
 /// Flattens a `Группа` and its nested `Группы/Группа` into `out`, parents first.
 pub(crate) fn groups(node: NodeRef<'_>, parent_id: Option<&str>, out: &mut Vec<Group>) {

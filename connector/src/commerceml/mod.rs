@@ -42,11 +42,10 @@ pub mod writer;
 
 pub use decode::SchemaVersion;
 pub use detect::detect_kind;
-pub use documents::{non_empty_date, Document, DocumentLine};
 pub use error::{ErrorKind, ReadError};
 pub use model::{
-    split_id, Counterparty, FileKind, Group, Item, Offer, Price, PriceType, Product, Property, Summary, Unit, UnitRef,
-    Warehouse,
+    non_empty_date, split_id, Counterparty, Document, DocumentLine, FileKind, Group, Item, Offer, Price, PriceType,
+    Product, Property, Summary, Unit, UnitRef, Warehouse,
 };
 pub use reader::{read, read_to_vec};
 

@@ -14,9 +14,9 @@ use quick_xml::Reader;
 
 use super::decode::{self, SchemaVersion};
 use super::error::{ErrorKind, ReadError};
-use super::model::{Group, Item, Summary};
+use super::model::{parse_bool, Group, Item, Summary};
 use super::routing::{classify, Action, Ctx, Frames, Kind, Sec};
-use super::tree::{attr, parse_bool, push_ref, Tree};
+use super::tree::{attr, push_ref, Tree};
 use super::{catalog, counterparties, documents, offers};
 
 /// Header fields of the open section, sent as a start item before its first list.

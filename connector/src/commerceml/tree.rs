@@ -12,6 +12,8 @@ use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesRef, BytesStart};
 use quick_xml::XmlVersion;
 
+use super::model::parse_bool;
+
 const NONE: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -255,15 +257,6 @@ pub fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
         .flatten()
         .find(|a| a.key.local_name().as_ref() == name)
         .map(|a| attr_value(&a).trim().to_string())
-}
-
-/// CommerceML booleans: `true`/`false` (any case), also `1`/`0` and `да`/`нет`.
-pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim() {
-        t if t.eq_ignore_ascii_case("true") || t == "1" || t == "да" || t == "Да" => Some(true),
-        t if t.eq_ignore_ascii_case("false") || t == "0" || t == "нет" || t == "Нет" => Some(false),
-        _ => None,
-    }
 }
 
 /// Appends the text an entity or character reference stands for (unknown ones kept verbatim).

@@ -20,7 +20,7 @@ use portal::db::Db;
 use portal::journal::Trigger;
 
 use super::JobReport;
-use crate::commerceml::writer::{write_orders, OutputEncoding};
+use crate::commerceml::writer::OutputEncoding;
 
 pub const NAME: &str = "folder-exchange";
 pub const FULL_IMPORT: &str = "full-import";
@@ -45,21 +45,21 @@ pub fn dir() -> PathBuf {
     PathBuf::from(std::env::var("OPTOVIK_EXCHANGE_DIR").unwrap_or_else(|_| "./data/exchange".into()))
 }
 
-/// The job named `name`, on the configured folder.
-pub fn run(db: &Db, name: &str) -> anyhow::Result<JobReport> {
+/// The job named `name`, on the configured folder, started by `trigger`.
+pub fn run(db: &Db, name: &str, trigger: Trigger) -> anyhow::Result<JobReport> {
     let dir = dir();
     match name {
-        FULL_IMPORT => import_in(db, &dir, Files::All, Trigger::Schedule),
-        STOCK_IMPORT => import_in(db, &dir, Files::StockAndPrices, Trigger::Schedule),
-        ORDER_EXPORT => export_in(db, &dir),
-        _ => run_in(db, &dir, Trigger::Schedule),
+        FULL_IMPORT => import_in(db, &dir, Files::All, trigger),
+        STOCK_IMPORT => import_in(db, &dir, Files::StockAndPrices, trigger),
+        ORDER_EXPORT => export_in(db, &dir, trigger),
+        _ => run_in(db, &dir, trigger),
     }
 }
 
 /// One full pass over `dir`: every inbox file, then the orders.
 pub fn run_in(db: &Db, dir: &Path, trigger: Trigger) -> anyhow::Result<JobReport> {
     let imported = import_in(db, dir, Files::All, trigger)?;
-    let exported = export_in(db, dir)?;
+    let exported = export_in(db, dir, trigger)?;
     Ok(JobReport {
         summary: format!("{}, {}", imported.summary, exported.summary),
         idle: imported.idle && exported.idle,
@@ -120,7 +120,7 @@ pub fn import_in(db: &Db, dir: &Path, which: Files, trigger: Trigger) -> anyhow:
         report(&name, &path, outcome.map_err(|e| format!("{e:#}\n")))?;
     }
     for (name, path) in inbox_files(dir, which)? {
-        let (run, ok) = crate::runner::import_path(db, &path, false, trigger, &mut |_| {})?;
+        let (run, ok) = crate::file_import::import_path(db, &path, false, trigger, &mut |_| {})?;
         let entry = portal::journal::find(&mut *db.conn()?, run)?;
         let text = format!("journal run {run}\n{}\n{}\n", entry.summary, entry.errors);
         report(&name, &path, if ok { Ok(()) } else { Err(text) })?;
@@ -131,7 +131,7 @@ pub fn import_in(db: &Db, dir: &Path, which: Files, trigger: Trigger) -> anyhow:
 /// Writes new and changed orders to `outbox/` and marks them taken by the
 /// folder channel — only where the supplier's `order_channels` include
 /// `folder`, so that a folder nobody reads never swallows orders.
-pub fn export_in(db: &Db, dir: &Path) -> anyhow::Result<JobReport> {
+pub fn export_in(db: &Db, dir: &Path, trigger: Trigger) -> anyhow::Result<JobReport> {
     use portal::ordering::channels::{configured, Channel};
     if !configured(&mut *db.conn()?)?.contains(&Channel::Folder) {
         return Ok(JobReport {
@@ -139,18 +139,8 @@ pub fn export_in(db: &Db, dir: &Path) -> anyhow::Result<JobReport> {
             idle: true,
         });
     }
-    std::fs::create_dir_all(dir.join("outbox"))?;
-    let now = Utc::now().naive_utc();
-    let orders = portal::ordering::export::pending(&mut *db.conn()?, Channel::Folder, 1000)?;
-    if !orders.is_empty() {
-        let file = dir.join("outbox").join(format!("orders-{}.xml", now.format("%Y%m%d-%H%M%S")));
-        let partial = file.with_extension("xml.part");
-        std::fs::write(&partial, write_orders(&orders, OutputEncoding::Windows1251, now)?)?;
-        std::fs::rename(&partial, &file)?;
-        let ids: Vec<i64> = orders.iter().map(|o| o.order.id).collect();
-        portal::ordering::export::mark_sent(&mut *db.conn()?, Channel::Folder, &ids, now, Trigger::Schedule)?;
-    }
-    Ok(JobReport { summary: format!("{} orders written", orders.len()), idle: orders.is_empty() })
+    let written = crate::export::to_folder(db, &dir.join("outbox"), OutputEncoding::Windows1251, trigger)?;
+    Ok(JobReport { summary: format!("{} orders written", written.orders), idle: written.orders == 0 })
 }
 
 /// Unpacks the exchange files (XML and spreadsheets) of a zip into `into`,

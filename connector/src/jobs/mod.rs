@@ -7,6 +7,7 @@ mod purge_credentials;
 mod reservation_expiry;
 
 use portal::db::Db;
+use portal::journal::Trigger;
 
 /// What a job run did, for the log and the CLI.
 #[derive(Debug, Clone, Default)]
@@ -65,8 +66,9 @@ pub const JOBS: &[JobSpec] = &[
     },
 ];
 
-/// Runs one job by name on the calling (blocking) thread.
-pub fn run_blocking(db: &Db, name: &str) -> anyhow::Result<JobReport> {
+/// Runs one job by name on the calling (blocking) thread; what it journals
+/// of its own (imports, deliveries) carries `trigger`, like its run.
+pub fn run_blocking(db: &Db, name: &str, trigger: Trigger) -> anyhow::Result<JobReport> {
     match name {
         purge_credentials::NAME => purge_credentials::run(db),
         reservation_expiry::NAME => reservation_expiry::run(db),
@@ -74,7 +76,7 @@ pub fn run_blocking(db: &Db, name: &str) -> anyhow::Result<JobReport> {
         folder_exchange::NAME
         | folder_exchange::FULL_IMPORT
         | folder_exchange::STOCK_IMPORT
-        | folder_exchange::ORDER_EXPORT => folder_exchange::run(db, name),
+        | folder_exchange::ORDER_EXPORT => folder_exchange::run(db, name, trigger),
         other => anyhow::bail!("unknown job {other:?}; known: {}", names().join(", ")),
     }
 }

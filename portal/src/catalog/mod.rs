@@ -18,9 +18,6 @@ use crate::db::DbConn;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub struct OfferId(pub i64);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct ProductId(pub i64);
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -109,22 +106,6 @@ impl Offer {
             .select(Offer::as_select())
             .load(conn)?)
     }
-}
-
-/// Whether a product is sold through characteristic offers (`product#…`).
-pub fn has_variants(conn: &mut DbConn, product: ProductId, product_external_id: &str) -> Result<bool> {
-    let found = offers::table
-        .filter(offers::product_id.eq(product.0))
-        .filter(offers::external_id.ne(product_external_id))
-        .select(offers::id)
-        .first::<i64>(conn)
-        .optional()?;
-    Ok(found.is_some())
-}
-
-/// An offer's id by its external id (`Ид`).
-pub fn offer_id_by_external(conn: &mut DbConn, external_id: &str) -> Result<Option<i64>> {
-    Ok(offers::table.filter(offers::external_id.eq(external_id)).select(offers::id).first(conn).optional()?)
 }
 
 /// Stock of one offer in one warehouse.

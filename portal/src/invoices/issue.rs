@@ -10,11 +10,11 @@ use diesel::prelude::*;
 
 use super::{BankDetails, InvoiceDocument, InvoiceLine, InvoiceLocale, Requisites};
 use crate::accounts::{Company, CompanyId};
+use crate::counters;
 use crate::db::schema::{contracts, invoices};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
 use crate::money::Qty;
-use crate::ordering::counters;
 use crate::ordering::orders::{self, OrderLine, Scope};
 use crate::ordering::reservations::lines_of;
 use crate::settings;

@@ -10,7 +10,6 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::carts::{self, Cart, CartLine};
-use super::counters;
 use super::events::{self, ActedBy, EventKind};
 use super::offer_facts;
 use super::reservations::reserve;
@@ -18,6 +17,7 @@ use super::rules::{evaluate, OfferFacts, Requested};
 use super::status::{OrderStatus, SyncState};
 use crate::accounts::{Company, CompanyId, Contract, Role, User, UserId};
 use crate::catalog::prices_of;
+use crate::counters;
 use crate::db::schema::{order_lines, orders};
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};

@@ -8,7 +8,6 @@ pub mod cart_view;
 pub mod carts;
 pub mod channels;
 pub mod checkout;
-pub mod counters;
 pub mod dashboard;
 pub mod events;
 pub mod expiry;

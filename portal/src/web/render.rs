@@ -10,6 +10,8 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::i18n;
+use crate::ordering::status::OrderStatus;
+use crate::settings::Colour;
 
 const TEMPLATES: [(&str, &str); 18] = [
     ("base.html", include_str!("../../../templates/base.html")),
@@ -102,6 +104,15 @@ pub struct LayoutUser {
     pub is_admin: bool,
 }
 
+/// The style sheet that colours status badges as the admin chose (see
+/// `settings::status_colours`); empty when they chose nothing.
+pub fn status_css(colours: &[(OrderStatus, Colour)]) -> String {
+    colours
+        .iter()
+        .map(|(status, colour)| format!(".status-{}{{background:{};color:#fff}}", status.as_str(), colour.as_str()))
+        .collect()
+}
+
 fn translate(state: &State, key: &str, kwargs: Kwargs) -> std::result::Result<String, minijinja::Error> {
     let lang = state.lookup("lang").map(|v| v.to_string()).unwrap_or_else(|| i18n::LOCALES[0].to_string());
     let mut args: Vec<(&str, String)> = Vec::new();
@@ -115,6 +126,19 @@ fn translate(state: &State, key: &str, kwargs: Kwargs) -> std::result::Result<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_css_colours_each_badge() {
+        let colours = [
+            (OrderStatus::New, Colour::parse("#ff0000").expect("colour")),
+            (OrderStatus::Paid, Colour::parse("#0a0").expect("colour")),
+        ];
+        assert_eq!(
+            status_css(&colours),
+            ".status-new{background:#ff0000;color:#fff}.status-paid{background:#0a0;color:#fff}"
+        );
+        assert_eq!(status_css(&[]), "");
+    }
 
     #[test]
     fn every_template_compiles() {

@@ -223,7 +223,7 @@ pub async fn layout(state: &AppState, req: &Request, session: &Session, nav: &'s
             Ok((
                 lines,
                 crate::notifications::unread_count(conn, user_for_counts.id)?,
-                crate::settings::status_css(conn)?,
+                super::render::status_css(&crate::settings::status_colours(conn)?),
             ))
         })
         .await?;

@@ -4,8 +4,10 @@
 //! and dates stay exact strings (never `f64`), ids are never rewritten, and nothing here touches a
 //! database or decides how an item is applied: that is the integrator's job.
 
+mod document;
+
 pub use super::decode::SchemaVersion;
-use super::documents::Document;
+pub use document::{non_empty_date, Document, DocumentLine};
 
 /// One thing read from a file, in document order. See [`super::read`].
 #[derive(Debug, Clone, PartialEq)]
@@ -211,6 +213,15 @@ pub fn split_id(id: &str) -> (&str, Option<&str>) {
     match id.split_once('#') {
         Some((product, ch)) => (product, Some(ch).filter(|c| !c.is_empty())),
         None => (id, None),
+    }
+}
+
+/// CommerceML booleans: `true`/`false` (any case), also `1`/`0` and `да`/`нет`.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim() {
+        t if t.eq_ignore_ascii_case("true") || t == "1" || t == "да" || t == "Да" => Some(true),
+        t if t.eq_ignore_ascii_case("false") || t == "0" || t == "нет" || t == "Нет" => Some(false),
+        _ => None,
     }
 }
 
