@@ -78,7 +78,8 @@ async fn saving_a_line_whose_offer_left_the_catalog_answers_its_verdict_on_page_
     ];
     let saved = browser.post(app.url("/cart/update")).form(&form).send().await.expect("save");
     assert_eq!(saved.status(), 303);
-    let page = browser.get(app.url(&format!("/cart?id={cart}"))).send().await.expect("cart").text().await.expect("html");
+    let page =
+        browser.get(app.url(&format!("/cart?id={cart}"))).send().await.expect("cart").text().await.expect("html");
     let flash = page.split("class=\"flash\"").nth(1).expect("a flash message").split("</div>").next().unwrap_or("");
     assert!(flash.contains("APT-1331N"), "the flash names the line: {flash}");
     let quantity = app

@@ -11,6 +11,9 @@ pub mod render;
 pub mod test_server;
 pub mod transport;
 
+#[cfg(test)]
+mod email_snapshots;
+
 pub use render::{placeholders, render, RenderedEmail};
 pub use test_server::{ReceivedMessage, ServerMode, TestSmtpServer};
 pub use transport::{eml_file_name, Envelope, MailError, Security, SmtpRelay, Transport, SMTP_TIMEOUT};

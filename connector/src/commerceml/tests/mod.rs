@@ -1,4 +1,5 @@
-//! Tests of the CommerceML reader on the real sample files in `fixtures/commerceml/` (provenance in its SOURCES.md).
+//! Tests of the CommerceML reader on the real sample files in `fixtures/commerceml/` (provenance in its SOURCES.md),
+//! and of the order writer (`writer`, snapshots in `snapshots/`).
 //!
 //! Expected counts were taken independently of this code (Python ElementTree and grep over the
 //! files). Tests only read the fixtures; they never write next to them.
@@ -81,3 +82,4 @@ mod edge;
 mod files;
 mod large;
 mod offers;
+mod writer;

@@ -15,6 +15,8 @@ mod heading;
 mod labels;
 mod layout;
 mod table;
+#[cfg(test)]
+mod text_snapshot;
 
 use super::document::InvoiceDocument;
 

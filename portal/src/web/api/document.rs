@@ -13,7 +13,8 @@
 //! - 503 everywhere (the database out of reach, with `Retry-After`).
 //!
 //! Each of these answers is the JSON error body (`ApiError`). The document is
-//! committed as `docs/openapi.json`; a test fails when it changes unreviewed.
+//! committed as an insta snapshot (`snapshots/` beside this file); a test fails
+//! when it changes unreviewed.
 
 use std::sync::OnceLock;
 
@@ -117,21 +118,13 @@ mod tests {
         assert!(post.get("401").is_none(), "no token, no 401");
     }
 
-    /// The served document is the committed one: a change to the API shows
-    /// in review as a change to `docs/openapi.json`. After reviewing, write
-    /// the new one with `OPTOVIK_WRITE_OPENAPI=1 cargo test -p portal openapi`.
+    /// The served document is the committed snapshot
+    /// (`snapshots/portal__web__api__document__tests__openapi.snap`): a change
+    /// to the API fails here and shows in review as a diff of that file. After
+    /// reviewing, accept it with `cargo insta review`, or write it with
+    /// `INSTA_UPDATE=always cargo test -p portal openapi`.
     #[test]
     fn openapi_document_matches_the_committed_one() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
-        let current = format!("{}\n", document());
-        if std::env::var_os("OPTOVIK_WRITE_OPENAPI").is_some() {
-            std::fs::write(path, &current).expect("write docs/openapi.json");
-        }
-        let committed = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(
-            committed == current,
-            "the API's OpenAPI document changed: review the change, then run \
-             `OPTOVIK_WRITE_OPENAPI=1 cargo test -p portal openapi` and commit docs/openapi.json"
-        );
+        insta::assert_snapshot!("openapi", document());
     }
 }
