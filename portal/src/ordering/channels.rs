@@ -68,7 +68,7 @@ pub fn configured(conn: &mut DbConn) -> Result<Vec<Channel>> {
 pub fn pending_ids(conn: &mut DbConn, channel: Channel, limit: i64) -> Result<Vec<i64>> {
     let taken = order_deliveries::order_id
         .eq(orders::id)
-        .and(order_deliveries::channel.eq(channel.as_str()))
+        .and(order_deliveries::channel.eq(channel))
         .and(order_deliveries::version.ge(orders::updated_at));
     Ok(orders::table
         .left_join(order_deliveries::table.on(taken))
@@ -97,14 +97,20 @@ pub fn confirm(conn: &mut DbConn, channel: Channel, taken: &[(i64, NaiveDateTime
         let ids: Vec<i64> = taken.iter().map(|(id, _)| *id).collect();
         let current: Vec<(i64, NaiveDateTime)> =
             orders::table.filter(orders::id.eq_any(&ids)).select((orders::id, orders::updated_at)).load(conn)?;
+        // The latest time each order was confirmed as of (an id may come twice).
+        let mut confirmed_as_of: std::collections::HashMap<i64, NaiveDateTime> = std::collections::HashMap::new();
+        for (id, at) in taken {
+            let entry = confirmed_as_of.entry(*id).or_insert(*at);
+            *entry = (*entry).max(*at);
+        }
         let mut confirmed = Confirmed::default();
         for (id, version) in current {
-            let as_of = taken.iter().filter(|(t, _)| *t == id).map(|(_, at)| *at).max();
+            let as_of = confirmed_as_of.get(&id).copied();
             if as_of.is_none_or(|as_of| version > as_of) {
                 continue;
             }
             let previous = order_deliveries::table
-                .find((id, channel.as_str()))
+                .find((id, channel))
                 .select(order_deliveries::version)
                 .first::<NaiveDateTime>(conn)
                 .optional()?;
@@ -114,7 +120,7 @@ pub fn confirm(conn: &mut DbConn, channel: Channel, taken: &[(i64, NaiveDateTime
             }
             let row = (
                 order_deliveries::order_id.eq(id),
-                order_deliveries::channel.eq(channel.as_str()),
+                order_deliveries::channel.eq(channel),
                 order_deliveries::version.eq(version),
                 order_deliveries::delivered_at.eq(now),
             );
@@ -146,15 +152,13 @@ pub struct Delivery {
 
 pub fn deliveries(conn: &mut DbConn, order_id: i64) -> Result<Vec<Delivery>> {
     let updated_at: NaiveDateTime = orders::table.find(order_id).select(orders::updated_at).first(conn)?;
-    let rows: Vec<(String, NaiveDateTime, NaiveDateTime)> = order_deliveries::table
+    let rows: Vec<(Channel, NaiveDateTime, NaiveDateTime)> = order_deliveries::table
         .filter(order_deliveries::order_id.eq(order_id))
         .select((order_deliveries::channel, order_deliveries::version, order_deliveries::delivered_at))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(channel, version, delivered_at)| {
-            Channel::parse(&channel).map(|channel| Delivery { channel, delivered_at, current: version >= updated_at })
-        })
+        .map(|(channel, version, delivered_at)| Delivery { channel, delivered_at, current: version >= updated_at })
         .collect())
 }
 

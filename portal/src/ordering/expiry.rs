@@ -99,7 +99,7 @@ fn expire_batch(conn: &mut DbConn, now: NaiveDateTime) -> Result<(usize, usize)>
     }
     let ids: Vec<i64> = due.iter().map(|o| o.0).collect();
     // Conditional: only orders still running and due are taken.
-    let taken: Vec<i64> = diesel::update(
+    let taken_ids: Vec<i64> = diesel::update(
         orders::table
             .filter(orders::id.eq_any(&ids))
             .filter(orders::status.eq_any(RUNNING))
@@ -108,8 +108,8 @@ fn expire_batch(conn: &mut DbConn, now: NaiveDateTime) -> Result<(usize, usize)>
     .set((orders::status.eq(OrderStatus::ReserveExpired), orders::updated_at.eq(now)))
     .returning(orders::id)
     .get_results(conn)?;
-    let taken_ids = taken;
-    let due: Vec<Brief> = due.into_iter().filter(|o| taken_ids.contains(&o.0)).collect();
+    let taken: std::collections::HashSet<i64> = taken_ids.iter().copied().collect();
+    let due: Vec<Brief> = due.into_iter().filter(|o| taken.contains(&o.0)).collect();
 
     let lines: Vec<(i64, i64, i64, i64)> = order_lines::table
         .filter(order_lines::order_id.eq_any(&taken_ids))

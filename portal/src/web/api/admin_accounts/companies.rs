@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Object, OpenApi};
 
-use super::{Changed, Created, Listed};
+use super::{Changed, Created};
 use crate::accounts::write::{self, CompanyDetails, ContractTerms};
 use crate::accounts::{Company, CompanyId, Contract, UserId};
 use crate::error::Error;
@@ -161,13 +161,13 @@ fn company_out(conn: &mut crate::db::DbConn, id: CompanyId) -> crate::Result<Com
 impl AdminCompaniesApi {
     /// Every company with its contracts.
     #[oai(path = "/v1/admin/companies", method = "get")]
-    async fn companies(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Listed<Vec<CompanyOut>>> {
+    async fn companies(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Json<Vec<CompanyOut>>> {
         let all = state.db.run(write::companies_with_contracts).await?;
         let out = all
             .into_iter()
             .map(|(company, contracts)| CompanyOut::new(company, contracts.into_iter().map(|(k, _, _)| k).collect()))
             .collect();
-        Ok(Listed::Ok(Json(out)))
+        Ok(Json(out))
     }
 
     /// Add a customer company.

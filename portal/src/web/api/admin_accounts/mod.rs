@@ -25,12 +25,6 @@ enum ApiTags {
 }
 
 #[derive(ApiResponse)]
-pub(super) enum Listed<T: poem_openapi::types::ToJSON> {
-    #[oai(status = 200)]
-    Ok(Json<T>),
-}
-
-#[derive(ApiResponse)]
 pub(super) enum Created<T: poem_openapi::types::ToJSON> {
     #[oai(status = 201)]
     New(Json<T>),

@@ -4,7 +4,7 @@ use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use super::{Changed, Listed};
+use super::Changed;
 use crate::web::api::AdminAuth;
 use crate::web::AppState;
 
@@ -28,10 +28,10 @@ struct SettingsIn {
 impl AdminSettingsApi {
     /// The supplier's settings (those an administrator may edit).
     #[oai(path = "/v1/admin/settings", method = "get")]
-    async fn settings(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Listed<SettingsOut>> {
+    async fn settings(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Json<SettingsOut>> {
         let values = state.db.run(crate::settings::editable_values).await?;
         let settings = values.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        Ok(Listed::Ok(Json(SettingsOut { settings })))
+        Ok(Json(SettingsOut { settings }))
     }
 
     /// Change settings: each value is checked as on the admin page; all or none are saved.

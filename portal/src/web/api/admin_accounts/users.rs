@@ -5,7 +5,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use super::{Changed, Created, Done, Listed};
+use super::{Changed, Created, Done};
 use crate::accounts::admin::{self as accounts_admin, UserRow};
 use crate::accounts::{Company, CompanyId, Role, UserId};
 use crate::error::Error;
@@ -66,9 +66,9 @@ struct UserPatch {
 impl AdminUsersApi {
     /// Every user, by role and email.
     #[oai(path = "/v1/admin/users", method = "get")]
-    async fn users(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Listed<Vec<UserOut>>> {
+    async fn users(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Json<Vec<UserOut>>> {
         let users = state.db.run(accounts_admin::list_users).await?;
-        Ok(Listed::Ok(Json(users.into_iter().map(Into::into).collect())))
+        Ok(Json(users.into_iter().map(Into::into).collect()))
     }
 
     /// Invite a user: the account is created without a password and the link
