@@ -130,11 +130,24 @@ async fn a_1c_import_cut_short_by_a_restart_fails_then_runs_again() {
         .expect("body");
     let cookie = auth.lines().nth(2).expect("session").to_string();
     upload(&portal, &cookie, &catalog).await;
-    assert_eq!(
-        exchange(&portal, &cookie, "type=catalog&mode=import&filename=import.xml", Vec::new()).await,
-        "progress"
-    );
+    // 1C's first `import` call starts the work; the kill comes once the
+    // journal shows it running (not after a guessed delay, which a fast
+    // machine outruns).
+    let first = {
+        let (url, cookie) = (portal.url("/exchange/1c?type=catalog&mode=import&filename=import.xml"), cookie.clone());
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            client.post(url).header("cookie", format!("optovik_exchange={cookie}")).send().await.map(|_| ())
+        })
+    };
+    let started = Instant::now();
+    while !latest_run(&db, "import").await.is_some_and(|(status, _)| status == "running") {
+        assert!(started.elapsed() < Duration::from_secs(60), "the import never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     drop(portal); // SIGKILL in the middle of the import
+    let _ = first.await;
+    assert_eq!(latest_run(&db, "import").await.map(|r| r.0).as_deref(), Some("running"), "killed mid-import");
 
     let portal = Portal::start(&url, &[], &[]).await;
     let answer = exchange(&portal, &cookie, "type=catalog&mode=import&filename=import.xml", Vec::new()).await;
