@@ -81,7 +81,7 @@ fn main() -> anyhow::Result<()> {
     // Checkout: 200 demo offers into a fresh cart of the demo buyer, then place.
     let buyer =
         User::find_by_email(&mut conn, "buyer@demo.example")?.ok_or_else(|| anyhow::anyhow!("no demo buyer"))?;
-    let demo_offers: Vec<i64> = {
+    let demo_offers: Vec<portal::ids::OfferId> = {
         use diesel::prelude::*;
         use portal::db::schema::offers;
         offers::table

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::NaiveDateTime;
 use portal::db::{Db, DbConn};
+use portal::ids::OrderId;
 use portal::journal::Trigger;
 use portal::ordering::channels::Channel;
 use portal::ordering::export::{mark_sent, pending};
@@ -23,7 +24,7 @@ const BATCH: i64 = 1000;
 pub struct OrderFile {
     pub xml: Vec<u8>,
     /// The orders in it, oldest first.
-    pub ids: Vec<i64>,
+    pub ids: Vec<OrderId>,
     /// When they were read: the version a channel takes with this file.
     pub as_of: NaiveDateTime,
 }
@@ -40,10 +41,11 @@ pub struct FolderExport {
 
 /// The orders `channel` has not taken in their current version, as one file.
 /// Nothing is marked taken.
+#[tracing::instrument(skip_all, fields(channel = %channel))]
 pub fn pending_file(conn: &mut DbConn, channel: Channel, encoding: OutputEncoding) -> anyhow::Result<OrderFile> {
     let as_of = chrono::Utc::now().naive_utc();
     let orders = pending(conn, channel, BATCH)?;
-    let xml = write_orders(&orders, encoding, as_of)?;
+    let xml = write_orders(&orders, encoding, as_of, portal::settings::timezone(conn)?)?;
     Ok(OrderFile { xml, ids: orders.iter().map(|o| o.order.id).collect(), as_of })
 }
 
@@ -51,6 +53,7 @@ pub fn pending_file(conn: &mut DbConn, channel: Channel, encoding: OutputEncodin
 /// (created when missing; written aside and renamed, so a reader never sees
 /// half a file), then marks them taken by the folder channel, journaled with
 /// `trigger`. Writes nothing when no order is pending.
+#[tracing::instrument(skip_all, fields(trigger = %trigger))]
 pub fn to_folder(db: &Db, dir: &Path, encoding: OutputEncoding, trigger: Trigger) -> anyhow::Result<FolderExport> {
     let file = pending_file(&mut *db.conn()?, Channel::Folder, encoding)?;
     if file.ids.is_empty() {

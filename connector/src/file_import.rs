@@ -15,6 +15,7 @@ use crate::import::{Counts, ImportError};
 
 /// Imports one exchange file from disk, streaming it (memory does not grow
 /// with its size); `progress` hears how many bytes were read so far.
+#[tracing::instrument(skip_all)]
 pub fn import_path(
     db: &Db,
     path: &Path,
@@ -32,6 +33,7 @@ pub fn import_path(
 /// memory, a stored 1C upload), whatever its kind, with a journal run.
 /// CommerceML streams through; spreadsheets are read whole within their
 /// size limit. Returns the run's id and whether it succeeded.
+#[tracing::instrument(skip_all)]
 pub fn import_reader(
     db: &Db,
     name: &str,

@@ -82,7 +82,7 @@ impl portal::jobs::JobRunner for Runner {
             .map_err(|e| format!("{e:#}"))
     }
 
-    fn orders_xml(&self) -> Result<(Vec<u8>, Vec<i64>, chrono::NaiveDateTime), String> {
+    fn orders_xml(&self) -> Result<(Vec<u8>, Vec<portal::ids::OrderId>, chrono::NaiveDateTime), String> {
         let mut conn = self.db.conn().map_err(|e| e.to_string())?;
         let file = export::pending_file(&mut conn, Channel::OneC, OutputEncoding::Windows1251)
             .map_err(|e| format!("{e:#}"))?;

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use crate::db::schema::{exchange_chunks, exchange_files, exchange_imports, exchange_queries};
 use crate::db::{Db, DbConn};
 use crate::error::{Error, Result};
+use crate::ids::OrderId;
 use crate::journal::RunStatus;
 use crate::per_backend;
 
@@ -196,7 +197,7 @@ pub fn set_import_state(
 }
 
 /// Remembers which orders a query handed out.
-pub fn remember_query(conn: &mut DbConn, session: &str, ids: &[i64], as_of: NaiveDateTime) -> Result<()> {
+pub fn remember_query(conn: &mut DbConn, session: &str, ids: &[OrderId], as_of: NaiveDateTime) -> Result<()> {
     let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
     let row = (
         exchange_queries::session.eq(session),
@@ -213,7 +214,7 @@ pub fn remember_query(conn: &mut DbConn, session: &str, ids: &[i64], as_of: Naiv
 }
 
 /// The orders of the session's last query (and when it ran), then forgets them.
-pub fn take_query(conn: &mut DbConn, session: &str) -> Result<Option<(Vec<i64>, NaiveDateTime)>> {
+pub fn take_query(conn: &mut DbConn, session: &str) -> Result<Option<(Vec<OrderId>, NaiveDateTime)>> {
     let row: Option<(String, NaiveDateTime)> = exchange_queries::table
         .find(session)
         .select((exchange_queries::order_ids, exchange_queries::as_of))

@@ -71,5 +71,5 @@ pub trait JobRunner: Send + Sync {
     ) -> std::result::Result<i64, String>;
     /// New and changed orders as a CommerceML file for the ERP, with their ids
     /// and the moment they were read.
-    fn orders_xml(&self) -> std::result::Result<(Vec<u8>, Vec<i64>, chrono::NaiveDateTime), String>;
+    fn orders_xml(&self) -> std::result::Result<(Vec<u8>, Vec<crate::ids::OrderId>, chrono::NaiveDateTime), String>;
 }

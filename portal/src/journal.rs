@@ -140,7 +140,12 @@ pub fn sweep_interrupted(conn: &mut DbConn) -> Result<usize> {
 /// Records that an order channel took orders (`orders-1c`, `orders-folder`,
 /// `orders-api` in the journal), with their numbers. Nothing is written
 /// when it took none.
-pub fn record_delivery(conn: &mut DbConn, channel: &str, trigger: Trigger, orders: &[i64]) -> Result<()> {
+pub fn record_delivery(
+    conn: &mut DbConn,
+    channel: &str,
+    trigger: Trigger,
+    orders: &[crate::ids::OrderId],
+) -> Result<()> {
     if orders.is_empty() {
         return Ok(());
     }

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod exchange_store;
 pub mod i18n;
+pub mod ids;
 pub mod invoices;
 pub mod jobs;
 pub mod journal;

@@ -12,6 +12,7 @@ use crate::db::stored_text::stored_text_enum;
 use crate::db::DbConn;
 use crate::error::Result;
 use crate::i18n;
+use crate::ids::OrderId;
 use crate::mail::EmailKind;
 
 stored_text_enum! {
@@ -60,7 +61,7 @@ impl NotificationKind {
 pub struct Notification {
     pub id: i64,
     pub user_id: i64,
-    pub order_id: Option<i64>,
+    pub order_id: Option<OrderId>,
     pub kind: NotificationKind,
     pub title: String,
     pub body: String,
@@ -73,13 +74,14 @@ pub struct Notification {
 pub fn notify(
     conn: &mut DbConn,
     user: UserId,
-    order_id: Option<i64>,
+    order_id: Option<OrderId>,
     kind: NotificationKind,
     args: &[(&str, String)],
 ) -> Result<()> {
     let (locale, email): (String, String) =
         users::table.find(user.0).select((users::locale, users::email)).first(conn)?;
-    let args = &localize(&locale, args);
+    let base = crate::settings::public_url(conn)?;
+    let args = &with_order_link(localize(&locale, args), &base, order_id);
     if let Some(email_kind) = kind.email() {
         crate::mail::outbox::enqueue(conn, &email, email_kind, &locale, args)?;
     }
@@ -99,8 +101,8 @@ pub fn notify(
 /// A notification to queue in bulk.
 #[derive(Debug, Clone)]
 pub struct Pending {
-    pub user: i64,
-    pub order_id: Option<i64>,
+    pub user: UserId,
+    pub order_id: Option<OrderId>,
     pub kind: NotificationKind,
     pub args: Vec<(&'static str, String)>,
     /// Whether an email goes out as well as the cabinet notification.
@@ -112,21 +114,22 @@ pub fn notify_many(conn: &mut DbConn, pending: &[Pending]) -> Result<()> {
     if pending.is_empty() {
         return Ok(());
     }
-    let mut user_ids: Vec<i64> = pending.iter().map(|p| p.user).collect();
+    let mut user_ids: Vec<UserId> = pending.iter().map(|p| p.user).collect();
     user_ids.sort_unstable();
     user_ids.dedup();
-    let people: std::collections::HashMap<i64, (String, String)> = users::table
+    let people: std::collections::HashMap<UserId, (String, String)> = users::table
         .filter(users::id.eq_any(&user_ids))
         .select((users::id, (users::locale, users::email)))
         .load(conn)?
         .into_iter()
         .collect();
     let now = Utc::now().naive_utc();
+    let base = crate::settings::public_url(conn)?;
     let rows: Vec<_> = pending
         .iter()
         .map(|p| {
             let locale = people.get(&p.user).map(|(l, _)| l.as_str()).unwrap_or("ru");
-            let args = localize(locale, &p.args);
+            let args = with_order_link(localize(locale, &p.args), &base, p.order_id);
             (
                 notifications::user_id.eq(p.user),
                 notifications::order_id.eq(p.order_id),
@@ -146,11 +149,30 @@ pub fn notify_many(conn: &mut DbConn, pending: &[Pending]) -> Result<()> {
         .filter(|p| p.email)
         .filter_map(|p| {
             let kind = p.kind.email()?;
-            people.get(&p.user).map(|(locale, email)| (email.clone(), kind, locale.clone(), localize(locale, &p.args)))
+            people.get(&p.user).map(|(locale, email)| {
+                (email.clone(), kind, locale.clone(), with_order_link(localize(locale, &p.args), &base, p.order_id))
+            })
         })
         .collect();
     crate::mail::outbox::enqueue_many(conn, &emails)?;
     Ok(())
+}
+
+/// Completes an order's arguments with the link to its page (`url`) and an
+/// empty `comment` where none was given, so no email shows a bare `{url}`.
+fn with_order_link<'a>(
+    mut args: Vec<(&'a str, String)>,
+    base: &str,
+    order_id: Option<OrderId>,
+) -> Vec<(&'a str, String)> {
+    let Some(order_id) = order_id else { return args };
+    if !args.iter().any(|(name, _)| *name == "url") {
+        args.push(("url", format!("{base}/orders/{order_id}")));
+    }
+    if !args.iter().any(|(name, _)| *name == "comment") {
+        args.push(("comment", String::new()));
+    }
+    args
 }
 
 /// Arguments as the recipient reads them: a status code becomes its label.

@@ -208,6 +208,13 @@ pub fn timezone(conn: &mut DbConn) -> Result<chrono_tz::Tz> {
     Ok(get(conn, TIMEZONE)?.and_then(|v| v.parse().ok()).unwrap_or(chrono_tz::Europe::Moscow))
 }
 
+/// The address the portal is reached at, without a trailing slash, for
+/// links in emails (the local default until an admin sets it).
+pub fn public_url(conn: &mut DbConn) -> Result<String> {
+    let url = get(conn, PUBLIC_URL)?.filter(|u| !u.trim().is_empty());
+    Ok(url.unwrap_or_else(|| "http://127.0.0.1:8080".into()).trim().trim_end_matches('/').to_string())
+}
+
 /// A colour the admin chose for a status badge: `#rgb` or `#rrggbb`, nothing
 /// else, so it is safe to put in a style sheet as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -50,7 +50,18 @@ async fn order_emails_go_out_over_smtp() {
     assert_eq!(messages.len(), 2);
     let subject = messages[0].subject().expect("subject");
     assert!(subject.contains(&number) && subject.contains("Заказ"), "{subject}");
-    assert!(messages[0].body_text().contains(&number));
+    let body = messages[0].body_text();
+    assert!(body.contains(&number));
+    // Every placeholder filled: the link leads to the order's page.
+    let id = app
+        .with_db(move |conn| {
+            use diesel::prelude::*;
+            use portal::db::schema::orders;
+            Ok(orders::table.filter(orders::number.eq(number)).select(orders::id).first::<i64>(conn)?)
+        })
+        .await;
+    assert!(body.contains(&format!("http://127.0.0.1:8080/orders/{id}")), "{body}");
+    assert!(!body.contains('{') && !body.contains('}'), "{body}");
     assert!(outbox(&app).await.iter().all(|q| q.1.is_some()), "marked sent");
 }
 

@@ -120,7 +120,7 @@ async fn orders_go_to_the_erp_as_commerceml_and_read_back() {
     assert_eq!(pending.len(), 1);
     let now = chrono::Utc::now().naive_utc();
     for encoding in [OutputEncoding::Windows1251, OutputEncoding::Utf8Bom] {
-        let bytes = write_orders(&pending, encoding, now).expect("write");
+        let bytes = write_orders(&pending, encoding, now, chrono_tz::Europe::Moscow).expect("write");
         if encoding == OutputEncoding::Windows1251 {
             assert!(bytes.starts_with(b"<?xml version=\"1.0\" encoding=\"windows-1251\"?>"));
         } else {

@@ -415,7 +415,7 @@ async fn manager_journey_through_the_pages() {
         .await
         .expect("pay");
     assert_eq!(forged.status(), 403);
-    assert_eq!(client.get(app.url("/manager")).send().await.expect("board").status(), 404);
+    assert_eq!(client.get(app.url("/manager")).send().await.expect("board").status(), 403);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -26,7 +26,7 @@ pub async fn set_stock(app: &TestApp, offer_id: i64, milli: i64) {
         use portal::db::schema::{stock, warehouses};
         let warehouse: i64 = warehouses::table.select(warehouses::id).order(warehouses::id).first(conn)?;
         diesel::delete(stock::table.filter(stock::offer_id.eq(offer_id))).execute(conn)?;
-        portal::catalog::write::set_stock(conn, offer_id, warehouse, milli)?;
+        portal::catalog::write::set_stock(conn, portal::ids::OfferId(offer_id), warehouse, milli)?;
         Ok(())
     })
     .await

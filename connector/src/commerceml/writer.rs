@@ -3,7 +3,11 @@
 //! buyer with ИНН/КПП and role, lines with Ид, name, unit, price, quantity,
 //! amount and VAT, and order-level requisites (status, paid, cancelled,
 //! reservation deadline, comment, PO). windows-1251 with its declaration by
-//! default, or UTF-8 with a BOM.
+//! default, or UTF-8 with a BOM. Times are written in the supplier's time
+//! zone, as 1C reads them (CommerceML dates carry no zone).
+
+use chrono::{NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
 
 use portal::money::{Money, Qty};
 use portal::ordering::export::OrderForErp;
@@ -69,11 +73,18 @@ impl Xml {
     }
 }
 
-/// The orders as one CommerceML file.
+/// A UTC time as the supplier's wall-clock time.
+fn local(zone: Tz, utc: NaiveDateTime) -> NaiveDateTime {
+    zone.from_utc_datetime(&utc).naive_local()
+}
+
+/// The orders as one CommerceML file; `generated` (UTC) is when it was made,
+/// `zone` the supplier's time zone the times are written in.
 pub fn write_orders(
     orders: &[OrderForErp],
     encoding: OutputEncoding,
-    generated: chrono::NaiveDateTime,
+    generated: NaiveDateTime,
+    zone: Tz,
 ) -> std::io::Result<Vec<u8>> {
     let label = if encoding == OutputEncoding::Windows1251 { "windows-1251" } else { "UTF-8" };
     let mut x = Xml { writer: Writer::new_with_indent(Vec::new(), b' ', 2) };
@@ -81,11 +92,11 @@ pub fn write_orders(
     let mut root = BytesStart::new("КоммерческаяИнформация");
     root.push_attribute(("xmlns", "urn:1C.ru:commerceml_2"));
     root.push_attribute(("ВерсияСхемы", "2.09"));
-    let stamp = generated.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let stamp = local(zone, generated).format("%Y-%m-%dT%H:%M:%S").to_string();
     root.push_attribute(("ДатаФормирования", stamp.as_str()));
     x.writer.write_event(Event::Start(root))?;
     for o in orders {
-        write_order(&mut x, o)?;
+        write_order(&mut x, o, zone)?;
     }
     x.close("КоммерческаяИнформация")?;
     let utf8 = String::from_utf8(x.writer.into_inner()).map_err(std::io::Error::other)?;
@@ -96,13 +107,14 @@ pub fn write_orders(
     })
 }
 
-fn write_order(x: &mut Xml, o: &OrderForErp) -> std::io::Result<()> {
+fn write_order(x: &mut Xml, o: &OrderForErp, zone: Tz) -> std::io::Result<()> {
     let order = &o.order;
+    let placed = local(zone, order.placed_at);
     x.open("Документ")?;
     x.text("Ид", &order.id.to_string())?;
     x.text("Номер", &order.number)?;
-    x.text("Дата", &order.placed_at.format("%Y-%m-%d").to_string())?;
-    x.text("Время", &order.placed_at.format("%H:%M:%S").to_string())?;
+    x.text("Дата", &placed.format("%Y-%m-%d").to_string())?;
+    x.text("Время", &placed.format("%H:%M:%S").to_string())?;
     x.text("ХозОперация", "Заказ товара")?;
     x.text("Роль", "Продавец")?;
     x.text("Валюта", "руб")?;
@@ -175,7 +187,8 @@ fn write_order(x: &mut Xml, o: &OrderForErp) -> std::io::Result<()> {
     x.requisite("Статус заказа", order.status.as_str())?;
     x.requisite("Заказ оплачен", if order.paid_minor >= order.total_minor { "true" } else { "false" })?;
     x.requisite("Отменен", if order.status == OrderStatus::Cancelled { "true" } else { "false" })?;
-    let deadline = order.reservation_deadline.map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string()).unwrap_or_default();
+    let deadline = order.reservation_deadline.map(|d| local(zone, d).format("%Y-%m-%dT%H:%M:%S").to_string());
+    let deadline = deadline.unwrap_or_default();
     x.requisite("Резерв до", &deadline)?;
     x.requisite("Номер заказа покупателя", &order.po_number)?;
     x.requisite("Договор", &o.contract_number)?;

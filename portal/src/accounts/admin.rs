@@ -72,6 +72,7 @@ pub fn user_row(conn: &mut DbConn, id: UserId) -> Result<UserRow> {
 
 /// Creates the user with no usable password and emails the link to set one;
 /// returns the user and the link.
+#[tracing::instrument(skip_all)]
 pub fn invite(
     conn: &mut DbConn,
     email: &str,
@@ -98,6 +99,7 @@ pub fn invite(
 
 /// Emails a fresh password link (`invite` or `password_reset`); returns the
 /// link (the command line prints it for the first administrator).
+#[tracing::instrument(skip_all, fields(user = %user, purpose = %purpose))]
 pub fn send_link(conn: &mut DbConn, user: UserId, purpose: LinkPurpose) -> Result<String> {
     let token = random_token();
     let now = Utc::now().naive_utc();
@@ -113,8 +115,7 @@ pub fn send_link(conn: &mut DbConn, user: UserId, purpose: LinkPurpose) -> Resul
         .execute(conn)?;
     let (email, name, locale): (String, String, String) =
         users::table.find(user.0).select((users::email, users::name, users::locale)).first(conn)?;
-    let base = settings::get(conn, settings::PUBLIC_URL)?.unwrap_or_else(|| "http://127.0.0.1:8080".into());
-    let link = format!("{}/password/{token}", base.trim_end_matches('/'));
+    let link = format!("{}/password/{token}", settings::public_url(conn)?);
     let args = [
         ("name", name),
         ("email", email.clone()),
@@ -147,6 +148,7 @@ pub fn has_admin(conn: &mut DbConn) -> Result<bool> {
     Ok(any.is_some())
 }
 
+#[tracing::instrument(skip_all, fields(user = %user, active = active))]
 pub fn set_active(conn: &mut DbConn, user: UserId, active: bool) -> Result<()> {
     write_transaction(conn, |conn| {
         let updated = diesel::update(users::table.find(user.0)).set(users::active.eq(active)).execute(conn)?;

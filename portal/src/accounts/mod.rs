@@ -43,11 +43,7 @@ impl Role {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct UserId(pub i64);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct CompanyId(pub i64);
+pub use crate::ids::{CompanyId, UserId};
 
 /// A user row as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -9,6 +9,7 @@ use super::{prices_of, stock_by_warehouse, Offer, Product, ProductId, WarehouseS
 use crate::accounts::User;
 use crate::db::DbConn;
 use crate::error::{Error, Result};
+use crate::ids::OfferId;
 use crate::pricing::PriceContext;
 use crate::settings::{stock_policy, StockDisplay, StockPolicy};
 
@@ -42,7 +43,7 @@ pub fn product_card(conn: &mut DbConn, user: &User, id: ProductId) -> Result<Pro
     }
     let pricing = PriceContext::for_user(conn, user)?;
     let policy = stock_policy(conn)?;
-    let ids: Vec<i64> = offers.iter().map(|o| o.id).collect();
+    let ids: Vec<OfferId> = offers.iter().map(|o| o.id).collect();
     let prices = prices_of(conn, &ids, pricing.price_type_id)?;
     let stock = if policy.display == StockDisplay::Exact { stock_by_warehouse(conn, &ids)? } else { Vec::new() };
     let breadcrumbs = match product.category_id {

@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::db::schema::{offers, price_types, prices, products, stock, warehouses};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
+use crate::ids::OfferId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct ProductId(pub i64);
@@ -79,7 +80,7 @@ impl Product {
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = offers)]
 pub struct Offer {
-    pub id: i64,
+    pub id: OfferId,
     pub external_id: String,
     pub product_id: i64,
     pub sku: String,
@@ -111,19 +112,19 @@ impl Offer {
 /// Stock of one offer in one warehouse.
 #[derive(Debug, Clone, Serialize)]
 pub struct WarehouseStock {
-    pub offer_id: i64,
+    pub offer_id: OfferId,
     pub warehouse: String,
     pub quantity: i64,
 }
 
-pub fn stock_by_warehouse(conn: &mut DbConn, offer_ids: &[i64]) -> Result<Vec<WarehouseStock>> {
+pub fn stock_by_warehouse(conn: &mut DbConn, offer_ids: &[OfferId]) -> Result<Vec<WarehouseStock>> {
     let rows = stock::table
         .inner_join(warehouses::table)
         .filter(stock::offer_id.eq_any(offer_ids))
         .filter(warehouses::active.eq(true))
         .order((stock::offer_id, warehouses::id))
         .select((stock::offer_id, warehouses::name, stock::quantity))
-        .load::<(i64, String, i64)>(conn)?;
+        .load::<(OfferId, String, i64)>(conn)?;
     Ok(rows
         .into_iter()
         .map(|(offer_id, warehouse, quantity)| WarehouseStock { offer_id, warehouse, quantity })
@@ -131,18 +132,21 @@ pub fn stock_by_warehouse(conn: &mut DbConn, offer_ids: &[i64]) -> Result<Vec<Wa
 }
 
 /// The VAT rate of each given offer's product (`None` = no VAT).
-pub fn vat_rates_of(conn: &mut DbConn, offer_ids: &[i64]) -> Result<std::collections::HashMap<i64, Option<i32>>> {
+pub fn vat_rates_of(
+    conn: &mut DbConn,
+    offer_ids: &[OfferId],
+) -> Result<std::collections::HashMap<OfferId, Option<i32>>> {
     Ok(offers::table
         .inner_join(products::table)
         .filter(offers::id.eq_any(offer_ids))
         .select((offers::id, products::vat_rate))
-        .load::<(i64, Option<i32>)>(conn)?
+        .load::<(OfferId, Option<i32>)>(conn)?
         .into_iter()
         .collect())
 }
 
 /// The price of each given offer in one price type (offers without a price are absent).
-pub fn prices_of(conn: &mut DbConn, offer_ids: &[i64], price_type: i64) -> Result<Vec<(i64, i64)>> {
+pub fn prices_of(conn: &mut DbConn, offer_ids: &[OfferId], price_type: i64) -> Result<Vec<(OfferId, i64)>> {
     Ok(prices::table
         .filter(prices::offer_id.eq_any(offer_ids))
         .filter(prices::price_type_id.eq(price_type))

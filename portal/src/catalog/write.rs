@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::{categories, offers, price_types, products, warehouses};
 use crate::db::DbConn;
 use crate::error::Result;
+use crate::ids::OfferId;
 
 /// Records that the catalog changed, so every instance's search index
 /// rebuilds on its next search. Call once at the end of a batch of writes
@@ -202,18 +203,19 @@ pub struct OfferData {
 }
 
 /// Creates or updates one offer (see `batch::upsert_offers` for many).
-pub fn upsert_offer(conn: &mut DbConn, data: &OfferData) -> Result<(i64, Change)> {
-    single(super::batch::upsert_offers(conn, std::slice::from_ref(data))?)
+pub fn upsert_offer(conn: &mut DbConn, data: &OfferData) -> Result<(OfferId, Change)> {
+    let (id, change) = single(super::batch::upsert_offers(conn, std::slice::from_ref(data))?)?;
+    Ok((OfferId(id), change))
 }
 
 /// Sets an offer's price in one price type.
-pub fn set_price(conn: &mut DbConn, offer_id: i64, price_type_id: i64, price_minor: i64) -> Result<Change> {
-    single(super::batch::set_prices(conn, &[(offer_id, price_type_id, price_minor)])?)
+pub fn set_price(conn: &mut DbConn, offer_id: OfferId, price_type_id: i64, price_minor: i64) -> Result<Change> {
+    single(super::batch::set_prices(conn, &[(offer_id.0, price_type_id, price_minor)])?)
 }
 
 /// Sets an offer's stock in one warehouse (thousandths) and refreshes its total.
-pub fn set_stock(conn: &mut DbConn, offer_id: i64, warehouse_id: i64, quantity: i64) -> Result<Change> {
-    single(super::batch::set_stock(conn, &[(offer_id, warehouse_id, quantity)])?)
+pub fn set_stock(conn: &mut DbConn, offer_id: OfferId, warehouse_id: i64, quantity: i64) -> Result<Change> {
+    single(super::batch::set_stock(conn, &[(offer_id.0, warehouse_id, quantity)])?)
 }
 
 /// Ids of catalog rows by their external ids, for importers that link

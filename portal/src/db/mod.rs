@@ -5,6 +5,7 @@
 pub mod backend;
 mod migrate;
 pub mod schema;
+pub mod stored_id;
 pub mod stored_text;
 
 use std::path::Path;

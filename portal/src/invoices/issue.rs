@@ -9,21 +9,23 @@ use chrono::{TimeZone, Utc};
 use diesel::prelude::*;
 
 use super::{BankDetails, InvoiceDocument, InvoiceLine, InvoiceLocale, Requisites};
-use crate::accounts::{Company, CompanyId};
+use crate::accounts::Company;
 use crate::counters;
 use crate::db::schema::{contracts, invoices};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
+use crate::ids::OrderId;
 use crate::money::Qty;
 use crate::ordering::orders::{self, OrderLine, Scope};
 use crate::ordering::reservations::lines_of;
 use crate::settings;
 
 /// Renders and stores the invoice of `order_id`; returns its number.
-pub fn issue_for_order(conn: &mut DbConn, order_id: i64) -> Result<i64> {
+#[tracing::instrument(skip_all, fields(order = %order_id))]
+pub fn issue_for_order(conn: &mut DbConn, order_id: OrderId) -> Result<i64> {
     let order = orders::find(conn, Scope::All, order_id)?;
     let lines = lines_of(conn, order.id)?;
-    let buyer = Company::find(conn, CompanyId(order.company_id))?;
+    let buyer = Company::find(conn, order.company_id)?;
     let contract: String = contracts::table.find(order.contract_id).select(contracts::number).first(conn)?;
     let lang = if order.locale == "en" { "en" } else { "ru" };
     let zone = settings::timezone(conn)?;

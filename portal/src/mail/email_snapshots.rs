@@ -31,13 +31,10 @@ fn value(kind: &str, name: &str, lang: &str) -> String {
         "status" => crate::i18n::text(lang, "status.shipped", &[]),
         "shipment_number" => "2".into(),
         "deadline" => match kind {
-            "reservation_lapsing" => "04.12.2026 20:59 UTC".into(),
+            "reservation_lapsing" => "04.12.2026 23:59".into(),
             _ => "04.12.2026".into(),
         },
-        "comment" => match kind {
-            "erp_rejected" => "Не найден договор ОПТ-2026/014 у контрагента ИНН 7701234564".into(),
-            _ => "Доставка во вторник, с 10 до 14; въезд со двора".into(),
-        },
+        "comment" => "Доставка во вторник, с 10 до 14; въезд со двора".into(),
         "name" => "Иван Петров".into(),
         "email" => "ivan.petrov@romashka.example".into(),
         "url" => match kind {

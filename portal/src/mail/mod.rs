@@ -30,7 +30,6 @@ stored_text_enum! {
         Shipment = "shipment",
         Payment = "payment",
         OrderCancelled = "order_cancelled",
-        ErpRejected = "erp_rejected",
         Invite = "invite",
         PasswordReset = "password_reset",
     }

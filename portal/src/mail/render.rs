@@ -40,7 +40,6 @@ static TEMPLATES: &[Template] = &[
     template!("shipment", ["number", "shipment_number", "comment", "url"]),
     template!("payment", ["number", "amount", "total", "url"]),
     template!("order_cancelled", ["number", "comment", "url"]),
-    template!("erp_rejected", ["number", "company", "comment", "url"]),
     template!("invite", ["name", "company", "email", "url", "deadline"]),
     template!("password_reset", ["name", "url", "deadline"]),
 ];

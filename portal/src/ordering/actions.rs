@@ -13,10 +13,10 @@ use super::lifecycle::{allowed, can};
 use super::orders::{find, Order, Scope};
 use super::reservations::{consume, lines_of, re_reserve, release_line, release_order};
 use super::status::{OrderStatus, SyncState};
-use crate::accounts::UserId;
 use crate::db::schema::orders;
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
+use crate::ids::OrderId;
 use crate::money::Money;
 use crate::notifications::{notify, NotificationKind};
 
@@ -44,8 +44,8 @@ pub fn tell_parties(
     recipients.extend(order.manager_id);
     recipients.dedup();
     for user in recipients {
-        if by.user.map(|u| u.0) != Some(user) {
-            notify(conn, UserId(user), Some(order.id), kind, args)?;
+        if by.user != Some(user) {
+            notify(conn, user, Some(order.id), kind, args)?;
         }
     }
     Ok(())
@@ -54,10 +54,11 @@ pub fn tell_parties(
 /// Moves an order to `to` if the state machine lets `by` do it, with the
 /// move's stock effects: cancelling or lapsing releases the reserve,
 /// reopening an expired order re-reserves, shipping outright consumes it.
+#[tracing::instrument(skip_all, fields(order = %order_id, to = %to))]
 pub fn transition(
     conn: &mut DbConn,
     scope: Scope,
-    order_id: i64,
+    order_id: OrderId,
     by: ActedBy,
     to: OrderStatus,
     comment: &str,
@@ -125,10 +126,11 @@ pub fn apply_move(
 
 /// Moves the reservation deadline (a manager's "extend"); the lapsing
 /// warning will be given again before the new deadline.
+#[tracing::instrument(skip_all, fields(order = %order_id))]
 pub fn extend_deadline(
     conn: &mut DbConn,
     scope: Scope,
-    order_id: i64,
+    order_id: OrderId,
     by: ActedBy,
     deadline: NaiveDateTime,
 ) -> Result<Order> {
@@ -168,7 +170,8 @@ pub fn extend_deadline(
 }
 
 /// Releases one line's reservation (it becomes backorder).
-pub fn release(conn: &mut DbConn, scope: Scope, order_id: i64, line_id: i64, by: ActedBy) -> Result<Order> {
+#[tracing::instrument(skip_all, fields(order = %order_id, line = line_id))]
+pub fn release(conn: &mut DbConn, scope: Scope, order_id: OrderId, line_id: i64, by: ActedBy) -> Result<Order> {
     write_transaction(conn, |conn| {
         let order = find(conn, scope, order_id)?;
         let line = lines_of(conn, order.id)?.into_iter().find(|l| l.id == line_id).ok_or(Error::NotFound)?;
@@ -187,7 +190,8 @@ pub fn release(conn: &mut DbConn, scope: Scope, order_id: i64, line_id: i64, by:
 }
 
 /// Reserves what stock now allows for the order's backorders.
-pub fn reserve_again(conn: &mut DbConn, scope: Scope, order_id: i64, by: ActedBy) -> Result<Order> {
+#[tracing::instrument(skip_all, fields(order = %order_id))]
+pub fn reserve_again(conn: &mut DbConn, scope: Scope, order_id: OrderId, by: ActedBy) -> Result<Order> {
     write_transaction(conn, |conn| {
         let order = find(conn, scope, order_id)?;
         let status = order.status;
@@ -207,7 +211,8 @@ pub fn outstanding(order: &Order) -> Money {
 
 /// The ERP took the order under its own number: from now on its stock
 /// figures include this order's reserve (see the reconciliation rule).
-pub fn acknowledge(conn: &mut DbConn, order_id: i64, erp_number: &str) -> Result<bool> {
+#[tracing::instrument(skip_all, fields(order = %order_id))]
+pub fn acknowledge(conn: &mut DbConn, order_id: OrderId, erp_number: &str) -> Result<bool> {
     write_transaction(conn, |conn| {
         let order = find(conn, Scope::All, order_id)?;
         if order.erp_number.as_deref() == Some(erp_number) && order.sync_state == SyncState::Acknowledged {

@@ -10,13 +10,14 @@ use super::{cart_view, offer_facts};
 use crate::accounts::User;
 use crate::db::DbConn;
 use crate::error::{Error, Result};
+use crate::ids::OfferId;
 use crate::money::Qty;
 use crate::pricing::PriceContext;
 
 /// Which offer to add.
 #[derive(Debug, Clone, Copy)]
 pub enum OfferRef<'a> {
-    Id(i64),
+    Id(OfferId),
     /// A SKU, barcode or offer id as the buyer typed it.
     Typed(&'a str),
 }
@@ -41,6 +42,7 @@ impl LineChange {
 /// Adds `quantity` of an offer to `cart` through the quantity rules, noting
 /// the buyer's current price on the line. An offer that is not sold gets its
 /// verdict and no line.
+#[tracing::instrument(skip_all, fields(cart = %cart.id))]
 pub fn add_offer(
     conn: &mut DbConn,
     user: &User,
@@ -66,6 +68,7 @@ pub fn add_offer(
 /// Sets one line's quantity through the rules. A line not in the cart is
 /// `NotFound`; a line whose offer is no longer in the catalog keeps its
 /// quantity and gets the "unknown" verdict.
+#[tracing::instrument(skip_all, fields(cart = %cart.id, line = line_id))]
 pub fn set_quantity(conn: &mut DbConn, cart: &Cart, line_id: i64, text: &str) -> Result<LineChange> {
     let line = carts::find_line(conn, cart, line_id)?;
     let facts = offer_facts::by_ids(conn, &[line.offer_id])?.remove(&line.offer_id);
@@ -76,6 +79,7 @@ pub fn set_quantity(conn: &mut DbConn, cart: &Cart, line_id: i64, text: &str) ->
 /// Sets the quantities of `cart`'s lines, (line id, quantity as typed), as
 /// `set_quantity` does; a line whose typed quantity is what it holds
 /// already is left alone and not reported (the cart page sends them all).
+#[tracing::instrument(skip_all, fields(cart = %cart.id))]
 pub fn set_quantities(conn: &mut DbConn, cart: &Cart, wanted: &[(i64, String)]) -> Result<Vec<LineChange>> {
     let lines = carts::lines(conn, cart.id)?;
     let mut changes = Vec::new();

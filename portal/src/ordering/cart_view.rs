@@ -9,13 +9,14 @@ use crate::catalog::{prices_of, vat_rates_of};
 use crate::db::schema::offers;
 use crate::db::DbConn;
 use crate::error::Result;
+use crate::ids::OfferId;
 use crate::money::Money;
 use crate::pricing::{line_amount, PriceContext};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PricedLine {
     pub line_id: i64,
-    pub offer_id: i64,
+    pub offer_id: OfferId,
     pub product_id: i64,
     pub sku: String,
     pub name: String,
@@ -46,11 +47,11 @@ pub struct PricedCart {
 pub fn priced(conn: &mut DbConn, cart: Cart, pricing: &PriceContext) -> Result<PricedCart> {
     use diesel::prelude::*;
     let lines = carts::lines(conn, cart.id)?;
-    let ids: Vec<i64> = lines.iter().map(|l| l.offer_id).collect();
+    let ids: Vec<OfferId> = lines.iter().map(|l| l.offer_id).collect();
     let facts = offer_facts::by_ids(conn, &ids)?;
     let prices = prices_of(conn, &ids, pricing.price_type_id)?;
     let vat_rates = vat_rates_of(conn, &ids)?;
-    let products: Vec<(i64, i64)> =
+    let products: Vec<(OfferId, i64)> =
         offers::table.filter(offers::id.eq_any(&ids)).select((offers::id, offers::product_id)).load(conn)?;
     let (mut total, mut vat) = (Money(0), Money(0));
     let mut out = Vec::with_capacity(lines.len());
@@ -89,7 +90,7 @@ pub fn priced(conn: &mut DbConn, cart: Cart, pricing: &PriceContext) -> Result<P
 }
 
 /// The user's unit price of one offer now (`None` without a price).
-pub fn unit_price_of(conn: &mut DbConn, pricing: &PriceContext, offer_id: i64) -> Result<Option<Money>> {
+pub fn unit_price_of(conn: &mut DbConn, pricing: &PriceContext, offer_id: OfferId) -> Result<Option<Money>> {
     let price = prices_of(conn, &[offer_id], pricing.price_type_id)?.first().map(|(_, p)| *p);
     let vat = vat_rates_of(conn, &[offer_id])?.get(&offer_id).copied().flatten();
     Ok(price.map(|p| pricing.unit_price(Money(p), vat).gross))

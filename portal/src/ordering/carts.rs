@@ -12,13 +12,14 @@ use crate::db::schema::{cart_lines, carts};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
 use crate::i18n;
+use crate::ids::{CartId, OfferId, UserId};
 use crate::money::{Money, Qty};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = carts)]
 pub struct Cart {
-    pub id: i64,
-    pub user_id: i64,
+    pub id: CartId,
+    pub user_id: UserId,
     pub name: String,
     pub is_current: bool,
     pub created_at: NaiveDateTime,
@@ -29,8 +30,8 @@ pub struct Cart {
 #[diesel(table_name = cart_lines)]
 pub struct CartLine {
     pub id: i64,
-    pub cart_id: i64,
-    pub offer_id: i64,
+    pub cart_id: CartId,
+    pub offer_id: OfferId,
     pub quantity: i64,
     pub price_at_add: Option<i64>,
     pub added_at: NaiveDateTime,
@@ -52,8 +53,8 @@ pub fn list(conn: &mut DbConn, user: &User) -> Result<Vec<CartSummary>> {
         .order((carts::is_current.desc(), carts::name.asc(), carts::id.asc()))
         .select(Cart::as_select())
         .load::<Cart>(conn)?;
-    let ids: Vec<i64> = all.iter().map(|c| c.id).collect();
-    let counts: Vec<(i64, i64)> = cart_lines::table
+    let ids: Vec<CartId> = all.iter().map(|c| c.id).collect();
+    let counts: Vec<(CartId, i64)> = cart_lines::table
         .filter(cart_lines::cart_id.eq_any(&ids))
         .group_by(cart_lines::cart_id)
         .select((cart_lines::cart_id, diesel::dsl::count_star()))
@@ -68,7 +69,7 @@ pub fn list(conn: &mut DbConn, user: &User) -> Result<Vec<CartSummary>> {
 }
 
 /// One of the user's carts; another user's cart is "not found".
-pub fn find(conn: &mut DbConn, user: &User, cart_id: i64) -> Result<Cart> {
+pub fn find(conn: &mut DbConn, user: &User, cart_id: CartId) -> Result<Cart> {
     carts::table
         .filter(carts::id.eq(cart_id))
         .filter(carts::user_id.eq(user.id.0))
@@ -96,6 +97,7 @@ pub fn current(conn: &mut DbConn, user: &User) -> Result<Cart> {
 }
 
 /// A new cart, which becomes the current one.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub fn create(conn: &mut DbConn, user: &User, name: &str) -> Result<Cart> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_CART_NAME {
@@ -115,7 +117,7 @@ pub fn create(conn: &mut DbConn, user: &User, name: &str) -> Result<Cart> {
                 carts::updated_at.eq(now),
             ))
             .returning(carts::id)
-            .get_result::<i64>(conn)?;
+            .get_result::<CartId>(conn)?;
         find(conn, user, id)
     })
 }
@@ -133,11 +135,11 @@ pub fn create_draft(conn: &mut DbConn, user: &User, name: &str) -> Result<Cart> 
             carts::updated_at.eq(now),
         ))
         .returning(carts::id)
-        .get_result::<i64>(conn)?;
+        .get_result::<CartId>(conn)?;
     find(conn, user, id)
 }
 
-pub fn make_current(conn: &mut DbConn, user: &User, cart_id: i64) -> Result<()> {
+pub fn make_current(conn: &mut DbConn, user: &User, cart_id: CartId) -> Result<()> {
     find(conn, user, cart_id)?;
     crate::db::write_transaction(conn, |conn| {
         diesel::update(carts::table.filter(carts::user_id.eq(user.id.0)))
@@ -147,7 +149,7 @@ pub fn make_current(conn: &mut DbConn, user: &User, cart_id: i64) -> Result<()> 
     })
 }
 
-pub fn rename(conn: &mut DbConn, user: &User, cart_id: i64, name: &str) -> Result<()> {
+pub fn rename(conn: &mut DbConn, user: &User, cart_id: CartId, name: &str) -> Result<()> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_CART_NAME {
         return Err(Error::Invalid(i18n::text(&user.locale, "cart.bad_name", &[])));
@@ -158,7 +160,8 @@ pub fn rename(conn: &mut DbConn, user: &User, cart_id: i64, name: &str) -> Resul
 }
 
 /// Deletes a cart and its lines; another cart becomes current if needed.
-pub fn delete(conn: &mut DbConn, user: &User, cart_id: i64) -> Result<()> {
+#[tracing::instrument(skip_all, fields(user = %user.id, cart = %cart_id))]
+pub fn delete(conn: &mut DbConn, user: &User, cart_id: CartId) -> Result<()> {
     let cart = find(conn, user, cart_id)?;
     crate::db::write_transaction(conn, |conn| {
         diesel::delete(carts::table.find(cart.id)).execute(conn)?;
@@ -177,7 +180,7 @@ pub fn delete(conn: &mut DbConn, user: &User, cart_id: i64) -> Result<()> {
     })
 }
 
-pub fn lines(conn: &mut DbConn, cart_id: i64) -> Result<Vec<CartLine>> {
+pub fn lines(conn: &mut DbConn, cart_id: CartId) -> Result<Vec<CartLine>> {
     Ok(cart_lines::table
         .filter(cart_lines::cart_id.eq(cart_id))
         .order(cart_lines::id)
@@ -272,7 +275,8 @@ pub fn remove_line(conn: &mut DbConn, cart: &Cart, line_id: i64) -> Result<()> {
 }
 
 /// Empties a cart (after checkout).
-pub fn clear(conn: &mut DbConn, cart_id: i64) -> Result<()> {
+#[tracing::instrument(skip_all, fields(cart = %cart_id))]
+pub fn clear(conn: &mut DbConn, cart_id: CartId) -> Result<()> {
     diesel::delete(cart_lines::table.filter(cart_lines::cart_id.eq(cart_id))).execute(conn)?;
     Ok(())
 }

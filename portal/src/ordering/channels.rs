@@ -22,6 +22,7 @@ use crate::db::schema::{order_deliveries, orders};
 use crate::db::stored_text::stored_text_enum;
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
+use crate::ids::OrderId;
 use crate::settings;
 
 /// The setting listing the channels in use ("1c,folder").
@@ -65,7 +66,7 @@ pub fn configured(conn: &mut DbConn) -> Result<Vec<Channel>> {
 }
 
 /// Ids (oldest first) of orders `channel` has not taken in their current version.
-pub fn pending_ids(conn: &mut DbConn, channel: Channel, limit: i64) -> Result<Vec<i64>> {
+pub fn pending_ids(conn: &mut DbConn, channel: Channel, limit: i64) -> Result<Vec<OrderId>> {
     let taken = order_deliveries::order_id
         .eq(orders::id)
         .and(order_deliveries::channel.eq(channel))
@@ -83,22 +84,22 @@ pub fn pending_ids(conn: &mut DbConn, channel: Channel, limit: i64) -> Result<Ve
 #[derive(Debug, Default, Clone)]
 pub struct Confirmed {
     /// Orders now recorded as taken (an event each in their history).
-    pub newly: Vec<i64>,
+    pub newly: Vec<OrderId>,
     /// Orders the channel had already taken in this version.
-    pub already: Vec<i64>,
+    pub already: Vec<OrderId>,
 }
 
 /// `channel` confirmed these orders, each as it was at the given time (the
 /// query's time, or the version the client was given). An order changed
 /// after that, or unknown, is in neither list and stays pending.
-pub fn confirm(conn: &mut DbConn, channel: Channel, taken: &[(i64, NaiveDateTime)]) -> Result<Confirmed> {
+pub fn confirm(conn: &mut DbConn, channel: Channel, taken: &[(OrderId, NaiveDateTime)]) -> Result<Confirmed> {
     write_transaction(conn, |conn| {
         let now = Utc::now().naive_utc();
-        let ids: Vec<i64> = taken.iter().map(|(id, _)| *id).collect();
-        let current: Vec<(i64, NaiveDateTime)> =
+        let ids: Vec<OrderId> = taken.iter().map(|(id, _)| *id).collect();
+        let current: Vec<(OrderId, NaiveDateTime)> =
             orders::table.filter(orders::id.eq_any(&ids)).select((orders::id, orders::updated_at)).load(conn)?;
         // The latest time each order was confirmed as of (an id may come twice).
-        let mut confirmed_as_of: std::collections::HashMap<i64, NaiveDateTime> = std::collections::HashMap::new();
+        let mut confirmed_as_of: std::collections::HashMap<OrderId, NaiveDateTime> = std::collections::HashMap::new();
         for (id, at) in taken {
             let entry = confirmed_as_of.entry(*id).or_insert(*at);
             *entry = (*entry).max(*at);
@@ -150,7 +151,7 @@ pub struct Delivery {
     pub current: bool,
 }
 
-pub fn deliveries(conn: &mut DbConn, order_id: i64) -> Result<Vec<Delivery>> {
+pub fn deliveries(conn: &mut DbConn, order_id: OrderId) -> Result<Vec<Delivery>> {
     let updated_at: NaiveDateTime = orders::table.find(order_id).select(orders::updated_at).first(conn)?;
     let rows: Vec<(Channel, NaiveDateTime, NaiveDateTime)> = order_deliveries::table
         .filter(order_deliveries::order_id.eq(order_id))

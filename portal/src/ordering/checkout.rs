@@ -22,6 +22,7 @@ use crate::db::schema::{order_lines, orders};
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::i18n;
+use crate::ids::{CartId, OfferId, OrderId};
 use crate::money::{Money, Qty};
 use crate::notifications::{notify, NotificationKind};
 use crate::pricing::{line_amount, PriceContext, UnitPrice};
@@ -54,7 +55,7 @@ impl CheckoutRequest {
 /// The placed order's key facts.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlacedOrder {
-    pub id: i64,
+    pub id: OrderId,
     pub number: String,
     pub total: Money,
     pub vat: Money,
@@ -64,16 +65,17 @@ pub struct PlacedOrder {
 
 const MAX_TEXT: usize = 1000;
 
-pub fn place_order(conn: &mut DbConn, user: &User, cart_id: i64, request: &CheckoutRequest) -> Result<PlacedOrder> {
+pub fn place_order(conn: &mut DbConn, user: &User, cart_id: CartId, request: &CheckoutRequest) -> Result<PlacedOrder> {
     place_order_as(conn, user, cart_id, request, ActedBy::user(user))
 }
 
 /// Places `user`'s cart as an order, recording `by` as who placed it (the
 /// buyer, or a manager ordering on the buyer's behalf).
+#[tracing::instrument(skip_all, fields(user = %user.id, cart = %cart_id))]
 pub fn place_order_as(
     conn: &mut DbConn,
     user: &User,
-    cart_id: i64,
+    cart_id: CartId,
     request: &CheckoutRequest,
     by: ActedBy,
 ) -> Result<PlacedOrder> {
@@ -115,8 +117,8 @@ pub fn place_order_as(
             ("deadline", deadline.format("%d.%m.%Y").to_string()),
         ];
         notify(conn, user.id, Some(order_id), NotificationKind::OrderPlaced, &args)?;
-        if let Some(manager) = terms.manager.filter(|m| by.user.map(|u| u.0) != Some(*m)) {
-            notify(conn, UserId(manager), Some(order_id), NotificationKind::OrderPlaced, &args)?;
+        if let Some(manager) = terms.manager.filter(|m| by.user != Some(*m)) {
+            notify(conn, manager, Some(order_id), NotificationKind::OrderPlaced, &args)?;
         }
         carts::clear(conn, cart.id)?;
         let (total, vat) = (placed.total, placed.vat);
@@ -145,7 +147,7 @@ struct Terms {
     company_id: CompanyId,
     contract_id: i64,
     pricing: PriceContext,
-    manager: Option<i64>,
+    manager: Option<UserId>,
 }
 
 impl Terms {
@@ -159,7 +161,11 @@ impl Terms {
                 .ok_or_else(|| Error::Invalid(i18n::text(lang, "checkout.no_contract", &[])))?,
         };
         let pricing = PriceContext::for_contract(conn, user, contract_id)?;
-        let manager = contracts.into_iter().find(|v| v.contract.id == contract_id).and_then(|v| v.contract.manager_id);
+        let manager = contracts
+            .into_iter()
+            .find(|v| v.contract.id == contract_id)
+            .and_then(|v| v.contract.manager_id)
+            .map(UserId);
         Ok(Terms { company_id, contract_id, pricing, manager })
     }
 }
@@ -174,7 +180,7 @@ struct PricedLine {
 /// Prices and judges every line first: the order is refused if any line
 /// cannot be sold (unavailable, no price).
 fn price_lines(conn: &mut DbConn, lines: &[CartLine], pricing: &PriceContext, lang: &str) -> Result<Vec<PricedLine>> {
-    let offer_ids: Vec<i64> = lines.iter().map(|l| l.offer_id).collect();
+    let offer_ids: Vec<OfferId> = lines.iter().map(|l| l.offer_id).collect();
     let facts = offer_facts::by_ids(conn, &offer_ids)?;
     let list_prices = prices_of(conn, &offer_ids, pricing.price_type_id)?;
     let vat_rates = crate::catalog::vat_rates_of(conn, &offer_ids)?;
@@ -204,7 +210,7 @@ fn insert_order(
     number: &str,
     deadline: NaiveDateTime,
     now: NaiveDateTime,
-) -> Result<i64> {
+) -> Result<OrderId> {
     Ok(diesel::insert_into(orders::table)
         .values((
             orders::number.eq(number),
@@ -227,7 +233,7 @@ fn insert_order(
             orders::locale.eq(&user.locale),
         ))
         .returning(orders::id)
-        .get_result::<i64>(conn)?)
+        .get_result(conn)?)
 }
 
 /// What inserting the lines came to.
@@ -240,7 +246,7 @@ struct PlacedLines {
 
 /// Reserves what stock allows for each line (the rest is backordered),
 /// inserts the lines and sets the order's totals.
-fn insert_lines(conn: &mut DbConn, order_id: i64, priced: &[PricedLine]) -> Result<PlacedLines> {
+fn insert_lines(conn: &mut DbConn, order_id: OrderId, priced: &[PricedLine]) -> Result<PlacedLines> {
     let mut placed = PlacedLines { total: Money(0), vat: Money(0), reserved: Vec::with_capacity(priced.len()) };
     for (index, PricedLine { fact, quantity, unit }) in priced.iter().enumerate() {
         let reserved = reserve(conn, fact.offer_id, *quantity)?;

@@ -19,6 +19,7 @@ use super::status::OrderStatus;
 use crate::db::schema::{companies, contracts, offers, order_lines, orders};
 use crate::db::DbConn;
 use crate::error::Result;
+use crate::ids::OrderId;
 
 /// How many orders each list shows.
 const SHOWN: usize = 10;
@@ -44,7 +45,7 @@ pub fn build(conn: &mut DbConn, scope: Scope, now: NaiveDateTime) -> Result<Dash
     let today = now.date();
     let soon = now + Duration::hours(24);
     // The date tests run in the database: no timestamps to parse per row.
-    let open: Vec<(i64, OrderStatus, Option<bool>, Option<bool>)> = scoped!(orders::table, scope)
+    let open: Vec<(OrderId, OrderStatus, Option<bool>, Option<bool>)> = scoped!(orders::table, scope)
         .filter(orders::status.ne_all(DONE))
         .order(orders::id.desc())
         .select((
@@ -54,17 +55,17 @@ pub fn build(conn: &mut DbConn, scope: Scope, now: NaiveDateTime) -> Result<Dash
             orders::desired_date.lt(today),
         ))
         .load(conn)?;
-    let coverable: HashSet<i64> = order_lines::table
+    let coverable: HashSet<OrderId> = order_lines::table
         .inner_join(offers::table)
         .filter(order_lines::backordered.gt(0))
         .filter(offers::stock_total.gt(offers::reserved))
         .select(order_lines::order_id)
-        .load::<i64>(conn)?
+        .load::<OrderId>(conn)?
         .into_iter()
         .collect();
 
     let mut counts = [0i64; 5];
-    let mut shown: [Vec<i64>; 5] = Default::default();
+    let mut shown: [Vec<OrderId>; 5] = Default::default();
     for (id, status, lapsing, late) in &open {
         let hits = [
             *status == OrderStatus::New,
@@ -82,7 +83,7 @@ pub fn build(conn: &mut DbConn, scope: Scope, now: NaiveDateTime) -> Result<Dash
             }
         }
     }
-    let wanted: Vec<i64> = shown.iter().flatten().copied().collect();
+    let wanted: Vec<OrderId> = shown.iter().flatten().copied().collect();
     let rows: Vec<(Order, String)> = orders::table
         .inner_join(companies::table)
         .filter(orders::id.eq_any(&wanted))

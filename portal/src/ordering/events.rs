@@ -12,6 +12,7 @@ use crate::db::schema::order_events;
 use crate::db::stored_text::stored_text_enum;
 use crate::db::DbConn;
 use crate::error::Result;
+use crate::ids::OrderId;
 
 stored_text_enum! {
     /// What happened to an order (the label is `event.{kind}` in the catalogs).
@@ -54,7 +55,7 @@ impl ActedBy {
 /// Appends one event to an order's history.
 pub fn record(
     conn: &mut DbConn,
-    order_id: i64,
+    order_id: OrderId,
     by: ActedBy,
     kind: EventKind,
     status: (Option<OrderStatus>, Option<OrderStatus>),

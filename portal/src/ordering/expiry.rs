@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDateTime, TimeZone};
 use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
@@ -15,9 +15,12 @@ use serde_json::json;
 use super::events::EventKind;
 use super::lifecycle::Actor;
 use super::status::OrderStatus;
+use crate::accounts::UserId;
 use crate::db::schema::{offers, order_events, order_lines, orders};
 use crate::db::{write_transaction, DbConn};
 use crate::error::Result;
+use crate::ids::{OfferId, OrderId};
+use crate::money::Money;
 use crate::notifications::{notify_many, NotificationKind, Pending};
 use crate::per_backend;
 
@@ -35,6 +38,7 @@ pub struct ExpiryReport {
 }
 
 /// One pass of the clock at `now`.
+#[tracing::instrument(skip_all)]
 pub fn run(conn: &mut DbConn, now: NaiveDateTime, warn_before: Duration) -> Result<ExpiryReport> {
     let mut report = ExpiryReport::default();
     loop {
@@ -55,13 +59,19 @@ pub fn run(conn: &mut DbConn, now: NaiveDateTime, warn_before: Duration) -> Resu
     Ok(report)
 }
 
-/// (id, number, buyer, manager, deadline, status) of an order the clock touches.
-type Brief = (i64, String, i64, Option<i64>, Option<NaiveDateTime>, OrderStatus);
-
-#[allow(clippy::type_complexity)]
-fn brief_columns(
-) -> (orders::id, orders::number, orders::user_id, orders::manager_id, orders::reservation_deadline, orders::status) {
-    (orders::id, orders::number, orders::user_id, orders::manager_id, orders::reservation_deadline, orders::status)
+/// What the clock needs of an order it touches.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = orders)]
+struct Brief {
+    id: OrderId,
+    number: String,
+    /// The buyer who placed it.
+    user_id: UserId,
+    manager_id: Option<UserId>,
+    reservation_deadline: Option<NaiveDateTime>,
+    status: OrderStatus,
+    total_minor: i64,
+    locale: String,
 }
 
 fn warn_batch(conn: &mut DbConn, now: NaiveDateTime, warn_before: Duration) -> Result<usize> {
@@ -72,12 +82,12 @@ fn warn_batch(conn: &mut DbConn, now: NaiveDateTime, warn_before: Duration) -> R
         .filter(orders::reservation_warned_at.is_null())
         .order(orders::id)
         .limit(BATCH)
-        .select(brief_columns())
+        .select(Brief::as_select())
         .load(conn)?;
     if due.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<i64> = due.iter().map(|o| o.0).collect();
+    let ids: Vec<OrderId> = due.iter().map(|o| o.id).collect();
     diesel::update(orders::table.filter(orders::id.eq_any(&ids)).filter(orders::reservation_warned_at.is_null()))
         .set(orders::reservation_warned_at.eq(Some(now)))
         .execute(conn)?;
@@ -92,14 +102,14 @@ fn expire_batch(conn: &mut DbConn, now: NaiveDateTime) -> Result<(usize, usize)>
         .filter(orders::reservation_deadline.le(now))
         .order(orders::id)
         .limit(BATCH)
-        .select(brief_columns())
+        .select(Brief::as_select())
         .load(conn)?;
     if due.is_empty() {
         return Ok((0, 0));
     }
-    let ids: Vec<i64> = due.iter().map(|o| o.0).collect();
+    let ids: Vec<OrderId> = due.iter().map(|o| o.id).collect();
     // Conditional: only orders still running and due are taken.
-    let taken_ids: Vec<i64> = diesel::update(
+    let taken_ids: Vec<OrderId> = diesel::update(
         orders::table
             .filter(orders::id.eq_any(&ids))
             .filter(orders::status.eq_any(RUNNING))
@@ -108,16 +118,16 @@ fn expire_batch(conn: &mut DbConn, now: NaiveDateTime) -> Result<(usize, usize)>
     .set((orders::status.eq(OrderStatus::ReserveExpired), orders::updated_at.eq(now)))
     .returning(orders::id)
     .get_results(conn)?;
-    let taken: std::collections::HashSet<i64> = taken_ids.iter().copied().collect();
-    let due: Vec<Brief> = due.into_iter().filter(|o| taken.contains(&o.0)).collect();
+    let taken: std::collections::HashSet<OrderId> = taken_ids.iter().copied().collect();
+    let due: Vec<Brief> = due.into_iter().filter(|o| taken.contains(&o.id)).collect();
 
-    let lines: Vec<(i64, i64, i64, i64)> = order_lines::table
+    let lines: Vec<(OrderId, OfferId, i64, i64)> = order_lines::table
         .filter(order_lines::order_id.eq_any(&taken_ids))
         .filter(order_lines::reserved.gt(0))
         .select((order_lines::order_id, order_lines::offer_id, order_lines::reserved, order_lines::held))
         .load(conn)?;
-    let mut per_offer: HashMap<i64, i64> = HashMap::new();
-    let mut per_order: HashMap<i64, i64> = HashMap::new();
+    let mut per_offer: HashMap<OfferId, i64> = HashMap::new();
+    let mut per_order: HashMap<OrderId, i64> = HashMap::new();
     for (order_id, offer_id, reserved, held) in &lines {
         if *held > 0 {
             *per_offer.entry(*offer_id).or_default() += held;
@@ -148,21 +158,24 @@ fn append_events(
     due: &[Brief],
     now: NaiveDateTime,
     kind: EventKind,
-    released: Option<&HashMap<i64, i64>>,
+    released: Option<&HashMap<OrderId, i64>>,
 ) -> Result<()> {
     let rows: Vec<_> = due
         .iter()
-        .map(|(id, _, _, _, deadline, status)| {
+        .map(|order| {
             let (from, to) = match released {
-                Some(_) => (Some(*status), Some(OrderStatus::ReserveExpired)),
+                Some(_) => (Some(order.status), Some(OrderStatus::ReserveExpired)),
                 None => (None, None),
             };
+            let deadline = order.reservation_deadline;
             let details = match released {
-                Some(map) => json!({ "released_total": map.get(id).copied().unwrap_or(0), "deadline": deadline }),
+                Some(map) => {
+                    json!({ "released_total": map.get(&order.id).copied().unwrap_or(0), "deadline": deadline })
+                }
                 None => json!({ "deadline": deadline }),
             };
             (
-                order_events::order_id.eq(*id),
+                order_events::order_id.eq(order.id),
                 order_events::at.eq(now),
                 order_events::actor.eq(Actor::System),
                 order_events::actor_user_id.eq(None::<i64>),
@@ -181,15 +194,22 @@ fn append_events(
 }
 
 fn notify_parties(conn: &mut DbConn, due: &[Brief], kind: NotificationKind) -> Result<()> {
+    let zone = crate::settings::timezone(conn)?;
     let mut pending = Vec::with_capacity(due.len() * 2);
-    for (id, number, buyer, manager, deadline, _) in due {
-        let deadline = deadline.map(|d| d.format("%d.%m.%Y %H:%M UTC").to_string()).unwrap_or_default();
-        let args = vec![("number", number.clone()), ("deadline", deadline)];
-        pending.push(Pending { user: *buyer, order_id: Some(*id), kind, args: args.clone(), email: true });
-        if let Some(manager) = manager {
+    for order in due {
+        let deadline =
+            order.reservation_deadline.map(|d| zone.from_utc_datetime(&d).format("%d.%m.%Y %H:%M").to_string());
+        let args = vec![
+            ("number", order.number.clone()),
+            ("deadline", deadline.unwrap_or_default()),
+            ("total", Money(order.total_minor).format(&order.locale)),
+        ];
+        let id = Some(order.id);
+        pending.push(Pending { user: order.user_id, order_id: id, kind, args: args.clone(), email: true });
+        if let Some(manager) = order.manager_id {
             // Managers see lapsing and lapsed reservations on their dashboard and
             // feed; an email per order would bury them on a busy night.
-            pending.push(Pending { user: *manager, order_id: Some(*id), kind, args, email: false });
+            pending.push(Pending { user: manager, order_id: id, kind, args, email: false });
         }
     }
     notify_many(conn, &pending)

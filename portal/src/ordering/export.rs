@@ -12,6 +12,7 @@ use crate::accounts::Company;
 use crate::db::schema::{companies, contracts, offers, order_lines, orders};
 use crate::db::DbConn;
 use crate::error::Result;
+use crate::ids::OrderId;
 
 /// One order with its buyer and lines (with the offers' external ids).
 #[derive(Debug, Clone)]
@@ -29,7 +30,7 @@ pub fn pending(conn: &mut DbConn, channel: Channel, limit: i64) -> Result<Vec<Or
 }
 
 /// The orders with these ids, with their buyers and lines, in id order.
-pub fn load(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<OrderForErp>> {
+pub fn load(conn: &mut DbConn, ids: &[OrderId]) -> Result<Vec<OrderForErp>> {
     let rows: Vec<(Order, Company, String)> = orders::table
         .inner_join(companies::table)
         .inner_join(contracts::table)
@@ -58,11 +59,11 @@ pub fn load(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<OrderForErp>> {
 pub fn mark_sent(
     conn: &mut DbConn,
     channel: Channel,
-    ids: &[i64],
+    ids: &[OrderId],
     as_of: NaiveDateTime,
     trigger: crate::journal::Trigger,
-) -> Result<Vec<i64>> {
-    let taken: Vec<(i64, NaiveDateTime)> = ids.iter().map(|id| (*id, as_of)).collect();
+) -> Result<Vec<OrderId>> {
+    let taken: Vec<(OrderId, NaiveDateTime)> = ids.iter().map(|id| (*id, as_of)).collect();
     let confirmed = super::channels::confirm(conn, channel, &taken)?;
     crate::journal::record_delivery(conn, channel.as_str(), trigger, &confirmed.newly)?;
     Ok(confirmed.newly)

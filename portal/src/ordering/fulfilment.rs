@@ -16,14 +16,16 @@ use super::status::OrderStatus;
 use crate::db::schema::{orders, payments, shipment_lines, shipments};
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
+use crate::ids::OrderId;
 use crate::money::{Money, Qty};
 use crate::notifications::NotificationKind;
 
 /// Records a (possibly partial) shipment: `lines` are (order line id, quantity).
+#[tracing::instrument(skip_all, fields(order = %order_id))]
 pub fn record_shipment(
     conn: &mut DbConn,
     scope: Scope,
-    order_id: i64,
+    order_id: OrderId,
     by: ActedBy,
     number: &str,
     date: NaiveDate,
@@ -94,7 +96,7 @@ fn merge_lines(lines: &[(i64, Qty)]) -> Result<Vec<(i64, i64)>> {
     Ok(wanted)
 }
 
-fn insert_shipment(conn: &mut DbConn, order_id: i64, number: &str, date: NaiveDate, by: ActedBy) -> Result<i64> {
+fn insert_shipment(conn: &mut DbConn, order_id: OrderId, number: &str, date: NaiveDate, by: ActedBy) -> Result<i64> {
     Ok(diesel::insert_into(shipments::table)
         .values((
             shipments::order_id.eq(order_id),
@@ -143,10 +145,11 @@ fn ship_lines(
 }
 
 /// Records a payment; when payments cover the total the order becomes paid.
+#[tracing::instrument(skip_all, fields(order = %order_id))]
 pub fn record_payment(
     conn: &mut DbConn,
     scope: Scope,
-    order_id: i64,
+    order_id: OrderId,
     by: ActedBy,
     amount: Money,
     date: NaiveDate,
@@ -198,7 +201,12 @@ pub fn record_payment(
             &order,
             by,
             NotificationKind::Payment,
-            &[("number", order.number.clone()), ("amount", amount.format("ru")), ("status", to.as_str().into())],
+            &[
+                ("number", order.number.clone()),
+                ("amount", amount.format(&order.locale)),
+                ("total", Money(order.total_minor).format(&order.locale)),
+                ("status", to.as_str().into()),
+            ],
         )?;
         find(conn, scope, order_id)
     })

@@ -12,11 +12,12 @@ use crate::catalog::search_words::sku_key;
 use crate::db::schema::{offers, products};
 use crate::db::DbConn;
 use crate::error::Result;
+use crate::ids::OfferId;
 
 /// Bind parameters per query: well under SQLite's and PostgreSQL's limits.
 const CHUNK: usize = 500;
 
-type FactsRow = (i64, String, String, String, bool, i64, i64, i64, i64, bool, bool);
+type FactsRow = (OfferId, String, String, String, bool, i64, i64, i64, i64, bool, bool);
 
 fn to_facts(row: FactsRow) -> OfferFacts {
     let (
@@ -74,7 +75,7 @@ macro_rules! facts_columns {
 }
 
 /// Facts for offers by id (missing ids are absent from the map).
-pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, OfferFacts>> {
+pub fn by_ids(conn: &mut DbConn, ids: &[OfferId]) -> Result<HashMap<OfferId, OfferFacts>> {
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
         let rows = facts_query!().filter(offers::id.eq_any(chunk)).load::<FactsRow>(conn)?;

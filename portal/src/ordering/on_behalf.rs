@@ -14,9 +14,20 @@ use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::i18n;
 use crate::pricing::PriceContext;
+use diesel::Queryable;
+use serde::Serialize;
 
-/// Buyers a manager may order for: (user id, name, company name).
-pub fn buyers_for(conn: &mut DbConn, staff: &User) -> Result<Vec<(i64, String, String)>> {
+/// A buyer a staff member may order for.
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct BuyerChoice {
+    pub user_id: i64,
+    pub name: String,
+    pub company: String,
+}
+
+/// Buyers a manager may order for (an admin: every active buyer), by
+/// company and name.
+pub fn buyers_for(conn: &mut DbConn, staff: &User) -> Result<Vec<BuyerChoice>> {
     use crate::db::schema::{companies, contracts, users};
     use diesel::prelude::*;
     let mut query = users::table
@@ -36,6 +47,7 @@ pub fn buyers_for(conn: &mut DbConn, staff: &User) -> Result<Vec<(i64, String, S
 }
 
 /// Places the order; rows that cannot be accepted are reported, not ordered.
+#[tracing::instrument(skip_all, fields(staff = %staff.id, buyer = buyer_id))]
 pub fn place(
     conn: &mut DbConn,
     index: &SearchIndex,
@@ -48,7 +60,7 @@ pub fn place(
         return Err(Error::Forbidden);
     }
     let allowed = buyers_for(conn, staff)?;
-    if !allowed.iter().any(|(id, _, _)| *id == buyer_id) {
+    if !allowed.iter().any(|b| b.user_id == buyer_id) {
         return Err(Error::NotFound);
     }
     let buyer = User::find(conn, UserId(buyer_id))?;

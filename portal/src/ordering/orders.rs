@@ -16,13 +16,14 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::error::{Error, Result};
+use crate::ids::{CompanyId, OfferId, OrderId, UserId};
 
 /// Whose orders a user may see.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope {
-    Company(i64),
+    Company(CompanyId),
     /// Orders of the companies whose contracts the manager is assigned to.
-    Managed(i64),
+    Managed(UserId),
     All,
     Nothing,
 }
@@ -30,9 +31,9 @@ pub enum Scope {
 impl Scope {
     pub fn of(user: &User) -> Scope {
         match (user.role, user.company_id) {
-            (Role::Buyer, Some(company)) => Scope::Company(company.0),
+            (Role::Buyer, Some(company)) => Scope::Company(company),
             (Role::Buyer, None) => Scope::Nothing,
-            (Role::Manager, _) => Scope::Managed(user.id.0),
+            (Role::Manager, _) => Scope::Managed(user.id),
             (Role::Admin | Role::Erp, _) => Scope::All,
         }
     }
@@ -41,12 +42,12 @@ impl Scope {
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = orders)]
 pub struct Order {
-    pub id: i64,
+    pub id: OrderId,
     pub number: String,
-    pub company_id: i64,
-    pub user_id: i64,
+    pub company_id: CompanyId,
+    pub user_id: UserId,
     pub contract_id: i64,
-    pub manager_id: Option<i64>,
+    pub manager_id: Option<UserId>,
     pub status: OrderStatus,
     pub delivery_address: String,
     pub desired_date: Option<NaiveDate>,
@@ -69,9 +70,9 @@ pub struct Order {
 #[diesel(table_name = order_lines)]
 pub struct OrderLine {
     pub id: i64,
-    pub order_id: i64,
+    pub order_id: OrderId,
     pub line_no: i32,
-    pub offer_id: i64,
+    pub offer_id: OfferId,
     pub sku: String,
     pub name: String,
     pub unit: String,
@@ -92,7 +93,7 @@ pub struct OrderLine {
 #[diesel(table_name = order_events)]
 pub struct OrderEvent {
     pub id: i64,
-    pub order_id: i64,
+    pub order_id: OrderId,
     pub at: NaiveDateTime,
     pub actor: Actor,
     pub actor_user_id: Option<i64>,
@@ -254,14 +255,14 @@ pub fn list(conn: &mut DbConn, scope: Scope, filter: &OrderFilter) -> Result<Pag
 }
 
 /// One order if the scope allows it; otherwise "not found".
-pub fn find(conn: &mut DbConn, scope: Scope, order_id: i64) -> Result<Order> {
+pub fn find(conn: &mut DbConn, scope: Scope, order_id: OrderId) -> Result<Order> {
     scoped!(orders::table.filter(orders::id.eq(order_id)), scope)
         .select(Order::as_select())
         .first(conn)
         .map_err(Error::from_lookup)
 }
 
-pub fn detail(conn: &mut DbConn, scope: Scope, order_id: i64) -> Result<OrderDetail> {
+pub fn detail(conn: &mut DbConn, scope: Scope, order_id: OrderId) -> Result<OrderDetail> {
     let order = find(conn, scope, order_id)?;
     let company_name = companies::table.find(order.company_id).select(companies::name).first(conn)?;
     let contract_number = contracts::table.find(order.contract_id).select(contracts::number).first(conn)?;
@@ -307,7 +308,7 @@ pub fn detail(conn: &mut DbConn, scope: Scope, order_id: i64) -> Result<OrderDet
 }
 
 /// The stored PDF of an order's latest invoice, if the scope allows the order.
-pub fn invoice_pdf(conn: &mut DbConn, scope: Scope, order_id: i64) -> Result<(i64, Vec<u8>)> {
+pub fn invoice_pdf(conn: &mut DbConn, scope: Scope, order_id: OrderId) -> Result<(i64, Vec<u8>)> {
     let order = find(conn, scope, order_id)?;
     invoices::table
         .filter(invoices::order_id.eq(order.id))

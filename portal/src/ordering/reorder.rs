@@ -11,6 +11,7 @@ use super::rules::{evaluate, Requested, VerdictKind};
 use crate::catalog::{prices_of, vat_rates_of};
 use crate::db::DbConn;
 use crate::error::Result;
+use crate::ids::{OfferId, OrderId};
 use crate::money::{Money, Qty};
 use crate::pricing::PriceContext;
 
@@ -31,15 +32,16 @@ pub struct Reordered {
 }
 
 /// Copies the order's lines into `cart`. The order must be in `scope`.
+#[tracing::instrument(skip_all, fields(order = %order_id, cart = %cart.id))]
 pub fn reorder(
     conn: &mut DbConn,
     scope: Scope,
-    order_id: i64,
+    order_id: OrderId,
     cart: &Cart,
     pricing: &PriceContext,
 ) -> Result<Reordered> {
     let order = detail(conn, scope, order_id)?;
-    let ids: Vec<i64> = order.lines.iter().map(|l| l.offer_id).collect();
+    let ids: Vec<OfferId> = order.lines.iter().map(|l| l.offer_id).collect();
     let facts = offer_facts::by_ids(conn, &ids)?;
     let prices = prices_of(conn, &ids, pricing.price_type_id)?;
     let vat = vat_rates_of(conn, &ids)?;

@@ -14,6 +14,7 @@ use super::upload::RowInput;
 use crate::catalog::search_index::SearchIndex;
 use crate::db::DbConn;
 use crate::error::Result;
+use crate::ids::OfferId;
 use crate::money::{Money, Qty};
 use crate::pricing::PriceContext;
 
@@ -43,7 +44,7 @@ pub fn build(conn: &mut DbConn, index: &SearchIndex, inputs: &[RowInput]) -> Res
     let found = offer_facts::resolve(conn, &typed)?;
     let mut rows: Vec<ReportRow> = Vec::with_capacity(inputs.len());
     // offer id → index of the first accepted row of that offer
-    let mut first_row_of: HashMap<i64, usize> = HashMap::new();
+    let mut first_row_of: HashMap<OfferId, usize> = HashMap::new();
     for input in inputs {
         let offer = found.get(input.sku.trim()).cloned();
         let verdict = evaluate(Requested::Text(&input.quantity), offer.as_ref());
@@ -114,7 +115,7 @@ pub struct Applied {
 /// quantity the row's verdict accepted, so the cart gets what the report said.
 pub fn apply(conn: &mut DbConn, cart: &Cart, pricing: &PriceContext, rows: &[ReportRow]) -> Result<Applied> {
     let accepted: Vec<&ReportRow> = rows.iter().filter(|r| r.accepted()).collect();
-    let ids: Vec<i64> = accepted.iter().filter_map(|r| r.offer.as_ref().map(|o| o.offer_id)).collect();
+    let ids: Vec<OfferId> = accepted.iter().filter_map(|r| r.offer.as_ref().map(|o| o.offer_id)).collect();
     let prices = crate::catalog::prices_of(conn, &ids, pricing.price_type_id)?;
     let vat = crate::catalog::vat_rates_of(conn, &ids)?;
     let mut applied = Applied { lines_added: 0, rows_skipped: rows.len() - accepted.len() };

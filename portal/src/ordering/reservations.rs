@@ -17,11 +17,12 @@ use super::orders::OrderLine;
 use crate::db::schema::{offers, order_lines};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
+use crate::ids::{OfferId, OrderId};
 
 /// Reserves up to `wanted` of an offer; returns how much was reserved. The
 /// update only applies while that much is still free, so concurrent
 /// reservations can never take the same units twice.
-pub fn reserve(conn: &mut DbConn, offer_id: i64, wanted: i64) -> Result<i64> {
+pub fn reserve(conn: &mut DbConn, offer_id: OfferId, wanted: i64) -> Result<i64> {
     for _ in 0..8 {
         let (stock_total, reserved): (i64, i64) =
             offers::table.find(offer_id).select((offers::stock_total, offers::reserved)).first(conn)?;
@@ -42,7 +43,7 @@ pub fn reserve(conn: &mut DbConn, offer_id: i64, wanted: i64) -> Result<i64> {
 }
 
 /// Gives back `amount` of an offer's reservation.
-pub fn unreserve(conn: &mut DbConn, offer_id: i64, amount: i64) -> Result<()> {
+pub fn unreserve(conn: &mut DbConn, offer_id: OfferId, amount: i64) -> Result<()> {
     if amount > 0 {
         diesel::update(offers::table.find(offer_id))
             .set(offers::reserved.eq(offers::reserved - amount))
@@ -51,7 +52,7 @@ pub fn unreserve(conn: &mut DbConn, offer_id: i64, amount: i64) -> Result<()> {
     Ok(())
 }
 
-pub fn lines_of(conn: &mut DbConn, order_id: i64) -> Result<Vec<OrderLine>> {
+pub fn lines_of(conn: &mut DbConn, order_id: OrderId) -> Result<Vec<OrderLine>> {
     Ok(order_lines::table
         .filter(order_lines::order_id.eq(order_id))
         .order(order_lines::line_no)
@@ -76,7 +77,7 @@ pub fn release_line(conn: &mut DbConn, line: &OrderLine) -> Result<i64> {
 }
 
 /// Releases every line of an order; returns (line id, released) for the history.
-pub fn release_order(conn: &mut DbConn, order_id: i64) -> Result<Vec<(i64, i64)>> {
+pub fn release_order(conn: &mut DbConn, order_id: OrderId) -> Result<Vec<(i64, i64)>> {
     let mut released = Vec::new();
     for line in lines_of(conn, order_id)? {
         let amount = release_line(conn, &line)?;
@@ -88,7 +89,7 @@ pub fn release_order(conn: &mut DbConn, order_id: i64) -> Result<Vec<(i64, i64)>
 }
 
 /// Reserves what stock now allows for every line's backorder; returns (line id, added).
-pub fn re_reserve(conn: &mut DbConn, order_id: i64) -> Result<Vec<(i64, i64)>> {
+pub fn re_reserve(conn: &mut DbConn, order_id: OrderId) -> Result<Vec<(i64, i64)>> {
     let mut added = Vec::new();
     for line in lines_of(conn, order_id)? {
         let wanted = line.quantity - line.shipped - line.reserved;
@@ -141,7 +142,7 @@ pub fn consume(conn: &mut DbConn, line: &OrderLine, quantity: i64) -> Result<i64
 /// (the lines stay reserved) and takes the reserve out of its copy of the
 /// ERP's free figure — what the next stock file will say anyway, so buyers
 /// see no window where the goods look free. Returns how much was handed over.
-pub fn hand_over(conn: &mut DbConn, order_id: i64) -> Result<i64> {
+pub fn hand_over(conn: &mut DbConn, order_id: OrderId) -> Result<i64> {
     if !crate::settings::erp_stock_is_free(conn)? {
         return Ok(0);
     }

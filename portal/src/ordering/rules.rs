@@ -5,12 +5,13 @@
 use serde::Serialize;
 
 use crate::i18n;
+use crate::ids::OfferId;
 use crate::money::{Qty, QTY_SCALE};
 
 /// What the engine needs to know about an offer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OfferFacts {
-    pub offer_id: i64,
+    pub offer_id: OfferId,
     pub sku: String,
     pub name: String,
     pub unit: String,
@@ -189,7 +190,7 @@ mod tests {
 
     fn offer(pack: i64, min: i64, available: i64, fractional: bool) -> OfferFacts {
         OfferFacts {
-            offer_id: 1,
+            offer_id: OfferId(1),
             sku: "BLT-1".into(),
             name: "Болт".into(),
             unit: "шт".into(),

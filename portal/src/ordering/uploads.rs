@@ -19,13 +19,14 @@ use crate::db::schema::uploads;
 use crate::db::DbConn;
 use crate::error::{Error, Result};
 use crate::i18n;
+use crate::ids::{CartId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = uploads)]
 pub struct StoredUpload {
     pub id: String,
-    pub user_id: i64,
-    pub cart_id: i64,
+    pub user_id: UserId,
+    pub cart_id: CartId,
     pub file_name: String,
     pub header_row: Option<i32>,
     pub sku_column: Option<i32>,
@@ -56,6 +57,7 @@ pub fn explain(error: &UploadError, lang: &str, limits: &Limits) -> Error {
 }
 
 /// Reads the file (refusing what cannot be read) and stores it for review.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub fn store(
     conn: &mut DbConn,
     user: &User,
@@ -107,6 +109,7 @@ pub fn choose_columns(conn: &mut DbConn, user: &User, id: &str, columns: &Column
 }
 
 /// Reads the stored file again and judges every row.
+#[tracing::instrument(skip_all, fields(user = %user.id, upload = id))]
 pub fn report(conn: &mut DbConn, index: &SearchIndex, user: &User, id: &str, limits: &Limits) -> Result<UploadReport> {
     let (upload, content) = find(conn, user, id)?;
     let sheet = read_order_file(&upload.file_name, &content, limits).map_err(|e| explain(&e, &user.locale, limits))?;
@@ -139,7 +142,8 @@ pub fn cart_of(conn: &mut DbConn, user: &User, upload: &StoredUpload) -> Result<
 
 /// Adds the accepted rows of an upload to its cart, once; returns what was
 /// added and the cart.
-pub fn apply(conn: &mut DbConn, index: &SearchIndex, user: &User, id: &str) -> Result<(Applied, i64)> {
+#[tracing::instrument(skip_all, fields(user = %user.id, upload = id))]
+pub fn apply(conn: &mut DbConn, index: &SearchIndex, user: &User, id: &str) -> Result<(Applied, CartId)> {
     let report = report(conn, index, user, id, &Limits::default())?;
     if report.upload.applied_at.is_some() {
         return Err(Error::Conflict(i18n::text(&user.locale, "upload.already_applied", &[])));

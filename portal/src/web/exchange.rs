@@ -117,6 +117,7 @@ impl Failure {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn exchange(
     req: &Request,
     Data(state): Data<&AppState>,

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::AppState;
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn health(Data(state): Data<&AppState>) -> Response {
     let backend = state.db.backend().name();
     let ping = state.db.run(|conn| crate::settings::get(conn, "health").map(|_| ())).await;

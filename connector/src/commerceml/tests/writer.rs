@@ -12,6 +12,7 @@ use portal::ordering::status::{OrderStatus, SyncState};
 
 use crate::commerceml::writer::{write_orders, OutputEncoding};
 use crate::commerceml::{read_to_vec, Item};
+use portal::ids::{CompanyId, OfferId, OrderId, UserId};
 
 fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(y, m, d).and_then(|date| date.and_hms_opt(h, min, 0)).expect("valid time")
@@ -33,12 +34,12 @@ fn company(id: i64, external_id: Option<&str>, name: &str, inn: &str, kpp: &str)
 
 fn order(id: i64, number: &str, status: OrderStatus, lines: &[OrderLine]) -> Order {
     Order {
-        id,
+        id: OrderId(id),
         number: number.into(),
-        company_id: 0,
-        user_id: 7,
+        company_id: CompanyId(0),
+        user_id: UserId(7),
         contract_id: 3,
-        manager_id: Some(4),
+        manager_id: Some(UserId(4)),
         status,
         delivery_address: "г. Мытищи, ул. Колпакова, д. 2А, ворота №3".into(),
         desired_date: None,
@@ -67,9 +68,9 @@ fn line(order_id: i64, row: Row) -> OrderLine {
     let vat_minor = vat_rate.map_or(0, |rate| amount_minor * i64::from(rate) / (100 + i64::from(rate)));
     OrderLine {
         id: order_id * 10 + i64::from(line_no),
-        order_id,
+        order_id: OrderId(order_id),
         line_no,
-        offer_id: 500 + i64::from(line_no),
+        offer_id: OfferId(500 + i64::from(line_no)),
         sku: sku.into(),
         name: name.into(),
         unit: unit.into(),
@@ -146,7 +147,8 @@ fn generated() -> NaiveDateTime {
 
 #[test]
 fn orders_in_windows_1251_match_the_snapshot() {
-    let bytes = write_orders(&orders(), OutputEncoding::Windows1251, generated()).expect("writes");
+    let bytes =
+        write_orders(&orders(), OutputEncoding::Windows1251, generated(), chrono_tz::Europe::Moscow).expect("writes");
     assert!(bytes.starts_with(b"<?xml version=\"1.0\" encoding=\"windows-1251\"?>"));
     let (text, _, had_errors) = encoding_rs::WINDOWS_1251.decode(&bytes);
     assert!(!had_errors);
@@ -168,12 +170,24 @@ fn as_in_windows_1251(text: &str) -> String {
 }
 
 #[test]
+fn times_are_the_suppliers_wall_clock() {
+    // 12:00 UTC is 15:00 in Moscow and 19:00 in Novosibirsk.
+    let text = |zone| {
+        String::from_utf8(write_orders(&orders(), OutputEncoding::Utf8Bom, generated(), zone).expect("writes"))
+            .expect("UTF-8")
+    };
+    assert!(text(chrono_tz::Europe::Moscow).contains("ДатаФормирования=\"2026-11-26T15:00:00\""));
+    assert!(text(chrono_tz::Asia::Novosibirsk).contains("ДатаФормирования=\"2026-11-26T19:00:00\""));
+}
+
+#[test]
 fn utf8_says_the_same_with_a_bom() {
     let orders = orders();
-    let utf8 = write_orders(&orders, OutputEncoding::Utf8Bom, generated()).expect("writes");
+    let utf8 = write_orders(&orders, OutputEncoding::Utf8Bom, generated(), chrono_tz::Europe::Moscow).expect("writes");
     let text = std::str::from_utf8(utf8.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).expect("a BOM")).expect("UTF-8");
     assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
-    let cp1251 = write_orders(&orders, OutputEncoding::Windows1251, generated()).expect("writes");
+    let cp1251 =
+        write_orders(&orders, OutputEncoding::Windows1251, generated(), chrono_tz::Europe::Moscow).expect("writes");
     let cp1251 = encoding_rs::WINDOWS_1251.decode(&cp1251).0;
     let expected = as_in_windows_1251(&text.replacen("encoding=\"UTF-8\"", "encoding=\"windows-1251\"", 1));
     let differing = expected.lines().zip(cp1251.lines()).find(|(a, b)| a != b);
@@ -184,7 +198,7 @@ fn utf8_says_the_same_with_a_bom() {
 fn our_reader_reads_back_what_was_written() {
     let orders = orders();
     for encoding in [OutputEncoding::Windows1251, OutputEncoding::Utf8Bom] {
-        let bytes = write_orders(&orders, encoding, generated()).expect("writes");
+        let bytes = write_orders(&orders, encoding, generated(), chrono_tz::Europe::Moscow).expect("writes");
         let (items, _) = read_to_vec(&bytes[..]).expect("reads");
         let documents: Vec<_> =
             items.into_iter().filter_map(|i| if let Item::Document(d) = i { Some(d) } else { None }).collect();

@@ -91,6 +91,7 @@ enum RunOutcome {
 impl AdminApi {
     /// The latest runs, newest first.
     #[oai(path = "/v1/admin/sync-runs", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn runs(
         &self,
         state: Data<&AppState>,
@@ -110,6 +111,7 @@ impl AdminApi {
 
     /// One run with its counts and errors.
     #[oai(path = "/v1/admin/sync-runs/:id", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn run(&self, state: Data<&AppState>, _auth: ExchangeAuth, id: Path<i64>) -> poem::Result<Json<RunOut>> {
         let run = state.db.run(move |conn| journal::find(conn, id.0)).await?;
         Ok(Json(run.into()))
@@ -118,6 +120,7 @@ impl AdminApi {
     /// Imports an exchange file; with `dry_run=true` reports what it would
     /// change and changes nothing.
     #[oai(path = "/v1/admin/imports", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn import(
         &self,
         state: Data<&AppState>,
@@ -155,6 +158,7 @@ impl AdminApi {
 
     /// Runs a job now (it still takes its lease: never twice at once).
     #[oai(path = "/v1/admin/jobs/:name/run", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn run_job(&self, state: Data<&AppState>, _auth: AdminAuth, name: Path<String>) -> poem::Result<RunOutcome> {
         let Some(jobs) = state.jobs.clone() else {
             return Ok(RunOutcome::UnknownJob(api_error("this server runs no jobs")));

@@ -57,6 +57,7 @@ enum TokenOutcome {
 impl AuthApi {
     /// Issue an API token for a user.
     #[oai(path = "/v1/auth/token", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn token(
         &self,
         req: &Request,

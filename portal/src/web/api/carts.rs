@@ -11,6 +11,7 @@ use tokio::io::AsyncReadExt;
 use super::verdicts::{quantity_text, ReportRowOut, VerdictOut};
 use super::{api_error, ApiError, BearerAuth};
 use crate::error::Error;
+use crate::ids::{CartId, OfferId};
 use crate::money::Qty;
 use crate::ordering::cart_edits::{self, OfferRef};
 use crate::ordering::cart_view::{priced, PricedCart};
@@ -77,7 +78,7 @@ struct CartDetail {
 impl From<PricedCart> for CartDetail {
     fn from(p: PricedCart) -> CartDetail {
         CartDetail {
-            id: p.cart.id,
+            id: p.cart.id.0,
             name: p.cart.name,
             is_current: p.cart.is_current,
             total_minor: p.total.minor(),
@@ -88,7 +89,7 @@ impl From<PricedCart> for CartDetail {
                 .into_iter()
                 .map(|l| CartLineOut {
                     id: l.line_id,
-                    offer_id: l.offer_id,
+                    offer_id: l.offer_id.0,
                     sku: l.sku,
                     name: l.name,
                     unit: l.unit,
@@ -208,6 +209,7 @@ fn xlsx(name: &str, bytes: Vec<u8>) -> Xlsx {
 impl CartsApi {
     /// The user's carts (the current one first).
     #[oai(path = "/v1/carts", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn list(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Json<Vec<CartOut>>> {
         let user = auth.0;
         let all = state
@@ -219,21 +221,23 @@ impl CartsApi {
             .await?;
         Ok(Json(
             all.into_iter()
-                .map(|s| CartOut { id: s.cart.id, name: s.cart.name, is_current: s.cart.is_current, lines: s.lines })
+                .map(|s| CartOut { id: s.cart.id.0, name: s.cart.name, is_current: s.cart.is_current, lines: s.lines })
                 .collect(),
         ))
     }
 
     /// A new named cart; it becomes the current one.
     #[oai(path = "/v1/carts", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<NewCart>) -> poem::Result<Created> {
         let user = auth.0;
         let cart = state.db.run(move |conn| carts::create(conn, &user, &body.0.name)).await?;
-        Ok(Created::Cart(Json(CartOut { id: cart.id, name: cart.name, is_current: cart.is_current, lines: 0 })))
+        Ok(Created::Cart(Json(CartOut { id: cart.id.0, name: cart.name, is_current: cart.is_current, lines: 0 })))
     }
 
     /// A cart with its lines at the user's contract prices.
     #[oai(path = "/v1/carts/:cart_id", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn get(
         &self,
         state: Data<&AppState>,
@@ -244,7 +248,7 @@ impl CartsApi {
         let cart = state
             .db
             .run(move |conn| {
-                let cart = carts::find(conn, &user, cart_id.0)?;
+                let cart = carts::find(conn, &user, CartId(cart_id.0))?;
                 let pricing = PriceContext::for_user(conn, &user)?;
                 priced(conn, cart, &pricing)
             })
@@ -254,14 +258,16 @@ impl CartsApi {
 
     /// Deletes a cart and its lines.
     #[oai(path = "/v1/carts/:cart_id", method = "delete")]
+    #[tracing::instrument(skip_all)]
     async fn delete(&self, state: Data<&AppState>, auth: BearerAuth, cart_id: Path<i64>) -> poem::Result<Deleted> {
         let user = auth.0;
-        state.db.run(move |conn| carts::delete(conn, &user, cart_id.0)).await?;
+        state.db.run(move |conn| carts::delete(conn, &user, CartId(cart_id.0))).await?;
         Ok(Deleted::Done)
     }
 
     /// Adds a line through the quantity rules; answers the line's verdict.
     #[oai(path = "/v1/carts/:cart_id/lines", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn add_line(
         &self,
         state: Data<&AppState>,
@@ -276,9 +282,9 @@ impl CartsApi {
         let change = state
             .db
             .run(move |conn| {
-                let cart = carts::find(conn, &user, cart_id.0)?;
+                let cart = carts::find(conn, &user, CartId(cart_id.0))?;
                 let offer = match (offer_id, sku.as_deref()) {
-                    (Some(id), _) => OfferRef::Id(id),
+                    (Some(id), _) => OfferRef::Id(OfferId(id)),
                     (None, Some(sku)) => OfferRef::Typed(sku),
                     (None, None) => return Err(Error::Invalid("give a sku or an offer_id".into())),
                 };
@@ -293,6 +299,7 @@ impl CartsApi {
 
     /// Changes a line's quantity through the quantity rules.
     #[oai(path = "/v1/carts/:cart_id/lines/:line_id", method = "patch")]
+    #[tracing::instrument(skip_all)]
     async fn set_line(
         &self,
         state: Data<&AppState>,
@@ -307,7 +314,7 @@ impl CartsApi {
         let change = state
             .db
             .run(move |conn| {
-                let cart = carts::find(conn, &user, cart_id.0)?;
+                let cart = carts::find(conn, &user, CartId(cart_id.0))?;
                 cart_edits::set_quantity(conn, &cart, line_id.0, &text)
             })
             .await?;
@@ -319,6 +326,7 @@ impl CartsApi {
 
     /// Removes a line.
     #[oai(path = "/v1/carts/:cart_id/lines/:line_id", method = "delete")]
+    #[tracing::instrument(skip_all)]
     async fn remove_line(
         &self,
         state: Data<&AppState>,
@@ -330,7 +338,7 @@ impl CartsApi {
         state
             .db
             .run(move |conn| {
-                let cart = carts::find(conn, &user, cart_id.0)?;
+                let cart = carts::find(conn, &user, CartId(cart_id.0))?;
                 carts::remove_line(conn, &cart, line_id.0)
             })
             .await?;
@@ -340,6 +348,7 @@ impl CartsApi {
     /// Quick order: lines "SKU quantity" as typed or pasted; accepted lines
     /// go into the cart, every line gets a verdict.
     #[oai(path = "/v1/carts/:cart_id/quick-order", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn quick_order(
         &self,
         state: Data<&AppState>,
@@ -353,7 +362,7 @@ impl CartsApi {
         let (rows, applied) = state
             .db
             .run(move |conn| {
-                let cart = carts::find(conn, &user, cart_id.0)?;
+                let cart = carts::find(conn, &user, CartId(cart_id.0))?;
                 let inputs = parse_pasted(&body.0.text);
                 if inputs.len() > Limits::default().max_rows {
                     return Err(Error::Invalid(format!("at most {} lines at once", Limits::default().max_rows)));
@@ -373,6 +382,7 @@ impl CartsApi {
 
     /// Upload an order file: the per-row report, nothing added yet.
     #[oai(path = "/v1/carts/:cart_id/upload", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn upload(
         &self,
         state: Data<&AppState>,
@@ -400,7 +410,7 @@ impl CartsApi {
         let result = state
             .db
             .run(move |conn| {
-                let cart = carts::find(conn, &user, cart_id.0)?;
+                let cart = carts::find(conn, &user, CartId(cart_id.0))?;
                 let id = uploads::store(conn, &user, &cart, &file_name, &bytes, &limits)?;
                 let index = search.get(conn)?;
                 uploads::report(conn, &index, &user, &id, &limits)
@@ -424,6 +434,7 @@ impl CartsApi {
 
     /// Adds the accepted rows of an upload to its cart.
     #[oai(path = "/v1/uploads/:upload_id/apply", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn apply(
         &self,
         state: Data<&AppState>,
@@ -442,12 +453,13 @@ impl CartsApi {
         Ok(Json(AppliedOut {
             lines_added: applied.lines_added as u64,
             rows_skipped: applied.rows_skipped as u64,
-            cart_id,
+            cart_id: cart_id.0,
         }))
     }
 
     /// The uploaded file back, with a verdict column.
     #[oai(path = "/v1/uploads/:upload_id/annotated.xlsx", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn annotated(&self, state: Data<&AppState>, auth: BearerAuth, upload_id: Path<String>) -> poem::Result<Xlsx> {
         let user = auth.0;
         let search = state.search.clone();
@@ -463,6 +475,7 @@ impl CartsApi {
 
     /// An empty order file to fill in.
     #[oai(path = "/v1/uploads/template.xlsx", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn template(&self, auth: BearerAuth) -> poem::Result<Xlsx> {
         let bytes = template_xlsx(&auth.0.locale).map_err(|e| Error::Internal(format!("template: {e}")))?;
         Ok(xlsx("order-template.xlsx", bytes))

@@ -200,6 +200,7 @@ fn qty(milli: i64) -> String {
 impl CatalogApi {
     /// All active categories (a flat list; `parent_id` makes the tree).
     #[oai(path = "/v1/catalog/categories", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn categories(&self, state: Data<&AppState>, _auth: BearerAuth) -> poem::Result<Json<Vec<CategoryOut>>> {
         let tree = state.db.run(CategoryTree::load).await?;
         Ok(Json(
@@ -219,6 +220,7 @@ impl CatalogApi {
     /// barcode match comes first; then word-prefix matches on SKU and name.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/v1/catalog/products", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn products(
         &self,
         state: Data<&AppState>,
@@ -288,6 +290,7 @@ impl CatalogApi {
 
     /// One product with all its offers (variants), prices and availability.
     #[oai(path = "/v1/catalog/products/:id", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn product(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<ProductOutcome> {
         let user = auth.0;
         let id = id.0;
@@ -310,7 +313,7 @@ fn product_detail(card: ProductCard) -> ProductDetail {
                 .into_iter()
                 .map(|s| WarehouseStockOut { warehouse: s.warehouse, quantity: qty(s.quantity) })
                 .collect(),
-            id: offer.id,
+            id: offer.id.0,
             external_id: offer.external_id,
             sku: offer.sku,
             name: offer.name,

@@ -11,6 +11,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
 use super::{api_error, ApiError, ExchangeAuth};
+use crate::ids::OrderId;
 use crate::journal::Trigger;
 use crate::money::Qty;
 use crate::ordering::channels::{self, Channel};
@@ -90,7 +91,7 @@ impl From<OrderForErp> for ErpOrderOut {
     fn from(o: OrderForErp) -> ErpOrderOut {
         let order = o.order;
         ErpOrderOut {
-            id: order.id,
+            id: order.id.0,
             number: order.number,
             version: version_of(order.updated_at),
             status: order.status,
@@ -186,6 +187,7 @@ enum AckOutcome {
 impl ExchangeOrdersApi {
     /// New and changed orders the API channel has not taken yet, oldest first.
     #[oai(path = "/v1/exchange/orders", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn pending(
         &self,
         state: Data<&AppState>,
@@ -209,6 +211,7 @@ impl ExchangeOrdersApi {
 
     /// Acknowledge orders taken: each as of the `version` it was listed with.
     #[oai(path = "/v1/exchange/orders/ack", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn acknowledge(
         &self,
         state: Data<&AppState>,
@@ -218,7 +221,7 @@ impl ExchangeOrdersApi {
         let mut taken = Vec::new();
         for order in &body.0.orders {
             match parse_version(&order.version) {
-                Some(version) => taken.push((order.id, version)),
+                Some(version) => taken.push((OrderId(order.id), version)),
                 None => {
                     return Ok(AckOutcome::BadVersion(api_error(format!(
                         "order {}: the version must be the one the order was listed with",
@@ -227,13 +230,13 @@ impl ExchangeOrdersApi {
                 }
             }
         }
-        let asked: Vec<i64> = taken.iter().map(|(id, _)| *id).collect();
+        let asked: Vec<i64> = taken.iter().map(|(id, _)| id.0).collect();
         let acknowledged = state
             .db
             .run(move |conn| {
                 let confirmed = channels::confirm(conn, Channel::Api, &taken)?;
                 crate::journal::record_delivery(conn, Channel::Api.as_str(), Trigger::Erp, &confirmed.newly)?;
-                Ok(confirmed.newly.into_iter().chain(confirmed.already).collect::<Vec<i64>>())
+                Ok(confirmed.newly.into_iter().chain(confirmed.already).map(|id| id.0).collect::<Vec<i64>>())
             })
             .await?;
         let not_acknowledged = asked.into_iter().filter(|id| !acknowledged.contains(id)).collect();

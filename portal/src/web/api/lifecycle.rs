@@ -15,6 +15,7 @@ use super::verdicts::quantity_text;
 use super::{api_error, ApiError, BearerAuth, StaffAuth};
 use crate::accounts::User;
 use crate::error::Error;
+use crate::ids::OrderId;
 use crate::money::{Money, Qty};
 use crate::notifications::{self, NotificationKind};
 use crate::ordering::actions::{self, Moved};
@@ -165,7 +166,7 @@ enum Done {
 }
 
 async fn order_out(state: &AppState, user: User, id: i64) -> poem::Result<Json<Box<OrderOut>>> {
-    let detail = state.db.run(move |conn| orders::detail(conn, Scope::of(&user), id)).await?;
+    let detail = state.db.run(move |conn| orders::detail(conn, Scope::of(&user), OrderId(id))).await?;
     Ok(Json(Box::new(detail.into())))
 }
 
@@ -173,6 +174,7 @@ async fn order_out(state: &AppState, user: User, id: i64) -> poem::Result<Json<B
 impl LifecycleApi {
     /// Moves an order to another status through the state machine.
     #[oai(path = "/v1/orders/:id/transitions", method = "post", tag = "ApiTags::Lifecycle")]
+    #[tracing::instrument(skip_all)]
     async fn transition(
         &self,
         state: Data<&AppState>,
@@ -185,7 +187,7 @@ impl LifecycleApi {
             return Ok(TransitionOutcome::Invalid(api_error(format!("unknown status {:?}", body.0.to))));
         };
         let (scope, by, comment) = (Scope::of(&user), ActedBy::user(&user), body.0.comment);
-        let moved = state.db.run(move |conn| actions::transition(conn, scope, id.0, by, to, &comment)).await?;
+        let moved = state.db.run(move |conn| actions::transition(conn, scope, OrderId(id.0), by, to, &comment)).await?;
         match moved {
             Moved::Done(_) => Ok(TransitionOutcome::Moved(order_out(&state, user, id.0).await?)),
             Moved::Refused(refused) => Ok(TransitionOutcome::Refused(Json(TransitionRefused {
@@ -198,6 +200,7 @@ impl LifecycleApi {
 
     /// Records a shipment (possibly partial); shipping consumes the reservation.
     #[oai(path = "/v1/orders/:id/shipments", method = "post", tag = "ApiTags::Lifecycle")]
+    #[tracing::instrument(skip_all)]
     async fn shipment(
         &self,
         state: Data<&AppState>,
@@ -213,12 +216,16 @@ impl LifecycleApi {
             lines.push((line.line_id, quantity));
         }
         let (scope, by, number, date) = (Scope::of(&user), ActedBy::user(&user), body.0.number, body.0.date);
-        state.db.run(move |conn| fulfilment::record_shipment(conn, scope, id.0, by, &number, date, &lines)).await?;
+        state
+            .db
+            .run(move |conn| fulfilment::record_shipment(conn, scope, OrderId(id.0), by, &number, date, &lines))
+            .await?;
         order_out(&state, user, id.0).await
     }
 
     /// Records a payment; covering the total makes the order paid.
     #[oai(path = "/v1/orders/:id/payments", method = "post", tag = "ApiTags::Lifecycle")]
+    #[tracing::instrument(skip_all)]
     async fn payment(
         &self,
         state: Data<&AppState>,
@@ -232,7 +239,15 @@ impl LifecycleApi {
         state
             .db
             .run(move |conn| {
-                fulfilment::record_payment(conn, scope, id.0, by, Money(b.amount_minor), b.date, &b.document_number)
+                fulfilment::record_payment(
+                    conn,
+                    scope,
+                    OrderId(id.0),
+                    by,
+                    Money(b.amount_minor),
+                    b.date,
+                    &b.document_number,
+                )
             })
             .await?;
         order_out(&state, user, id.0).await
@@ -240,6 +255,7 @@ impl LifecycleApi {
 
     /// Extends (or moves) the reservation deadline.
     #[oai(path = "/v1/orders/:id/reservation", method = "post", tag = "ApiTags::Lifecycle")]
+    #[tracing::instrument(skip_all)]
     async fn reservation(
         &self,
         state: Data<&AppState>,
@@ -249,21 +265,23 @@ impl LifecycleApi {
     ) -> poem::Result<Json<Box<OrderOut>>> {
         let user = auth.0;
         let (scope, by, deadline) = (Scope::of(&user), ActedBy::user(&user), body.0.deadline.naive_utc());
-        state.db.run(move |conn| actions::extend_deadline(conn, scope, id.0, by, deadline)).await?;
+        state.db.run(move |conn| actions::extend_deadline(conn, scope, OrderId(id.0), by, deadline)).await?;
         order_out(&state, user, id.0).await
     }
 
     /// Reserves again what stock now allows for the order's backorders.
     #[oai(path = "/v1/orders/:id/reservation/renew", method = "post", tag = "ApiTags::Lifecycle")]
+    #[tracing::instrument(skip_all)]
     async fn renew(&self, state: Data<&AppState>, auth: StaffAuth, id: Path<i64>) -> poem::Result<Json<Box<OrderOut>>> {
         let user = auth.0;
         let (scope, by) = (Scope::of(&user), ActedBy::user(&user));
-        state.db.run(move |conn| actions::reserve_again(conn, scope, id.0, by)).await?;
+        state.db.run(move |conn| actions::reserve_again(conn, scope, OrderId(id.0), by)).await?;
         order_out(&state, user, id.0).await
     }
 
     /// Releases one line's reservation (it becomes backorder).
     #[oai(path = "/v1/orders/:id/lines/:line_id/release", method = "post", tag = "ApiTags::Lifecycle")]
+    #[tracing::instrument(skip_all)]
     async fn release(
         &self,
         state: Data<&AppState>,
@@ -273,12 +291,13 @@ impl LifecycleApi {
     ) -> poem::Result<Json<Box<OrderOut>>> {
         let user = auth.0;
         let (scope, by) = (Scope::of(&user), ActedBy::user(&user));
-        state.db.run(move |conn| actions::release(conn, scope, id.0, line_id.0, by)).await?;
+        state.db.run(move |conn| actions::release(conn, scope, OrderId(id.0), line_id.0, by)).await?;
         order_out(&state, user, id.0).await
     }
 
     /// The order's full history, oldest first.
     #[oai(path = "/v1/orders/:id/events", method = "get", tag = "ApiTags::Lifecycle")]
+    #[tracing::instrument(skip_all)]
     async fn events(
         &self,
         state: Data<&AppState>,
@@ -286,12 +305,13 @@ impl LifecycleApi {
         id: Path<i64>,
     ) -> poem::Result<Json<Vec<OrderEventOut>>> {
         let user = auth.0;
-        let detail = state.db.run(move |conn| orders::detail(conn, Scope::of(&user), id.0)).await?;
+        let detail = state.db.run(move |conn| orders::detail(conn, Scope::of(&user), OrderId(id.0))).await?;
         Ok(Json(detail.events.into_iter().map(OrderEventOut::from).collect()))
     }
 
     /// What needs the manager's action now.
     #[oai(path = "/v1/manager/dashboard", method = "get", tag = "ApiTags::Manager")]
+    #[tracing::instrument(skip_all)]
     async fn dashboard(&self, state: Data<&AppState>, auth: StaffAuth) -> poem::Result<Json<Vec<BucketOut>>> {
         let user = auth.0;
         let board = state.db.run(move |conn| dashboard::build(conn, Scope::of(&user), Utc::now().naive_utc())).await?;
@@ -310,6 +330,7 @@ impl LifecycleApi {
 
     /// Places an order on behalf of a buyer of one of the manager's companies.
     #[oai(path = "/v1/manager/orders", method = "post", tag = "ApiTags::Manager")]
+    #[tracing::instrument(skip_all)]
     async fn on_behalf(
         &self,
         state: Data<&AppState>,
@@ -349,6 +370,7 @@ impl LifecycleApi {
 
     /// The user's notifications, newest first, with the unread count.
     #[oai(path = "/v1/notifications", method = "get", tag = "ApiTags::Notifications")]
+    #[tracing::instrument(skip_all)]
     async fn notifications(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Json<Feed>> {
         let user = auth.0.id;
         let (items, unread) = state
@@ -361,7 +383,7 @@ impl LifecycleApi {
                 .into_iter()
                 .map(|n| NotificationOut {
                     id: n.id,
-                    order_id: n.order_id,
+                    order_id: n.order_id.map(|id| id.0),
                     kind: n.kind,
                     title: n.title,
                     body: n.body,
@@ -374,6 +396,7 @@ impl LifecycleApi {
 
     /// Marks a notification read.
     #[oai(path = "/v1/notifications/:id/read", method = "post", tag = "ApiTags::Notifications")]
+    #[tracing::instrument(skip_all)]
     async fn read(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Done> {
         let user = auth.0.id;
         state.db.run(move |conn| notifications::mark_read(conn, user, id.0)).await?;

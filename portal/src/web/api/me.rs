@@ -54,6 +54,7 @@ struct ContractInfo {
 impl MeApi {
     /// The authenticated user.
     #[oai(path = "/v1/me", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Json<MeResponse>> {
         let user = auth.0;
         let company = match user.company_id {

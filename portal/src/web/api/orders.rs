@@ -10,6 +10,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use super::verdicts::ReportRowOut;
 use super::{api_error, ApiError, BearerAuth};
 use crate::error::Error;
+use crate::ids::{CartId, OrderId};
 use crate::money::Qty;
 use crate::ordering::checkout::{place_order, CheckoutRequest};
 use crate::ordering::events::EventKind;
@@ -130,7 +131,7 @@ impl From<OrderDetail> for OrderOut {
     fn from(d: OrderDetail) -> OrderOut {
         let o = d.order;
         OrderOut {
-            id: o.id,
+            id: o.id.0,
             number: o.number,
             status: o.status,
             company: d.company_name,
@@ -153,7 +154,7 @@ impl From<OrderDetail> for OrderOut {
                 .map(|l| OrderLineOut {
                     id: l.id,
                     line_no: l.line_no,
-                    offer_id: l.offer_id,
+                    offer_id: l.offer_id.0,
                     sku: l.sku,
                     name: l.name,
                     unit: l.unit,
@@ -198,7 +199,7 @@ pub(super) struct OrderSummaryOut {
 impl From<crate::ordering::orders::OrderSummary> for OrderSummaryOut {
     fn from(s: crate::ordering::orders::OrderSummary) -> OrderSummaryOut {
         OrderSummaryOut {
-            id: s.order.id,
+            id: s.order.id.0,
             number: s.order.number,
             status: s.order.status,
             company: s.company_name,
@@ -267,6 +268,7 @@ enum Pdf {
 impl OrdersApi {
     /// Places an order from a cart: reserves stock, issues the invoice.
     #[oai(path = "/v1/carts/:cart_id/checkout", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn checkout(
         &self,
         state: Data<&AppState>,
@@ -286,7 +288,7 @@ impl OrdersApi {
         let result = state
             .db
             .run(move |conn| {
-                let placed = place_order(conn, &user, cart_id.0, &request)?;
+                let placed = place_order(conn, &user, CartId(cart_id.0), &request)?;
                 orders::detail(conn, Scope::of(&user), placed.id)
             })
             .await;
@@ -301,6 +303,7 @@ impl OrdersApi {
     /// Orders the user may see, newest first (a manager: their companies').
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/v1/orders", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn list(
         &self,
         state: Data<&AppState>,
@@ -358,17 +361,20 @@ impl OrdersApi {
 
     /// One order: lines with reserved and backordered quantities, totals, events.
     #[oai(path = "/v1/orders/:id", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Json<Box<OrderOut>>> {
         let user = auth.0;
-        let detail = state.db.run(move |conn| orders::detail(conn, Scope::of(&user), id.0)).await?;
+        let detail = state.db.run(move |conn| orders::detail(conn, Scope::of(&user), OrderId(id.0))).await?;
         Ok(Json(Box::new(detail.into())))
     }
 
     /// The order's invoice as PDF.
     #[oai(path = "/v1/orders/:id/invoice.pdf", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn invoice(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Pdf> {
         let user = auth.0;
-        let (number, pdf) = state.db.run(move |conn| orders::invoice_pdf(conn, Scope::of(&user), id.0)).await?;
+        let (number, pdf) =
+            state.db.run(move |conn| orders::invoice_pdf(conn, Scope::of(&user), OrderId(id.0))).await?;
         Ok(Pdf::File(
             Attachment::new(pdf).attachment_type(AttachmentType::Attachment).filename(format!("invoice-{number}.pdf")),
         ))
@@ -377,6 +383,7 @@ impl OrdersApi {
     /// Copies the order's lines into a cart through the quantity rules and
     /// reports what changed since (price, discontinued, availability).
     #[oai(path = "/v1/orders/:id/reorder", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn reorder(
         &self,
         state: Data<&AppState>,
@@ -390,16 +397,16 @@ impl OrdersApi {
             .db
             .run(move |conn| {
                 let cart = match body.0.cart_id {
-                    Some(cart_id) => carts::find(conn, &user, cart_id)?,
+                    Some(cart_id) => carts::find(conn, &user, CartId(cart_id))?,
                     None => carts::current(conn, &user)?,
                 };
                 let pricing = PriceContext::for_user(conn, &user)?;
-                let result = reorder::reorder(conn, Scope::of(&user), id.0, &cart, &pricing)?;
+                let result = reorder::reorder(conn, Scope::of(&user), OrderId(id.0), &cart, &pricing)?;
                 Ok((cart.id, result))
             })
             .await?;
         Ok(Json(ReorderOut {
-            cart_id,
+            cart_id: cart_id.0,
             lines_added: result.applied.lines_added as u64,
             rows: result
                 .rows

@@ -65,7 +65,7 @@ impl ReportRowOut {
             message: row.verdict.message(lang, unit),
             accepted: row.accepted(),
             accepted_quantity: row.verdict.quantity.map(Qty::plain),
-            offer_id: row.offer.as_ref().map(|o| o.offer_id),
+            offer_id: row.offer.as_ref().map(|o| o.offer_id.0),
             name: row.offer.as_ref().map(|o| o.name.clone()),
             suggestions: row.suggestions.clone(),
         }

@@ -83,6 +83,7 @@ struct AdminPage {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn page(req: &Request, Data(state): Data<&AppState>, Admin(session): Admin) -> poem::Result<Html<String>> {
     let layout = layout(state, req, &session, "admin").await?;
     let lang = layout.lang;
@@ -176,6 +177,7 @@ pub struct InviteForm {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn invite(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -201,6 +203,7 @@ pub struct UserAction {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn user_action(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -240,6 +243,7 @@ pub struct CompanyForm {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn create_company(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -291,6 +295,7 @@ pub struct ContractForm {
 /// Adds a contract to a company, or saves an existing one (same number) in
 /// full: terms, manager and whether it is in force.
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn contract(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -337,6 +342,7 @@ pub struct CompanyActiveForm {
 
 /// Activates or deactivates a company (its buyers' access follows at once).
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn company_active(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -367,6 +373,7 @@ pub struct SettingsForm {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn save_settings(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -410,6 +417,7 @@ fn password_layout(lang: &'static str, token: &str) -> Layout {
 /// The page behind an invitation or reset link. The link's token is the
 /// form's proof (it is single-use and only its hash is stored).
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn password_page(Data(state): Data<&AppState>, Path(token): Path<String>) -> poem::Result<Response> {
     let lookup = token.clone();
     let user = state.db.run(move |conn| accounts_admin::link_user(conn, &lookup)).await?;
@@ -432,6 +440,7 @@ pub struct PasswordForm {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn password_submit(
     Data(state): Data<&AppState>,
     Path(token): Path<String>,
@@ -465,6 +474,7 @@ pub async fn password_submit(
 
 /// "Run now" from the journal section.
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn run_job(
     jar: &CookieJar,
     Data(state): Data<&AppState>,

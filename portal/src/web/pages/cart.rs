@@ -11,6 +11,7 @@ use super::view::vat_label;
 use crate::accounts::{Company, Contract};
 use crate::error::Error;
 use crate::i18n;
+use crate::ids::{CartId, OfferId};
 use crate::money::Qty;
 use crate::ordering::cart_edits::{self, OfferRef};
 use crate::ordering::cart_view::priced;
@@ -53,15 +54,31 @@ struct LineRow {
     active: bool,
 }
 
+/// One of the buyer's carts, as a chip to switch to.
+#[derive(Serialize)]
+struct CartChip {
+    id: i64,
+    name: String,
+    lines: i64,
+    is_current: bool,
+}
+
+/// A contract the order can be placed under.
+#[derive(Serialize)]
+struct ContractOption {
+    id: i64,
+    label: String,
+}
+
 #[derive(Serialize)]
 struct CartPage {
     cart_id: i64,
     cart_name: String,
-    carts: Vec<(i64, String, i64, bool)>,
+    carts: Vec<CartChip>,
     lines: Vec<LineRow>,
     total: String,
     vat: String,
-    contracts: Vec<(i64, String)>,
+    contracts: Vec<ContractOption>,
     form: CheckoutForm,
     error: Option<String>,
     is_buyer: bool,
@@ -82,7 +99,7 @@ async fn render_cart(
         .db
         .run(move |conn| {
             let cart = match cart_id {
-                Some(id) => carts::find(conn, &user, id)?,
+                Some(id) => carts::find(conn, &user, CartId(id))?,
                 None => carts::current(conn, &user)?,
             };
             let pricing = PriceContext::for_user(conn, &user)?;
@@ -92,7 +109,10 @@ async fn render_cart(
                 Some(company) => (
                     Contract::for_company(conn, company)?
                         .into_iter()
-                        .map(|v| (v.contract.id, format!("{} · {}", v.contract.number, v.price_type_name)))
+                        .map(|v| ContractOption {
+                            id: v.contract.id,
+                            label: format!("{} · {}", v.contract.number, v.price_type_name),
+                        })
                         .collect(),
                     Company::find(conn, company)?.delivery_address,
                 ),
@@ -100,9 +120,17 @@ async fn render_cart(
             };
             let form = form.unwrap_or(CheckoutForm { delivery_address: address, ..Default::default() });
             Ok(CartPage {
-                cart_id: cart.cart.id,
+                cart_id: cart.cart.id.0,
                 cart_name: cart.cart.name.clone(),
-                carts: all.into_iter().map(|s| (s.cart.id, s.cart.name, s.lines, s.cart.is_current)).collect(),
+                carts: all
+                    .into_iter()
+                    .map(|s| CartChip {
+                        id: s.cart.id.0,
+                        name: s.cart.name,
+                        lines: s.lines,
+                        is_current: s.cart.is_current,
+                    })
+                    .collect(),
                 total: cart.total.format(lang),
                 vat: cart.vat.format(lang),
                 lines: cart
@@ -139,6 +167,7 @@ async fn render_cart(
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn page(
     req: &Request,
     Data(state): Data<&AppState>,
@@ -159,6 +188,7 @@ pub struct AddForm {
 
 /// Adds an offer to the current cart from a catalog or product page.
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn add(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -172,7 +202,7 @@ pub async fn add(
         .db
         .run(move |conn| {
             let cart = carts::current(conn, &user)?;
-            cart_edits::add_offer(conn, &user, &cart, OfferRef::Id(offer_id), Requested::Text(&quantity))
+            cart_edits::add_offer(conn, &user, &cart, OfferRef::Id(OfferId(offer_id)), Requested::Text(&quantity))
         })
         .await?;
     let message = format!("{} {}", change.sku, change.verdict.message(&lang, &change.unit));
@@ -196,6 +226,7 @@ pub struct CartAction {
 
 /// Quantities, removals and cart management from the cart page.
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn update(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -208,7 +239,7 @@ pub async fn update(
     let (message, target) = state
         .db
         .run(move |conn| {
-            let cart = carts::find(conn, &user, cart_id)?;
+            let cart = carts::find(conn, &user, CartId(cart_id))?;
             let (action, argument) = form.action.split_once(':').unwrap_or((form.action.as_str(), ""));
             match action {
                 "remove" => {
@@ -269,6 +300,7 @@ pub struct CheckoutFields {
 /// Places the order; on a problem the cart page comes back with the message
 /// next to the form and everything typed kept.
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn checkout(
     req: &Request,
     jar: &CookieJar,
@@ -301,7 +333,7 @@ pub async fn checkout(
     };
     let user = session.user.clone();
     let cart_id = form.cart_id;
-    match state.db.run(move |conn| place_order(conn, &user, cart_id, &request)).await {
+    match state.db.run(move |conn| place_order(conn, &user, CartId(cart_id), &request)).await {
         Ok(placed) => {
             set_flash(state, jar, &i18n::text(&lang, "checkout.placed", &[("number", placed.number.clone())]));
             Ok(Redirect::see_other(format!("/orders/{}", placed.id)).into_response())

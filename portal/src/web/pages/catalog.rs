@@ -7,10 +7,10 @@ use poem::{handler, Request};
 use serde::{Deserialize, Serialize};
 
 use super::view::{offer_row, OfferFacts, OfferRow};
-use crate::catalog::listing::{list, ListQuery, Sort};
+use crate::catalog::listing::{list, ListItem, ListQuery, Sort};
 use crate::catalog::tree::{CategoryNode, CategoryTree};
 use crate::pricing::PriceContext;
-use crate::settings::stock_policy;
+use crate::settings::{stock_policy, StockPolicy};
 use crate::web::session::{layout, Authed};
 use crate::web::AppState;
 
@@ -46,7 +46,65 @@ struct CatalogPage {
     base_query: String,
 }
 
+/// The page's filters as read from the URL; a malformed value falls back to
+/// its default.
+struct Filters {
+    text: String,
+    category: Option<i64>,
+    in_stock: bool,
+    sort: Sort,
+    page: u32,
+    per_page: u32,
+}
+
+impl CatalogQuery {
+    fn filters(&self) -> Filters {
+        let number = |v: &Option<String>| v.as_deref().and_then(|p| p.parse::<u32>().ok());
+        Filters {
+            text: self.q.clone().unwrap_or_default().chars().take(200).collect(),
+            category: self.category.as_deref().and_then(|c| c.parse::<i64>().ok()),
+            in_stock: matches!(self.in_stock.as_deref(), Some("1" | "on" | "true")),
+            sort: self.sort.as_deref().and_then(Sort::parse).unwrap_or_default(),
+            page: number(&self.page).unwrap_or(1).clamp(1, 100_000),
+            per_page: number(&self.per_page).filter(|p| [25, 50, 100, 200].contains(p)).unwrap_or(DEFAULT_PER_PAGE),
+        }
+    }
+}
+
+impl Filters {
+    /// The filters as a query string without `page`, for pager links.
+    fn base_query(&self) -> String {
+        let mut base = form_urlencoded(&[("q", self.text.as_str())]);
+        if let Some(c) = self.category {
+            base.push_str(&format!("&category={c}"));
+        }
+        if self.in_stock {
+            base.push_str("&in_stock=1");
+        }
+        base.push_str(&format!("&sort={}&per_page={}", sort_name(self.sort), self.per_page));
+        base
+    }
+}
+
+/// A listed offer as a table row at the buyer's price.
+fn row(item: &ListItem, pricing: &PriceContext, policy: StockPolicy, lang: &str) -> OfferRow {
+    let facts = OfferFacts {
+        offer_id: item.offer_id,
+        product_id: item.product_id,
+        sku: &item.sku,
+        name: &item.name,
+        unit: &item.unit,
+        vat_rate: item.vat_rate,
+        list_price_minor: item.list_price_minor,
+        available: item.available(),
+        pack_multiple: item.pack_multiple,
+        min_order: item.min_order,
+    };
+    offer_row(facts, pricing, policy, lang)
+}
+
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn page(
     req: &Request,
     Data(state): Data<&AppState>,
@@ -56,18 +114,7 @@ pub async fn page(
     let layout = layout(state, req, &session, "catalog").await?;
     let lang = layout.lang;
     let user = session.user.clone();
-    let text = query.q.clone().unwrap_or_default().chars().take(200).collect::<String>();
-    let category = query.category.as_deref().and_then(|c| c.parse::<i64>().ok());
-    let in_stock = matches!(query.in_stock.as_deref(), Some("1" | "on" | "true"));
-    let sort = query.sort.as_deref().and_then(Sort::parse).unwrap_or_default();
-    let page = query.page.as_deref().and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).clamp(1, 100_000);
-    let per_page = query
-        .per_page
-        .as_deref()
-        .and_then(|p| p.parse::<u32>().ok())
-        .filter(|p| [25, 50, 100, 200].contains(p))
-        .unwrap_or(DEFAULT_PER_PAGE);
-
+    let mut filters = query.filters();
     let search = state.search.clone();
     let view = state
         .db
@@ -76,64 +123,32 @@ pub async fn page(
             let pricing = PriceContext::for_user(conn, &user)?;
             let policy = stock_policy(conn)?;
             let tree = CategoryTree::load(conn)?;
-            let category = category.filter(|c| tree.get(*c).is_some());
+            filters.category = filters.category.filter(|c| tree.get(*c).is_some());
             let listing = ListQuery {
-                text: text.clone(),
-                categories: category.map(|c| tree.subtree_ids(c)),
-                in_stock,
-                sort,
-                page,
-                per_page,
+                text: filters.text.clone(),
+                categories: filters.category.map(|c| tree.subtree_ids(c)),
+                in_stock: filters.in_stock,
+                sort: filters.sort,
+                page: filters.page,
+                per_page: filters.per_page,
             };
             let result = list(conn, &index, &listing, pricing.price_type_id)?;
-            let pages = result.pages();
-            let rows = result
-                .items
-                .iter()
-                .map(|item| {
-                    offer_row(
-                        OfferFacts {
-                            offer_id: item.offer_id,
-                            product_id: item.product_id,
-                            sku: &item.sku,
-                            name: &item.name,
-                            unit: &item.unit,
-                            vat_rate: item.vat_rate,
-                            list_price_minor: item.list_price_minor,
-                            available: item.available(),
-                            pack_multiple: item.pack_multiple,
-                            min_order: item.min_order,
-                        },
-                        &pricing,
-                        policy,
-                        lang,
-                    )
-                })
-                .collect();
-            let mut base = form_urlencoded(&[("q", text.as_str())]);
-            if let Some(c) = category {
-                base.push_str(&format!("&category={c}"));
-            }
-            if in_stock {
-                base.push_str("&in_stock=1");
-            }
-            base.push_str(&format!("&sort={}&per_page={per_page}", sort_name(sort)));
             Ok(CatalogPage {
-                q: text,
-                category,
-                category_name: category.and_then(|c| tree.get(c)).map(|c| c.name.clone()),
-                in_stock,
-                sort,
-                per_page,
-                page,
-                pages,
+                category_name: filters.category.and_then(|c| tree.get(c)).map(|c| c.name.clone()),
+                tree: tree.nodes(filters.category),
+                pages: result.pages(),
                 total: result.total,
-                rows,
-                tree: tree.nodes(category),
+                rows: result.items.iter().map(|item| row(item, &pricing, policy, lang)).collect(),
                 price_type: pricing.price_type_name.clone(),
                 contract: pricing.contract_number.clone(),
                 discount: crate::money::percent_from_bp(pricing.discount_bp),
-                base_query: base,
+                base_query: filters.base_query(),
+                q: filters.text,
+                category: filters.category,
+                in_stock: filters.in_stock,
+                sort: filters.sort,
+                per_page: filters.per_page,
+                page: filters.page,
             })
         })
         .await?;

@@ -17,12 +17,32 @@ use crate::web::AppState;
 #[derive(Serialize)]
 struct CompanyPage {
     company: Company,
-    contracts: Vec<(String, String, String, i32, String)>,
-    orders: Vec<(i64, String, String, String, String)>,
+    contracts: Vec<ContractRow>,
+    orders: Vec<RecentOrder>,
     total_orders: i64,
 }
 
+#[derive(Serialize)]
+struct ContractRow {
+    number: String,
+    price_type: String,
+    /// Percent, formatted.
+    discount: String,
+    deferral_days: i32,
+    manager: String,
+}
+
+#[derive(Serialize)]
+struct RecentOrder {
+    id: i64,
+    number: String,
+    placed: String,
+    status: String,
+    total: String,
+}
+
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn page(
     req: &Request,
     Data(state): Data<&AppState>,
@@ -46,8 +66,12 @@ pub async fn page(
                 .map(|(_, k)| k)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(k, price_type, manager)| {
-                    (k.number, price_type, percent_from_bp(k.discount_bp), k.deferral_days, manager.unwrap_or_default())
+                .map(|(k, price_type, manager)| ContractRow {
+                    number: k.number,
+                    price_type,
+                    discount: percent_from_bp(k.discount_bp),
+                    deferral_days: k.deferral_days,
+                    manager: manager.unwrap_or_default(),
                 })
                 .collect();
             let filter = OrderFilter { company: Some(id), page: 1, per_page: 20, ..Default::default() };
@@ -59,14 +83,12 @@ pub async fn page(
                 orders: found
                     .items
                     .into_iter()
-                    .map(|s| {
-                        (
-                            s.order.id,
-                            s.order.number,
-                            s.order.placed_at.format("%d.%m.%Y").to_string(),
-                            i18n::text(lang, &format!("status.{}", s.order.status), &[]),
-                            Money(s.order.total_minor).format(lang),
-                        )
+                    .map(|s| RecentOrder {
+                        id: s.order.id.0,
+                        number: s.order.number,
+                        placed: s.order.placed_at.format("%d.%m.%Y").to_string(),
+                        status: i18n::text(lang, &format!("status.{}", s.order.status), &[]),
+                        total: Money(s.order.total_minor).format(lang),
                     })
                     .collect(),
             })

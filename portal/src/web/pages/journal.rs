@@ -69,6 +69,7 @@ fn text_of(value: &serde_json::Value, key: &str) -> String {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn run(
     req: &Request,
     Data(state): Data<&AppState>,
@@ -132,6 +133,7 @@ pub async fn run(
 /// An exchange file uploaded by an admin: `dry_run=true` shows what it would
 /// change, anything else imports it. Either way the run's page follows.
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn upload(
     jar: &CookieJar,
     Data(state): Data<&AppState>,

@@ -19,6 +19,7 @@ pub struct LanguageForm {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn switch(
     Data(state): Data<&AppState>,
     Authed(session): Authed,

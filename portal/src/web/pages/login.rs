@@ -75,6 +75,7 @@ async fn render(
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn page(
     req: &Request,
     jar: &CookieJar,
@@ -100,6 +101,7 @@ pub async fn page(
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn submit(
     req: &Request,
     jar: &CookieJar,
@@ -151,6 +153,7 @@ pub async fn submit(
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn logout(
     jar: &CookieJar,
     Data(state): Data<&AppState>,

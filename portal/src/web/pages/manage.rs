@@ -12,16 +12,16 @@ use poem::web::{Data, Html, Path, Redirect};
 use poem::{handler, Request};
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::Role;
 use crate::error::Error;
 use crate::i18n;
+use crate::ids::OrderId;
 use crate::money::{Money, Qty};
 use crate::notifications;
 use crate::ordering::actions::{self, Moved};
 use crate::ordering::events::ActedBy;
 use crate::ordering::orders::Scope;
 use crate::ordering::status::OrderStatus;
-use crate::ordering::{dashboard, fulfilment};
+use crate::ordering::{dashboard, fulfilment, on_behalf};
 use crate::web::session::{layout, set_flash, Authed, ButtonForm, CsrfForm, Staff};
 use crate::web::AppState;
 
@@ -30,18 +30,27 @@ struct BucketView {
     key: &'static str,
     title: String,
     count: i64,
-    rows: Vec<(i64, String, String, String, String, String)>,
+    rows: Vec<BucketRow>,
+}
+
+/// An order in a dashboard bucket.
+#[derive(Serialize)]
+struct BucketRow {
+    id: i64,
+    number: String,
+    company: String,
+    status: String,
+    total: String,
+    deadline: String,
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn dashboard_page(
     req: &Request,
     Data(state): Data<&AppState>,
-    Authed(session): Authed,
+    Staff(session): Staff,
 ) -> poem::Result<Html<String>> {
-    if session.user.role == Role::Buyer {
-        return Err(Error::NotFound.into());
-    }
     let layout = layout(state, req, &session, "manager").await?;
     let lang = layout.lang;
     let user = session.user.clone();
@@ -62,25 +71,23 @@ pub async fn dashboard_page(
             rows: b
                 .orders
                 .into_iter()
-                .map(|s| {
-                    (
-                        s.order.id,
-                        s.order.number,
-                        s.company_name,
-                        i18n::text(lang, &format!("status.{}", s.order.status), &[]),
-                        Money(s.order.total_minor).format(lang),
-                        s.order.reservation_deadline.map(when).unwrap_or_default(),
-                    )
+                .map(|s| BucketRow {
+                    id: s.order.id.0,
+                    number: s.order.number,
+                    company: s.company_name,
+                    status: i18n::text(lang, &format!("status.{}", s.order.status), &[]),
+                    total: Money(s.order.total_minor).format(lang),
+                    deadline: s.order.reservation_deadline.map(when).unwrap_or_default(),
                 })
                 .collect(),
         })
         .collect();
     let staff = session.user.clone();
-    let buyers = state.db.run(move |conn| crate::ordering::on_behalf::buyers_for(conn, &staff)).await?;
+    let buyers = state.db.run(move |conn| on_behalf::buyers_for(conn, &staff)).await?;
     #[derive(Serialize)]
     struct Page {
         buckets: Vec<BucketView>,
-        buyers: Vec<(i64, String, String)>,
+        buyers: Vec<on_behalf::BuyerChoice>,
     }
     Ok(state.templates.render("manager.html", &layout, &Page { buckets, buyers })?)
 }
@@ -119,6 +126,7 @@ pub struct TransitionForm {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn transition(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -130,7 +138,7 @@ pub async fn transition(
     let lang = i18n::locale(&user.locale);
     let to = OrderStatus::parse(&form.to).ok_or(Error::NotFound)?;
     act(state, jar, lang, id, "manager.moved", move |conn| {
-        match actions::transition(conn, Scope::of(&user), id, ActedBy::user(&user), to, &form.comment)? {
+        match actions::transition(conn, Scope::of(&user), OrderId(id), ActedBy::user(&user), to, &form.comment)? {
             Moved::Done(_) => Ok(None),
             Moved::Refused(r) => Ok(Some(i18n::text(
                 lang,
@@ -149,6 +157,7 @@ pub struct ExtendForm {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn extend(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -164,12 +173,13 @@ pub async fn extend(
         let zone = crate::settings::timezone(conn)?;
         let local = local?;
         let deadline = zone.from_local_datetime(&local).earliest().map(|t| t.naive_utc()).unwrap_or(local);
-        actions::extend_deadline(conn, Scope::of(&user), id, ActedBy::user(&user), deadline).map(|_| None)
+        actions::extend_deadline(conn, Scope::of(&user), OrderId(id), ActedBy::user(&user), deadline).map(|_| None)
     })
     .await
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn renew(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -180,12 +190,13 @@ pub async fn renew(
     let user = session.user.clone();
     let lang = i18n::locale(&user.locale);
     act(state, jar, lang, id, "manager.renewed", move |conn| {
-        actions::reserve_again(conn, Scope::of(&user), id, ActedBy::user(&user)).map(|_| None)
+        actions::reserve_again(conn, Scope::of(&user), OrderId(id), ActedBy::user(&user)).map(|_| None)
     })
     .await
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn release(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -196,7 +207,7 @@ pub async fn release(
     let user = session.user.clone();
     let lang = i18n::locale(&user.locale);
     act(state, jar, lang, id, "manager.released", move |conn| {
-        actions::release(conn, Scope::of(&user), id, line, ActedBy::user(&user)).map(|_| None)
+        actions::release(conn, Scope::of(&user), OrderId(id), line, ActedBy::user(&user)).map(|_| None)
     })
     .await
 }
@@ -219,6 +230,7 @@ fn parse_date(text: &str, lang: &str) -> crate::Result<NaiveDate> {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn shipment(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -246,13 +258,14 @@ pub async fn shipment(
     let (number, date) = (form.number.clone(), form.date.clone());
     act(state, jar, lang, id, "manager.shipped", move |conn| {
         let date = parse_date(&date, lang)?;
-        fulfilment::record_shipment(conn, Scope::of(&user), id, ActedBy::user(&user), &number, date, &lines)
+        fulfilment::record_shipment(conn, Scope::of(&user), OrderId(id), ActedBy::user(&user), &number, date, &lines)
             .map(|_| None)
     })
     .await
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn payment(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -268,7 +281,7 @@ pub async fn payment(
     act(state, jar, lang, id, "manager.paid", move |conn| {
         let amount = amount.ok_or_else(|| Error::Invalid(i18n::text(lang, "manager.bad_amount", &[])))?;
         let date = parse_date(&date, lang)?;
-        fulfilment::record_payment(conn, Scope::of(&user), id, ActedBy::user(&user), amount, date, &number)
+        fulfilment::record_payment(conn, Scope::of(&user), OrderId(id), ActedBy::user(&user), amount, date, &number)
             .map(|_| None)
     })
     .await
@@ -276,11 +289,22 @@ pub async fn payment(
 
 #[derive(Serialize)]
 struct FeedPage {
-    items: Vec<(Option<i64>, String, String, String, bool)>,
+    items: Vec<FeedItem>,
+}
+
+/// A notification as the feed shows it.
+#[derive(Serialize)]
+struct FeedItem {
+    order_id: Option<i64>,
+    at: String,
+    title: String,
+    body: String,
+    unread: bool,
 }
 
 /// The notification feed; opening it marks everything read.
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn feed(req: &Request, Data(state): Data<&AppState>, Authed(session): Authed) -> poem::Result<Html<String>> {
     let layout = layout(state, req, &session, "notifications").await?;
     let user = session.user.id;
@@ -297,9 +321,12 @@ pub async fn feed(req: &Request, Data(state): Data<&AppState>, Authed(session): 
     let page = FeedPage {
         items: items
             .into_iter()
-            .map(|n| {
-                let at = zone.from_utc_datetime(&n.created_at).format("%d.%m.%Y %H:%M").to_string();
-                (n.order_id, at, n.title, n.body, n.read_at.is_none())
+            .map(|n| FeedItem {
+                order_id: n.order_id.map(|id| id.0),
+                at: zone.from_utc_datetime(&n.created_at).format("%d.%m.%Y %H:%M").to_string(),
+                title: n.title,
+                body: n.body,
+                unread: n.read_at.is_none(),
             })
             .collect(),
     };
@@ -321,6 +348,7 @@ pub struct OnBehalfForm {
 
 /// A manager places an order for a buyer of one of their companies.
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn order_for_buyer(
     jar: &CookieJar,
     Data(state): Data<&AppState>,

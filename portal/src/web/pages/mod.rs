@@ -68,6 +68,7 @@ pub fn routes() -> Route {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 fn home() -> Redirect {
     Redirect::see_other("/catalog")
 }

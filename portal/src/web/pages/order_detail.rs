@@ -13,6 +13,7 @@ use super::view::vat_label;
 use crate::accounts::Role;
 use crate::error::Error;
 use crate::i18n;
+use crate::ids::OrderId;
 use crate::money::{Money, Qty};
 use crate::ordering::channels::{self, Channel, Delivery};
 use crate::ordering::lifecycle::{allowed, Actor};
@@ -124,6 +125,7 @@ struct PageData {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn detail(
     req: &Request,
     Data(state): Data<&AppState>,
@@ -136,7 +138,7 @@ pub async fn detail(
     let data = state
         .db
         .run(move |conn| {
-            let detail = orders::detail(conn, Scope::of(&user), id)?;
+            let detail = orders::detail(conn, Scope::of(&user), OrderId(id))?;
             Ok(PageData {
                 zone: crate::settings::timezone(conn)?,
                 channels_in_use: channels::configured(conn)?,
@@ -154,8 +156,8 @@ fn build(data: PageData, role: Role, lang: &'static str) -> OrderPage {
     let order = &d.order;
     let staff = role.is_staff();
     OrderPage {
-        id: order.id,
-        company_id: order.company_id,
+        id: order.id.0,
+        company_id: order.company_id.0,
         number: order.number.clone(),
         status: order.status,
         status_label: status_label(lang, order.status),

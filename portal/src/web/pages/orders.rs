@@ -10,6 +10,7 @@ use super::report_view::{report_rows, ReportRowView};
 use super::view::Choice;
 use crate::error::Error;
 use crate::i18n;
+use crate::ids::OrderId;
 use crate::money::Money;
 use crate::ordering::orders::{self, OrderFilter, OrderSort, Scope};
 use crate::ordering::status::OrderStatus;
@@ -75,6 +76,7 @@ pub(super) fn when(zone: chrono_tz::Tz, t: chrono::NaiveDateTime) -> String {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn list(
     req: &Request,
     Data(state): Data<&AppState>,
@@ -120,8 +122,8 @@ pub async fn list(
             .map(|s| {
                 let status = s.order.status;
                 OrderRow {
-                    id: s.order.id,
-                    company_id: s.order.company_id,
+                    id: s.order.id.0,
+                    company_id: s.order.company_id.0,
                     number: s.order.number,
                     status,
                     status_label: status_label(lang, status),
@@ -153,6 +155,7 @@ pub async fn list(
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn invoice(
     Data(state): Data<&AppState>,
     Authed(session): Authed,
@@ -160,7 +163,7 @@ pub async fn invoice(
 ) -> poem::Result<Response> {
     let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
     let user = session.user.clone();
-    let (number, pdf) = state.db.run(move |conn| orders::invoice_pdf(conn, Scope::of(&user), id)).await?;
+    let (number, pdf) = state.db.run(move |conn| orders::invoice_pdf(conn, Scope::of(&user), OrderId(id))).await?;
     Ok(Response::builder()
         .content_type("application/pdf")
         .header(header::CONTENT_DISPOSITION, format!("inline; filename=\"invoice-{number}.pdf\""))
@@ -170,11 +173,22 @@ pub async fn invoice(
 #[derive(Serialize)]
 struct ReorderPage {
     number: String,
-    rows: Vec<(ReportRowView, Option<String>, bool, bool)>,
+    rows: Vec<ReorderRow>,
     added: usize,
 }
 
+/// A line of the earlier order as it went into the cart again.
+#[derive(Serialize)]
+struct ReorderRow {
+    report: ReportRowView,
+    /// "The price was … and is now …", when it changed.
+    price_change: Option<String>,
+    discontinued: bool,
+    backordered: bool,
+}
+
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn reorder_submit(
     req: &Request,
     Data(state): Data<&AppState>,
@@ -189,10 +203,10 @@ pub async fn reorder_submit(
     let (number, result) = state
         .db
         .run(move |conn| {
-            let order = orders::find(conn, Scope::of(&user), id)?;
+            let order = orders::find(conn, Scope::of(&user), OrderId(id))?;
             let cart = carts::current(conn, &user)?;
             let pricing = PriceContext::for_user(conn, &user)?;
-            Ok((order.number, reorder::reorder(conn, Scope::of(&user), id, &cart, &pricing)?))
+            Ok((order.number, reorder::reorder(conn, Scope::of(&user), OrderId(id), &cart, &pricing)?))
         })
         .await?;
     let reports: Vec<_> = result.rows.iter().map(|r| r.report.clone()).collect();
@@ -208,7 +222,12 @@ pub async fn reorder_submit(
                     &[("old", r.old_price.format(lang)), ("new", r.new_price.unwrap_or_default().format(lang))],
                 )
             });
-            (view, change, r.discontinued, r.report.verdict.kind == crate::ordering::rules::VerdictKind::Backorder)
+            ReorderRow {
+                report: view,
+                price_change: change,
+                discontinued: r.discontinued,
+                backordered: r.report.verdict.kind == crate::ordering::rules::VerdictKind::Backorder,
+            }
         })
         .collect();
     let view = ReorderPage { number, rows, added: result.applied.lines_added };

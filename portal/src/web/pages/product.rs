@@ -60,6 +60,7 @@ struct OfferView {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn page(
     req: &Request,
     Data(state): Data<&AppState>,
@@ -81,7 +82,7 @@ fn page_view(card: ProductCard, lang: &'static str) -> ProductPage {
         .map(|CardOffer { offer, list_price_minor, stock }| OfferView {
             row: offer_row(
                 OfferFacts {
-                    offer_id: offer.id,
+                    offer_id: offer.id.0,
                     product_id: product.id,
                     sku: &offer.sku,
                     name: &offer.name,

@@ -28,6 +28,7 @@ struct QuickPage {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): Authed) -> poem::Result<Html<String>> {
     let layout = layout(state, req, &session, "quick").await?;
     Ok(state.templates.render("quick_order.html", &layout, &QuickPage::default())?)
@@ -40,6 +41,7 @@ pub struct QuickForm {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn submit(
     req: &Request,
     Data(state): Data<&AppState>,
@@ -90,6 +92,7 @@ pub struct Suggestion {
 
 /// SKU / name autocomplete for the quick-order form (at most 10).
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn suggest(
     Data(state): Data<&AppState>,
     Authed(_session): Authed,

@@ -30,6 +30,7 @@ fn limits_view(error: Option<String>) -> UploadPage {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): Authed) -> poem::Result<Html<String>> {
     let layout = layout(state, req, &session, "upload").await?;
     Ok(state.templates.render("upload.html", &layout, &limits_view(None))?)
@@ -37,6 +38,7 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Authed(session): 
 
 /// Receives the file. The body is read up to the size cap and no further.
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn submit(
     req: &Request,
     Data(state): Data<&AppState>,
@@ -102,9 +104,15 @@ struct ReportPage {
     sku_column: usize,
     quantity_column: usize,
     confident: bool,
-    /// Column choices: (index, "A: Артикул").
-    columns: Vec<(usize, String)>,
+    columns: Vec<ColumnChoice>,
     error: Option<String>,
+}
+
+/// A column the buyer can pick: its index and a label such as "A: Артикул".
+#[derive(Serialize)]
+struct ColumnChoice {
+    index: usize,
+    label: String,
 }
 
 fn column_letter(index: usize) -> String {
@@ -119,6 +127,7 @@ fn column_letter(index: usize) -> String {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn report_page(
     req: &Request,
     Data(state): Data<&AppState>,
@@ -149,7 +158,7 @@ pub async fn report_page(
     let columns = (0..width)
         .map(|i| {
             let title = heading.and_then(|h| h.get(i)).map(|t| format!(": {t}")).unwrap_or_default();
-            (i, format!("{}{title}", column_letter(i)))
+            ColumnChoice { index: i, label: format!("{}{title}", column_letter(i)) }
         })
         .collect();
     let rows = report_rows(&report.rows, lang);
@@ -182,6 +191,7 @@ pub struct ColumnsForm {
 
 /// The buyer's own choice of columns (and header row) for an upload.
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn choose_columns(
     Data(state): Data<&AppState>,
     Authed(session): Authed,
@@ -198,6 +208,7 @@ pub async fn choose_columns(
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn apply(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
@@ -232,6 +243,7 @@ fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn annotated(
     Data(state): Data<&AppState>,
     Authed(session): Authed,
@@ -250,6 +262,7 @@ pub async fn annotated(
 }
 
 #[handler]
+#[tracing::instrument(skip_all)]
 pub async fn template(Authed(session): Authed) -> poem::Result<Response> {
     let bytes = template_xlsx(&session.user.locale).map_err(|e| Error::Internal(format!("template: {e}")))?;
     Ok(xlsx_response("order-template.xlsx", bytes))
