@@ -104,6 +104,10 @@ fn import_sheet(db: &Db, name: &str, bytes: &[u8], dry_run: bool) -> Result<Coun
         (SheetKind::PriceList, dry) => excel::prices::import(db, &sheet, &excel::mapping(), dry),
         (SheetKind::OrderStatuses, true) => Err(ImportError::Read("order-status sheets cannot be dry-run".into())),
         (SheetKind::OrderStatuses, false) => Ok(excel::statuses::apply(db, &sheet)),
+        (SheetKind::Ledger, dry) => match excel::ledger::columns(&sheet) {
+            Some(columns) => excel::ledger::import(db, &sheet, &columns, dry),
+            None => Err(ImportError::Read("not a ledger sheet".into())),
+        },
     }
 }
 

@@ -102,6 +102,7 @@ mod tests {
         wanted.extend(Actor::ALL.iter().map(|a| format!("actor.{a}")));
         wanted.extend(Role::ALL.iter().map(|r| format!("admin.role_{r}")));
         wanted.extend(Channel::ALL.iter().map(|c| format!("channel.{c}")));
+        wanted.extend(crate::finance::EntryKind::ALL.iter().map(|k| format!("ledger.{k}")));
         for kind in NotificationKind::ALL {
             wanted.push(format!("notify.{kind}_title"));
             wanted.push(format!("notify.{kind}_body"));

@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod exchange_store;
+pub mod finance;
 pub mod i18n;
 pub mod ids;
 pub mod invoices;

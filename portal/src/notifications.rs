@@ -29,6 +29,8 @@ stored_text_enum! {
         DeadlineExtended = "deadline_extended",
         Shipment = "shipment",
         Payment = "payment",
+        /// An order over the credit waits for the manager's approval.
+        AwaitingApproval = "awaiting_approval",
     }
 }
 
@@ -44,6 +46,7 @@ impl NotificationKind {
             NotificationKind::DeadlineExtended => None,
             NotificationKind::Shipment => Some(EmailKind::Shipment),
             NotificationKind::Payment => Some(EmailKind::Payment),
+            NotificationKind::AwaitingApproval => Some(EmailKind::AwaitingApproval),
         }
     }
 

@@ -74,7 +74,7 @@ pub const STATUS_COLORS: &str = "status_colors";
 pub const CATALOG_VERSION: &str = "catalog_version";
 
 /// The settings an administrator edits (page and API), in display order.
-pub const EDITABLE: [&str; 21] = [
+pub const EDITABLE: [&str; 22] = [
     SUPPLIER_NAME,
     SUPPLIER_INN,
     SUPPLIER_KPP,
@@ -96,6 +96,7 @@ pub const EDITABLE: [&str; 21] = [
     crate::ordering::channels::SETTING,
     crate::journal::RETENTION_DAYS,
     STATUS_COLORS,
+    crate::finance::CREDIT_POLICY,
 ];
 
 /// Every editable setting with its value (or its default where one applies).
@@ -105,6 +106,7 @@ pub fn editable_values(conn: &mut DbConn) -> Result<Vec<(&'static str, String)>>
         let value = match get(conn, key)? {
             Some(value) => value,
             None if key == crate::ordering::channels::SETTING => "1c".to_string(),
+            None if key == crate::finance::CREDIT_POLICY => "refuse".to_string(),
             None => String::new(),
         };
         values.push((key, value));
@@ -136,8 +138,12 @@ pub fn update(conn: &mut DbConn, values: &[(String, String)], lang: &str) -> Res
                 TIMEZONE if value.parse::<chrono_tz::Tz>().is_err() => {
                     return Err(Error::Invalid(i18n::text(lang, "admin.bad_timezone", &[])));
                 }
-                ERP_STOCK | FULL_CATALOG_DEACTIVATES => {
-                    let allowed: &[&str] = if key == ERP_STOCK { &["free", "on_hand"] } else { &["true", "false"] };
+                ERP_STOCK | FULL_CATALOG_DEACTIVATES | crate::finance::CREDIT_POLICY => {
+                    let allowed: &[&str] = match key {
+                        ERP_STOCK => &["free", "on_hand"],
+                        crate::finance::CREDIT_POLICY => &["refuse", "approval"],
+                        _ => &["true", "false"],
+                    };
                     if !allowed.contains(&value) {
                         return Err(Error::Invalid(i18n::text(
                             lang,

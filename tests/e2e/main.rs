@@ -16,6 +16,7 @@ mod erp_orders;
 mod excel;
 mod exchange;
 mod faults;
+mod finance;
 mod import;
 mod lifecycle;
 mod order_channels;

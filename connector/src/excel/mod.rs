@@ -1,5 +1,5 @@
 //! Excel exchange: price and stock lists (.xlsx, .xls, .ods, .csv) and
-//! order-status sheets, for ERPs that speak spreadsheets rather than
+//! order-status sheets and ledgers, for ERPs that speak spreadsheets rather than
 //! CommerceML. The sheet is read with the portal's spreadsheet reader (size,
 //! type and zip-bomb checks included); which kind it is comes from its
 //! header row. Price lists go through [`prices`], status sheets through
@@ -11,6 +11,7 @@
 //! (Артикул / Ид / Штрихкод), and any column named like a price type or a
 //! warehouse (its name or `Ид`).
 
+pub mod ledger;
 pub mod prices;
 pub mod statuses;
 
@@ -61,6 +62,8 @@ pub fn limits() -> Limits {
 pub enum SheetKind {
     PriceList,
     OrderStatuses,
+    /// The ERP's ledger of contracts (see [`ledger`]).
+    Ledger,
 }
 
 /// A header text as compared: lower case, ё = е, single spaces.
@@ -80,7 +83,13 @@ pub fn header_row(sheet: &Sheet, wanted: &[&str]) -> Option<(usize, Vec<String>)
 /// Reads a spreadsheet and tells what it is.
 pub fn read(file_name: &str, bytes: &[u8]) -> Result<(Sheet, SheetKind), ImportError> {
     let sheet = read_order_file(file_name, bytes, &limits()).map_err(|e| ImportError::Read(e.to_string()))?;
-    let kind = if statuses::columns(&sheet).is_some() { SheetKind::OrderStatuses } else { SheetKind::PriceList };
+    let kind = if ledger::columns(&sheet).is_some() {
+        SheetKind::Ledger
+    } else if statuses::columns(&sheet).is_some() {
+        SheetKind::OrderStatuses
+    } else {
+        SheetKind::PriceList
+    };
     Ok((sheet, kind))
 }
 

@@ -188,6 +188,12 @@ pub struct Contract {
     pub deferral_days: i32,
     pub manager_id: Option<i64>,
     pub active: bool,
+    /// How much the buyer may owe (kopecks); 0 = prepayment only.
+    pub credit_limit_minor: i64,
+    /// Days overdue debt is tolerated before new orders are held.
+    pub grace_days: i32,
+    /// What puts a debt on the ledger: the shipment or the invoice.
+    pub debit_on: crate::finance::DebitOn,
 }
 
 /// A contract together with its price type's name, for display.

@@ -195,6 +195,33 @@ impl ContractTerms<'_> {
     }
 }
 
+/// A contract's credit terms (see `finance`): limit (0 = prepayment only),
+/// grace period for overdue debt, and what debits the ledger.
+pub struct CreditTerms {
+    pub limit_minor: i64,
+    pub grace_days: i32,
+    pub debit_on: crate::finance::DebitOn,
+}
+
+impl CreditTerms {
+    pub fn save(&self, conn: &mut DbConn, contract_id: i64) -> Result<()> {
+        if self.limit_minor < 0 {
+            return Err(Error::Invalid("the credit limit cannot be negative".into()));
+        }
+        if !(0..=3650).contains(&self.grace_days) {
+            return Err(Error::Invalid("the grace period must be between 0 and 3650 days".into()));
+        }
+        diesel::update(contracts::table.find(contract_id))
+            .set((
+                contracts::credit_limit_minor.eq(self.limit_minor),
+                contracts::grace_days.eq(self.grace_days),
+                contracts::debit_on.eq(self.debit_on),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+}
+
 /// A company's details as an administrator enters them; checked before saving.
 pub struct CompanyDetails<'a> {
     pub name: &'a str,

@@ -128,6 +128,9 @@ diesel::table! {
         deferral_days -> Integer,
         manager_id -> Nullable<BigInt>,
         active -> Bool,
+        credit_limit_minor -> BigInt,
+        grace_days -> Integer,
+        debit_on -> Text,
     }
 }
 
@@ -462,6 +465,34 @@ diesel::table! {
 
 diesel::joinable!(order_deliveries -> orders (order_id));
 
+diesel::table! {
+    ledger_entries (id) {
+        id -> BigInt,
+        contract_id -> BigInt,
+        kind -> Text,
+        number -> Text,
+        entry_date -> Date,
+        debit_minor -> BigInt,
+        credit_minor -> BigInt,
+        due_date -> Nullable<Date>,
+        order_id -> Nullable<BigInt>,
+        source -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contract_balances (contract_id) {
+        contract_id -> BigInt,
+        balance_minor -> BigInt,
+        as_of -> Date,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(ledger_entries -> contracts (contract_id));
+diesel::joinable!(contract_balances -> contracts (contract_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     price_types,
@@ -498,4 +529,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     exchange_imports,
     exchange_queries,
     order_deliveries,
+    ledger_entries,
+    contract_balances,
 );

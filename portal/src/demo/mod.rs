@@ -1,5 +1,6 @@
 //! Demo data: a wholesale catalog expanded from `fixtures/demo/catalog.json`,
-//! three customer companies with contracts on different price types, and the
+//! three customer companies with contracts on different price types (two on
+//! credit with a ledger that has something overdue, one on prepayment), and the
 //! demo logins printed by `optovik serve`. Loading is idempotent: a second run
 //! changes nothing. The demo logins have published passwords, so they are
 //! created only where asked for (the README's first command on the embedded
@@ -7,6 +8,7 @@
 //! in, every page shows a ribbon, and `optovik demo --remove` ends them.
 
 mod catalog_fixture;
+mod ledger;
 mod people;
 
 pub use people::{DEMO_EMAILS, DEMO_LOGINS};
@@ -28,6 +30,8 @@ pub fn load(conn: &mut DbConn) -> Result<DemoSummary> {
     crate::db::write_transaction(conn, |conn| {
         let mut summary = catalog_fixture::load(conn)?;
         people::load(conn, &mut summary)?;
+        let today = crate::finance::today(conn)?;
+        ledger::load(conn, today)?;
         crate::catalog::write::catalog_changed(conn)?;
         Ok(summary)
     })

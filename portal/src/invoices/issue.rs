@@ -66,6 +66,8 @@ pub fn issue_for_order(conn: &mut DbConn, order_id: OrderId) -> Result<i64> {
             invoices::pdf.eq(pdf),
         ))
         .execute(conn)?;
+    let total = crate::money::Money(order.total_minor);
+    crate::finance::ledger::post_invoice(conn, order.contract_id, order.id, &number.to_string(), today, total)?;
     Ok(number)
 }
 

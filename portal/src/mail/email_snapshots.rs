@@ -35,6 +35,12 @@ fn value(kind: &str, name: &str, lang: &str) -> String {
             _ => "04.12.2026".into(),
         },
         "comment" => "Доставка во вторник, с 10 до 14; въезд со двора".into(),
+        "reason" => if en {
+            "The balance of 480,000.00 RUB and this order of 12,345.60 RUB would pass the credit limit of 450,000.00 RUB."
+        } else {
+            "Задолженность 480\u{a0}000,00 ₽ и этот заказ на 12\u{a0}345,60 ₽ превысят кредитный лимит 450\u{a0}000,00 ₽."
+        }
+        .into(),
         "name" => "Иван Петров".into(),
         "email" => "ivan.petrov@romashka.example".into(),
         "url" => match kind {

@@ -30,6 +30,7 @@ stored_text_enum! {
         Shipment = "shipment",
         Payment = "payment",
         OrderCancelled = "order_cancelled",
+        AwaitingApproval = "awaiting_approval",
         Invite = "invite",
         PasswordReset = "password_reset",
     }

@@ -40,6 +40,7 @@ static TEMPLATES: &[Template] = &[
     template!("shipment", ["number", "shipment_number", "comment", "url"]),
     template!("payment", ["number", "amount", "total", "url"]),
     template!("order_cancelled", ["number", "comment", "url"]),
+    template!("awaiting_approval", ["number", "company", "total", "reason", "url"]),
     template!("invite", ["name", "company", "email", "url", "deadline"]),
     template!("password_reset", ["name", "url", "deadline"]),
 ];

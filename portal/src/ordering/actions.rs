@@ -91,6 +91,11 @@ pub fn apply_move(
         OrderStatus::Cancelled | OrderStatus::ReserveExpired => {
             details = json!({ "released": release_order(conn, order.id)? });
         }
+        OrderStatus::New if from == OrderStatus::AwaitingApproval => {
+            let added = re_reserve(conn, order.id)?;
+            deadline = Some(super::checkout::reservation_deadline(conn, now)?);
+            details = json!({ "approved": true, "reserved": added, "reservation_deadline": deadline });
+        }
         OrderStatus::Processing if from == OrderStatus::ReserveExpired => {
             let added = re_reserve(conn, order.id)?;
             deadline = Some(super::checkout::reservation_deadline(conn, now)?);
@@ -112,6 +117,10 @@ pub fn apply_move(
     diesel::update(orders::table.find(order.id))
         .set((orders::status.eq(to), orders::updated_at.eq(now), orders::reservation_deadline.eq(deadline)))
         .execute(conn)?;
+    if from == OrderStatus::AwaitingApproval && to == OrderStatus::New {
+        // Approved: the order proceeds as if placed now, with its invoice.
+        crate::invoices::issue::issue_for_order(conn, order.id)?;
+    }
     record(conn, order.id, by, EventKind::StatusChanged, (Some(from), Some(to)), comment, details)?;
     let kind =
         if to == OrderStatus::Cancelled { NotificationKind::OrderCancelled } else { NotificationKind::StatusChanged };
@@ -122,6 +131,32 @@ pub fn apply_move(
         kind,
         &[("number", order.number.clone()), ("status", to.as_str().to_string()), ("comment", comment.to_string())],
     )
+}
+
+/// A manager's decision on an order held over the credit: approved, it
+/// proceeds as if placed now (reserve, invoice); rejected, it is cancelled
+/// with the reason, which the buyer is told. An order that is not awaiting
+/// approval is a conflict.
+#[tracing::instrument(skip_all, fields(order = %order_id, approve = approve))]
+pub fn decide_approval(
+    conn: &mut DbConn,
+    scope: Scope,
+    order_id: OrderId,
+    by: ActedBy,
+    approve: bool,
+    reason: &str,
+) -> Result<Moved> {
+    if !approve && reason.trim().is_empty() {
+        return Err(Error::Invalid("a rejection needs a reason for the buyer".into()));
+    }
+    write_transaction(conn, |conn| {
+        let order = find(conn, scope, order_id)?;
+        if order.status != OrderStatus::AwaitingApproval {
+            return Err(Error::Conflict(format!("order {} is not awaiting approval", order.number)));
+        }
+        let to = if approve { OrderStatus::New } else { OrderStatus::Cancelled };
+        transition(conn, scope, order_id, by, to, reason.trim())
+    })
 }
 
 /// Moves the reservation deadline (a manager's "extend"); the lapsing

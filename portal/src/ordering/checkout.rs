@@ -57,10 +57,17 @@ impl CheckoutRequest {
 pub struct PlacedOrder {
     pub id: OrderId,
     pub number: String,
+    /// `new`, or `awaiting_approval` when the order waits for the manager
+    /// (over the credit limit under the `approval` policy).
+    pub status: OrderStatus,
     pub total: Money,
     pub vat: Money,
-    pub reservation_deadline: NaiveDateTime,
-    pub invoice_number: i64,
+    /// Until when the goods are reserved (none while awaiting approval).
+    pub reservation_deadline: Option<NaiveDateTime>,
+    /// The invoice issued (none while awaiting approval).
+    pub invoice_number: Option<i64>,
+    /// Why the order waits for approval, in the buyer's language.
+    pub credit_hold: Option<String>,
 }
 
 const MAX_TEXT: usize = 1000;
@@ -95,35 +102,79 @@ pub fn place_order_as(
         let terms = Terms::choose(conn, user, company_id, request.contract_id, lang)?;
         let priced = price_lines(conn, &lines, &terms.pricing, lang)?;
         let now = Utc::now().naive_utc();
-        let deadline = reservation_deadline(conn, now)?;
+        let hold = credit_hold(conn, &terms.contract, order_total(&priced), now, lang)?;
+        let (status, deadline) = match hold {
+            None => (OrderStatus::New, Some(reservation_deadline(conn, now)?)),
+            Some(_) => (OrderStatus::AwaitingApproval, None),
+        };
         let sequence = counters::next(conn, "order")?;
         let number = format!("{}-{sequence:06}", now.year());
-        let order_id = insert_order(conn, user, &terms, request, &number, deadline, now)?;
-        let placed = insert_lines(conn, order_id, &priced)?;
+        let order_id = insert_order(conn, user, &terms, request, (&number, status, deadline), now)?;
+        let placed = insert_lines(conn, order_id, &priced, hold.is_none())?;
         let details = serde_json::json!({
             "lines": priced.len(),
             "total_minor": placed.total.minor(),
             "reserved": placed.reserved,
             "reservation_deadline": deadline,
+            "credit_hold": hold,
         });
-        let status = (None, Some(OrderStatus::New));
-        events::record(conn, order_id, by, EventKind::Placed, status, &request.comment, details)?;
-        let invoice_number = crate::invoices::issue::issue_for_order(conn, order_id)?;
+        events::record(conn, order_id, by, EventKind::Placed, (None, Some(status)), &request.comment, details)?;
+        let invoice_number = match &hold {
+            None => Some(crate::invoices::issue::issue_for_order(conn, order_id)?),
+            Some(_) => None,
+        };
         let company = Company::find(conn, company_id)?;
+        let (kind, last) = match &hold {
+            None => (NotificationKind::OrderPlaced, ("deadline", deadline.map(|d| d.format("%d.%m.%Y").to_string()))),
+            Some(reason) => (NotificationKind::AwaitingApproval, ("reason", Some(reason.clone()))),
+        };
         let args = [
             ("number", number.clone()),
             ("total", placed.total.format(lang)),
             ("company", company.name),
-            ("deadline", deadline.format("%d.%m.%Y").to_string()),
+            (last.0, last.1.unwrap_or_default()),
         ];
-        notify(conn, user.id, Some(order_id), NotificationKind::OrderPlaced, &args)?;
+        notify(conn, user.id, Some(order_id), kind, &args)?;
         if let Some(manager) = terms.manager.filter(|m| by.user != Some(*m)) {
-            notify(conn, manager, Some(order_id), NotificationKind::OrderPlaced, &args)?;
+            notify(conn, manager, Some(order_id), kind, &args)?;
         }
         carts::clear(conn, cart.id)?;
         let (total, vat) = (placed.total, placed.vat);
-        Ok(PlacedOrder { id: order_id, number, total, vat, reservation_deadline: deadline, invoice_number })
+        Ok(PlacedOrder {
+            id: order_id,
+            number,
+            status,
+            total,
+            vat,
+            reservation_deadline: deadline,
+            invoice_number,
+            credit_hold: hold,
+        })
     })
+}
+
+/// The order's total as its lines will be written.
+fn order_total(priced: &[PricedLine]) -> Money {
+    Money(priced.iter().map(|p| line_amount(p.unit, p.quantity).0.minor()).sum())
+}
+
+/// The credit check: `Err` when the supplier refuses an order that does not
+/// fit the contract's credit, `Some(reason)` when it waits for the
+/// manager's approval, `None` when it goes ahead.
+fn credit_hold(
+    conn: &mut DbConn,
+    contract: &Contract,
+    total: Money,
+    now: NaiveDateTime,
+    lang: &str,
+) -> Result<Option<String>> {
+    use crate::finance::credit::{check, Policy, Verdict};
+    let today = settings::timezone(conn)?.from_utc_datetime(&now).date_naive();
+    match check(conn, contract, total, today)? {
+        Verdict::Held(hold, Policy::Refuse) => Err(Error::Invalid(hold.message(lang))),
+        Verdict::Held(hold, Policy::Approval) => Ok(Some(hold.message(lang))),
+        Verdict::Prepayment | Verdict::Fits => Ok(None),
+    }
 }
 
 /// Refuses a request with no address, overlong text or a desired date in the past.
@@ -145,7 +196,7 @@ fn check_request(request: &CheckoutRequest, lang: &str) -> Result<()> {
 /// company's first; its prices and its manager.
 struct Terms {
     company_id: CompanyId,
-    contract_id: i64,
+    contract: Contract,
     pricing: PriceContext,
     manager: Option<UserId>,
 }
@@ -161,12 +212,13 @@ impl Terms {
                 .ok_or_else(|| Error::Invalid(i18n::text(lang, "checkout.no_contract", &[])))?,
         };
         let pricing = PriceContext::for_contract(conn, user, contract_id)?;
-        let manager = contracts
+        let contract = contracts
             .into_iter()
-            .find(|v| v.contract.id == contract_id)
-            .and_then(|v| v.contract.manager_id)
-            .map(UserId);
-        Ok(Terms { company_id, contract_id, pricing, manager })
+            .map(|v| v.contract)
+            .find(|c| c.id == contract_id)
+            .ok_or_else(|| Error::Invalid(i18n::text(lang, "checkout.no_contract", &[])))?;
+        let manager = contract.manager_id.map(UserId);
+        Ok(Terms { company_id, contract, pricing, manager })
     }
 }
 
@@ -207,8 +259,7 @@ fn insert_order(
     user: &User,
     terms: &Terms,
     request: &CheckoutRequest,
-    number: &str,
-    deadline: NaiveDateTime,
+    (number, status, deadline): (&str, OrderStatus, Option<NaiveDateTime>),
     now: NaiveDateTime,
 ) -> Result<OrderId> {
     Ok(diesel::insert_into(orders::table)
@@ -216,9 +267,9 @@ fn insert_order(
             orders::number.eq(number),
             orders::company_id.eq(terms.company_id.0),
             orders::user_id.eq(user.id.0),
-            orders::contract_id.eq(terms.contract_id),
+            orders::contract_id.eq(terms.contract.id),
             orders::manager_id.eq(terms.manager),
-            orders::status.eq(OrderStatus::New),
+            orders::status.eq(status),
             orders::delivery_address.eq(request.delivery_address.trim()),
             orders::desired_date.eq(request.desired_date),
             orders::po_number.eq(request.po_number.trim()),
@@ -226,7 +277,7 @@ fn insert_order(
             orders::currency.eq("RUB"),
             orders::total_minor.eq(0),
             orders::vat_minor.eq(0),
-            orders::reservation_deadline.eq(Some(deadline)),
+            orders::reservation_deadline.eq(deadline),
             orders::placed_at.eq(now),
             orders::updated_at.eq(now),
             orders::sync_state.eq(SyncState::Pending),
@@ -244,12 +295,13 @@ struct PlacedLines {
     reserved: Vec<i64>,
 }
 
-/// Reserves what stock allows for each line (the rest is backordered),
-/// inserts the lines and sets the order's totals.
-fn insert_lines(conn: &mut DbConn, order_id: OrderId, priced: &[PricedLine]) -> Result<PlacedLines> {
+/// Reserves what stock allows for each line (the rest is backordered;
+/// nothing is reserved for an order awaiting approval), inserts the lines
+/// and sets the order's totals.
+fn insert_lines(conn: &mut DbConn, order_id: OrderId, priced: &[PricedLine], reserving: bool) -> Result<PlacedLines> {
     let mut placed = PlacedLines { total: Money(0), vat: Money(0), reserved: Vec::with_capacity(priced.len()) };
     for (index, PricedLine { fact, quantity, unit }) in priced.iter().enumerate() {
-        let reserved = reserve(conn, fact.offer_id, *quantity)?;
+        let reserved = if reserving { reserve(conn, fact.offer_id, *quantity)? } else { 0 };
         let (amount, line_vat) = line_amount(*unit, *quantity);
         placed.total = Money(placed.total.minor() + amount.minor());
         placed.vat = Money(placed.vat.minor() + line_vat.minor());

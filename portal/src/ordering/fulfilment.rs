@@ -48,6 +48,8 @@ pub fn record_shipment(
         let shipment_id = insert_shipment(conn, order.id, number, date, by)?;
         let order_lines = lines_of(conn, order.id)?;
         let shipped = ship_lines(conn, shipment_id, &order_lines, &wanted)?;
+        let value = shipped_value(&order_lines, &wanted);
+        crate::finance::ledger::post_shipment(conn, order.contract_id, order.id, number, date, value)?;
         let now = Utc::now().naive_utc();
         let complete = lines_of(conn, order.id)?.iter().all(|l| l.shipped >= l.quantity);
         let to = if complete { OrderStatus::Shipped } else { OrderStatus::PartiallyShipped };
@@ -78,6 +80,17 @@ pub fn record_shipment(
         )?;
         find(conn, scope, order_id)
     })
+}
+
+/// What the shipped quantities are worth at the order's prices (each line
+/// its share of the line's amount).
+fn shipped_value(order_lines: &[OrderLine], wanted: &[(i64, i64)]) -> Money {
+    let value = wanted
+        .iter()
+        .filter_map(|(id, quantity)| order_lines.iter().find(|l| l.id == *id).map(|l| (l, *quantity)))
+        .map(|(line, quantity)| Money(line.amount_minor).mul_ratio(quantity, line.quantity.max(1)).minor())
+        .sum();
+    Money(value)
 }
 
 /// The shipment's lines with each order line once (quantities summed); a
@@ -169,7 +182,7 @@ pub fn record_payment(
             return Err(Error::Conflict(format!("order {} is {}", order.number, from.as_str())));
         }
         let now = Utc::now().naive_utc();
-        diesel::insert_into(payments::table)
+        let payment_id: i64 = diesel::insert_into(payments::table)
             .values((
                 payments::order_id.eq(order.id),
                 payments::amount_minor.eq(amount.minor()),
@@ -179,7 +192,13 @@ pub fn record_payment(
                 payments::actor.eq(by.actor),
                 payments::actor_user_id.eq(by.user.map(|u| u.0)),
             ))
-            .execute(conn)?;
+            .returning(payments::id)
+            .get_result(conn)?;
+        let ledger_number = match document {
+            "" => format!("{} / {payment_id}", order.number),
+            document => document.to_string(),
+        };
+        crate::finance::ledger::post_payment(conn, order.contract_id, order.id, &ledger_number, date, amount)?;
         let paid = order.paid_minor + amount.minor();
         let covered = paid >= order.total_minor;
         let to = if covered && can(by.actor, from, OrderStatus::Paid) { OrderStatus::Paid } else { from };

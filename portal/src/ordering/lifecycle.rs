@@ -36,6 +36,10 @@ const MANAGERS: &[Actor] = &[Actor::Manager, Actor::Admin];
 
 /// (from, to, who may) — every allowed move.
 const TRANSITIONS: &[(OrderStatus, OrderStatus, &[Actor])] = &[
+    // Approval of an order over the credit: it proceeds as placed (reserve,
+    // invoice) or is rejected; the buyer may withdraw it.
+    (AwaitingApproval, New, MANAGERS),
+    (AwaitingApproval, Cancelled, &[Actor::Buyer, Actor::Manager, Actor::Admin]),
     (New, Processing, STAFF),
     (New, Reserved, STAFF),
     (New, Paid, STAFF),
@@ -96,6 +100,8 @@ mod tests {
     #[test]
     fn every_allowed_transition() {
         let expected: &[(OrderStatus, OrderStatus, &str)] = &[
+            (AwaitingApproval, New, "manager admin"),
+            (AwaitingApproval, Cancelled, "buyer manager admin"),
             (New, Processing, "manager admin erp"),
             (New, Reserved, "manager admin erp"),
             (New, Paid, "manager admin erp"),
@@ -146,5 +152,7 @@ mod tests {
         assert!(!can(Actor::Manager, Returned, Closed));
         assert!(allowed(Actor::Buyer, Paid).is_empty());
         assert_eq!(allowed(Actor::Buyer, New), vec![Cancelled]);
+        assert!(!can(Actor::Buyer, AwaitingApproval, New), "a buyer cannot approve their own order");
+        assert!(!can(Actor::Erp, AwaitingApproval, New), "approval is a manager's");
     }
 }

@@ -318,6 +318,25 @@ pub fn invoice_pdf(conn: &mut DbConn, scope: Scope, order_id: OrderId) -> Result
         .map_err(Error::from_lookup)
 }
 
+/// The contracts a scope covers: a buyer's company's, those of the
+/// companies a manager is assigned to, every contract for the supplier.
+pub fn scoped_contracts<'a>(scope: Scope) -> contracts::BoxedQuery<'a, crate::db::MultiBackend> {
+    let query = contracts::table.into_boxed();
+    match scope {
+        Scope::Company(company) => query.filter(contracts::company_id.eq(company.0)),
+        Scope::Managed(manager) => {
+            let assigned = diesel::alias!(contracts as assigned);
+            let managed = assigned
+                .filter(assigned.field(contracts::manager_id).eq(manager.0))
+                .filter(assigned.field(contracts::active).eq(true))
+                .select(assigned.field(contracts::company_id));
+            query.filter(contracts::company_id.eq_any(managed))
+        }
+        Scope::All => query,
+        Scope::Nothing => query.filter(contracts::id.eq(-1)),
+    }
+}
+
 /// The companies a scope covers, for filters: (id, name).
 pub fn companies_in(conn: &mut DbConn, scope: Scope) -> Result<Vec<(i64, String)>> {
     let mut query = companies::table.order(companies::name).select((companies::id, companies::name)).into_boxed();

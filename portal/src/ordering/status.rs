@@ -18,6 +18,9 @@ stored_text_enum! {
         Cancelled = "cancelled",
         Returned = "returned",
         ReserveExpired = "reserve_expired",
+        /// Over the contract's credit: waits for the manager's approval
+        /// (nothing reserved, no invoice yet).
+        AwaitingApproval = "awaiting_approval",
     }
 }
 

@@ -13,7 +13,7 @@ use crate::i18n;
 use crate::ordering::status::OrderStatus;
 use crate::settings::Colour;
 
-const TEMPLATES: [(&str, &str); 18] = [
+const TEMPLATES: [(&str, &str); 19] = [
     ("base.html", include_str!("../../../templates/base.html")),
     ("login.html", include_str!("../../../templates/login.html")),
     ("catalog.html", include_str!("../../../templates/catalog.html")),
@@ -32,6 +32,7 @@ const TEMPLATES: [(&str, &str); 18] = [
     ("run.html", include_str!("../../../templates/run.html")),
     ("password.html", include_str!("../../../templates/password.html")),
     ("company.html", include_str!("../../../templates/company.html")),
+    ("finance.html", include_str!("../../../templates/finance.html")),
 ];
 
 pub struct Templates {

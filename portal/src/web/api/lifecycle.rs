@@ -68,6 +68,28 @@ enum TransitionOutcome {
 
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
+struct ApprovalIn {
+    /// true: the order proceeds (reserve, invoice); false: it is cancelled.
+    approve: bool,
+    /// Required when rejecting: what the buyer is told.
+    #[oai(default, validator(max_length = 1000))]
+    reason: String,
+}
+
+#[derive(ApiResponse)]
+enum ApprovalOutcome {
+    #[oai(status = 200)]
+    Decided(Json<Box<OrderOut>>),
+    /// The order is not awaiting approval, or this user may not decide.
+    #[oai(status = 409)]
+    Conflict(Json<ApiError>),
+    /// A rejection without a reason.
+    #[oai(status = 422)]
+    Invalid(Json<ApiError>),
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ShipmentLineIn {
     line_id: i64,
     /// A number or a decimal string.
@@ -195,6 +217,37 @@ impl LifecycleApi {
                 from: refused.from,
                 allowed: refused.allowed,
             }))),
+        }
+    }
+
+    /// Approves or rejects an order awaiting approval over the credit limit
+    /// (managers and administrators; a buyer's token answers 403).
+    #[oai(path = "/v1/orders/:id/approval", method = "post", tag = "ApiTags::Lifecycle")]
+    #[tracing::instrument(skip_all)]
+    async fn approval(
+        &self,
+        state: Data<&AppState>,
+        auth: StaffAuth,
+        id: Path<i64>,
+        body: Json<ApprovalIn>,
+    ) -> poem::Result<ApprovalOutcome> {
+        let user = auth.0;
+        let (scope, by, Json(decision)) = (Scope::of(&user), ActedBy::user(&user), body);
+        let decided = state
+            .db
+            .run(move |conn| {
+                actions::decide_approval(conn, scope, OrderId(id.0), by, decision.approve, &decision.reason)
+            })
+            .await;
+        match decided {
+            Ok(Moved::Done(_)) => Ok(ApprovalOutcome::Decided(order_out(&state, user, id.0).await?)),
+            Ok(Moved::Refused(refused)) => Ok(ApprovalOutcome::Conflict(api_error(format!(
+                "this user cannot decide on an order in status {}",
+                refused.from.as_str()
+            )))),
+            Err(Error::Conflict(message)) => Ok(ApprovalOutcome::Conflict(api_error(message))),
+            Err(Error::Invalid(message)) => Ok(ApprovalOutcome::Invalid(api_error(message))),
+            Err(other) => Err(other.into()),
         }
     }
 

@@ -10,6 +10,7 @@ mod carts;
 mod catalog;
 pub mod document;
 mod exchange_orders;
+mod finance;
 mod lifecycle;
 mod me;
 mod orders;
@@ -37,6 +38,7 @@ pub type Apis = (
     admin_accounts::AdminUsersApi,
     admin_accounts::AdminCompaniesApi,
     admin_accounts::AdminSettingsApi,
+    finance::FinanceApi,
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -53,6 +55,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             admin_accounts::AdminUsersApi,
             admin_accounts::AdminCompaniesApi,
             admin_accounts::AdminSettingsApi,
+            finance::FinanceApi,
         ),
         "Optovik API",
         env!("CARGO_PKG_VERSION"),
@@ -99,7 +102,7 @@ fn erp_may_call(method: &Method, path: &str) -> bool {
             | (&Method::POST, ["v1", "orders", _, "transitions" | "shipments" | "payments"])
             | (&Method::POST, ["v1", "admin", "imports"])
             | (&Method::GET, ["v1", "exchange", "orders"])
-            | (&Method::POST, ["v1", "exchange", "orders", "ack"])
+            | (&Method::POST, ["v1", "exchange", "orders", "ack"] | ["v1", "erp", "ledger"])
     )
 }
 

@@ -335,7 +335,15 @@ pub async fn checkout(
     let cart_id = form.cart_id;
     match state.db.run(move |conn| place_order(conn, &user, CartId(cart_id), &request)).await {
         Ok(placed) => {
-            set_flash(state, jar, &i18n::text(&lang, "checkout.placed", &[("number", placed.number.clone())]));
+            let message = match &placed.credit_hold {
+                None => i18n::text(&lang, "checkout.placed", &[("number", placed.number.clone())]),
+                Some(reason) => i18n::text(
+                    &lang,
+                    "checkout.awaiting",
+                    &[("number", placed.number.clone()), ("reason", reason.clone())],
+                ),
+            };
+            set_flash(state, jar, &message);
             Ok(Redirect::see_other(format!("/orders/{}", placed.id)).into_response())
         }
         Err(Error::Invalid(message) | Error::Conflict(message)) => {

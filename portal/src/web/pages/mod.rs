@@ -5,6 +5,7 @@ mod admin;
 mod cart;
 mod catalog;
 mod company;
+mod finance;
 mod journal;
 mod language;
 mod login;
@@ -54,6 +55,7 @@ pub fn routes() -> Route {
         .at("/manager", get(manage::dashboard_page))
         .at("/manager/order", post(manage::order_for_buyer))
         .at("/notifications", get(manage::feed))
+        .at("/finance", get(finance::page))
         .at("/admin", get(admin::page))
         .at("/admin/users/invite", post(admin::invite))
         .at("/admin/users/:id", post(admin::user_action))

@@ -9,9 +9,10 @@ use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Object, OpenApi};
 
 use super::{Changed, Created};
-use crate::accounts::write::{self, CompanyDetails, ContractTerms};
+use crate::accounts::write::{self, CompanyDetails, ContractTerms, CreditTerms};
 use crate::accounts::{Company, CompanyId, Contract, UserId};
 use crate::error::Error;
+use crate::finance::DebitOn;
 use crate::money::percent_from_bp;
 use crate::web::api::AdminAuth;
 use crate::web::AppState;
@@ -32,6 +33,12 @@ struct ContractOut {
     deferral_days: i32,
     manager_id: Option<i64>,
     active: bool,
+    /// How much the buyer may owe, minor units; 0 = prepayment only.
+    credit_limit_minor: i64,
+    /// Days overdue debt is tolerated before new orders are held.
+    grace_days: i32,
+    /// What puts a debt on the ledger.
+    debit_on: DebitOn,
 }
 
 impl From<Contract> for ContractOut {
@@ -47,6 +54,9 @@ impl From<Contract> for ContractOut {
             deferral_days: k.deferral_days,
             manager_id: k.manager_id,
             active: k.active,
+            credit_limit_minor: k.credit_limit_minor,
+            grace_days: k.grace_days,
+            debit_on: k.debit_on,
         }
     }
 }
@@ -143,6 +153,14 @@ struct ContractPatch {
     manager_id: MaybeUndefined<i64>,
     /// false takes the contract out of force (its manager loses the company at once).
     active: Option<bool>,
+    /// How much the buyer may owe, minor units; 0 = prepayment only.
+    #[oai(validator(minimum(value = "0"), maximum(value = "100000000000000")))]
+    credit_limit_minor: Option<i64>,
+    /// Days overdue debt is tolerated before new orders are held.
+    #[oai(validator(minimum(value = "0"), maximum(value = "3650")))]
+    grace_days: Option<i32>,
+    /// What puts a debt on the ledger: shipment or invoice.
+    debit_on: Option<DebitOn>,
 }
 
 fn company_out(conn: &mut crate::db::DbConn, id: CompanyId) -> crate::Result<CompanyOut> {
@@ -161,6 +179,7 @@ fn company_out(conn: &mut crate::db::DbConn, id: CompanyId) -> crate::Result<Com
 impl AdminCompaniesApi {
     /// Every company with its contracts.
     #[oai(path = "/v1/admin/companies", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn companies(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Json<Vec<CompanyOut>>> {
         let all = state.db.run(write::companies_with_contracts).await?;
         let out = all
@@ -172,6 +191,7 @@ impl AdminCompaniesApi {
 
     /// Add a customer company.
     #[oai(path = "/v1/admin/companies", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn create_company(
         &self,
         state: Data<&AppState>,
@@ -199,6 +219,7 @@ impl AdminCompaniesApi {
 
     /// One company with its contracts.
     #[oai(path = "/v1/admin/companies/:id", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn company(
         &self,
         state: Data<&AppState>,
@@ -211,6 +232,7 @@ impl AdminCompaniesApi {
 
     /// Change a company's details or take it out of (or back into) service.
     #[oai(path = "/v1/admin/companies/:id", method = "patch")]
+    #[tracing::instrument(skip_all)]
     async fn update_company(
         &self,
         state: Data<&AppState>,
@@ -244,6 +266,7 @@ impl AdminCompaniesApi {
 
     /// Add a contract to a company.
     #[oai(path = "/v1/admin/companies/:id/contracts", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn create_contract(
         &self,
         state: Data<&AppState>,
@@ -285,6 +308,7 @@ impl AdminCompaniesApi {
 
     /// One contract.
     #[oai(path = "/v1/admin/contracts/:id", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn contract(
         &self,
         state: Data<&AppState>,
@@ -297,6 +321,7 @@ impl AdminCompaniesApi {
 
     /// Change a contract's terms, reassign its manager, or take it out of force.
     #[oai(path = "/v1/admin/contracts/:id", method = "patch")]
+    #[tracing::instrument(skip_all)]
     async fn update_contract(
         &self,
         state: Data<&AppState>,
@@ -325,6 +350,12 @@ impl AdminCompaniesApi {
                         active: patch.active.unwrap_or(current.active),
                     }
                     .save(conn)?;
+                    CreditTerms {
+                        limit_minor: patch.credit_limit_minor.unwrap_or(current.credit_limit_minor),
+                        grace_days: patch.grace_days.unwrap_or(current.grace_days),
+                        debit_on: patch.debit_on.unwrap_or(current.debit_on),
+                    }
+                    .save(conn, id)?;
                     write::contract(conn, id).map(ContractOut::from)
                 })
             })

@@ -28,6 +28,7 @@ struct SettingsIn {
 impl AdminSettingsApi {
     /// The supplier's settings (those an administrator may edit).
     #[oai(path = "/v1/admin/settings", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn settings(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Json<SettingsOut>> {
         let values = state.db.run(crate::settings::editable_values).await?;
         let settings = values.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
@@ -36,6 +37,7 @@ impl AdminSettingsApi {
 
     /// Change settings: each value is checked as on the admin page; all or none are saved.
     #[oai(path = "/v1/admin/settings", method = "patch")]
+    #[tracing::instrument(skip_all)]
     async fn update_settings(
         &self,
         state: Data<&AppState>,

@@ -66,6 +66,7 @@ struct UserPatch {
 impl AdminUsersApi {
     /// Every user, by role and email.
     #[oai(path = "/v1/admin/users", method = "get")]
+    #[tracing::instrument(skip_all)]
     async fn users(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Json<Vec<UserOut>>> {
         let users = state.db.run(accounts_admin::list_users).await?;
         Ok(Json(users.into_iter().map(Into::into).collect()))
@@ -74,6 +75,7 @@ impl AdminUsersApi {
     /// Invite a user: the account is created without a password and the link
     /// to set one is emailed (valid 7 days).
     #[oai(path = "/v1/admin/users", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn invite(
         &self,
         state: Data<&AppState>,
@@ -99,6 +101,7 @@ impl AdminUsersApi {
 
     /// Disable or enable a user.
     #[oai(path = "/v1/admin/users/:id", method = "patch")]
+    #[tracing::instrument(skip_all)]
     async fn update_user(
         &self,
         state: Data<&AppState>,
@@ -126,6 +129,7 @@ impl AdminUsersApi {
     /// Reset a user's password: every session and token of theirs ends now,
     /// and a link to set a new password is emailed.
     #[oai(path = "/v1/admin/users/:id/reset", method = "post")]
+    #[tracing::instrument(skip_all)]
     async fn reset(&self, state: Data<&AppState>, _auth: AdminAuth, id: Path<i64>) -> poem::Result<Done> {
         let id = UserId(id.0);
         match state.db.run(move |conn| accounts_admin::reset(conn, id)).await {

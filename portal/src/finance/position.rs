@@ -1,0 +1,207 @@
+//! Where a contract stands: the balance (the ERP's when it sent one, else
+//! the ledger's sum), the credit limit and what is left of it, overdue debt,
+//! and each debt document with what of it is paid. Payments are applied to
+//! the oldest debts first, as accountants reconcile them.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::ledger::{entries, Entry};
+use crate::accounts::{CompanyId, Contract};
+use crate::db::schema::{contract_balances, contracts};
+use crate::db::DbConn;
+use crate::error::Result;
+use crate::ordering::orders::{scoped_contracts, Scope};
+
+/// The ERP's balance of a contract.
+#[derive(Debug, Clone, Copy, Queryable, Serialize)]
+pub struct ErpBalance {
+    pub balance_minor: i64,
+    pub as_of: NaiveDate,
+    pub received_at: NaiveDateTime,
+}
+
+/// One contract's position.
+#[derive(Debug, Clone, Serialize)]
+pub struct Position {
+    pub contract: Contract,
+    /// Owed to the supplier (negative: the buyer has paid in advance).
+    pub balance_minor: i64,
+    /// The ledger's own sum (debits − credits), shown beside the ERP's figure.
+    pub ledger_balance_minor: i64,
+    pub erp_balance: Option<ErpBalance>,
+    /// What may still be ordered on credit (0 on prepayment contracts).
+    pub available_minor: i64,
+    /// Debt past its due date.
+    pub overdue_minor: i64,
+    /// Days the oldest unpaid overdue document is past due (0 when none).
+    pub overdue_days: i64,
+}
+
+impl Position {
+    /// Whether the contract is prepayment only.
+    pub fn prepayment(&self) -> bool {
+        self.contract.credit_limit_minor <= 0
+    }
+}
+
+/// A debt or credit document with what of it is settled.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    pub entry: Entry,
+    /// For a debt: what the credits cover of it (oldest debts first).
+    pub paid_minor: i64,
+    /// For a debt: what is still owed.
+    pub open_minor: i64,
+    /// For an open debt past due: how many days.
+    pub days_overdue: i64,
+}
+
+/// Applies the credits to the debits, oldest debt first.
+pub fn settle(entries: Vec<Entry>, today: NaiveDate) -> Vec<Document> {
+    let mut credit: i64 = entries.iter().map(|e| e.credit_minor).sum();
+    entries
+        .into_iter()
+        .map(|entry| {
+            let paid = entry.debit_minor.min(credit.max(0));
+            credit -= paid;
+            let open = entry.debit_minor - paid;
+            let days_overdue = match entry.due_date {
+                Some(due) if open > 0 && due < today => (today - due).num_days(),
+                _ => 0,
+            };
+            Document { entry, paid_minor: paid, open_minor: open, days_overdue }
+        })
+        .collect()
+}
+
+fn erp_balances(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, ErpBalance>> {
+    Ok(contract_balances::table
+        .filter(contract_balances::contract_id.eq_any(ids))
+        .select((
+            contract_balances::contract_id,
+            (contract_balances::balance_minor, contract_balances::as_of, contract_balances::received_at),
+        ))
+        .load::<(i64, ErpBalance)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The position of one contract.
+pub fn of_contract(conn: &mut DbConn, contract: Contract, today: NaiveDate) -> Result<Position> {
+    let erp = erp_balances(conn, &[contract.id])?.remove(&contract.id);
+    let documents = settle(entries(conn, contract.id)?, today);
+    Ok(position(contract, &documents, erp))
+}
+
+fn position(contract: Contract, documents: &[Document], erp: Option<ErpBalance>) -> Position {
+    let ledger: i64 = documents.iter().map(|d| d.entry.debit_minor - d.entry.credit_minor).sum();
+    let balance = erp.map_or(ledger, |e| e.balance_minor);
+    let overdue = documents.iter().filter(|d| d.days_overdue > 0).map(|d| d.open_minor).sum();
+    let overdue_days = documents.iter().map(|d| d.days_overdue).max().unwrap_or(0);
+    let available = (contract.credit_limit_minor - balance.max(0)).max(0);
+    Position {
+        contract,
+        balance_minor: balance,
+        ledger_balance_minor: ledger,
+        erp_balance: erp,
+        available_minor: available,
+        overdue_minor: overdue,
+        overdue_days,
+    }
+}
+
+/// The positions of the contracts a scope covers (optionally one company's),
+/// active contracts only, by company and number.
+pub fn positions(
+    conn: &mut DbConn,
+    scope: Scope,
+    company: Option<CompanyId>,
+    today: NaiveDate,
+) -> Result<Vec<Position>> {
+    let mut query = scoped_contracts(scope).filter(contracts::active.eq(true));
+    if let Some(company) = company {
+        query = query.filter(contracts::company_id.eq(company.0));
+    }
+    let list: Vec<Contract> =
+        query.order((contracts::company_id, contracts::number)).select(Contract::as_select()).load(conn)?;
+    let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+    let mut erp = erp_balances(conn, &ids)?;
+    let mut out = Vec::with_capacity(list.len());
+    for contract in list {
+        let documents = settle(entries(conn, contract.id)?, today);
+        let erp = erp.remove(&contract.id);
+        out.push(position(contract, &documents, erp));
+    }
+    Ok(out)
+}
+
+/// One contract the scope covers, or "not found".
+pub fn contract_in(conn: &mut DbConn, scope: Scope, contract_id: i64) -> Result<Contract> {
+    scoped_contracts(scope)
+        .filter(contracts::id.eq(contract_id))
+        .select(Contract::as_select())
+        .first(conn)
+        .map_err(crate::error::Error::from_lookup)
+}
+
+/// A contract's documents dated within `from..=to` (either end open), with
+/// their settlement computed over the whole ledger.
+pub fn documents(
+    conn: &mut DbConn,
+    contract_id: i64,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<Vec<Document>> {
+    Ok(settle(entries(conn, contract_id)?, today)
+        .into_iter()
+        .filter(|d| from.is_none_or(|f| d.entry.entry_date >= f) && to.is_none_or(|t| d.entry.entry_date <= t))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::finance::{EntryKind, EntrySource};
+
+    fn entry(kind: EntryKind, date: (u32, u32), debit: i64, credit: i64, due: Option<(u32, u32)>) -> Entry {
+        let day = |(m, d)| NaiveDate::from_ymd_opt(2026, m, d).expect("date");
+        Entry {
+            id: 0,
+            contract_id: 1,
+            kind,
+            number: String::new(),
+            entry_date: day(date),
+            debit_minor: debit,
+            credit_minor: credit,
+            due_date: due.map(day),
+            order_id: None,
+            source: EntrySource::Portal,
+            updated_at: Utc::now().naive_utc(),
+        }
+    }
+
+    #[test]
+    fn payments_settle_the_oldest_debts_first() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+        let docs = settle(
+            vec![
+                entry(EntryKind::Shipment, (10, 1), 100_00, 0, Some((10, 31))),
+                entry(EntryKind::Shipment, (11, 1), 50_00, 0, Some((12, 1))),
+                entry(EntryKind::Payment, (11, 15), 0, 120_00, None),
+                entry(EntryKind::Shipment, (12, 1), 70_00, 0, Some((12, 31))),
+            ],
+            today,
+        );
+        let open: Vec<i64> = docs.iter().map(|d| d.open_minor).collect();
+        assert_eq!(open, [0, 30_00, 0, 70_00]);
+        let overdue: Vec<i64> = docs.iter().map(|d| d.days_overdue).collect();
+        assert_eq!(overdue, [0, 4, 0, 0], "only the partly paid debt is past due");
+    }
+}
