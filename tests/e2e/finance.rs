@@ -24,6 +24,24 @@ async fn contract_id(app: &TestApp) -> i64 {
     .await
 }
 
+/// Starts the buyer's contract afresh: no ledger, no ERP balance, prepayment
+/// only (the demo data gives it credit and a history).
+async fn clean_slate(app: &TestApp) -> i64 {
+    let contract = contract_id(app).await;
+    app.with_db(move |conn| {
+        use diesel::prelude::*;
+        use portal::db::schema::{contract_balances, contracts, ledger_entries};
+        diesel::delete(ledger_entries::table.filter(ledger_entries::contract_id.eq(contract))).execute(conn)?;
+        diesel::delete(contract_balances::table.filter(contract_balances::contract_id.eq(contract))).execute(conn)?;
+        diesel::update(contracts::table.find(contract))
+            .set((contracts::credit_limit_minor.eq(0), contracts::grace_days.eq(0)))
+            .execute(conn)?;
+        Ok(())
+    })
+    .await;
+    contract
+}
+
 async fn position(app: &TestApp, token: &str) -> Value {
     let (status, all) = app.api_get(token, "/api/v1/finance").await;
     assert_eq!(status, 200, "{all}");
@@ -79,6 +97,7 @@ async fn import(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> (u16,
 #[tokio::test(flavor = "multi_thread")]
 async fn a_ledger_file_applies_once_and_a_broken_one_changes_nothing() {
     let app = spawn_app().await;
+    clean_slate(&app).await;
     let admin = app.token(ADMIN.0, ADMIN.1).await;
     let buyer = app.token(BUYER.0, BUYER.1).await;
     let (d60, d50, d20) = (day(60), day(50), day(20));
@@ -141,6 +160,7 @@ async fn a_ledger_file_applies_once_and_a_broken_one_changes_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_portals_own_shipments_and_payments_reach_the_ledger() {
     let app = spawn_app().await;
+    clean_slate(&app).await;
     let admin = app.token(ADMIN.0, ADMIN.1).await;
     let buyer = app.token(BUYER.0, BUYER.1).await;
     let manager = app.token(MANAGER.0, MANAGER.1).await;
@@ -177,6 +197,7 @@ async fn the_portals_own_shipments_and_payments_reach_the_ledger() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_order_over_the_limit_is_refused_or_held_for_approval() {
     let app = spawn_app().await;
+    clean_slate(&app).await;
     let admin = app.token(ADMIN.0, ADMIN.1).await;
     let buyer = app.token(BUYER.0, BUYER.1).await;
     let manager = app.token(MANAGER.0, MANAGER.1).await;
@@ -231,6 +252,7 @@ async fn an_order_over_the_limit_is_refused_or_held_for_approval() {
 #[tokio::test(flavor = "multi_thread")]
 async fn overdue_debt_past_the_grace_period_holds_orders() {
     let app = spawn_app().await;
+    clean_slate(&app).await;
     let admin = app.token(ADMIN.0, ADMIN.1).await;
     let buyer = app.token(BUYER.0, BUYER.1).await;
     let contract = contract_id(&app).await;
@@ -266,4 +288,17 @@ async fn another_companys_finance_is_not_found() {
     // Their own page shows their contract.
     let own = page.get(app.url("/finance")).send().await.expect("page").text().await.expect("body");
     assert!(own.contains("ДЛР-2026&#x2f;003") && own.contains("Взаиморасчёты"), "{own}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_data_fills_the_balances_page() {
+    let app = spawn_app().await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    let p = position(&app, &buyer).await;
+    // Shipped 40 and 24 days ago with 14 days' deferral, partly paid.
+    assert!(p["overdue_minor"].as_i64().expect("overdue") > 0, "{p}");
+    assert_eq!(p["credit_limit_minor"], 300_000_000, "{p}");
+    let page = app.login(BUYER.0, BUYER.1).await;
+    let html = page.get(app.url("/finance")).send().await.expect("page").text().await.expect("body");
+    assert!(html.contains("РН-2026-0533") && html.contains("Просрочено"), "{html}");
 }

@@ -192,15 +192,15 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
         let docs = settle(
             vec![
-                entry(EntryKind::Shipment, (10, 1), 100_00, 0, Some((10, 31))),
-                entry(EntryKind::Shipment, (11, 1), 50_00, 0, Some((12, 1))),
-                entry(EntryKind::Payment, (11, 15), 0, 120_00, None),
-                entry(EntryKind::Shipment, (12, 1), 70_00, 0, Some((12, 31))),
+                entry(EntryKind::Shipment, (10, 1), 10_000, 0, Some((10, 31))),
+                entry(EntryKind::Shipment, (11, 1), 5_000, 0, Some((12, 1))),
+                entry(EntryKind::Payment, (11, 15), 0, 12_000, None),
+                entry(EntryKind::Shipment, (12, 1), 7_000, 0, Some((12, 31))),
             ],
             today,
         );
         let open: Vec<i64> = docs.iter().map(|d| d.open_minor).collect();
-        assert_eq!(open, [0, 30_00, 0, 70_00]);
+        assert_eq!(open, [0, 3_000, 0, 7_000]);
         let overdue: Vec<i64> = docs.iter().map(|d| d.days_overdue).collect();
         assert_eq!(overdue, [0, 4, 0, 0], "only the partly paid debt is past due");
     }

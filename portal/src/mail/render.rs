@@ -142,6 +142,7 @@ mod tests {
             ("comment", "Доставка во вторник".to_string()),
             ("name", "Иван Петров".to_string()),
             ("email", "ivan@example.com".to_string()),
+            ("reason", "Задолженность превысит кредитный лимит.".to_string()),
         ]
     }
 
