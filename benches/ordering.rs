@@ -110,7 +110,10 @@ fn main() -> anyhow::Result<()> {
                 use portal::db::schema::order_lines;
                 order_lines::table.filter(order_lines::order_id.eq(placed.id)).count().get_result(&mut *conn)?
             };
-            println!("checkout placed order {} with {lines} lines, invoice {:?}, status {}", placed.number, placed.invoice_number, placed.status);
+            println!(
+                "checkout placed order {} with {lines} lines, invoice {:?}, status {}",
+                placed.number, placed.invoice_number, placed.status
+            );
         }
     }
     times.sort();

@@ -71,12 +71,12 @@ pub fn issue_for_order(conn: &mut DbConn, order_id: OrderId) -> Result<i64> {
     Ok(number)
 }
 
-fn setting(conn: &mut DbConn, key: &str) -> Result<String> {
+pub(crate) fn setting(conn: &mut DbConn, key: &str) -> Result<String> {
     Ok(settings::get(conn, key)?.unwrap_or_default())
 }
 
 /// The supplier's requisites from the settings.
-fn supplier(conn: &mut DbConn) -> Result<Requisites> {
+pub(crate) fn supplier(conn: &mut DbConn) -> Result<Requisites> {
     Ok(Requisites {
         name: setting(conn, settings::SUPPLIER_NAME)?,
         inn: setting(conn, settings::SUPPLIER_INN)?,

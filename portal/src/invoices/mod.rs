@@ -2,6 +2,7 @@
 pub mod document;
 pub mod issue;
 pub mod pdf;
+pub mod pdf_text;
 pub mod words;
 
 pub use document::*;

@@ -40,11 +40,17 @@ pub(super) const MAX_NAME_LINES: usize = 30;
 /// Longest any other field may grow, in lines.
 pub(super) const MAX_FIELD_LINES: usize = 8;
 
-/// Breaks `text` into lines no wider than `width`; words longer than a line are broken between
+/// Breaks `text` into lines no wider than `width` (never at a no-break space); words longer than a line are broken between
 /// characters. At most `max_lines` lines are returned, the last one ending in "…" if text was
 /// cut. Empty text gives one empty line, so every field occupies at least one line.
 fn wrap(face: &Face, text: &str, size: f32, width: f32, max_lines: usize) -> Vec<String> {
-    let text = face.sanitize(text);
+    // A no-break space (in "47 509,50") glues its neighbours into one word;
+    // it prints as a space.
+    let words: Vec<String> = text
+        .split(|c: char| c.is_whitespace() && c != '\u{a0}')
+        .filter(|w| !w.is_empty())
+        .map(|w| face.sanitize(w))
+        .collect();
     let max_lines = max_lines.max(1);
     let width = width.max(size);
     let space = face.char_width(' ', size);
@@ -53,7 +59,7 @@ fn wrap(face: &Face, text: &str, size: f32, width: f32, max_lines: usize) -> Vec
     let mut current_w = 0.0_f32;
     let mut truncated = false;
 
-    'words: for word in text.split_whitespace() {
+    'words: for word in words.iter().map(String::as_str) {
         let word_w = face.width(word, size);
         if !current.is_empty() && current_w + space + word_w <= width {
             current.push(' ');
@@ -121,6 +127,8 @@ pub(super) struct Font {
     grey: bool,
 }
 
+/// Body text.
+pub(super) const BODY: Font = Font { size: SIZE_BODY, style: Style::Regular, grey: false };
 /// Bold body text, for totals and signature labels.
 pub(super) const BODY_BOLD: Font = Font { size: SIZE_BODY, style: Style::Bold, grey: false };
 /// Small grey captions under signature lines.

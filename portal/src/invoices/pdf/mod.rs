@@ -5,7 +5,8 @@
 //! `closing`, with `layout` for measuring and drawing and `labels` for every text), then the pages
 //! are written with printpdf and font subsets (`emit`, `fonts`), and finally the file id is made
 //! reproducible (`determinism`). This module must never draw, measure or word anything itself, and
-//! the public surface stays [`render`] and [`PdfError`]: everything else is private to `pdf`.
+//! the public surface stays [`render`], [`render_statement`] (the reconciliation statement, laid
+//! out by `statement` on the same canvas) and [`PdfError`]: everything else is private to `pdf`.
 
 mod closing;
 mod determinism;
@@ -14,6 +15,7 @@ mod fonts;
 mod heading;
 mod labels;
 mod layout;
+mod statement;
 mod table;
 #[cfg(test)]
 mod text_snapshot;
@@ -55,6 +57,20 @@ pub fn render(doc: &InvoiceDocument) -> Result<Vec<u8>, PdfError> {
     closing::page_numbers(&mut pages, faces, l);
 
     let mut bytes = emit::write(&pages, faces, &labels::metadata_title(doc))?;
+    determinism::stable_file_id(&mut bytes);
+    Ok(bytes)
+}
+
+/// Renders a reconciliation statement (акт сверки) as a PDF file, A4
+/// portrait, with the same fonts and reproducibility as invoices.
+pub fn render_statement(s: &crate::finance::statement::Statement) -> Result<Vec<u8>, PdfError> {
+    let faces = fonts::Faces::get()?;
+    let mut c = layout::Canvas::new(faces);
+    statement::draw(&mut c, s);
+    let mut pages = c.finish();
+    closing::page_numbers(&mut pages, faces, labels::labels(s.locale));
+    let title = format!("{} {}", crate::finance::statement::words(s.locale).title, s.contract);
+    let mut bytes = emit::write(&pages, faces, &title)?;
     determinism::stable_file_id(&mut bytes);
     Ok(bytes)
 }

@@ -5,11 +5,7 @@
 //! a diff of plain text. The document is fixed (dates, numbers), so the text is
 //! stable; the layout's exact coordinates are left out on purpose.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
-use lopdf::content::Content;
-use lopdf::{Document, Encoding, Object};
 
 use super::render;
 use crate::invoices::document::{BankDetails, InvoiceDocument, InvoiceLine, InvoiceLocale, Requisites};
@@ -91,55 +87,8 @@ fn document(locale: InvoiceLocale) -> InvoiceDocument {
     }
 }
 
-/// The text of each page: the text runs grouped into lines by baseline, top to
-/// bottom, and the runs of a line left to right, separated by ` | `.
 fn page_texts(pdf: &[u8]) -> String {
-    let doc = Document::load_mem(pdf).expect("lopdf reads the invoice");
-    let mut out = String::new();
-    for (number, page_id) in doc.get_pages() {
-        let encodings: BTreeMap<Vec<u8>, Encoding> = doc
-            .get_page_fonts(page_id)
-            .expect("fonts")
-            .into_iter()
-            .map(|(name, font)| (name, font.get_font_encoding(&doc).expect("font encoding")))
-            .collect();
-        let content = Content::decode(&doc.get_page_content(page_id)).expect("decodes");
-        // Baseline (hundredths of a point, negated so that top comes first) → (x, text) runs.
-        let mut lines: BTreeMap<i64, Vec<(f32, String)>> = BTreeMap::new();
-        let (mut font, mut x, mut y) = (None, 0.0, 0.0);
-        for op in &content.operations {
-            let number = |i: usize| op.operands.get(i).and_then(|o| o.as_float().ok()).unwrap_or(0.0);
-            match op.operator.as_str() {
-                "BT" => (x, y) = (0.0, 0.0),
-                "Td" => (x, y) = (x + number(0), y + number(1)),
-                "Tm" => (x, y) = (number(4), number(5)),
-                "Tf" => font = op.operands.first().and_then(|o| o.as_name().ok()).and_then(|n| encodings.get(n)),
-                "Tj" | "TJ" => {
-                    let encoding = font.expect("a font is set before text");
-                    let strings = match op.operands.first() {
-                        Some(Object::Array(items)) => items.clone(),
-                        Some(string) => vec![string.clone()],
-                        None => Vec::new(),
-                    };
-                    let text: String = strings
-                        .iter()
-                        .filter_map(|o| o.as_str().ok())
-                        .map(|bytes| Document::decode_text(encoding, bytes).expect("ToUnicode decodes"))
-                        .collect();
-                    lines.entry((-y * 100.0).round() as i64).or_default().push((x, text));
-                }
-                _ => {}
-            }
-        }
-        out.push_str(&format!("--- page {number} ---\n"));
-        for mut runs in lines.into_values() {
-            runs.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let runs: Vec<String> = runs.into_iter().map(|(_, text)| text).collect();
-            out.push_str(runs.join(" | ").trim_end());
-            out.push('\n');
-        }
-    }
-    out
+    crate::invoices::pdf_text::page_texts(pdf).expect("the PDF reads back")
 }
 
 #[test]
@@ -152,4 +101,61 @@ fn russian_invoice_text_matches_its_snapshot() {
 fn english_invoice_text_matches_its_snapshot() {
     let pdf = render(&document(InvoiceLocale::En)).expect("renders");
     insta::assert_snapshot!("invoice.en", page_texts(&pdf));
+}
+
+/// A statement with an opening debt, a shipment, a payment and a return.
+fn statement(locale: InvoiceLocale) -> crate::finance::statement::Statement {
+    use crate::finance::statement::{Statement, StatementRow};
+    let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("date");
+    let rows = vec![
+        StatementRow {
+            date: day(11, 3),
+            document: "Реализация № РН-2026-0533".into(),
+            debit_minor: 9_675_000,
+            credit_minor: 0,
+        },
+        StatementRow {
+            date: day(11, 15),
+            document: "Оплата № ПП-1342".into(),
+            debit_minor: 0,
+            credit_minor: 6_000_000,
+        },
+        StatementRow {
+            date: day(11, 20), document: "Возврат № ВЗ-31".into(), debit_minor: 0, credit_minor: 124_050
+        },
+    ];
+    let (debit, credit) = (9_675_000, 6_124_050);
+    Statement {
+        locale,
+        supplier: Requisites {
+            name: "ООО «Оптовик»".into(),
+            inn: "7700000000".into(),
+            kpp: "770001001".into(),
+            address: String::new(),
+        },
+        buyer: Requisites {
+            name: "ООО «СтройМаркет»".into(),
+            inn: "7701234564".into(),
+            kpp: "770101001".into(),
+            address: String::new(),
+        },
+        contract: "ОПТ-2026/014".into(),
+        from: day(11, 1),
+        to: day(11, 30),
+        opening_minor: 1_200_000,
+        rows,
+        debit_minor: debit,
+        credit_minor: credit,
+        closing_minor: 1_200_000 + debit - credit,
+        director: "Соколов А. В.".into(),
+        accountant: "Морозова Е. П.".into(),
+    }
+}
+
+#[test]
+fn statement_text_matches_its_snapshot_in_both_languages() {
+    for (locale, name) in [(InvoiceLocale::Ru, "statement.ru"), (InvoiceLocale::En, "statement.en")] {
+        let pdf = super::render_statement(&statement(locale)).expect("renders");
+        insta::assert_snapshot!(name, page_texts(&pdf));
+    }
 }

@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use poem::web::Data;
 use poem_openapi::param::Query;
-use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use poem_openapi::payload::{Attachment, AttachmentType, Json};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, ResponseContent, Tags};
 
 use super::{api_error, ApiError, BearerAuth, ExchangeAuth};
 use crate::accounts::CompanyId;
@@ -184,6 +184,58 @@ enum LedgerOutcome {
     Invalid(Json<ApiError>),
 }
 
+/// The statement's file format.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+enum StatementFormat {
+    Pdf,
+    Xlsx,
+}
+
+#[derive(ResponseContent)]
+enum StatementFile {
+    #[oai(content_type = "application/pdf")]
+    Pdf(Attachment<Vec<u8>>),
+    #[oai(content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+    Xlsx(Attachment<Vec<u8>>),
+}
+
+#[derive(ApiResponse)]
+enum StatementOutcome {
+    #[oai(status = 200)]
+    File(StatementFile),
+    /// The period starts after it ends.
+    #[oai(status = 422)]
+    Invalid(Json<ApiError>),
+}
+
+/// The statement of a contract the scope covers, as a file.
+pub fn statement_file(
+    conn: &mut crate::db::DbConn,
+    scope: Scope,
+    contract_id: i64,
+    (from, to): (Option<NaiveDate>, Option<NaiveDate>),
+    pdf: bool,
+    lang: &str,
+) -> crate::Result<(String, Vec<u8>)> {
+    use chrono::Datelike;
+    let contract = position::contract_in(conn, scope, contract_id)?;
+    let to = match to {
+        Some(to) => to,
+        None => today(conn)?,
+    };
+    let from = from.or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1)).unwrap_or(to);
+    let statement = crate::finance::statement::build(conn, &contract, from, to, lang)?;
+    let name = format!("statement-{}-{from}-{to}", contract.number.replace(['/', '\\', ' '], "-"));
+    if pdf {
+        let bytes = crate::invoices::pdf::render_statement(&statement)
+            .map_err(|e| Error::Internal(format!("statement PDF: {e}")))?;
+        Ok((format!("{name}.pdf"), bytes))
+    } else {
+        Ok((format!("{name}.xlsx"), crate::finance::statement::xlsx(&statement)?))
+    }
+}
+
 #[OpenApi]
 impl FinanceApi {
     /// The position of every contract the user may see: a buyer's company's,
@@ -236,6 +288,34 @@ impl FinanceApi {
             currency: contract.currency,
             documents: documents.into_iter().map(Into::into).collect(),
         }))
+    }
+
+    /// The reconciliation statement (акт сверки) of a contract for a period,
+    /// as PDF or XLSX, in the user's language. `from` defaults to the start
+    /// of the year of `to`, `to` to today.
+    #[oai(path = "/v1/finance/statement", method = "get", tag = "ApiTags::Finance")]
+    #[tracing::instrument(skip_all)]
+    async fn statement(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        contract_id: Query<i64>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+        format: Query<Option<StatementFormat>>,
+    ) -> poem::Result<StatementOutcome> {
+        let scope = Scope::of(&auth.0);
+        let lang = crate::i18n::locale(&auth.0.locale);
+        let pdf = format.0.unwrap_or(StatementFormat::Pdf) == StatementFormat::Pdf;
+        let period = (from.0, to.0);
+        let made = state.db.run(move |conn| statement_file(conn, scope, contract_id.0, period, pdf, lang)).await;
+        let (name, bytes) = match made {
+            Ok(file) => file,
+            Err(Error::Invalid(message)) => return Ok(StatementOutcome::Invalid(api_error(message))),
+            Err(other) => return Err(other.into()),
+        };
+        let file = Attachment::new(bytes).attachment_type(AttachmentType::Attachment).filename(name);
+        Ok(StatementOutcome::File(if pdf { StatementFile::Pdf(file) } else { StatementFile::Xlsx(file) }))
     }
 
     /// The ERP's ledger as JSON (for ERPs that do not send files): each row

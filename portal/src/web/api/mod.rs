@@ -10,7 +10,7 @@ mod carts;
 mod catalog;
 pub mod document;
 mod exchange_orders;
-mod finance;
+pub(super) mod finance;
 mod lifecycle;
 mod me;
 mod orders;

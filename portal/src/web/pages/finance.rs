@@ -165,3 +165,37 @@ pub async fn page(
     };
     Ok(state.templates.render("finance.html", &layout, &view)?)
 }
+
+#[derive(Deserialize, Default)]
+pub struct StatementQuery {
+    contract: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    format: Option<String>,
+}
+
+/// The reconciliation statement of a contract as PDF or XLSX (`format=xlsx`).
+#[handler]
+#[tracing::instrument(skip_all)]
+pub async fn statement(
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Query(query): Query<StatementQuery>,
+) -> poem::Result<poem::Response> {
+    use poem::http::header;
+    let contract = query.contract.as_deref().and_then(|c| c.parse::<i64>().ok()).ok_or(Error::NotFound)?;
+    let scope = Scope::of(&session.user);
+    let lang = i18n::locale(&session.user.locale);
+    let pdf = query.format.as_deref() != Some("xlsx");
+    let period = (date(&query.from), date(&query.to));
+    let (name, bytes) = state
+        .db
+        .run(move |conn| crate::web::api::finance::statement_file(conn, scope, contract, period, pdf, lang))
+        .await?;
+    let content_type =
+        if pdf { "application/pdf" } else { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
+    Ok(poem::Response::builder()
+        .content_type(content_type)
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))
+        .body(bytes))
+}

@@ -56,6 +56,7 @@ pub fn routes() -> Route {
         .at("/manager/order", post(manage::order_for_buyer))
         .at("/notifications", get(manage::feed))
         .at("/finance", get(finance::page))
+        .at("/finance/statement", get(finance::statement))
         .at("/admin", get(admin::page))
         .at("/admin/users/invite", post(admin::invite))
         .at("/admin/users/:id", post(admin::user_action))
