@@ -31,6 +31,10 @@ stored_text_enum! {
         Payment = "payment",
         /// An order over the credit waits for the manager's approval.
         AwaitingApproval = "awaiting_approval",
+        /// A debt falls due within the next days.
+        PaymentDue = "payment_due",
+        /// A debt is past its due date.
+        PaymentOverdue = "payment_overdue",
     }
 }
 
@@ -47,6 +51,8 @@ impl NotificationKind {
             NotificationKind::Shipment => Some(EmailKind::Shipment),
             NotificationKind::Payment => Some(EmailKind::Payment),
             NotificationKind::AwaitingApproval => Some(EmailKind::AwaitingApproval),
+            NotificationKind::PaymentDue => Some(EmailKind::PaymentDue),
+            NotificationKind::PaymentOverdue => Some(EmailKind::PaymentOverdue),
         }
     }
 
@@ -99,6 +105,18 @@ pub fn notify(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// A cabinet notification without its email (for staff who follow many
+/// customers: the feed and the board are enough).
+pub fn notify_cabinet(
+    conn: &mut DbConn,
+    user: UserId,
+    order_id: Option<OrderId>,
+    kind: NotificationKind,
+    args: &[(&'static str, String)],
+) -> Result<()> {
+    notify_many(conn, &[Pending { user, order_id, kind, args: args.to_vec(), email: false }])
 }
 
 /// A notification to queue in bulk.

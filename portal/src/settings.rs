@@ -74,7 +74,7 @@ pub const STATUS_COLORS: &str = "status_colors";
 pub const CATALOG_VERSION: &str = "catalog_version";
 
 /// The settings an administrator edits (page and API), in display order.
-pub const EDITABLE: [&str; 22] = [
+pub const EDITABLE: [&str; 23] = [
     SUPPLIER_NAME,
     SUPPLIER_INN,
     SUPPLIER_KPP,
@@ -97,6 +97,7 @@ pub const EDITABLE: [&str; 22] = [
     crate::journal::RETENTION_DAYS,
     STATUS_COLORS,
     crate::finance::CREDIT_POLICY,
+    crate::finance::reminders::REMINDER_DAYS,
 ];
 
 /// Every editable setting with its value (or its default where one applies).
@@ -107,6 +108,7 @@ pub fn editable_values(conn: &mut DbConn) -> Result<Vec<(&'static str, String)>>
             Some(value) => value,
             None if key == crate::ordering::channels::SETTING => "1c".to_string(),
             None if key == crate::finance::CREDIT_POLICY => "refuse".to_string(),
+            None if key == crate::finance::reminders::REMINDER_DAYS => "3".to_string(),
             None => String::new(),
         };
         values.push((key, value));
@@ -127,7 +129,10 @@ pub fn update(conn: &mut DbConn, values: &[(String, String)], lang: &str) -> Res
             let number_error = || Error::Invalid(i18n::text(lang, "admin.bad_number", &[("key", key.to_string())]));
             match key {
                 STOCK_DISPLAY => set_stock_display(conn, value)?,
-                RESERVATION_DAYS | RESERVATION_WARNING_HOURS | STOCK_FEW_THRESHOLD => {
+                RESERVATION_DAYS
+                | RESERVATION_WARNING_HOURS
+                | STOCK_FEW_THRESHOLD
+                | crate::finance::reminders::REMINDER_DAYS => {
                     value.parse::<u32>().map_err(|_| number_error())?;
                     set(conn, key, value)?
                 }

@@ -390,3 +390,103 @@ async fn the_statement_adds_up_in_pdf_and_xlsx() {
     let (status, _, _) = fetch(&app, &buyer, &format!("/api/v1/finance/statement?{backwards}")).await;
     assert_eq!(status, 422);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_manager_decides_on_the_page_and_sees_debtors() {
+    let app = spawn_app().await;
+    let contract = clean_slate(&app).await;
+    let admin = app.token(ADMIN.0, ADMIN.1).await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    set_terms(&app, &admin, contract, json!({"credit_limit_minor": 100})).await;
+    set_policy(&app, &admin, "approval").await;
+    let (_, held) = checkout(&app, &buyer, 10).await;
+    let (id, number) = (held["id"].as_i64().expect("id"), held["number"].as_str().expect("number").to_string());
+    // Overdue debt for the board: shipped 30 days ago, 14 days' deferral.
+    let row =
+        json!({"contract": CONTRACT, "kind": "shipment", "number": "РН-9", "date": day(30), "debit_minor": 70_000});
+    send(&app, &admin, "POST", "/api/v1/erp/ledger", json!({"rows": [row]})).await;
+
+    let manager = app.login(MANAGER.0, MANAGER.1).await;
+    let board = manager.get(app.url("/manager")).send().await.expect("board").text().await.expect("body");
+    assert!(board.contains("Ждут согласования по кредиту") && board.contains(&number), "{board}");
+    assert!(board.contains("Просроченная задолженность") && board.contains("700,00"), "{board}");
+    let page = manager.get(app.url(&format!("/orders/{id}"))).send().await.expect("order").text().await.expect("body");
+    assert!(page.contains("Согласовать") && page.contains("Отклонить"), "{page}");
+    let csrf = crate::support::csrf_of(&page);
+    // A rejection without a reason is refused; with one, the order is cancelled.
+    let reject = |comment: &'static str| {
+        let (manager, url, csrf) = (manager.clone(), app.url(&format!("/orders/{id}/transition")), csrf.clone());
+        async move {
+            manager
+                .post(url)
+                .form(&[("csrf", csrf.as_str()), ("to", "cancelled"), ("comment", comment)])
+                .send()
+                .await
+                .expect("post")
+        }
+    };
+    reject("").await;
+    let (_, order) = app.api_get(&buyer, &format!("/api/v1/orders/{id}")).await;
+    assert_eq!(order["status"], "awaiting_approval", "no reason, no rejection");
+    reject("Сначала оплатите РН-9").await;
+    let (_, order) = app.api_get(&buyer, &format!("/api/v1/orders/{id}")).await;
+    assert_eq!(order["status"], "cancelled");
+
+    let company = manager.get(app.url("/companies/1")).send().await.expect("company").text().await.expect("body");
+    assert!(company.contains("Взаиморасчёты") && company.contains("700,00"), "{company}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn payment_reminders_go_out_once_before_and_after_the_due_date() {
+    let app = spawn_app().await;
+    clean_slate(&app).await;
+    let admin = app.token(ADMIN.0, ADMIN.1).await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    // 14 days' deferral: shipped 12 days ago falls due in 2 days; 20 days ago, 6 days overdue;
+    // 30 days ago but paid, nothing to remind of.
+    let doc = |kind: &str, number: &str, days_ago: i64, debit: i64, credit: i64| {
+        json!({"contract": CONTRACT, "kind": kind, "number": number, "date": day(days_ago),
+               "debit_minor": debit, "credit_minor": credit})
+    };
+    let rows = json!({"rows": [
+        doc("shipment", "РН-P", 30, 10_000, 0),
+        doc("payment", "ПП-P", 25, 0, 10_000),
+        doc("shipment", "РН-O", 20, 20_000, 0),
+        doc("shipment", "РН-D", 12, 30_000, 0),
+    ]});
+    let (status, body) = send(&app, &admin, "POST", "/api/v1/erp/ledger", rows).await;
+    assert_eq!(status, 200, "{body}");
+    let run = |db: portal::db::Db| async move {
+        tokio::task::spawn_blocking(move || {
+            connector::jobs::run_blocking(&db, "finance-reminders", portal::journal::Trigger::Cli).expect("job")
+        })
+        .await
+        .expect("task")
+    };
+    let first = run(app.db.clone()).await;
+    // (The other demo contracts have debts of their own; this buyer's feed says what matters.)
+    assert!(!first.idle && first.summary.starts_with("reminded of 1 payments falling due"), "{first:?}");
+    let (_, feed) = app.api_get(&buyer, "/api/v1/notifications").await;
+    let kinds: Vec<(&str, &str)> = feed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|n| (n["kind"].as_str().unwrap_or(""), n["title"].as_str().unwrap_or("")))
+        .collect();
+    assert!(kinds.iter().any(|(k, t)| *k == "payment_due" && t.contains("РН-D")), "{kinds:?}");
+    assert!(kinds.iter().any(|(k, t)| *k == "payment_overdue" && t.contains("РН-O")), "{kinds:?}");
+    assert!(!kinds.iter().any(|(_, t)| t.contains("РН-P")), "a paid debt is not reminded of: {kinds:?}");
+    let emails = app
+        .with_db(|conn| {
+            use diesel::prelude::*;
+            use portal::db::schema::email_outbox;
+            Ok(email_outbox::table
+                .filter(email_outbox::to_address.eq(BUYER.0))
+                .select(email_outbox::subject)
+                .load::<String>(conn)?)
+        })
+        .await;
+    assert!(emails.iter().any(|s| s.contains("Просрочена оплата по документу № РН-O")), "{emails:?}");
+    let again = run(app.db.clone()).await;
+    assert!(again.idle, "each reminder goes out once: {again:?}");
+}

@@ -2,6 +2,7 @@
 //! scheduler, `optovik job run NAME` and the admin's "run now" share this).
 
 mod email_outbox;
+mod finance_reminders;
 pub mod folder_exchange;
 mod purge_credentials;
 mod reservation_expiry;
@@ -45,6 +46,11 @@ pub const JOBS: &[JobSpec] = &[
         description: "warn before reservations lapse; release lapsed ones",
     },
     JobSpec {
+        name: finance_reminders::NAME,
+        default_cron: "0 0 7 * * *",
+        description: "remind buyers of payments falling due and overdue",
+    },
+    JobSpec {
         name: folder_exchange::FULL_IMPORT,
         default_cron: "0 30 2 * * *",
         description: "import every file in the exchange inbox, catalogs included (nightly)",
@@ -73,6 +79,7 @@ pub fn run_blocking(db: &Db, name: &str, trigger: Trigger) -> anyhow::Result<Job
         purge_credentials::NAME => purge_credentials::run(db),
         reservation_expiry::NAME => reservation_expiry::run(db),
         email_outbox::NAME => email_outbox::run(db),
+        finance_reminders::NAME => finance_reminders::run(db),
         folder_exchange::NAME
         | folder_exchange::FULL_IMPORT
         | folder_exchange::STOCK_IMPORT

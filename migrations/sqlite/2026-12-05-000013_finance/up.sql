@@ -24,6 +24,9 @@ CREATE TABLE ledger_entries (
     order_id BIGINT REFERENCES orders (id),
     source TEXT NOT NULL,
     updated_at TIMESTAMP NOT NULL,
+    -- The last payment reminder sent for a debt: '' (none), 'due' (falls
+    -- due soon) or 'overdue'; each is sent once.
+    reminded TEXT NOT NULL DEFAULT '',
     UNIQUE (contract_id, kind, number)
 );
 CREATE INDEX ledger_entries_date ON ledger_entries (contract_id, entry_date);

@@ -478,6 +478,7 @@ diesel::table! {
         order_id -> Nullable<BigInt>,
         source -> Text,
         updated_at -> Timestamp,
+        reminded -> Text,
     }
 }
 

@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 
-use super::position::{of_contract, Position};
+use super::position::{summary_of, Position};
 use super::CREDIT_POLICY;
 use crate::accounts::Contract;
 use crate::db::DbConn;
@@ -92,6 +92,6 @@ pub fn judge(position: &Position, total: Money, policy: Policy) -> Verdict {
 /// Checks an order of `total` under `contract` as of `today`.
 pub fn check(conn: &mut DbConn, contract: &Contract, total: Money, today: NaiveDate) -> Result<Verdict> {
     let policy = Policy::current(conn)?;
-    let position = of_contract(conn, contract.clone(), today)?;
+    let position = summary_of(conn, contract.clone(), today)?;
     Ok(judge(&position, total, policy))
 }

@@ -8,6 +8,7 @@
 //! - [`ledger`]: the entries and how they are written;
 //! - [`position`]: balance, overdue debt and open documents per contract;
 //! - [`credit`]: the check at checkout;
+//! - [`reminders`]: payment reminders before and after the due date;
 //! - [`ledger_file`]: the ERP's ledger rows, checked and applied all or nothing;
 //! - [`statement`]: the reconciliation statement (акт сверки), PDF and XLSX.
 
@@ -15,6 +16,7 @@ pub mod credit;
 pub mod ledger;
 pub mod ledger_file;
 pub mod position;
+pub mod reminders;
 pub mod statement;
 
 use crate::db::stored_text::stored_text_enum;

@@ -41,6 +41,8 @@ fn value(kind: &str, name: &str, lang: &str) -> String {
             "Задолженность 480\u{a0}000,00 ₽ и этот заказ на 12\u{a0}345,60 ₽ превысят кредитный лимит 450\u{a0}000,00 ₽."
         }
         .into(),
+        "contract" => "ОПТ-2026/014".into(),
+        "due" => "15.12.2026".into(),
         "name" => "Иван Петров".into(),
         "email" => "ivan.petrov@romashka.example".into(),
         "url" => match kind {

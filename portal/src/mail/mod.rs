@@ -31,6 +31,8 @@ stored_text_enum! {
         Payment = "payment",
         OrderCancelled = "order_cancelled",
         AwaitingApproval = "awaiting_approval",
+        PaymentDue = "payment_due",
+        PaymentOverdue = "payment_overdue",
         Invite = "invite",
         PasswordReset = "password_reset",
     }

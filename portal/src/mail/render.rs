@@ -41,6 +41,8 @@ static TEMPLATES: &[Template] = &[
     template!("payment", ["number", "amount", "total", "url"]),
     template!("order_cancelled", ["number", "comment", "url"]),
     template!("awaiting_approval", ["number", "company", "total", "reason", "url"]),
+    template!("payment_due", ["number", "contract", "amount", "due", "url"]),
+    template!("payment_overdue", ["number", "contract", "amount", "due", "url"]),
     template!("invite", ["name", "company", "email", "url", "deadline"]),
     template!("password_reset", ["name", "url", "deadline"]),
 ];
@@ -143,6 +145,8 @@ mod tests {
             ("name", "Иван Петров".to_string()),
             ("email", "ivan@example.com".to_string()),
             ("reason", "Задолженность превысит кредитный лимит.".to_string()),
+            ("contract", "ОПТ-2026/014".to_string()),
+            ("due", "15.12.2026".to_string()),
         ]
     }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::events::{record, ActedBy, EventKind};
-use super::lifecycle::{allowed, can};
+use super::lifecycle::{allowed, can, Actor};
 use super::orders::{find, Order, Scope};
 use super::reservations::{consume, lines_of, re_reserve, release_line, release_order};
 use super::status::{OrderStatus, SyncState};
@@ -66,6 +66,10 @@ pub fn transition(
     write_transaction(conn, |conn| {
         let order = find(conn, scope, order_id)?;
         let from = order.status;
+        let rejection = from == OrderStatus::AwaitingApproval && to == OrderStatus::Cancelled;
+        if rejection && by.actor != Actor::Buyer && comment.trim().is_empty() {
+            return Err(Error::Invalid("a rejection needs a reason for the buyer".into()));
+        }
         if !can(by.actor, from, to) {
             return Ok(Moved::Refused(Refused { from, allowed: allowed(by.actor, from) }));
         }
@@ -264,7 +268,7 @@ pub fn acknowledge(conn: &mut DbConn, order_id: OrderId, erp_number: &str) -> Re
         record(
             conn,
             order.id,
-            ActedBy { actor: super::lifecycle::Actor::Erp, user: None },
+            ActedBy { actor: Actor::Erp, user: None },
             EventKind::ErpAcknowledged,
             (None, None),
             "",

@@ -1,4 +1,5 @@
-//! The manager's "what needs action" board: new orders to confirm,
+//! The manager's "what needs action" board: orders held over the credit
+//! waiting for approval, new orders to confirm,
 //! reservations lapsing within a day, paid but not shipped, late against the
 //! desired date, and backorders that stock could now cover — each a count
 //! and the latest few orders, within the manager's scope.
@@ -36,7 +37,7 @@ pub struct Dashboard {
     pub buckets: Vec<Bucket>,
 }
 
-const KEYS: [&str; 5] = ["new", "lapsing", "paid_not_shipped", "overdue", "backorders"];
+const KEYS: [&str; 6] = ["awaiting_approval", "new", "lapsing", "paid_not_shipped", "overdue", "backorders"];
 /// The statuses no longer worked on (see `lifecycle::is_open`).
 const DONE: [OrderStatus; 4] =
     [OrderStatus::Shipped, OrderStatus::Closed, OrderStatus::Cancelled, OrderStatus::Returned];
@@ -64,10 +65,11 @@ pub fn build(conn: &mut DbConn, scope: Scope, now: NaiveDateTime) -> Result<Dash
         .into_iter()
         .collect();
 
-    let mut counts = [0i64; 5];
-    let mut shown: [Vec<OrderId>; 5] = Default::default();
+    let mut counts = [0i64; 6];
+    let mut shown: [Vec<OrderId>; 6] = Default::default();
     for (id, status, lapsing, late) in &open {
         let hits = [
+            *status == OrderStatus::AwaitingApproval,
             *status == OrderStatus::New,
             reservation_runs(*status) && lapsing.unwrap_or(false),
             matches!(status, OrderStatus::Paid | OrderStatus::PartiallyShipped),

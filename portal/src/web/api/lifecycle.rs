@@ -124,7 +124,7 @@ struct ReservationIn {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 struct BucketOut {
-    /// new, lapsing, paid_not_shipped, overdue or backorders.
+    /// awaiting_approval, new, lapsing, paid_not_shipped, overdue or backorders.
     key: String,
     count: i64,
     orders: Vec<OrderSummaryOut>,

@@ -12,11 +12,12 @@ use crate::accounts::{Company, Contract};
 use crate::error::Error;
 use crate::i18n;
 use crate::ids::{CartId, OfferId};
-use crate::money::Qty;
+use crate::money::{Money, Qty};
 use crate::ordering::cart_edits::{self, OfferRef};
 use crate::ordering::cart_view::priced;
 use crate::ordering::carts;
 use crate::ordering::checkout::{place_order, CheckoutRequest};
+use crate::ordering::orders::Scope;
 use crate::ordering::rules::Requested;
 use crate::pricing::PriceContext;
 use crate::web::session::{layout, set_flash, Authed, CsrfForm};
@@ -68,6 +69,41 @@ struct CartChip {
 struct ContractOption {
     id: i64,
     label: String,
+    /// The contract's payment terms: prepayment, or the credit left.
+    credit: String,
+}
+
+/// The company's contracts with their price type and payment terms.
+fn contract_options(
+    conn: &mut crate::db::DbConn,
+    user: &crate::accounts::User,
+    company: crate::accounts::CompanyId,
+    lang: &str,
+) -> crate::Result<Vec<ContractOption>> {
+    let today = crate::finance::today(conn)?;
+    let positions = crate::finance::position::positions(conn, Scope::of(user), Some(company), today)?;
+    Ok(Contract::for_company(conn, company)?
+        .into_iter()
+        .map(|v| {
+            let position = positions.iter().find(|p| p.contract.id == v.contract.id);
+            let credit = match position {
+                Some(p) if !p.prepayment() => i18n::text(
+                    lang,
+                    "credit.available",
+                    &[
+                        ("available", Money(p.available_minor).format(lang)),
+                        ("limit", Money(p.contract.credit_limit_minor).format(lang)),
+                    ],
+                ),
+                _ => i18n::text(lang, "credit.prepayment", &[]),
+            };
+            ContractOption {
+                id: v.contract.id,
+                label: format!("{} · {}", v.contract.number, v.price_type_name),
+                credit,
+            }
+        })
+        .collect())
 }
 
 #[derive(Serialize)]
@@ -106,16 +142,9 @@ async fn render_cart(
             let all = carts::list(conn, &user)?;
             let cart = priced(conn, cart, &pricing)?;
             let (contracts, address) = match user.company_id {
-                Some(company) => (
-                    Contract::for_company(conn, company)?
-                        .into_iter()
-                        .map(|v| ContractOption {
-                            id: v.contract.id,
-                            label: format!("{} · {}", v.contract.number, v.price_type_name),
-                        })
-                        .collect(),
-                    Company::find(conn, company)?.delivery_address,
-                ),
+                Some(company) => {
+                    (contract_options(conn, &user, company, lang)?, Company::find(conn, company)?.delivery_address)
+                }
                 None => (Vec::new(), String::new()),
             };
             let form = form.unwrap_or(CheckoutForm { delivery_address: address, ..Default::default() });

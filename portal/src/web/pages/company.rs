@@ -20,6 +20,19 @@ struct CompanyPage {
     contracts: Vec<ContractRow>,
     orders: Vec<RecentOrder>,
     total_orders: i64,
+    balances: Vec<BalanceRow>,
+}
+
+/// A contract's balance and overdue debt.
+#[derive(Serialize)]
+struct BalanceRow {
+    contract_id: i64,
+    number: String,
+    balance: String,
+    limit: String,
+    prepayment: bool,
+    overdue: String,
+    overdue_days: i64,
 }
 
 #[derive(Serialize)]
@@ -74,11 +87,25 @@ pub async fn page(
                     manager: manager.unwrap_or_default(),
                 })
                 .collect();
+            let today = crate::finance::today(conn)?;
+            let balances = crate::finance::position::positions(conn, scope, Some(CompanyId(id)), today)?
+                .into_iter()
+                .map(|p| BalanceRow {
+                    contract_id: p.contract.id,
+                    number: p.contract.number.clone(),
+                    balance: Money(p.balance_minor).format(lang),
+                    limit: Money(p.contract.credit_limit_minor).format(lang),
+                    prepayment: p.prepayment(),
+                    overdue: Money(p.overdue_minor).format(lang),
+                    overdue_days: p.overdue_days,
+                })
+                .collect();
             let filter = OrderFilter { company: Some(id), page: 1, per_page: 20, ..Default::default() };
             let found = orders::list(conn, scope, &filter)?;
             Ok(CompanyPage {
                 company,
                 contracts,
+                balances,
                 total_orders: found.total,
                 orders: found
                     .items

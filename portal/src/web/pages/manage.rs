@@ -83,13 +83,54 @@ pub async fn dashboard_page(
         })
         .collect();
     let staff = session.user.clone();
-    let buyers = state.db.run(move |conn| on_behalf::buyers_for(conn, &staff)).await?;
+    let (buyers, overdue) = state
+        .db
+        .run(move |conn| Ok((on_behalf::buyers_for(conn, &staff)?, overdue_customers(conn, Scope::of(&staff), lang)?)))
+        .await?;
     #[derive(Serialize)]
     struct Page {
         buckets: Vec<BucketView>,
         buyers: Vec<on_behalf::BuyerChoice>,
+        overdue: Vec<OverdueRow>,
     }
-    Ok(state.templates.render("manager.html", &layout, &Page { buckets, buyers })?)
+    Ok(state.templates.render("manager.html", &layout, &Page { buckets, buyers, overdue })?)
+}
+
+/// A contract with debt past due, on the manager's board.
+#[derive(Serialize)]
+struct OverdueRow {
+    company_id: i64,
+    company: String,
+    contract_id: i64,
+    contract: String,
+    overdue: String,
+    days: i64,
+    balance: String,
+}
+
+/// The contracts in scope with overdue debt, most overdue first (ten).
+fn overdue_customers(conn: &mut crate::db::DbConn, scope: Scope, lang: &str) -> crate::Result<Vec<OverdueRow>> {
+    let today = crate::finance::today(conn)?;
+    let mut late: Vec<_> = crate::finance::position::positions(conn, scope, None, today)?
+        .into_iter()
+        .filter(|p| p.overdue_minor > 0)
+        .collect();
+    late.sort_by_key(|p| std::cmp::Reverse(p.overdue_minor));
+    late.truncate(10);
+    let names: std::collections::HashMap<i64, String> =
+        crate::ordering::orders::companies_in(conn, scope)?.into_iter().collect();
+    Ok(late
+        .into_iter()
+        .map(|p| OverdueRow {
+            company_id: p.contract.company_id,
+            company: names.get(&p.contract.company_id).cloned().unwrap_or_default(),
+            contract_id: p.contract.id,
+            contract: p.contract.number.clone(),
+            overdue: Money(p.overdue_minor).format(lang),
+            days: p.overdue_days,
+            balance: Money(p.balance_minor).format(lang),
+        })
+        .collect())
 }
 
 fn back_to(id: i64) -> Redirect {

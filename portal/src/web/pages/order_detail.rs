@@ -250,7 +250,11 @@ fn move_views(actor: Actor, from: OrderStatus, lang: &str) -> Vec<MoveView> {
         .into_iter()
         .map(|to| MoveView {
             to,
-            label: status_label(lang, to),
+            label: match (from, to) {
+                (OrderStatus::AwaitingApproval, OrderStatus::New) => i18n::text(lang, "manager.approve", &[]),
+                (OrderStatus::AwaitingApproval, OrderStatus::Cancelled) => i18n::text(lang, "manager.reject", &[]),
+                _ => status_label(lang, to),
+            },
             danger: matches!(to, OrderStatus::Cancelled | OrderStatus::Returned),
         })
         .collect()
