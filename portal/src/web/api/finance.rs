@@ -201,9 +201,21 @@ enum StatementFile {
 }
 
 #[derive(ApiResponse)]
+enum DocumentsOutcome {
+    #[oai(status = 200)]
+    Listed(Json<DocumentsOut>),
+    /// No such contract, or not one of the user's.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+}
+
+#[derive(ApiResponse)]
 enum StatementOutcome {
     #[oai(status = 200)]
     File(StatementFile),
+    /// No such contract, or not one of the user's.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
     /// The period starts after it ends.
     #[oai(status = 422)]
     Invalid(Json<ApiError>),
@@ -271,10 +283,10 @@ impl FinanceApi {
         contract_id: Query<i64>,
         from: Query<Option<NaiveDate>>,
         to: Query<Option<NaiveDate>>,
-    ) -> poem::Result<Json<DocumentsOut>> {
+    ) -> poem::Result<DocumentsOutcome> {
         let scope = Scope::of(&auth.0);
         let (contract_id, from, to) = (contract_id.0, from.0, to.0);
-        let (contract, documents) = state
+        let found = state
             .db
             .run(move |conn| {
                 let contract = position::contract_in(conn, scope, contract_id)?;
@@ -282,12 +294,17 @@ impl FinanceApi {
                 let documents = position::documents(conn, contract.id, from, to, today)?;
                 Ok((contract, documents))
             })
-            .await?;
-        Ok(Json(DocumentsOut {
+            .await;
+        let (contract, documents) = match found {
+            Ok(found) => found,
+            Err(Error::NotFound) => return Ok(DocumentsOutcome::NotFound(api_error("not found"))),
+            Err(other) => return Err(other.into()),
+        };
+        Ok(DocumentsOutcome::Listed(Json(DocumentsOut {
             contract_id: contract.id,
             currency: contract.currency,
             documents: documents.into_iter().map(Into::into).collect(),
-        }))
+        })))
     }
 
     /// The reconciliation statement (акт сверки) of a contract for a period,
@@ -312,6 +329,7 @@ impl FinanceApi {
         let (name, bytes) = match made {
             Ok(file) => file,
             Err(Error::Invalid(message)) => return Ok(StatementOutcome::Invalid(api_error(message))),
+            Err(Error::NotFound) => return Ok(StatementOutcome::NotFound(api_error("not found"))),
             Err(other) => return Err(other.into()),
         };
         let file = Attachment::new(bytes).attachment_type(AttachmentType::Attachment).filename(name);
