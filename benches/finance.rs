@@ -47,6 +47,42 @@ fn fill_ledger(conn: &mut DbConn, contract: &Contract, count: usize, from: Naive
     Ok(())
 }
 
+/// A ledger where payments cover every debt but the last `open`: the usual
+/// case, a long history and a few invoices to pay.
+fn fill_settled_ledger(
+    conn: &mut DbConn,
+    contract: &Contract,
+    count: usize,
+    open: usize,
+    from: NaiveDate,
+) -> anyhow::Result<()> {
+    diesel::delete(ledger_entries::table.filter(ledger_entries::contract_id.eq(contract.id))).execute(conn)?;
+    let now = chrono::Utc::now().naive_utc();
+    let debts = count / 2;
+    for start in (0..count).step_by(1000) {
+        let rows: Vec<_> = (start..(start + 1000).min(count))
+            .map(|i| {
+                let (debt, n) = (i % 2 == 0, i / 2);
+                let date = from + Span::days((n * 360 / debts) as i64);
+                let paid = !debt && n < debts - open;
+                (
+                    ledger_entries::contract_id.eq(contract.id),
+                    ledger_entries::kind.eq(if debt { EntryKind::Shipment } else { EntryKind::Payment }),
+                    ledger_entries::number.eq(format!("S-{i:06}")),
+                    ledger_entries::entry_date.eq(date),
+                    ledger_entries::debit_minor.eq(if debt { 150_000 } else { 0 }),
+                    ledger_entries::credit_minor.eq(if paid { 150_000 } else { 0 }),
+                    ledger_entries::due_date.eq(if debt { Some(date + Span::days(30)) } else { None }),
+                    ledger_entries::source.eq(EntrySource::Erp),
+                    ledger_entries::updated_at.eq(now),
+                )
+            })
+            .collect();
+        per_backend!(conn, |c| diesel::insert_into(ledger_entries::table).values(&rows).execute(c))?;
+    }
+    Ok(())
+}
+
 fn timed<T>(runs: usize, mut f: impl FnMut() -> anyhow::Result<T>) -> anyhow::Result<(Vec<Duration>, T)> {
     let mut times = Vec::new();
     let mut last = None;
@@ -118,6 +154,16 @@ fn main() -> anyhow::Result<()> {
     let (times, verdict) = timed(21, || Ok(credit::check(&mut conn, &contract, Money(100_000), today)?))?;
     println!(
         "credit check over a 20,000-document ledger ({verdict:?}): best {:.2?}, median {:.2?}",
+        times[0], times[10]
+    );
+    let settled: Contract = contracts::table
+        .filter(contracts::number.eq("ДЛР-2026/003"))
+        .select(Contract::as_select())
+        .first(&mut *conn)?;
+    fill_settled_ledger(&mut conn, &settled, 20_000, 30, from)?;
+    let (times, verdict) = timed(21, || Ok(credit::check(&mut conn, &settled, Money(100_000), today)?))?;
+    println!(
+        "credit check over a 20,000-document ledger with 30 debts open ({verdict:?}): best {:.2?}, median {:.2?}",
         times[0], times[10]
     );
     drop(conn);

@@ -138,6 +138,77 @@ pub fn put_erp(conn: &mut DbConn, entry: &NewEntry, dry_run: bool) -> Result<Cha
     write(conn, entry, EntrySource::Erp, stored)
 }
 
+/// Writes many ERP documents at once (a ledger file): the contracts' stored
+/// entries read in one query, new documents inserted 500 to a statement,
+/// changed ones updated, the same ones left alone. Within `entries` a
+/// document named twice counts as its last version. With `dry_run` nothing
+/// is written. Returns (created, updated, unchanged).
+pub fn put_erp_many(conn: &mut DbConn, entries: &[NewEntry], dry_run: bool) -> Result<(usize, usize, usize)> {
+    use std::collections::HashMap;
+    let mut contract_ids: Vec<i64> = entries.iter().map(|e| e.contract_id).collect();
+    contract_ids.sort_unstable();
+    contract_ids.dedup();
+    let mut stored: HashMap<(i64, EntryKind, String), Entry> = HashMap::new();
+    for chunk in contract_ids.chunks(500) {
+        let rows: Vec<Entry> = ledger_entries::table
+            .filter(ledger_entries::contract_id.eq_any(chunk))
+            .select(Entry::as_select())
+            .load(conn)?;
+        stored.extend(rows.into_iter().map(|e| ((e.contract_id, e.kind, e.number.clone()), e)));
+    }
+    // The last version of each document in the file.
+    let mut last: HashMap<(i64, EntryKind, &str), &NewEntry> = HashMap::new();
+    let mut order = Vec::new();
+    for entry in entries {
+        let key = (entry.contract_id, entry.kind, entry.number.as_str());
+        if last.insert(key, entry).is_none() {
+            order.push(key);
+        }
+    }
+    let (mut created, mut updated, mut unchanged) = (0, 0, 0);
+    let mut inserts = Vec::new();
+    for key in order {
+        let entry = last[&key];
+        match stored.remove(&(key.0, key.1, key.2.to_string())) {
+            Some(old) if same(&old, entry, EntrySource::Erp) => unchanged += 1,
+            Some(old) => {
+                updated += 1;
+                if !dry_run {
+                    write(conn, entry, EntrySource::Erp, Some(old))?;
+                }
+            }
+            None => {
+                created += 1;
+                inserts.push(entry);
+            }
+        }
+    }
+    if !dry_run {
+        let now = Utc::now().naive_utc();
+        for chunk in inserts.chunks(500) {
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|e| {
+                    (
+                        ledger_entries::contract_id.eq(e.contract_id),
+                        ledger_entries::kind.eq(e.kind),
+                        ledger_entries::number.eq(&e.number),
+                        ledger_entries::entry_date.eq(e.date),
+                        ledger_entries::debit_minor.eq(e.debit.minor()),
+                        ledger_entries::credit_minor.eq(e.credit.minor()),
+                        ledger_entries::due_date.eq(e.due),
+                        ledger_entries::order_id.eq(e.order_id),
+                        ledger_entries::source.eq(EntrySource::Erp),
+                        ledger_entries::updated_at.eq(now),
+                    )
+                })
+                .collect();
+            crate::per_backend!(conn, |c| diesel::insert_into(ledger_entries::table).values(&rows).execute(c))?;
+        }
+    }
+    Ok((created, updated, unchanged))
+}
+
 fn contract(conn: &mut DbConn, id: i64) -> Result<Contract> {
     Ok(contracts::table.find(id).select(Contract::as_select()).first(conn)?)
 }

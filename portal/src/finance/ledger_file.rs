@@ -11,10 +11,9 @@ use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::ledger::{due_date, put_erp, NewEntry};
+use super::ledger::{due_date, put_erp_many, NewEntry};
 use super::EntryKind;
 use crate::accounts::Contract;
-use crate::catalog::write::Change;
 use crate::db::schema::{companies, contract_balances, contracts};
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
@@ -117,15 +116,23 @@ fn resolve(conn: &mut DbConn, rows: &[LedgerRow]) -> Result<std::result::Result<
         .inner_join(companies::table)
         .select((Contract::as_select(), companies::inn, companies::kpp))
         .load(conn)?;
+    // By contract number and by ИНН, so a row is matched without a scan.
+    let mut by_number: HashMap<&str, Vec<&(Contract, String, String)>> = HashMap::new();
+    let mut by_inn: HashMap<&str, Vec<&(Contract, String, String)>> = HashMap::new();
+    for party in &all {
+        by_number.entry(party.0.number.as_str()).or_default().push(party);
+        by_inn.entry(party.1.as_str()).or_default().push(party);
+    }
     let mut found = Vec::with_capacity(rows.len());
     let mut problems = Vec::new();
     for row in rows {
         let (number, inn, kpp) = (row.contract_number.trim(), row.inn.trim(), row.kpp.trim());
-        let candidates: Vec<&Contract> = all
-            .iter()
+        let pool = if number.is_empty() { by_inn.get(inn) } else { by_number.get(number) };
+        let candidates: Vec<&Contract> = pool
+            .into_iter()
+            .flatten()
             .filter(|(c, i, k)| {
-                (inn.is_empty() || (i == inn && (kpp.is_empty() || k == kpp)))
-                    && (if number.is_empty() { c.active } else { c.number == number })
+                (inn.is_empty() || (i == inn && (kpp.is_empty() || k == kpp))) && (!number.is_empty() || c.active)
             })
             .map(|(c, _, _)| c)
             .collect();
@@ -157,6 +164,7 @@ pub fn apply(conn: &mut DbConn, rows: &[LedgerRow], dry_run: bool) -> Result<App
     write_transaction(conn, |conn| {
         let mut applied = Applied::default();
         let mut balances: HashMap<i64, (String, i64)> = HashMap::new();
+        let mut documents = Vec::with_capacity(rows.len());
         for (row, contract) in rows.iter().zip(&contracts) {
             let RowKind::Entry(kind) = row.kind else {
                 balances.insert(contract.id, (contract.number.clone(), row.debit.minor() - row.credit.minor()));
@@ -167,7 +175,7 @@ pub fn apply(conn: &mut DbConn, rows: &[LedgerRow], dry_run: bool) -> Result<App
                 continue;
             };
             let debt = row.debit.minor() > 0;
-            let entry = NewEntry {
+            documents.push(NewEntry {
                 contract_id: contract.id,
                 kind,
                 number: row.number.trim().to_string(),
@@ -176,13 +184,9 @@ pub fn apply(conn: &mut DbConn, rows: &[LedgerRow], dry_run: bool) -> Result<App
                 credit: row.credit,
                 due: if debt { Some(row.due.unwrap_or_else(|| due_date(contract, row.date))) } else { row.due },
                 order_id: None,
-            };
-            match put_erp(conn, &entry, dry_run)? {
-                Change::Created => applied.created += 1,
-                Change::Updated => applied.updated += 1,
-                Change::Unchanged => applied.unchanged += 1,
-            }
+            });
         }
+        (applied.created, applied.updated, applied.unchanged) = put_erp_many(conn, &documents, dry_run)?;
         for (contract_id, (number, erp)) in balances {
             let ledger = ledger_sum(conn, contract_id)?;
             if ledger != erp {
