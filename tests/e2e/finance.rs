@@ -72,6 +72,12 @@ fn day(days_ago: i64) -> String {
     (Utc::now().date_naive() - Duration::days(days_ago)).to_string()
 }
 
+/// A ledger row for the JSON API on the buyer's contract, dated `days_ago`.
+fn ledger_row(kind: &str, number: &str, days_ago: i64, debit: i64, credit: i64) -> Value {
+    json!({"contract": CONTRACT, "kind": kind, "number": number, "date": day(days_ago),
+           "debit_minor": debit, "credit_minor": credit})
+}
+
 fn ledger_csv(rows: &[[&str; 8]]) -> Vec<u8> {
     let mut text = String::from("Договор;ИНН;Вид документа;Номер;Дата;Дебет;Кредит;Срок оплаты\n");
     for row in rows {
@@ -258,7 +264,7 @@ async fn overdue_debt_past_the_grace_period_holds_orders() {
     let contract = contract_id(&app).await;
     set_terms(&app, &admin, contract, json!({"credit_limit_minor": 100_000_000, "grace_days": 5})).await;
     // Shipped 18 days ago with 14 days' deferral: 4 days overdue, within grace.
-    let row = |number: &str, days_ago: i64| json!({"contract": CONTRACT, "kind": "shipment", "number": number, "date": day(days_ago), "debit_minor": 50_000});
+    let row = |number: &str, days_ago: i64| ledger_row("shipment", number, days_ago, 50_000, 0);
     let (status, body) = send(&app, &admin, "POST", "/api/v1/erp/ledger", json!({"rows": [row("РН-1", 18)]})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(position(&app, &buyer).await["overdue_days"], 4);
@@ -340,16 +346,12 @@ async fn the_statement_adds_up_in_pdf_and_xlsx() {
     let contract = clean_slate(&app).await;
     let admin = app.token(ADMIN.0, ADMIN.1).await;
     let buyer = app.token(BUYER.0, BUYER.1).await;
-    let doc = |kind: &str, number: &str, days_ago: i64, debit: i64, credit: i64| {
-        json!({"contract": CONTRACT, "kind": kind, "number": number, "date": day(days_ago),
-               "debit_minor": debit, "credit_minor": credit})
-    };
     let rows = json!({"rows": [
-        doc("shipment", "РН-1", 90, 100_000, 0),
-        doc("payment", "ПП-1", 80, 0, 30_000),
-        doc("shipment", "РН-2", 20, 50_000, 0),
-        doc("payment", "ПП-2", 10, 0, 20_000),
-        doc("return", "ВЗ-1", 5, 0, 5_000),
+        ledger_row("shipment", "РН-1", 90, 100_000, 0),
+        ledger_row("payment", "ПП-1", 80, 0, 30_000),
+        ledger_row("shipment", "РН-2", 20, 50_000, 0),
+        ledger_row("payment", "ПП-2", 10, 0, 20_000),
+        ledger_row("return", "ВЗ-1", 5, 0, 5_000),
     ]});
     let (status, body) = send(&app, &admin, "POST", "/api/v1/erp/ledger", rows).await;
     assert_eq!(status, 200, "{body}");
@@ -402,8 +404,7 @@ async fn the_manager_decides_on_the_page_and_sees_debtors() {
     let (_, held) = checkout(&app, &buyer, 10).await;
     let (id, number) = (held["id"].as_i64().expect("id"), held["number"].as_str().expect("number").to_string());
     // Overdue debt for the board: shipped 30 days ago, 14 days' deferral.
-    let row =
-        json!({"contract": CONTRACT, "kind": "shipment", "number": "РН-9", "date": day(30), "debit_minor": 70_000});
+    let row = ledger_row("shipment", "РН-9", 30, 70_000, 0);
     send(&app, &admin, "POST", "/api/v1/erp/ledger", json!({"rows": [row]})).await;
 
     let manager = app.login(MANAGER.0, MANAGER.1).await;
@@ -444,15 +445,11 @@ async fn payment_reminders_go_out_once_before_and_after_the_due_date() {
     let buyer = app.token(BUYER.0, BUYER.1).await;
     // 14 days' deferral: shipped 12 days ago falls due in 2 days; 20 days ago, 6 days overdue;
     // 30 days ago but paid, nothing to remind of.
-    let doc = |kind: &str, number: &str, days_ago: i64, debit: i64, credit: i64| {
-        json!({"contract": CONTRACT, "kind": kind, "number": number, "date": day(days_ago),
-               "debit_minor": debit, "credit_minor": credit})
-    };
     let rows = json!({"rows": [
-        doc("shipment", "РН-P", 30, 10_000, 0),
-        doc("payment", "ПП-P", 25, 0, 10_000),
-        doc("shipment", "РН-O", 20, 20_000, 0),
-        doc("shipment", "РН-D", 12, 30_000, 0),
+        ledger_row("shipment", "РН-P", 30, 10_000, 0),
+        ledger_row("payment", "ПП-P", 25, 0, 10_000),
+        ledger_row("shipment", "РН-O", 20, 20_000, 0),
+        ledger_row("shipment", "РН-D", 12, 30_000, 0),
     ]});
     let (status, body) = send(&app, &admin, "POST", "/api/v1/erp/ledger", rows).await;
     assert_eq!(status, 200, "{body}");

@@ -75,6 +75,24 @@ fn same(stored: &Entry, entry: &NewEntry, source: EntrySource) -> bool {
         && stored.source == source
 }
 
+/// The columns of a new ledger row for `$entry` written by `$source` at `$now`.
+macro_rules! entry_values {
+    ($entry:expr, $source:expr, $now:expr) => {
+        (
+            ledger_entries::contract_id.eq($entry.contract_id),
+            ledger_entries::kind.eq($entry.kind),
+            ledger_entries::number.eq(&$entry.number),
+            ledger_entries::entry_date.eq($entry.date),
+            ledger_entries::debit_minor.eq($entry.debit.minor()),
+            ledger_entries::credit_minor.eq($entry.credit.minor()),
+            ledger_entries::due_date.eq($entry.due),
+            ledger_entries::order_id.eq($entry.order_id),
+            ledger_entries::source.eq($source),
+            ledger_entries::updated_at.eq($now),
+        )
+    };
+}
+
 /// Writes the document as `source`; `Unchanged` when it already says that.
 fn write(conn: &mut DbConn, entry: &NewEntry, source: EntrySource, stored: Option<Entry>) -> Result<Change> {
     let now = Utc::now().naive_utc();
@@ -95,20 +113,7 @@ fn write(conn: &mut DbConn, entry: &NewEntry, source: EntrySource, stored: Optio
             Ok(Change::Updated)
         }
         None => {
-            diesel::insert_into(ledger_entries::table)
-                .values((
-                    ledger_entries::contract_id.eq(entry.contract_id),
-                    ledger_entries::kind.eq(entry.kind),
-                    ledger_entries::number.eq(&entry.number),
-                    ledger_entries::entry_date.eq(entry.date),
-                    ledger_entries::debit_minor.eq(entry.debit.minor()),
-                    ledger_entries::credit_minor.eq(entry.credit.minor()),
-                    ledger_entries::due_date.eq(entry.due),
-                    ledger_entries::order_id.eq(entry.order_id),
-                    ledger_entries::source.eq(source),
-                    ledger_entries::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+            diesel::insert_into(ledger_entries::table).values(entry_values!(entry, source, now)).execute(conn)?;
             Ok(Change::Created)
         }
     }
@@ -186,23 +191,7 @@ pub fn put_erp_many(conn: &mut DbConn, entries: &[NewEntry], dry_run: bool) -> R
     if !dry_run {
         let now = Utc::now().naive_utc();
         for chunk in inserts.chunks(500) {
-            let rows: Vec<_> = chunk
-                .iter()
-                .map(|e| {
-                    (
-                        ledger_entries::contract_id.eq(e.contract_id),
-                        ledger_entries::kind.eq(e.kind),
-                        ledger_entries::number.eq(&e.number),
-                        ledger_entries::entry_date.eq(e.date),
-                        ledger_entries::debit_minor.eq(e.debit.minor()),
-                        ledger_entries::credit_minor.eq(e.credit.minor()),
-                        ledger_entries::due_date.eq(e.due),
-                        ledger_entries::order_id.eq(e.order_id),
-                        ledger_entries::source.eq(EntrySource::Erp),
-                        ledger_entries::updated_at.eq(now),
-                    )
-                })
-                .collect();
+            let rows: Vec<_> = chunk.iter().map(|e| entry_values!(e, EntrySource::Erp, now)).collect();
             crate::per_backend!(conn, |c| diesel::insert_into(ledger_entries::table).values(&rows).execute(c))?;
         }
     }
@@ -213,52 +202,30 @@ fn contract(conn: &mut DbConn, id: i64) -> Result<Contract> {
     Ok(contracts::table.find(id).select(Contract::as_select()).first(conn)?)
 }
 
-/// A shipment of an order puts its value on the ledger (contracts that
-/// are debited on shipment), due after the contract's deferral.
-pub fn post_shipment(
+/// A debt of an order: its shipment (contracts debited on shipment, at the
+/// value shipped) or its invoice (contracts billed on order), due after the
+/// contract's deferral. Contracts debited the other way are left alone.
+pub fn post_debt(
     conn: &mut DbConn,
     contract_id: i64,
     order_id: OrderId,
-    number: &str,
-    date: NaiveDate,
-    value: Money,
+    on: DebitOn,
+    (number, date): (&str, NaiveDate),
+    amount: Money,
 ) -> Result<()> {
     let contract = contract(conn, contract_id)?;
-    if contract.debit_on != DebitOn::Shipment || value.minor() <= 0 {
+    if contract.debit_on != on || amount.minor() <= 0 {
         return Ok(());
     }
     let entry = NewEntry {
         contract_id,
-        kind: EntryKind::Shipment,
+        kind: match on {
+            DebitOn::Shipment => EntryKind::Shipment,
+            DebitOn::Invoice => EntryKind::Invoice,
+        },
         number: number.to_string(),
         date,
-        debit: value,
-        credit: Money(0),
-        due: Some(due_date(&contract, date)),
-        order_id: Some(order_id),
-    };
-    post_own(conn, &entry).map(|_| ())
-}
-
-/// An invoice issued for an order is the debt on contracts billed on order.
-pub fn post_invoice(
-    conn: &mut DbConn,
-    contract_id: i64,
-    order_id: OrderId,
-    number: &str,
-    date: NaiveDate,
-    total: Money,
-) -> Result<()> {
-    let contract = contract(conn, contract_id)?;
-    if contract.debit_on != DebitOn::Invoice || total.minor() <= 0 {
-        return Ok(());
-    }
-    let entry = NewEntry {
-        contract_id,
-        kind: EntryKind::Invoice,
-        number: number.to_string(),
-        date,
-        debit: total,
+        debit: amount,
         credit: Money(0),
         due: Some(due_date(&contract, date)),
         order_id: Some(order_id),

@@ -67,7 +67,9 @@ pub fn issue_for_order(conn: &mut DbConn, order_id: OrderId) -> Result<i64> {
         ))
         .execute(conn)?;
     let total = crate::money::Money(order.total_minor);
-    crate::finance::ledger::post_invoice(conn, order.contract_id, order.id, &number.to_string(), today, total)?;
+    let document = (number.to_string(), today);
+    let on = crate::finance::DebitOn::Invoice;
+    crate::finance::ledger::post_debt(conn, order.contract_id, order.id, on, (&document.0, document.1), total)?;
     Ok(number)
 }
 

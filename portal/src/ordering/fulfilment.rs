@@ -49,7 +49,8 @@ pub fn record_shipment(
         let order_lines = lines_of(conn, order.id)?;
         let shipped = ship_lines(conn, shipment_id, &order_lines, &wanted)?;
         let value = shipped_value(&order_lines, &wanted);
-        crate::finance::ledger::post_shipment(conn, order.contract_id, order.id, number, date, value)?;
+        let on = crate::finance::DebitOn::Shipment;
+        crate::finance::ledger::post_debt(conn, order.contract_id, order.id, on, (number, date), value)?;
         let now = Utc::now().naive_utc();
         let complete = lines_of(conn, order.id)?.iter().all(|l| l.shipped >= l.quantity);
         let to = if complete { OrderStatus::Shipped } else { OrderStatus::PartiallyShipped };
