@@ -60,18 +60,21 @@ pub fn run(conn: &mut DbConn, today: NaiveDate) -> Result<Reminded> {
                 } else {
                     continue;
                 };
-                let args = [
-                    ("number", document.entry.number.clone()),
-                    ("contract", contract.number.clone()),
-                    ("amount", Money(document.open_minor).format("ru")),
-                    ("due", due.format("%d.%m.%Y").to_string()),
-                    ("url", format!("{base}/finance?contract={}", contract.id)),
-                ];
-                for buyer in buyers_of(conn, contract.company_id)? {
-                    notify(conn, buyer, None, kind, &args)?;
+                // Amounts as each recipient writes them.
+                let args = |locale: &str| {
+                    [
+                        ("number", document.entry.number.clone()),
+                        ("contract", contract.number.clone()),
+                        ("amount", Money(document.open_minor).format(locale)),
+                        ("due", due.format("%d.%m.%Y").to_string()),
+                        ("url", format!("{base}/finance?contract={}", contract.id)),
+                    ]
+                };
+                for (buyer, locale) in buyers_of(conn, contract.company_id)? {
+                    notify(conn, buyer, None, kind, &args(&locale))?;
                 }
                 if let (Some(manager), NotificationKind::PaymentOverdue) = (contract.manager_id, kind) {
-                    crate::notifications::notify_cabinet(conn, UserId(manager), None, kind, &args)?;
+                    crate::notifications::notify_cabinet(conn, UserId(manager), None, kind, &args("ru"))?;
                 }
                 diesel::update(ledger_entries::table.find(document.entry.id))
                     .set(ledger_entries::reminded.eq(mark))
@@ -86,12 +89,12 @@ pub fn run(conn: &mut DbConn, today: NaiveDate) -> Result<Reminded> {
     })
 }
 
-/// The company's active buyers.
-fn buyers_of(conn: &mut DbConn, company_id: i64) -> Result<Vec<UserId>> {
+/// The company's active buyers, with their language.
+fn buyers_of(conn: &mut DbConn, company_id: i64) -> Result<Vec<(UserId, String)>> {
     Ok(users::table
         .filter(users::company_id.eq(company_id))
         .filter(users::role.eq(Role::Buyer))
         .filter(users::active.eq(true))
-        .select(users::id)
-        .load::<UserId>(conn)?)
+        .select((users::id, users::locale))
+        .load::<(UserId, String)>(conn)?)
 }
