@@ -161,6 +161,18 @@ async fn a_ledger_file_applies_once_and_a_broken_one_changes_nothing() {
     assert_eq!(applied["differences"][0]["ledger_balance_minor"], 110_000, "{applied}");
     let p = position(&app, &buyer).await;
     assert_eq!((p["balance_minor"].as_i64(), p["ledger_balance_minor"].as_i64()), (Some(90_000), Some(110_000)));
+    let journal = app
+        .with_db(|conn| {
+            use diesel::prelude::*;
+            use portal::db::schema::sync_runs;
+            Ok(sync_runs::table
+                .filter(sync_runs::job.eq("ledger (api)"))
+                .order(sync_runs::id.desc())
+                .select(sync_runs::errors)
+                .first::<String>(conn)?)
+        })
+        .await;
+    assert!(journal.contains(CONTRACT) && journal.contains("900.00") && journal.contains("1,100.00"), "{journal}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

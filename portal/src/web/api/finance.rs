@@ -248,6 +248,33 @@ pub fn statement_file(
     }
 }
 
+/// Journals a ledger received as JSON like a ledger file: its counts, and
+/// each contract whose ERP balance differs from the ledger's sum.
+fn journal_ledger(conn: &mut crate::db::DbConn, applied: &ledger_file::Applied) -> crate::Result<()> {
+    use crate::journal::{self, Outcome, Trigger};
+    let run = journal::start(conn, "ledger (api)", Trigger::Erp)?;
+    let errors = applied
+        .differences
+        .iter()
+        .map(|(contract, erp, ledger)| {
+            serde_json::json!({ "message": format!(
+                "contract {contract}: the ERP's balance {} differs from the ledger's {}; the ERP's stands",
+                Money(*erp).format("en"),
+                Money(*ledger).format("en")
+            ) })
+        })
+        .collect();
+    let outcome = Outcome {
+        success: true,
+        summary: applied.summary(),
+        counts: serde_json::json!({ "ledger": { "created": applied.created, "updated": applied.updated,
+            "unchanged": applied.unchanged }, "balances": { "updated": applied.balances } }),
+        errors,
+        ..Default::default()
+    };
+    journal::finish(conn, run, &outcome)
+}
+
 #[OpenApi]
 impl FinanceApi {
     /// The position of every contract the user may see: a buyer's company's,
@@ -370,7 +397,17 @@ impl FinanceApi {
             });
         }
         let dry_run = input.dry_run;
-        match state.db.run(move |conn| ledger_file::apply(conn, &rows, dry_run)).await {
+        let applied = state
+            .db
+            .run(move |conn| {
+                let applied = ledger_file::apply(conn, &rows, dry_run)?;
+                if !dry_run {
+                    journal_ledger(conn, &applied)?;
+                }
+                Ok(applied)
+            })
+            .await;
+        match applied {
             Ok(applied) => Ok(LedgerOutcome::Applied(Json(LedgerOut {
                 created: applied.created as i64,
                 updated: applied.updated as i64,
