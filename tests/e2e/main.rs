@@ -17,6 +17,7 @@ mod excel;
 mod exchange;
 mod faults;
 mod finance;
+mod finance_statement;
 mod import;
 mod lifecycle;
 mod order_channels;

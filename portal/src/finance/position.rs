@@ -90,45 +90,35 @@ fn erp_balances(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, ErpBalanc
         .collect())
 }
 
-fn position(contract: Contract, documents: &[Document], erp: Option<ErpBalance>) -> Position {
-    let ledger: i64 = documents.iter().map(|d| d.entry.debit_minor - d.entry.credit_minor).sum();
-    let balance = erp.map_or(ledger, |e| e.balance_minor);
-    let overdue = documents.iter().filter(|d| d.days_overdue > 0).map(|d| d.open_minor).sum();
-    let overdue_days = documents.iter().map(|d| d.days_overdue).max().unwrap_or(0);
-    let available = (contract.credit_limit_minor - balance.max(0)).max(0);
-    Position {
-        contract,
-        balance_minor: balance,
-        ledger_balance_minor: ledger,
-        erp_balance: erp,
-        available_minor: available,
-        overdue_minor: overdue,
-        overdue_days,
-    }
+/// What the ledger alone says of a contract: its sum, and the overdue
+/// amount and days of the debts still open.
+struct LedgerFigures {
+    balance: i64,
+    overdue: i64,
+    overdue_days: i64,
 }
 
-/// The position of one contract read with a few small queries instead of
-/// the whole ledger (the checkout's credit check): the sums, then only the
-/// debts still open — the newest ones, since payments settle the oldest
-/// first — newest to oldest until the open amount is accounted for.
-pub fn summary_of(conn: &mut DbConn, contract: Contract, today: NaiveDate) -> Result<Position> {
+/// Reads a contract's figures with a few small queries instead of the
+/// whole ledger: the sums, then only the debts still open — the newest
+/// ones, since payments settle the oldest first (as `settle` does) — newest
+/// to oldest until the open amount is accounted for.
+fn ledger_figures(conn: &mut DbConn, contract_id: i64, today: NaiveDate) -> Result<LedgerFigures> {
     use crate::db::schema::ledger_entries;
     use diesel::dsl::sql;
     use diesel::sql_types::BigInt;
     let (debits, credits): (i64, i64) = ledger_entries::table
-        .filter(ledger_entries::contract_id.eq(contract.id))
+        .filter(ledger_entries::contract_id.eq(contract_id))
         .select((
             sql::<BigInt>("CAST(COALESCE(SUM(debit_minor), 0) AS BIGINT)"),
             sql::<BigInt>("CAST(COALESCE(SUM(credit_minor), 0) AS BIGINT)"),
         ))
         .first(conn)?;
-    let ledger = debits - credits;
-    let (mut overdue, mut overdue_days) = (0, 0);
-    let mut unaccounted = ledger;
+    let mut figures = LedgerFigures { balance: debits - credits, overdue: 0, overdue_days: 0 };
+    let mut unaccounted = figures.balance;
     let mut offset = 0;
     while unaccounted > 0 {
         let page: Vec<(i64, Option<NaiveDate>)> = ledger_entries::table
-            .filter(ledger_entries::contract_id.eq(contract.id))
+            .filter(ledger_entries::contract_id.eq(contract_id))
             .filter(ledger_entries::debit_minor.gt(0))
             .order((ledger_entries::entry_date.desc(), ledger_entries::id.desc()))
             .select((ledger_entries::debit_minor, ledger_entries::due_date))
@@ -143,26 +133,36 @@ pub fn summary_of(conn: &mut DbConn, contract: Contract, today: NaiveDate) -> Re
             let open = debit.min(unaccounted);
             unaccounted -= open;
             if let Some(due) = due.filter(|d| *d < today) {
-                overdue += open;
-                overdue_days = overdue_days.max((today - due).num_days());
+                figures.overdue += open;
+                figures.overdue_days = figures.overdue_days.max((today - due).num_days());
             }
             if unaccounted <= 0 {
                 break;
             }
         }
     }
-    let erp = erp_balances(conn, &[contract.id])?.remove(&contract.id);
-    let balance = erp.map_or(ledger, |e| e.balance_minor);
+    Ok(figures)
+}
+
+fn position(contract: Contract, figures: LedgerFigures, erp: Option<ErpBalance>) -> Position {
+    let balance = erp.map_or(figures.balance, |e| e.balance_minor);
     let available = (contract.credit_limit_minor - balance.max(0)).max(0);
-    Ok(Position {
+    Position {
         contract,
         balance_minor: balance,
-        ledger_balance_minor: ledger,
+        ledger_balance_minor: figures.balance,
         erp_balance: erp,
         available_minor: available,
-        overdue_minor: overdue,
-        overdue_days,
-    })
+        overdue_minor: figures.overdue,
+        overdue_days: figures.overdue_days,
+    }
+}
+
+/// The position of one contract (the checkout's credit check).
+pub fn summary_of(conn: &mut DbConn, contract: Contract, today: NaiveDate) -> Result<Position> {
+    let figures = ledger_figures(conn, contract.id, today)?;
+    let erp = erp_balances(conn, &[contract.id])?.remove(&contract.id);
+    Ok(position(contract, figures, erp))
 }
 
 /// The positions of the contracts a scope covers (optionally one company's),
@@ -183,9 +183,9 @@ pub fn positions(
     let mut erp = erp_balances(conn, &ids)?;
     let mut out = Vec::with_capacity(list.len());
     for contract in list {
-        let documents = settle(entries(conn, contract.id)?, today);
+        let figures = ledger_figures(conn, contract.id, today)?;
         let erp = erp.remove(&contract.id);
-        out.push(position(contract, &documents, erp));
+        out.push(position(contract, figures, erp));
     }
     Ok(out)
 }
