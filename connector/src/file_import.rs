@@ -1,14 +1,16 @@
 //! Importing one exchange file, whatever its kind, with its journal run: the
 //! one path the CLI, the folder exchange, the admin's upload and the 1C
 //! background import share. It streams CommerceML (hashing and counting on
-//! the way) and reads spreadsheets whole within their size limit; it never
-//! takes a job lease (that is `runner`'s).
+//! the way) and reads spreadsheets and closing documents (PDF, ЭДО XML)
+//! whole within their size limits; it never takes a job lease (that is
+//! `runner`'s).
 
 use std::path::Path;
 
 use anyhow::Context;
 
 use portal::db::Db;
+use portal::finance::{closing, closing_file};
 use portal::journal::{self, Outcome, Trigger};
 
 use crate::import::{Counts, ImportError};
@@ -50,7 +52,14 @@ pub fn import_reader(
     let whole = std::io::Cursor::new(head.clone()).chain(input);
     // An import that panics ends as a failed run (its transaction rolled back).
     let imported = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> anyhow::Result<_> {
-        Ok(if is_sheet(name, &head) {
+        Ok(if closing_file::format_of(&head).is_some() {
+            let mut bytes = Vec::new();
+            whole.take(closing_file::MAX_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+            progress(bytes.len() as u64);
+            let incoming = closing::Incoming::file(name, bytes);
+            let sha256 = portal::hash_bytes(&incoming.bytes);
+            (import_closing(db, &[incoming], dry_run), sha256)
+        } else if is_sheet(name, &head) {
             let limit = crate::excel::limits().max_bytes as u64;
             let mut bytes = Vec::new();
             whole.take(limit + 1).read_to_end(&mut bytes)?;
@@ -97,6 +106,19 @@ fn looks_like_xml(head: &[u8]) -> bool {
     text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
 }
 
+/// Closing documents (PDF or ЭДО XML), placed by the numbers they carry.
+pub fn import_closing(db: &Db, files: &[closing::Incoming], dry_run: bool) -> Result<Counts, ImportError> {
+    let received = closing::receive(&mut *db.conn()?, files, dry_run).map_err(|e| match e {
+        portal::Error::Invalid(problem) => ImportError::Read(problem),
+        other => ImportError::Portal(other),
+    })?;
+    let mut counts = Counts::default();
+    for (change, _) in received {
+        counts.change("closing_documents", change);
+    }
+    Ok(counts)
+}
+
 fn import_sheet(db: &Db, name: &str, bytes: &[u8], dry_run: bool) -> Result<Counts, ImportError> {
     use crate::excel::{self, SheetKind};
     let (sheet, kind) = excel::read(name, bytes)?;
@@ -128,13 +150,13 @@ fn import_xml<R: std::io::BufRead + Send>(
 }
 
 /// What the journal records of a file.
-struct FileFacts {
-    name: String,
-    bytes: u64,
-    sha256: String,
+pub(crate) struct FileFacts {
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
 }
 
-fn finish(db: &Db, run: i64, file: FileFacts, result: &Result<Counts, ImportError>) -> anyhow::Result<()> {
+pub(crate) fn finish(db: &Db, run: i64, file: FileFacts, result: &Result<Counts, ImportError>) -> anyhow::Result<()> {
     let name = file.name.clone();
     let files = vec![serde_json::json!({ "name": file.name, "bytes": file.bytes, "sha256": file.sha256 })];
     let outcome = match result {

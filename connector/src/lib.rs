@@ -7,6 +7,7 @@
 //! the scheduler, the jobs and the runner that journals them, and the Excel
 //! exchange (price and stock lists, order-status sheets).
 
+pub mod closing_manifest;
 pub mod commerceml;
 pub mod excel;
 pub mod export;

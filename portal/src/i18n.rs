@@ -103,6 +103,7 @@ mod tests {
         wanted.extend(Role::ALL.iter().map(|r| format!("admin.role_{r}")));
         wanted.extend(Channel::ALL.iter().map(|c| format!("channel.{c}")));
         wanted.extend(crate::finance::EntryKind::ALL.iter().map(|k| format!("ledger.{k}")));
+        wanted.extend(crate::finance::closing::ClosingKind::ALL.iter().map(|k| format!("closing.{k}")));
         for kind in NotificationKind::ALL {
             wanted.push(format!("notify.{kind}_title"));
             wanted.push(format!("notify.{kind}_body"));

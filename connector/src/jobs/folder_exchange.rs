@@ -1,7 +1,8 @@
 //! Folder exchange with the ERP. Files it drops into `inbox/` are imported in
 //! a sensible order (catalog, offers, prices, rests, counterparties, status
-//! documents, then spreadsheets), each streamed in its own transaction and
-//! journal run; an imported file moves to `archive/`, a failed one to
+//! documents, then spreadsheets and closing documents), each streamed in its
+//! own transaction and journal run; a `manifest*.csv` takes the closing
+//! documents it lists with it (`closing_manifest`); an imported file moves to `archive/`, a failed one to
 //! `failed/` with a `.report.txt` beside it. A `.zip` is unpacked into the
 //! inbox first (entry names checked, size capped). New and changed orders are
 //! written to `outbox/` as CommerceML. The folder is `OPTOVIK_EXCHANGE_DIR`
@@ -119,6 +120,17 @@ pub fn import_in(db: &Db, dir: &Path, which: Files, trigger: Trigger) -> anyhow:
         let _ = std::fs::remove_dir_all(&aside);
         report(&name, &path, outcome.map_err(|e| format!("{e:#}\n")))?;
     }
+    // Manifests of closing documents take the files they list with them.
+    for (name, path) in inbox_files(dir, which)?.into_iter().filter(|(n, _)| crate::closing_manifest::is_manifest(n)) {
+        let (run, ok, files) = crate::closing_manifest::import(db, &dir.join("inbox"), &path, trigger)?;
+        let entry = portal::journal::find(&mut *db.conn()?, run)?;
+        let text = format!("journal run {run} (manifest {name})\n{}\n{}\n", entry.summary, entry.errors);
+        for file in files {
+            let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            report(&file_name, &file, if ok { Ok(()) } else { Err(text.clone()) })?;
+        }
+        report(&name, &path, if ok { Ok(()) } else { Err(text) })?;
+    }
     for (name, path) in inbox_files(dir, which)? {
         let (run, ok) = crate::file_import::import_path(db, &path, false, trigger, &mut |_| {})?;
         let entry = portal::journal::find(&mut *db.conn()?, run)?;
@@ -143,7 +155,7 @@ pub fn export_in(db: &Db, dir: &Path, trigger: Trigger) -> anyhow::Result<JobRep
     Ok(JobReport { summary: format!("{} orders written", written.orders), idle: written.orders == 0 })
 }
 
-/// Unpacks the exchange files (XML and spreadsheets) of a zip into `into`,
+/// Unpacks the exchange files (XML, spreadsheets, PDF documents) of a zip into `into`,
 /// refusing entries that would land outside it; pictures and the like are
 /// skipped. Returns the names written.
 pub fn unpack(zip: &Path, into: &Path) -> anyhow::Result<Vec<String>> {
@@ -160,7 +172,7 @@ pub fn unpack(zip: &Path, into: &Path) -> anyhow::Result<Vec<String>> {
         }
         let base = name.rsplit(['/', '\\']).next().unwrap_or_default().to_string();
         let lower = base.to_lowercase();
-        let wanted = [".xml", ".xlsx", ".xls", ".ods", ".csv"].iter().any(|e| lower.ends_with(e));
+        let wanted = [".xml", ".xlsx", ".xls", ".ods", ".csv", ".pdf"].iter().any(|e| lower.ends_with(e));
         if entry.is_dir() || base.is_empty() || !wanted {
             continue;
         }

@@ -494,8 +494,31 @@ diesel::table! {
 diesel::joinable!(ledger_entries -> contracts (contract_id));
 diesel::joinable!(contract_balances -> contracts (contract_id));
 
+diesel::table! {
+    closing_documents (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        contract_id -> Nullable<BigInt>,
+        order_id -> Nullable<BigInt>,
+        kind -> Text,
+        number -> Text,
+        document_date -> Date,
+        reference -> Text,
+        file_name -> Text,
+        format -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        content -> Binary,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(closing_documents -> companies (company_id));
+diesel::joinable!(closing_documents -> orders (order_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
+    closing_documents,
     price_types,
     warehouses,
     categories,

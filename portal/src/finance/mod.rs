@@ -10,8 +10,12 @@
 //! - [`credit`]: the check at checkout;
 //! - [`reminders`]: payment reminders before and after the due date;
 //! - [`ledger_file`]: the ERP's ledger rows, checked and applied all or nothing;
-//! - [`statement`]: the reconciliation statement (акт сверки), PDF and XLSX.
+//! - [`statement`]: the reconciliation statement (акт сверки), PDF and XLSX;
+//! - [`closing`] and [`closing_file`]: closing documents (УПД, счёт-фактура,
+//!   ТОРГ-12, acts) the ERP sends as PDF or ЭДО XML, placed by number.
 
+pub mod closing;
+pub mod closing_file;
 pub mod credit;
 pub mod ledger;
 pub mod ledger_file;

@@ -36,6 +36,10 @@ pub const ORDER_UPLOAD_LIMIT: u64 = 20 * MIB + 64 * KIB;
 const LINGER: std::time::Duration = std::time::Duration::from_secs(10);
 /// An exchange file uploaded by an administrator (200 MiB) with its envelope.
 pub const EXCHANGE_UPLOAD_LIMIT: u64 = 200 * MIB + 64 * KIB;
+/// A closing document from the ERP (20 MiB, `finance::closing_file::MAX_BYTES`) with its envelope.
+pub const CLOSING_UPLOAD_LIMIT: u64 = 20 * MIB + 64 * KIB;
+/// The ERP's ledger as JSON (up to 200,000 rows).
+pub const LEDGER_JSON_LIMIT: u64 = 64 * MIB;
 
 /// How the refusal is worded for a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +65,8 @@ fn limit_for(method: &Method, path: &str) -> (u64, Dialect) {
         ["exchange", "1c"] => super::exchange::CHUNK_LIMIT as u64,
         ["upload"] | ["api", "v1", "carts", _, "upload"] => ORDER_UPLOAD_LIMIT,
         ["admin", "imports"] | ["api", "v1", "admin", "imports"] => EXCHANGE_UPLOAD_LIMIT,
+        ["api", "v1", "erp", "closing-documents"] => CLOSING_UPLOAD_LIMIT,
+        ["api", "v1", "erp", "ledger"] => LEDGER_JSON_LIMIT,
         ["api", ..] => JSON_LIMIT,
         _ => FORM_LIMIT,
     };

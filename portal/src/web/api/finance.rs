@@ -20,7 +20,7 @@ use crate::ordering::orders::Scope;
 use crate::web::AppState;
 
 #[derive(Tags)]
-enum ApiTags {
+pub(super) enum ApiTags {
     /// Balances, credit and the documents behind them
     Finance,
 }

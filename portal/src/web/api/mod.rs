@@ -8,6 +8,7 @@ mod admin_accounts;
 mod auth;
 mod carts;
 mod catalog;
+mod closing_documents;
 pub mod document;
 mod exchange_orders;
 pub(super) mod finance;
@@ -39,6 +40,7 @@ pub type Apis = (
     admin_accounts::AdminCompaniesApi,
     admin_accounts::AdminSettingsApi,
     finance::FinanceApi,
+    closing_documents::ClosingDocumentsApi,
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -56,6 +58,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             admin_accounts::AdminCompaniesApi,
             admin_accounts::AdminSettingsApi,
             finance::FinanceApi,
+            closing_documents::ClosingDocumentsApi,
         ),
         "Optovik API",
         env!("CARGO_PKG_VERSION"),

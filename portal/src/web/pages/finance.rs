@@ -1,6 +1,7 @@
 //! The "Взаиморасчёты" page: each contract's balance, credit limit,
 //! available credit and overdue debt, and one contract's documents in a
-//! period with due dates, days overdue and what is paid. A buyer sees their
+//! period with due dates, days overdue and what is paid, and its closing
+//! documents (УПД, счёт-фактура …) to download. A buyer sees their
 //! company's contracts; staff see their companies' (`?company=`). Another
 //! company's contract is 404.
 
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::CompanyId;
 use crate::error::Error;
+use crate::finance::closing;
 use crate::finance::position::{self, Document, Position};
 use crate::finance::today;
 use crate::i18n;
@@ -71,6 +73,8 @@ struct FinancePage {
     documents: Vec<DocumentView>,
     debit_total: String,
     credit_total: String,
+    /// The contract's closing documents dated within the period.
+    closing: Vec<super::closing_documents::ClosingView>,
 }
 
 fn position_view(p: &Position, selected: Option<i64>, lang: &str) -> PositionView {
@@ -145,6 +149,14 @@ pub async fn page(
                 Some(id) => position::documents(conn, id, from, to, today)?,
                 None => Vec::new(),
             };
+            let closing = match contract {
+                Some(id) => closing::list(
+                    conn,
+                    scope,
+                    closing::Filter { contract_id: Some(id), from, to, ..Default::default() },
+                )?,
+                None => Vec::new(),
+            };
             let debit: i64 = documents.iter().map(|d| d.entry.debit_minor).sum();
             let credit: i64 = documents.iter().map(|d| d.entry.credit_minor).sum();
             Ok(FinancePage {
@@ -156,6 +168,7 @@ pub async fn page(
                 documents: documents.iter().map(|d| document_view(d, lang)).collect(),
                 debit_total: Money(debit).format(lang),
                 credit_total: Money(credit).format(lang),
+                closing: super::closing_documents::views(&closing, lang),
             })
         })
         .await;

@@ -4,6 +4,7 @@
 mod admin;
 mod cart;
 mod catalog;
+mod closing_documents;
 mod company;
 mod finance;
 mod journal;
@@ -57,6 +58,7 @@ pub fn routes() -> Route {
         .at("/notifications", get(manage::feed))
         .at("/finance", get(finance::page))
         .at("/finance/statement", get(finance::statement))
+        .at("/finance/closing/:id", get(closing_documents::download))
         .at("/admin", get(admin::page))
         .at("/admin/users/invite", post(admin::invite))
         .at("/admin/users/:id", post(admin::user_action))

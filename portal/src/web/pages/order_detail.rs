@@ -114,6 +114,8 @@ struct OrderPage {
     erp_number: Option<String>,
     sync_state: String,
     channels: Vec<ChannelView>,
+    /// The closing documents the ERP sent for the order.
+    closing: Vec<super::closing_documents::ClosingView>,
 }
 
 /// What the page is built from, read in one database call.
@@ -122,6 +124,7 @@ struct PageData {
     zone: chrono_tz::Tz,
     channels_in_use: Vec<Channel>,
     deliveries: Vec<Delivery>,
+    closing: Vec<crate::finance::closing::ClosingDocument>,
 }
 
 #[handler]
@@ -138,8 +141,11 @@ pub async fn detail(
     let data = state
         .db
         .run(move |conn| {
-            let detail = orders::detail(conn, Scope::of(&user), OrderId(id))?;
+            let scope = Scope::of(&user);
+            let detail = orders::detail(conn, scope, OrderId(id))?;
+            let filter = crate::finance::closing::Filter { order_id: Some(detail.order.id), ..Default::default() };
             Ok(PageData {
+                closing: crate::finance::closing::list(conn, scope, filter)?,
                 zone: crate::settings::timezone(conn)?,
                 channels_in_use: channels::configured(conn)?,
                 deliveries: channels::deliveries(conn, detail.order.id)?,
@@ -152,7 +158,7 @@ pub async fn detail(
 }
 
 fn build(data: PageData, role: Role, lang: &'static str) -> OrderPage {
-    let PageData { detail: d, zone, channels_in_use, deliveries } = data;
+    let PageData { detail: d, zone, channels_in_use, deliveries, closing } = data;
     let order = &d.order;
     let staff = role.is_staff();
     OrderPage {
@@ -174,6 +180,7 @@ fn build(data: PageData, role: Role, lang: &'static str) -> OrderPage {
         erp_number: order.erp_number.clone(),
         sync_state: i18n::text(lang, &format!("sync.{}", order.sync_state), &[]),
         channels: channel_views(&channels_in_use, &deliveries, zone, lang),
+        closing: super::closing_documents::views(&closing, lang),
         lines: d.lines.iter().map(|l| line_view(l, lang)).collect(),
         events: d.events.iter().map(|e| event_view(e, zone, lang)).collect(),
         invoice: d
