@@ -191,10 +191,11 @@ mod tests {
 
     #[test]
     fn a_bad_manifest_says_which_rows() {
-        let error = read(b"file;reference;kind\na.pdf;;\nb.pdf;X-1;invoice of sorts\n../c.pdf;X-2;\n").unwrap_err();
+        let error = read(b"file;reference;kind\na.pdf;;\nb.pdf;X-1;invoice of sorts\n../c.pdf;X-2;\n")
+            .expect_err("a bad manifest");
         assert!(error.contains("row 2: no order"), "{error}");
         assert!(error.contains("row 3: unknown document kind"), "{error}");
         assert!(error.contains("row 4:"), "{error}");
-        assert!(read(b"name;order\n").unwrap_err().contains("\"file\""));
+        assert!(read(b"name;order\n").expect_err("no file column").contains("\"file\""));
     }
 }

@@ -10,7 +10,7 @@ fn decode(bytes: &[u8]) -> String {
     encoding_rs::WINDOWS_1251.decode(bytes).0.into_owned()
 }
 
-async fn call(app: &TestApp, query: &str, cookie: Option<&str>, body: Vec<u8>) -> String {
+pub(crate) async fn call(app: &TestApp, query: &str, cookie: Option<&str>, body: Vec<u8>) -> String {
     let mut request = reqwest::Client::new().post(app.url(&format!("/exchange/1c?{query}"))).body(body);
     if let Some(cookie) = cookie {
         request = request.header("cookie", format!("optovik_exchange={cookie}"));
@@ -22,7 +22,7 @@ async fn call(app: &TestApp, query: &str, cookie: Option<&str>, body: Vec<u8>) -
     decode(&response.bytes().await.expect("body"))
 }
 
-async fn checkauth(app: &TestApp, kind: &str, login: &str, password: &str) -> String {
+pub(crate) async fn checkauth(app: &TestApp, kind: &str, login: &str, password: &str) -> String {
     let response = reqwest::Client::new()
         .get(app.url(&format!("/exchange/1c?type={kind}&mode=checkauth")))
         .basic_auth(login, Some(password))
@@ -36,7 +36,7 @@ fn sample(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/fixtures/commerceml/{name}", env!("CARGO_MANIFEST_DIR"))).expect("sample")
 }
 
-async fn import_until_done(app: &TestApp, kind: &str, cookie: &str, name: &str) -> String {
+pub(crate) async fn import_until_done(app: &TestApp, kind: &str, cookie: &str, name: &str) -> String {
     for _ in 0..100 {
         let answer = call(app, &format!("type={kind}&mode=import&filename={name}"), Some(cookie), Vec::new()).await;
         if answer != "progress" {

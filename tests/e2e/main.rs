@@ -11,6 +11,7 @@ mod admin_api;
 mod api_docs;
 mod catalog;
 mod checkout;
+mod closing_documents;
 mod email;
 mod erp_orders;
 mod excel;

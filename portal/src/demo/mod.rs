@@ -1,6 +1,6 @@
 //! Demo data: a wholesale catalog expanded from `fixtures/demo/catalog.json`,
 //! three customer companies with contracts on different price types (two on
-//! credit with a ledger that has something overdue, one on prepayment), and the
+//! credit with a ledger that has something overdue and a closing document, one on prepayment), and the
 //! demo logins printed by `optovik serve`. Loading is idempotent: a second run
 //! changes nothing. The demo logins have published passwords, so they are
 //! created only where asked for (the README's first command on the embedded
@@ -8,6 +8,7 @@
 //! in, every page shows a ribbon, and `optovik demo --remove` ends them.
 
 mod catalog_fixture;
+mod closing;
 mod ledger;
 mod people;
 
@@ -32,6 +33,7 @@ pub fn load(conn: &mut DbConn) -> Result<DemoSummary> {
         people::load(conn, &mut summary)?;
         let today = crate::finance::today(conn)?;
         ledger::load(conn, today)?;
+        closing::load(conn)?;
         crate::catalog::write::catalog_changed(conn)?;
         Ok(summary)
     })

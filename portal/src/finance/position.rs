@@ -115,21 +115,37 @@ fn ledger_figures(conn: &mut DbConn, contract_id: i64, today: NaiveDate) -> Resu
         .first(conn)?;
     let mut figures = LedgerFigures { balance: debits - credits, overdue: 0, overdue_days: 0 };
     let mut unaccounted = figures.balance;
-    let mut offset = 0;
+    // Pages newest to oldest by key (never OFFSET), growing: most contracts
+    // are settled within the first page, a ledger with thousands of open
+    // debts is read in a few.
+    let mut after: Option<(NaiveDate, i64)> = None;
+    let mut size = 256;
     while unaccounted > 0 {
-        let page: Vec<(i64, Option<NaiveDate>)> = ledger_entries::table
+        let mut query = ledger_entries::table
             .filter(ledger_entries::contract_id.eq(contract_id))
             .filter(ledger_entries::debit_minor.gt(0))
-            .order((ledger_entries::entry_date.desc(), ledger_entries::id.desc()))
-            .select((ledger_entries::debit_minor, ledger_entries::due_date))
-            .limit(200)
-            .offset(offset)
-            .load(conn)?;
-        if page.is_empty() {
-            break;
+            .into_boxed();
+        if let Some((date, id)) = after {
+            query = query.filter(
+                ledger_entries::entry_date
+                    .lt(date)
+                    .or(ledger_entries::entry_date.eq(date).and(ledger_entries::id.lt(id))),
+            );
         }
-        offset += page.len() as i64;
-        for (debit, due) in page {
+        let page: Vec<(i64, NaiveDate, i64, Option<NaiveDate>)> = query
+            .order((ledger_entries::entry_date.desc(), ledger_entries::id.desc()))
+            .select((
+                ledger_entries::id,
+                ledger_entries::entry_date,
+                ledger_entries::debit_minor,
+                ledger_entries::due_date,
+            ))
+            .limit(size)
+            .load(conn)?;
+        let Some(&(last_id, last_date, _, _)) = page.last() else { break };
+        after = Some((last_date, last_id));
+        size = (size * 4).min(16_384);
+        for (_, _, debit, due) in page {
             let open = debit.min(unaccounted);
             unaccounted -= open;
             if let Some(due) = due.filter(|d| *d < today) {

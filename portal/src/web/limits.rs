@@ -187,6 +187,9 @@ mod tests {
         assert_eq!(limit_for(&Method::POST, "/login"), (FORM_LIMIT, Dialect::Html));
         assert_eq!(limit_for(&Method::POST, "/cart/update"), (FORM_LIMIT, Dialect::Html));
         assert_eq!(limit_for(&Method::POST, "/upload"), (ORDER_UPLOAD_LIMIT, Dialect::Html));
+        let closing = limit_for(&Method::POST, "/api/v1/erp/closing-documents");
+        assert_eq!(closing, (CLOSING_UPLOAD_LIMIT, Dialect::Json));
+        assert_eq!(limit_for(&Method::POST, "/api/v1/erp/ledger"), (LEDGER_JSON_LIMIT, Dialect::Json));
         assert_eq!(limit_for(&Method::POST, "/admin/imports"), (EXCHANGE_UPLOAD_LIMIT, Dialect::Html));
         assert_eq!(limit_for(&Method::POST, "/api/v1/auth/token"), (JSON_LIMIT, Dialect::Json));
         assert_eq!(limit_for(&Method::POST, "/api/v1/carts/3/upload"), (ORDER_UPLOAD_LIMIT, Dialect::Json));

@@ -105,7 +105,7 @@ fn erp_may_call(method: &Method, path: &str) -> bool {
             | (&Method::POST, ["v1", "orders", _, "transitions" | "shipments" | "payments"])
             | (&Method::POST, ["v1", "admin", "imports"])
             | (&Method::GET, ["v1", "exchange", "orders"])
-            | (&Method::POST, ["v1", "exchange", "orders", "ack"] | ["v1", "erp", "ledger"])
+            | (&Method::POST, ["v1", "exchange", "orders", "ack"] | ["v1", "erp", "ledger" | "closing-documents"])
     )
 }
 

@@ -54,8 +54,10 @@ fn size(bytes: i64) -> String {
 /// `attachment` with the file's name, plain ASCII for old clients and
 /// UTF-8 (RFC 6266) for the rest.
 fn disposition(name: &str) -> String {
-    let ascii: String =
-        name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' { c } else { '_' }).collect();
+    let ascii: String = name
+        .chars()
+        .map(|c| if (c.is_ascii_graphic() || c == ' ') && c != '"' && c != '\\' { c } else { '_' })
+        .collect();
     let encoded: String = name
         .bytes()
         .map(|b| match b {
@@ -89,7 +91,7 @@ mod tests {
     fn a_russian_file_name_is_sent_both_ways() {
         assert_eq!(
             super::disposition("УПД 1.pdf"),
-            "attachment; filename=\"___1.pdf\"; filename*=UTF-8''%D0%A3%D0%9F%D0%94%201.pdf"
+            "attachment; filename=\"___ 1.pdf\"; filename*=UTF-8''%D0%A3%D0%9F%D0%94%201.pdf"
         );
     }
 }
