@@ -357,6 +357,8 @@ async fn the_manager_decides_on_the_page_and_sees_debtors() {
     reject("").await;
     let (_, order) = app.api_get(&buyer, &format!("/api/v1/orders/{id}")).await;
     assert_eq!(order["status"], "awaiting_approval", "no reason, no rejection");
+    let page = manager.get(app.url(&format!("/orders/{id}"))).send().await.expect("order").text().await.expect("body");
+    assert!(page.contains("Укажите причину отказа"), "the refusal is told in the manager's language");
     reject("Сначала оплатите РН-9").await;
     let (_, order) = app.api_get(&buyer, &format!("/api/v1/orders/{id}")).await;
     assert_eq!(order["status"], "cancelled");

@@ -74,7 +74,8 @@ pub fn run(conn: &mut DbConn, today: NaiveDate) -> Result<Reminded> {
                     notify(conn, buyer, None, kind, &args(&locale))?;
                 }
                 if let (Some(manager), NotificationKind::PaymentOverdue) = (contract.manager_id, kind) {
-                    crate::notifications::notify_cabinet(conn, UserId(manager), None, kind, &args("ru"))?;
+                    let locale: String = users::table.find(manager).select(users::locale).first(conn)?;
+                    crate::notifications::notify_cabinet(conn, UserId(manager), None, kind, &args(&locale))?;
                 }
                 diesel::update(ledger_entries::table.find(document.entry.id))
                     .set(ledger_entries::reminded.eq(mark))

@@ -179,9 +179,12 @@ pub async fn transition(
     let lang = i18n::locale(&user.locale);
     let to = OrderStatus::parse(&form.to).ok_or(Error::NotFound)?;
     act(state, jar, lang, id, "manager.moved", move |conn| {
-        match actions::transition(conn, Scope::of(&user), OrderId(id), ActedBy::user(&user), to, &form.comment)? {
-            Moved::Done(_) => Ok(None),
-            Moved::Refused(r) => Ok(Some(i18n::text(
+        match actions::transition(conn, Scope::of(&user), OrderId(id), ActedBy::user(&user), to, &form.comment) {
+            // The one invalid move: rejecting an order awaiting approval without a reason.
+            Err(Error::Invalid(_)) => Ok(Some(i18n::text(lang, "manager.reason_needed", &[]))),
+            Err(other) => Err(other),
+            Ok(Moved::Done(_)) => Ok(None),
+            Ok(Moved::Refused(r)) => Ok(Some(i18n::text(
                 lang,
                 "manager.refused",
                 &[("from", i18n::text(lang, &format!("status.{}", r.from.as_str()), &[]))],
