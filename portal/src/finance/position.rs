@@ -98,66 +98,72 @@ struct LedgerFigures {
     overdue_days: i64,
 }
 
-/// Reads a contract's figures with a few small queries instead of the
-/// whole ledger: the sums, then only the debts still open — the newest
-/// ones, since payments settle the oldest first (as `settle` does) — newest
-/// to oldest until the open amount is accounted for.
+/// Reads a contract's figures with two aggregate queries instead of the
+/// whole ledger: the sums, then over only the debts still open — the newest
+/// ones, since payments settle the oldest first (as `settle` does) — what
+/// is past due and since when.
 fn ledger_figures(conn: &mut DbConn, contract_id: i64, today: NaiveDate) -> Result<LedgerFigures> {
     use crate::db::schema::ledger_entries;
     use diesel::dsl::sql;
     use diesel::sql_types::BigInt;
-    let (debits, credits): (i64, i64) = ledger_entries::table
+    let (debits, credits, debts): (i64, i64, i64) = ledger_entries::table
         .filter(ledger_entries::contract_id.eq(contract_id))
         .select((
             sql::<BigInt>("CAST(COALESCE(SUM(debit_minor), 0) AS BIGINT)"),
             sql::<BigInt>("CAST(COALESCE(SUM(credit_minor), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN debit_minor > 0 THEN 1 ELSE 0 END), 0) AS BIGINT)"),
         ))
         .first(conn)?;
     let mut figures = LedgerFigures { balance: debits - credits, overdue: 0, overdue_days: 0 };
-    let mut unaccounted = figures.balance;
-    // Pages newest to oldest by key (never OFFSET), growing: most contracts
-    // are settled within the first page, a ledger with thousands of open
-    // debts is read in a few.
-    let mut after: Option<(NaiveDate, i64)> = None;
-    let mut size = 256;
-    while unaccounted > 0 {
-        let mut query = ledger_entries::table
-            .filter(ledger_entries::contract_id.eq(contract_id))
-            .filter(ledger_entries::debit_minor.gt(0))
-            .into_boxed();
-        if let Some((date, id)) = after {
-            query = query.filter(
-                ledger_entries::entry_date
-                    .lt(date)
-                    .or(ledger_entries::entry_date.eq(date).and(ledger_entries::id.lt(id))),
-            );
-        }
-        let page: Vec<(i64, NaiveDate, i64, Option<NaiveDate>)> = query
-            .order((ledger_entries::entry_date.desc(), ledger_entries::id.desc()))
-            .select((
-                ledger_entries::id,
-                ledger_entries::entry_date,
-                ledger_entries::debit_minor,
-                ledger_entries::due_date,
-            ))
-            .limit(size)
-            .load(conn)?;
-        let Some(&(last_id, last_date, _, _)) = page.last() else { break };
-        after = Some((last_date, last_id));
-        size = (size * 4).min(16_384);
-        for (_, _, debit, due) in page {
-            let open = debit.min(unaccounted);
-            unaccounted -= open;
-            if let Some(due) = due.filter(|d| *d < today) {
-                figures.overdue += open;
-                figures.overdue_days = figures.overdue_days.max((today - due).num_days());
-            }
-            if unaccounted <= 0 {
-                break;
-            }
-        }
+    if figures.balance <= 0 {
+        return Ok(figures);
     }
-    Ok(figures)
+    // About as many of the newest debts as the balance needs, by the average
+    // debt (a little more, so that one read usually covers it).
+    let average = (debits / debts.max(1)).max(1);
+    let mut newest = (figures.balance / average + figures.balance / average / 8 + 16).clamp(16, 1 << 20);
+    loop {
+        let open = open_debts(conn, contract_id, figures.balance, newest, today)?;
+        if open.open_minor >= figures.balance || newest >= debts {
+            figures.overdue = open.overdue_minor;
+            figures.overdue_days = open.earliest_due.map_or(0, |due| (today - due).num_days());
+            return Ok(figures);
+        }
+        newest *= 4;
+    }
+}
+
+/// What the newest `newest` debts of a contract leave open of `balance`
+/// (payments settle the oldest first), and how much of that is past due.
+#[derive(diesel::QueryableByName)]
+struct OpenDebts {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    open_minor: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    overdue_minor: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
+    earliest_due: Option<NaiveDate>,
+}
+
+/// One statement on either database: each of the newest debts with the sum
+/// of those newer than it (a window), so each one's open part is
+/// `min(debit, balance − newer)` while `newer < balance`. The values are
+/// typed integers and a date, written into the text (no placeholders,
+/// whose syntax differs between the backends).
+fn open_debts(conn: &mut DbConn, contract_id: i64, balance: i64, newest: i64, today: NaiveDate) -> Result<OpenDebts> {
+    let today = today.format("%Y-%m-%d");
+    let open = format!("(CASE WHEN newer + debit_minor <= {balance} THEN debit_minor ELSE {balance} - newer END)");
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM({open}), 0) AS BIGINT) AS open_minor, \
+         CAST(COALESCE(SUM(CASE WHEN due_date < '{today}' THEN {open} ELSE 0 END), 0) AS BIGINT) AS overdue_minor, \
+         MIN(CASE WHEN due_date < '{today}' THEN due_date END) AS earliest_due \
+         FROM (SELECT debit_minor, due_date, COALESCE(SUM(debit_minor) OVER (ORDER BY entry_date DESC, id DESC \
+         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer \
+         FROM (SELECT id, entry_date, debit_minor, due_date FROM ledger_entries \
+         WHERE contract_id = {contract_id} AND debit_minor > 0 ORDER BY entry_date DESC, id DESC LIMIT {newest}) latest) debts \
+         WHERE newer < {balance}"
+    );
+    Ok(crate::per_backend!(conn, |c| diesel::sql_query(&sql).get_result::<OpenDebts>(c))?)
 }
 
 fn position(contract: Contract, figures: LedgerFigures, erp: Option<ErpBalance>) -> Position {

@@ -100,7 +100,7 @@ fn summary(c: &Canvas, s: &Statement, label: &str, debit: i64, credit: i64) -> V
 /// Lays the statement out on the canvas.
 pub(super) fn draw(c: &mut Canvas, s: &Statement) {
     let w = words(s.locale);
-    let date = |d: chrono::NaiveDate| d.format("%d.%m.%Y").to_string();
+    let date = crate::finance::statement::dmy;
     let mut title = c.wrap(w.title, SIZE_TITLE, Style::Bold, CONTENT_W, 2);
     title.align = Align::Center;
     let period = fill(w.period, &[("from", &date(s.from)), ("to", &date(s.to))]);
