@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use portal::db::Db;
 use portal::finance::closing::Incoming;
-use portal::finance::closing_file::{self, parse_kind};
+use portal::finance::closing_file;
 use portal::journal::{self, Trigger};
 
 use crate::file_import::{finish, import_closing, FileFacts};
@@ -86,25 +86,12 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Row>, String> {
             problems.push(format!("row {line}: no order or shipment number for {file}"));
             continue;
         };
-        let kind = match cell("kind") {
-            None => None,
-            Some(text) => match parse_kind(text) {
-                Some(kind) => Some(kind),
-                None => {
-                    problems.push(format!("row {line}: unknown document kind {text:?}"));
-                    continue;
-                }
-            },
-        };
-        let date = match cell("date") {
-            None => None,
-            Some(text) => match closing_file::parse_date(text) {
-                Some(date) => Some(date),
-                None => {
-                    problems.push(format!("row {line}: {text:?} is not a date (dd.mm.yyyy)"));
-                    continue;
-                }
-            },
+        let (kind, date) = match (closing_file::given_kind(cell("kind")), closing_file::given_date(cell("date"))) {
+            (Ok(kind), Ok(date)) => (kind, date),
+            (Err(problem), _) | (_, Err(problem)) => {
+                problems.push(format!("row {line}: {problem}"));
+                continue;
+            }
         };
         if file.contains(['/', '\\']) || file.starts_with('.') {
             problems.push(format!("row {line}: {file:?} is not a file of the inbox"));

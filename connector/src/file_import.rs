@@ -108,12 +108,17 @@ fn looks_like_xml(head: &[u8]) -> bool {
 
 /// Closing documents (PDF or ЭДО XML), placed by the numbers they carry.
 pub fn import_closing(db: &Db, files: &[closing::Incoming], dry_run: bool) -> Result<Counts, ImportError> {
-    let received = closing::receive(&mut *db.conn()?, files, dry_run).map_err(|e| match e {
+    let conn = &mut *db.conn()?;
+    let changes = match dry_run {
+        true => closing::check(conn, files),
+        false => closing::receive(conn, files).map(|received| received.into_iter().map(|(change, _)| change).collect()),
+    }
+    .map_err(|e| match e {
         portal::Error::Invalid(problem) => ImportError::Read(problem),
         other => ImportError::Portal(other),
     })?;
     let mut counts = Counts::default();
-    for (change, _) in received {
+    for change in changes {
         counts.change("closing_documents", change);
     }
     Ok(counts)

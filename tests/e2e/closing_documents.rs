@@ -4,7 +4,6 @@
 //! import and the 1C exchange; listed and served to the buyer's company
 //! only, on pages and over the API; the same file twice changes nothing.
 
-use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
 use crate::finance::ADMIN;
@@ -49,19 +48,7 @@ async fn send_document(
     bytes: Vec<u8>,
     fields: &[(&str, &str)],
 ) -> (u16, Value) {
-    let mut form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
-    for (key, value) in fields {
-        form = form.text(key.to_string(), value.to_string());
-    }
-    let response = reqwest::Client::new()
-        .post(app.url("/api/v1/erp/closing-documents"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("post");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    app.post_file(token, "/api/v1/erp/closing-documents", name, bytes, fields).await
 }
 
 fn names(dir: &std::path::Path) -> Vec<String> {
@@ -225,18 +212,16 @@ async fn the_erp_sends_documents_over_the_api_the_admin_import_and_1c() {
     assert_eq!(status, 403, "buyers do not send closing documents");
     assert_eq!(documents(&app, &buyer, "").await.len(), before);
 
-    // The admin's import takes a PDF named after the order.
+    // The admin's import takes a PDF named after the order: a dry run
+    // says what it would store and stores nothing.
     let admin = app.token(ADMIN.0, ADMIN.1).await;
-    let form = Form::new().part("file", Part::bytes(pdf("torg")).file_name(format!("ТОРГ-12 {number}.pdf")));
-    let response = reqwest::Client::new()
-        .post(app.url("/api/v1/admin/imports"))
-        .bearer_auth(&admin)
-        .multipart(form)
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(response.status(), 200);
-    let run: Value = response.json().await.expect("run");
+    let torg_name = format!("ТОРГ-12 {number}.pdf");
+    let (status, run) = app.post_file(&admin, "/api/v1/admin/imports?dry_run=true", &torg_name, pdf("torg"), &[]).await;
+    assert_eq!(status, 200, "{run}");
+    assert_eq!(run["counts"]["closing_documents"]["created"], 1, "{run}");
+    assert_eq!(documents(&app, &buyer, "").await.len(), before, "a dry run stores nothing");
+    let (status, run) = app.post_file(&admin, "/api/v1/admin/imports", &torg_name, pdf("torg"), &[]).await;
+    assert_eq!(status, 200, "{run}");
     assert_eq!(run["counts"]["closing_documents"]["created"], 1, "{run}");
 
     // 1C sends a file in the sale exchange and asks to import it.

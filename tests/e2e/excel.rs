@@ -52,16 +52,7 @@ async fn figures(app: &TestApp, sku: &'static str) -> (Option<i64>, Option<i64>)
 }
 
 async fn upload(app: &TestApp, token: &str, dry: bool, name: &str, bytes: Vec<u8>) -> (u16, Value) {
-    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
-    let response = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/admin/imports?dry_run={dry}")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("post");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    app.post_file(token, &format!("/api/v1/admin/imports?dry_run={dry}"), name, bytes, &[]).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,7 +4,6 @@
 //! approval and rejection, prepayment contracts, and scoping.
 
 use chrono::{Duration, Utc};
-use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 
 use crate::ordering::{current_cart, send};
@@ -88,16 +87,7 @@ fn ledger_csv(rows: &[[&str; 8]]) -> Vec<u8> {
 }
 
 async fn import(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> (u16, Value) {
-    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
-    let response = reqwest::Client::new()
-        .post(app.url("/api/v1/admin/imports"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("post");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    app.post_file(token, "/api/v1/admin/imports", name, bytes, &[]).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -254,6 +254,27 @@ impl TestApp {
         body["token"].as_str().expect("token").to_string()
     }
 
+    /// Posts `bytes` as the multipart field `file` named `name`, with
+    /// text `fields` beside it, under a bearer token.
+    pub async fn post_file(
+        &self,
+        token: &str,
+        path: &str,
+        name: &str,
+        bytes: Vec<u8>,
+        fields: &[(&str, &str)],
+    ) -> (u16, serde_json::Value) {
+        use reqwest::multipart::{Form, Part};
+        let mut form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
+        for (key, value) in fields {
+            form = form.text(key.to_string(), value.to_string());
+        }
+        let response =
+            Client::new().post(self.url(path)).bearer_auth(token).multipart(form).send().await.expect("post");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     /// GET an API path with a bearer token; returns status and JSON (Null if none).
     pub async fn api_get(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
         let response = reqwest::Client::new().get(self.url(path)).bearer_auth(token).send().await.expect("api request");

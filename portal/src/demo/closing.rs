@@ -103,7 +103,7 @@ pub fn load(conn: &mut DbConn) -> Result<()> {
         let file_name = format!("ON_NSCHFDOPPR_{}_{}.xml", buyer.inn, date.format("%Y%m%d"));
         files.push(Incoming { reference: Some(number), ..Incoming::file(&file_name, bytes) });
     }
-    receive(conn, &files, false)?;
+    receive(conn, &files)?;
     Ok(())
 }
 

@@ -224,10 +224,8 @@ fn base_name(name: &str) -> String {
     }
 }
 
-/// Stores the documents in one transaction — all or none: a file that
-/// cannot be placed leaves everything as it was and `Invalid` says which
-/// and why. A dry run only checks. Returns each file's change, in order.
-pub fn receive(conn: &mut DbConn, items: &[Incoming], dry_run: bool) -> Result<Vec<(Change, ClosingDocument)>> {
+/// Checks and places every file; `Invalid` says which cannot be placed and why.
+fn place_all<'a>(conn: &mut DbConn, items: &'a [Incoming]) -> Result<Vec<(Placed, &'a Incoming)>> {
     let today = super::today(conn)?;
     let mut placed = Vec::with_capacity(items.len());
     let mut problems = Vec::new();
@@ -240,32 +238,58 @@ pub fn receive(conn: &mut DbConn, items: &[Incoming], dry_run: bool) -> Result<V
     if !problems.is_empty() {
         return Err(Error::Invalid(problems.join("; ")));
     }
-    let store_all = |conn: &mut DbConn| -> Result<Vec<(Change, ClosingDocument)>> {
-        placed.iter().map(|(p, item)| store(conn, p, &item.bytes)).collect()
-    };
-    if dry_run {
-        // Checked in a transaction rolled back at the end.
-        let mut outcome = None;
-        let _ = write_transaction(conn, |conn| {
-            outcome = Some(store_all(conn)?);
-            Err::<(), _>(Error::Conflict("dry run".into()))
-        });
-        return outcome.ok_or_else(|| Error::Internal("dry run stored nothing".into()));
-    }
-    write_transaction(conn, store_all)
+    Ok(placed)
 }
 
-fn store(conn: &mut DbConn, p: &Placed, bytes: &[u8]) -> Result<(Change, ClosingDocument)> {
-    let sha256 = crate::hash_bytes(bytes);
-    let existing: Option<ClosingDocument> = closing_documents::table
+/// What receiving the documents would change, each in order, writing
+/// nothing; `Invalid` as [`receive`] would say it.
+pub fn check(conn: &mut DbConn, items: &[Incoming]) -> Result<Vec<Change>> {
+    let placed = place_all(conn, items)?;
+    placed.iter().map(|(p, item)| Ok(compare(conn, p, &crate::hash_bytes(&item.bytes))?.0)).collect()
+}
+
+/// Stores the documents in one transaction — all or none: a file that
+/// cannot be placed leaves everything as it was and `Invalid` says which
+/// and why. Returns each file's change, in order.
+pub fn receive(conn: &mut DbConn, items: &[Incoming]) -> Result<Vec<(Change, ClosingDocument)>> {
+    let placed = place_all(conn, items)?;
+    write_transaction(conn, |conn| placed.iter().map(|(p, item)| store(conn, p, &item.bytes)).collect())
+}
+
+/// The stored document with `p`'s identity (company, kind, number, format).
+fn stored_as(conn: &mut DbConn, p: &Placed) -> Result<Option<ClosingDocument>> {
+    Ok(closing_documents::table
         .filter(closing_documents::company_id.eq(p.target.company_id))
         .filter(closing_documents::kind.eq(p.kind))
         .filter(closing_documents::number.eq(&p.number))
         .filter(closing_documents::format.eq(p.format))
         .select(ClosingDocument::as_select())
         .first(conn)
-        .optional()?;
-    let now = Utc::now().naive_utc();
+        .optional()?)
+}
+
+/// What storing `p` would change, with the document it would replace.
+fn compare(conn: &mut DbConn, p: &Placed, sha256: &str) -> Result<(Change, Option<ClosingDocument>)> {
+    let existing = stored_as(conn, p)?;
+    let change = match &existing {
+        None => Change::Created,
+        Some(old)
+            if old.sha256 == sha256
+                && old.order_id == p.target.order_id
+                && old.contract_id == p.target.contract_id
+                && old.document_date == p.date
+                && old.file_name == p.file_name =>
+        {
+            Change::Unchanged
+        }
+        Some(_) => Change::Updated,
+    };
+    Ok((change, existing))
+}
+
+fn store(conn: &mut DbConn, p: &Placed, bytes: &[u8]) -> Result<(Change, ClosingDocument)> {
+    let sha256 = crate::hash_bytes(bytes);
+    let (change, existing) = compare(conn, p, &sha256)?;
     let values = (
         closing_documents::contract_id.eq(p.target.contract_id),
         closing_documents::order_id.eq(p.target.order_id),
@@ -275,45 +299,26 @@ fn store(conn: &mut DbConn, p: &Placed, bytes: &[u8]) -> Result<(Change, Closing
         closing_documents::size_bytes.eq(bytes.len() as i64),
         closing_documents::sha256.eq(&sha256),
         closing_documents::content.eq(bytes),
+        closing_documents::received_at.eq(Utc::now().naive_utc()),
     );
-    let (change, id) = match existing {
-        Some(old)
-            if old.sha256 == sha256
-                && old.order_id == p.target.order_id
-                && old.contract_id == p.target.contract_id
-                && old.document_date == p.date
-                && old.file_name == p.file_name =>
-        {
-            (Change::Unchanged, old.id)
+    match (change, existing) {
+        (Change::Unchanged, Some(old)) => return Ok((change, old)),
+        (_, Some(old)) => {
+            diesel::update(closing_documents::table.find(old.id)).set(values).execute(conn)?;
         }
-        Some(old) => {
-            diesel::update(closing_documents::table.find(old.id))
-                .set((values, closing_documents::received_at.eq(now)))
-                .execute(conn)?;
-            (Change::Updated, old.id)
-        }
-        None => {
+        (_, None) => {
             diesel::insert_into(closing_documents::table)
                 .values((
                     closing_documents::company_id.eq(p.target.company_id),
                     closing_documents::kind.eq(p.kind),
                     closing_documents::number.eq(&p.number),
                     closing_documents::format.eq(p.format),
-                    closing_documents::received_at.eq(now),
                     values,
                 ))
                 .execute(conn)?;
-            let id = closing_documents::table
-                .filter(closing_documents::company_id.eq(p.target.company_id))
-                .filter(closing_documents::kind.eq(p.kind))
-                .filter(closing_documents::number.eq(&p.number))
-                .filter(closing_documents::format.eq(p.format))
-                .select(closing_documents::id)
-                .first(conn)?;
-            (Change::Created, id)
         }
-    };
-    let stored = closing_documents::table.find(id).select(ClosingDocument::as_select()).first(conn)?;
+    }
+    let stored = stored_as(conn, p)?.ok_or_else(|| Error::Internal("a stored closing document vanished".into()))?;
     Ok((change, stored))
 }
 

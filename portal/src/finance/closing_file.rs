@@ -74,8 +74,15 @@ pub fn recognize(name: &str, bytes: &[u8], format: FileFormat) -> Result<Recogni
 
 /// Attributes holding a document's number and date in the ЭДО formats
 /// (УПД 5.01 and 5.03, ТОРГ-12, acts), in order of preference.
-const NUMBER_ATTRS: [&str; 6] = ["НомерСчФ", "НомерДок", "НомДок", "НомТН", "НомАкт", "НомерАкт"];
-const DATE_ATTRS: [&str; 6] = ["ДатаСчФ", "ДатаДок", "ДатаДок", "ДатаТН", "ДатаАкт", "ДатаАкт"];
+/// Each number attribute with the date attribute beside it.
+const NUMBER_DATE_ATTRS: [(&str, &str); 6] = [
+    ("НомерСчФ", "ДатаСчФ"),
+    ("НомерДок", "ДатаДок"),
+    ("НомДок", "ДатаДок"),
+    ("НомТН", "ДатаТН"),
+    ("НомАкт", "ДатаАкт"),
+    ("НомерАкт", "ДатаАкт"),
+];
 
 fn from_edo(bytes: &[u8]) -> Result<Recognized, String> {
     let text = decode(bytes);
@@ -90,18 +97,20 @@ fn from_edo(bytes: &[u8]) -> Result<Recognized, String> {
                     match attr.key.local_name().as_ref() {
                         "ИдФайл" if element == "Файл" => file_id = value,
                         "Функция" if function.is_empty() => function = value,
-                        k if number.is_none() && NUMBER_ATTRS.contains(&k) && !value.is_empty() => {
-                            number = Some((value, NUMBER_ATTRS.iter().position(|a| *a == k).unwrap_or(0)))
+                        k if number.is_none() && !value.is_empty() => {
+                            if let Some((_, date_attr)) = NUMBER_DATE_ATTRS.iter().find(|(n, _)| *n == k) {
+                                number = Some((value, *date_attr));
+                            }
                         }
                         _ => {}
                     }
                 }
-                if let (Some((_, at)), true) = (&number, date.is_none()) {
+                if let (Some((_, date_attr)), true) = (&number, date.is_none()) {
                     date = e
                         .attributes()
                         .with_checks(false)
                         .flatten()
-                        .find(|a| a.key.local_name().as_ref() == DATE_ATTRS[*at])
+                        .find(|a| a.key.local_name().as_ref() == *date_attr)
                         .and_then(|a| parse_date(&attr_value(&a)));
                 }
             }
@@ -226,7 +235,26 @@ fn attr_value(attr: &quick_xml::events::attributes::Attribute<'_>) -> String {
 
 /// A date as ERPs write it: `01.12.2026` or `2026-12-01`.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
     NaiveDate::parse_from_str(text, "%d.%m.%Y").or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d")).ok()
+}
+
+/// The kind the ERP named beside a file (a manifest cell, an API field):
+/// none when blank, an error saying why when it names no kind.
+pub fn given_kind(text: Option<&str>) -> Result<Option<ClosingKind>, String> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => parse_kind(text).map(Some).ok_or_else(|| format!("unknown document kind {text:?}")),
+    }
+}
+
+/// The date the ERP named beside a file: none when blank, an error saying
+/// why when it is not a date.
+pub fn given_date(text: Option<&str>) -> Result<Option<NaiveDate>, String> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => parse_date(text).map(Some).ok_or_else(|| format!("{text:?} is not a date (dd.mm.yyyy)")),
+    }
 }
 
 #[cfg(test)]

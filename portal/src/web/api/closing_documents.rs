@@ -14,7 +14,7 @@ use super::{api_error, ApiError, BearerAuth, ExchangeAuth};
 use crate::catalog::write::Change;
 use crate::error::Error;
 use crate::finance::closing::{self, ClosingDocument, ClosingKind, FileFormat, Filter, Incoming};
-use crate::finance::closing_file::{parse_kind, MAX_BYTES};
+use crate::finance::closing_file::{given_date, given_kind, MAX_BYTES};
 use crate::ids::OrderId;
 use crate::ordering::orders::Scope;
 use crate::web::AppState;
@@ -151,10 +151,6 @@ fn change_name(change: Change) -> &'static str {
     }
 }
 
-fn parse_date(text: &str) -> Option<NaiveDate> {
-    crate::finance::closing_file::parse_date(text.trim())
-}
-
 #[OpenApi]
 impl ClosingDocumentsApi {
     /// The closing documents the user may see — a buyer's company's, a
@@ -218,19 +214,9 @@ impl ClosingDocumentsApi {
                 MAX_BYTES >> 20
             ))));
         }
-        let kind = match form.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-            None => None,
-            Some(text) => match parse_kind(text) {
-                Some(kind) => Some(kind),
-                None => return Ok(ReceiveOutcome::Invalid(api_error(format!("unknown document kind {text:?}")))),
-            },
-        };
-        let date = match form.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-            None => None,
-            Some(text) => match parse_date(text) {
-                Some(date) => Some(date),
-                None => return Ok(ReceiveOutcome::Invalid(api_error(format!("{text:?} is not a date")))),
-            },
+        let (kind, date) = match (given_kind(form.kind.as_deref()), given_date(form.date.as_deref())) {
+            (Ok(kind), Ok(date)) => (kind, date),
+            (Err(problem), _) | (_, Err(problem)) => return Ok(ReceiveOutcome::Invalid(api_error(problem))),
         };
         let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let incoming = Incoming {
@@ -244,7 +230,7 @@ impl ClosingDocumentsApi {
         let received = state
             .db
             .run(move |conn| {
-                let outcome = match closing::receive(conn, std::slice::from_ref(&incoming), false) {
+                let outcome = match closing::receive(conn, std::slice::from_ref(&incoming)) {
                     Ok(mut list) => Ok(list.remove(0)),
                     Err(Error::Invalid(problem)) => Err(problem),
                     Err(other) => return Err(other),
