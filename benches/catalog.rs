@@ -73,12 +73,10 @@ fn main() -> anyhow::Result<()> {
     let db = common::bench_db(offers)?;
     println!("catalog benchmark: {offers} offers, {} database", db.backend().name());
 
-    // In process: the listing query itself, at a buyer's price type.
-    let price_type: i64 = {
-        use diesel::prelude::*;
-        portal::db::schema::price_types::table.select(portal::db::schema::price_types::id).first(&mut *db.conn()?)?
-    };
+    // In process: the listing query itself, at the base price type.
     let mut conn = db.conn()?;
+    let pricing = portal::pricing::PriceContext::staff(&mut conn)?;
+    let price_type = &pricing;
     let shared = portal::catalog::search_index::SharedIndex::new();
     let started = Instant::now();
     let built = shared.get(&mut conn)?;
@@ -144,9 +142,27 @@ async fn http_load(db: Db, queries: Vec<String>, seconds: u64) -> anyhow::Result
     });
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder().pool_max_idle_per_host(16).build()?;
+    // A buyer with the whole catalog, then the demo dealer whose group's
+    // assortment hides a category (the search filters by it).
+    for (label, email) in
+        [("no assortment restriction", "buyer@demo.example"), ("assortment restricted", "buyer2@demo.example")]
+    {
+        load_as(&client, &base, email, label, &queries, seconds).await?;
+    }
+    Ok(())
+}
+
+async fn load_as(
+    client: &reqwest::Client,
+    base: &str,
+    email: &str,
+    label: &str,
+    queries: &[String],
+    seconds: u64,
+) -> anyhow::Result<()> {
     let token: serde_json::Value = client
         .post(format!("{base}/api/v1/auth/token"))
-        .json(&serde_json::json!({"email": "buyer@demo.example", "password": "demo-buyer"}))
+        .json(&serde_json::json!({"email": email, "password": "demo-buyer"}))
         .send()
         .await?
         .json()
@@ -195,9 +211,9 @@ async fn http_load(db: Db, queries: Vec<String>, seconds: u64) -> anyhow::Result
     }
     let elapsed = started.elapsed().as_secs_f64();
     println!(
-        "HTTP search, 16 connections: {:.0} requests/s over {elapsed:.1}s, {errors} errors",
+        "HTTP search ({label}), 16 connections: {:.0} requests/s over {elapsed:.1}s, {errors} errors",
         samples.len() as f64 / elapsed
     );
-    report("HTTP search latency", samples);
+    report(&format!("HTTP search latency ({label})"), samples);
     Ok(())
 }

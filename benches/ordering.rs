@@ -63,7 +63,7 @@ fn main() -> anyhow::Result<()> {
         let sheet = read_order_file("order.xlsx", &file, &Limits::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
         let columns = detect_columns(&sheet).ok_or_else(|| anyhow::anyhow!("no columns"))?;
         let inputs = extract_rows(&sheet, &columns);
-        let rows = report::build(&mut conn, &built, &inputs)?;
+        let rows = report::build(&mut conn, &built, &portal::terms::assortment::Assortment::everything(), &inputs)?;
         runs.push(started.elapsed());
         rows_out = rows.len();
     }
@@ -94,7 +94,7 @@ fn main() -> anyhow::Result<()> {
     let mut times: Vec<Duration> = Vec::new();
     for round in 0..5 {
         let cart = carts::create(&mut conn, &buyer, &format!("bench {round}"))?;
-        let facts = offer_facts::by_ids(&mut conn, &demo_offers)?;
+        let facts = offer_facts::by_ids(&mut conn, &demo_offers, &portal::terms::assortment::Assortment::everything())?;
         for id in &demo_offers {
             let fact = facts.get(id);
             let quantity = fact.map(|f| f.min_order.max(1000)).unwrap_or(1000);

@@ -24,6 +24,7 @@ pub mod process;
 mod secret;
 pub mod settings;
 pub mod stock;
+pub mod terms;
 pub mod text;
 pub mod web;
 

@@ -12,6 +12,7 @@ mod api_docs;
 mod catalog;
 mod checkout;
 mod closing_documents;
+mod commercial_terms;
 mod email;
 mod erp_orders;
 mod excel;

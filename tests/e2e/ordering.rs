@@ -37,6 +37,7 @@ pub async fn send(app: &TestApp, token: &str, method: &str, path: &str, body: Va
     let request = match method {
         "POST" => client.post(app.url(path)),
         "PATCH" => client.patch(app.url(path)),
+        "PUT" => client.put(app.url(path)),
         "DELETE" => client.delete(app.url(path)),
         _ => client.get(app.url(path)),
     };

@@ -19,6 +19,8 @@ pub struct CardOffer {
     pub offer: Offer,
     /// The list price of the buyer's price type, if it has one.
     pub list_price_minor: Option<i64>,
+    /// Quantity price breaks of the buyer's price type, ascending.
+    pub breaks: Vec<crate::terms::price_breaks::PriceBreak>,
     /// Per warehouse; empty unless the policy shows exact stock.
     pub stock: Vec<WarehouseStock>,
 }
@@ -42,9 +44,13 @@ pub fn product_card(conn: &mut DbConn, user: &User, id: ProductId) -> Result<Pro
         return Err(Error::NotFound);
     }
     let pricing = PriceContext::for_user(conn, user)?;
+    if !pricing.assortment.allows(product.id, product.category_id) {
+        return Err(Error::NotFound);
+    }
     let policy = stock_policy(conn)?;
     let ids: Vec<OfferId> = offers.iter().map(|o| o.id).collect();
     let prices = prices_of(conn, &ids, pricing.price_type_id)?;
+    let mut breaks = crate::terms::price_breaks::of_offers(conn, pricing.price_type_id, &ids)?;
     let stock = if policy.display == StockDisplay::Exact { stock_by_warehouse(conn, &ids)? } else { Vec::new() };
     let breadcrumbs = match product.category_id {
         Some(category) => {
@@ -56,6 +62,7 @@ pub fn product_card(conn: &mut DbConn, user: &User, id: ProductId) -> Result<Pro
         .into_iter()
         .map(|offer| CardOffer {
             list_price_minor: prices.iter().find(|(o, _)| *o == offer.id).map(|(_, p)| *p),
+            breaks: breaks.remove(&offer.id).unwrap_or_default(),
             stock: stock.iter().filter(|s| s.offer_id == offer.id).cloned().collect(),
             offer,
         })

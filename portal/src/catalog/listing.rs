@@ -12,6 +12,7 @@ use super::search_index::{Order, Search, SearchIndex};
 use crate::db::schema::{offers, prices, products};
 use crate::db::DbConn;
 use crate::error::Result;
+use crate::pricing::PriceContext;
 
 /// The most a single page may hold.
 pub const MAX_PER_PAGE: u32 = 200;
@@ -93,9 +94,16 @@ impl<T> Page<T> {
     }
 }
 
-/// Runs the listing at `price_type` prices: the index finds, filters, orders
-/// and pages; the page's rows are then read live from the database.
-pub fn list(conn: &mut DbConn, index: &SearchIndex, query: &ListQuery, price_type: i64) -> Result<Page<ListItem>> {
+/// Runs the listing at the buyer's price type within their assortment: the
+/// index finds, filters, orders and pages; the page's rows are then read
+/// live from the database.
+pub fn list(
+    conn: &mut DbConn,
+    index: &SearchIndex,
+    query: &ListQuery,
+    pricing: &PriceContext,
+) -> Result<Page<ListItem>> {
+    let price_type = pricing.price_type_id;
     let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
     let page = query.page.max(1);
     let order = match query.sort {
@@ -104,7 +112,12 @@ pub fn list(conn: &mut DbConn, index: &SearchIndex, query: &ListQuery, price_typ
         Sort::PriceAsc => Order::PriceAsc(price_type),
         Sort::PriceDesc => Order::PriceDesc(price_type),
     };
-    let search = Search { text: &query.text, categories: query.categories.as_deref(), in_stock: query.in_stock };
+    let search = Search {
+        text: &query.text,
+        categories: query.categories.as_deref(),
+        in_stock: query.in_stock,
+        assortment: &pricing.assortment,
+    };
     let offset = (page as usize - 1).saturating_mul(per_page as usize);
     let (total, ids) = index.search(&search, order, offset, per_page as usize);
     let total = i64::try_from(total).unwrap_or(i64::MAX);

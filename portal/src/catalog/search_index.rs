@@ -21,6 +21,7 @@ use crate::db::schema::{offers, prices, products};
 use crate::db::DbConn;
 use crate::error::Result;
 use crate::settings;
+use crate::terms::assortment::Assortment;
 
 /// The longest an index is used before it is rebuilt anyway (stock moves
 /// without a catalog version change).
@@ -29,6 +30,7 @@ pub const MAX_AGE: Duration = Duration::from_secs(30);
 /// One indexed offer.
 struct Entry {
     offer_id: i64,
+    product_id: i64,
     sku: Box<str>,
     category_id: Option<i64>,
     available: i64,
@@ -46,12 +48,17 @@ pub enum Order {
 }
 
 /// A search over the index.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Search<'a> {
     pub text: &'a str,
     pub categories: Option<&'a [i64]>,
     pub in_stock: bool,
+    /// What the buyer may see.
+    pub assortment: &'a Assortment,
 }
+
+/// The most assortment masks an index keeps (one per distinct assortment).
+const MAX_MASKS: usize = 256;
 
 pub struct SearchIndex {
     version: Option<String>,
@@ -66,6 +73,8 @@ pub struct SearchIndex {
     folded_skus: Vec<(Box<str>, u32)>,
     /// List prices per price type, by entry.
     prices: HashMap<i64, Vec<Option<i64>>>,
+    /// Per assortment key, which entries it allows (built on first use).
+    masks: Mutex<HashMap<u64, Arc<Vec<bool>>>>,
 }
 
 /// At most this many query words narrow a search.
@@ -82,6 +91,7 @@ impl SearchIndex {
             .filter(products::active.eq(true))
             .select((
                 offers::id,
+                products::id,
                 products::category_id,
                 offers::sku,
                 offers::name,
@@ -89,7 +99,7 @@ impl SearchIndex {
                 offers::barcode,
                 offers::stock_total - offers::reserved,
             ))
-            .load::<(i64, Option<i64>, String, String, String, Option<String>, i64)>(conn)?;
+            .load::<(i64, i64, Option<i64>, String, String, String, Option<String>, i64)>(conn)?;
 
         let mut entries = Vec::with_capacity(rows.len());
         let mut words_list: Vec<(Box<str>, u32)> = Vec::with_capacity(rows.len() * 10);
@@ -97,7 +107,8 @@ impl SearchIndex {
         let mut names: Vec<(String, u32)> = Vec::with_capacity(rows.len());
         let mut skus: Vec<(String, u32)> = Vec::with_capacity(rows.len());
         let mut position: HashMap<i64, u32> = HashMap::with_capacity(rows.len());
-        for (i, (offer_id, category_id, sku, name, characteristics, barcode, available)) in rows.into_iter().enumerate()
+        for (i, (offer_id, product_id, category_id, sku, name, characteristics, barcode, available)) in
+            rows.into_iter().enumerate()
         {
             let index = i as u32;
             for word in index_words(&sku, &name, &characteristics, barcode.as_deref()) {
@@ -112,6 +123,7 @@ impl SearchIndex {
             position.insert(offer_id, index);
             entries.push(Entry {
                 offer_id,
+                product_id,
                 sku: sku.into_boxed_str(),
                 category_id,
                 available,
@@ -152,6 +164,7 @@ impl SearchIndex {
             words: words_list,
             exact,
             prices: price_map,
+            masks: Mutex::new(HashMap::new()),
         };
         tracing::debug!(offers = index.entries.len(), took = ?built.elapsed(), "search index built");
         Ok(index)
@@ -172,10 +185,30 @@ impl SearchIndex {
         start..start + len
     }
 
+    /// Which entries `assortment` allows; `None` when it allows all.
+    /// Computed once per distinct assortment and index.
+    fn mask(&self, assortment: &Assortment) -> Option<Arc<Vec<bool>>> {
+        if assortment.is_everything() {
+            return None;
+        }
+        let mut masks = self.masks.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(mask) = masks.get(&assortment.key()) {
+            return Some(mask.clone());
+        }
+        let mask: Arc<Vec<bool>> =
+            Arc::new(self.entries.iter().map(|e| assortment.allows(e.product_id, e.category_id)).collect());
+        if masks.len() >= MAX_MASKS {
+            masks.clear();
+        }
+        masks.insert(assortment.key(), mask.clone());
+        Some(mask)
+    }
+
     /// Finds, filters and orders; returns the total and one page of offer ids.
     /// Exact SKU / barcode matches lead whatever the order.
     pub fn search(&self, search: &Search, order: Order, offset: usize, limit: usize) -> (usize, Vec<i64>) {
         let n = self.entries.len();
+        let mask = self.mask(search.assortment);
         let mut query_words = words(search.text);
         query_words.truncate(MAX_WORDS);
 
@@ -203,6 +236,9 @@ impl SearchIndex {
 
         let passes = |index: usize| -> bool {
             let entry = &self.entries[index];
+            if mask.as_ref().is_some_and(|m| !m[index]) {
+                return false;
+            }
             if search.in_stock && entry.available <= 0 {
                 return false;
             }
@@ -257,7 +293,8 @@ impl SearchIndex {
     /// SKUs close to one that matched nothing: neighbours in folded order
     /// (typos at the end, Cyrillic look-alikes, missing dashes) ranked by
     /// edit distance. At most `limit`, best first.
-    pub fn suggest(&self, typed: &str, limit: usize) -> Vec<String> {
+    pub fn suggest(&self, typed: &str, limit: usize, assortment: &Assortment) -> Vec<String> {
+        let mask = self.mask(assortment);
         let folded = fold(typed);
         if folded.is_empty() {
             return Vec::new();
@@ -267,6 +304,7 @@ impl SearchIndex {
         let to = (at + 12).min(self.folded_skus.len());
         let mut scored: Vec<(f64, &str)> = self.folded_skus[from..to]
             .iter()
+            .filter(|(_, i)| mask.as_ref().is_none_or(|m| m[*i as usize]))
             .map(|(key, i)| {
                 (strsim::normalized_damerau_levenshtein(key, &folded), self.entries[*i as usize].sku.as_ref())
             })

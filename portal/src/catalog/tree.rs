@@ -46,6 +46,14 @@ impl CategoryTree {
         Ok(CategoryTree { all })
     }
 
+    /// The tree as a buyer with `assortment` sees it.
+    pub fn visible_to(mut self, assortment: &crate::terms::assortment::Assortment) -> CategoryTree {
+        if !assortment.is_everything() {
+            self.all.retain(|c| assortment.shows_category(c.id));
+        }
+        self
+    }
+
     pub fn categories(&self) -> &[Category] {
         &self.all
     }

@@ -260,6 +260,7 @@ diesel::table! {
         vat_rate -> Nullable<Integer>,
         amount_minor -> BigInt,
         vat_minor -> BigInt,
+        adjustments -> Text,
     }
 }
 
@@ -516,8 +517,53 @@ diesel::table! {
 diesel::joinable!(closing_documents -> companies (company_id));
 diesel::joinable!(closing_documents -> orders (order_id));
 
+diesel::table! {
+    customer_groups (id) {
+        id -> BigInt,
+        name -> Text,
+        colour -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    company_groups (company_id, group_id) {
+        company_id -> BigInt,
+        group_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    assortment_rules (id) {
+        id -> BigInt,
+        company_id -> Nullable<BigInt>,
+        group_id -> Nullable<BigInt>,
+        effect -> Text,
+        category_id -> Nullable<BigInt>,
+        product_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    price_breaks (offer_id, price_type_id, min_quantity) {
+        offer_id -> BigInt,
+        price_type_id -> BigInt,
+        min_quantity -> BigInt,
+        price_minor -> BigInt,
+    }
+}
+
+diesel::joinable!(company_groups -> customer_groups (group_id));
+diesel::joinable!(company_groups -> companies (company_id));
+diesel::joinable!(price_breaks -> offers (offer_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
+    customer_groups,
+    company_groups,
+    assortment_rules,
+    price_breaks,
     closing_documents,
     price_types,
     warehouses,

@@ -11,6 +11,7 @@ mod catalog_fixture;
 mod closing;
 mod ledger;
 mod people;
+pub mod terms;
 
 pub use people::{DEMO_EMAILS, DEMO_LOGINS};
 
@@ -34,6 +35,7 @@ pub fn load(conn: &mut DbConn) -> Result<DemoSummary> {
         let today = crate::finance::today(conn)?;
         ledger::load(conn, today)?;
         closing::load(conn)?;
+        terms::load(conn)?;
         crate::catalog::write::catalog_changed(conn)?;
         Ok(summary)
     })

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::ids::OfferId;
 use crate::money::Qty;
 use crate::pricing::PriceContext;
+use crate::terms::assortment::Assortment;
 
 /// Which offer to add.
 #[derive(Debug, Clone, Copy)]
@@ -50,15 +51,15 @@ pub fn add_offer(
     offer: OfferRef,
     quantity: Requested,
 ) -> Result<LineChange> {
+    let pricing = PriceContext::for_user(conn, user)?;
     let facts = match offer {
-        OfferRef::Id(id) => offer_facts::by_ids(conn, &[id])?.remove(&id),
-        OfferRef::Typed(text) => offer_facts::resolve(conn, &[text.to_string()])?.remove(text.trim()),
+        OfferRef::Id(id) => offer_facts::by_ids(conn, &[id], &pricing.assortment)?.remove(&id),
+        OfferRef::Typed(text) => {
+            offer_facts::resolve(conn, &[text.to_string()], &pricing.assortment)?.remove(text.trim())
+        }
     };
     let price = match &facts {
-        Some(f) => {
-            let pricing = PriceContext::for_user(conn, user)?;
-            cart_view::unit_price_of(conn, &pricing, f.offer_id)?
-        }
+        Some(f) => cart_view::unit_price_of(conn, &pricing, f.offer_id)?,
         None => None,
     };
     let (verdict, line_id) = carts::add(conn, cart, facts.as_ref(), quantity, price)?;
@@ -69,9 +70,15 @@ pub fn add_offer(
 /// `NotFound`; a line whose offer is no longer in the catalog keeps its
 /// quantity and gets the "unknown" verdict.
 #[tracing::instrument(skip_all, fields(cart = %cart.id, line = line_id))]
-pub fn set_quantity(conn: &mut DbConn, cart: &Cart, line_id: i64, text: &str) -> Result<LineChange> {
+pub fn set_quantity(
+    conn: &mut DbConn,
+    cart: &Cart,
+    assortment: &Assortment,
+    line_id: i64,
+    text: &str,
+) -> Result<LineChange> {
     let line = carts::find_line(conn, cart, line_id)?;
-    let facts = offer_facts::by_ids(conn, &[line.offer_id])?.remove(&line.offer_id);
+    let facts = offer_facts::by_ids(conn, &[line.offer_id], assortment)?.remove(&line.offer_id);
     let verdict = carts::set_quantity(conn, cart, line.id, facts.as_ref(), Requested::Text(text))?;
     Ok(LineChange::new(verdict, Some(line.id), facts.as_ref()))
 }
@@ -80,13 +87,18 @@ pub fn set_quantity(conn: &mut DbConn, cart: &Cart, line_id: i64, text: &str) ->
 /// `set_quantity` does; a line whose typed quantity is what it holds
 /// already is left alone and not reported (the cart page sends them all).
 #[tracing::instrument(skip_all, fields(cart = %cart.id))]
-pub fn set_quantities(conn: &mut DbConn, cart: &Cart, wanted: &[(i64, String)]) -> Result<Vec<LineChange>> {
+pub fn set_quantities(
+    conn: &mut DbConn,
+    cart: &Cart,
+    assortment: &Assortment,
+    wanted: &[(i64, String)],
+) -> Result<Vec<LineChange>> {
     let lines = carts::lines(conn, cart.id)?;
     let mut changes = Vec::new();
     for (line_id, text) in wanted {
         let line = lines.iter().find(|l| l.id == *line_id).ok_or(Error::NotFound)?;
         if Qty::parse(text) != Some(Qty(line.quantity)) {
-            changes.push(set_quantity(conn, cart, line.id, text)?);
+            changes.push(set_quantity(conn, cart, assortment, line.id, text)?);
         }
     }
     Ok(changes)

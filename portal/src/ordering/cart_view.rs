@@ -5,13 +5,13 @@ use serde::Serialize;
 
 use super::carts::{self, Cart};
 use super::offer_facts;
-use crate::catalog::{prices_of, vat_rates_of};
 use crate::db::schema::offers;
 use crate::db::DbConn;
 use crate::error::Result;
 use crate::ids::OfferId;
-use crate::money::Money;
-use crate::pricing::{line_amount, PriceContext};
+use crate::money::{Money, QTY_SCALE};
+use crate::pricing::{Adjustment, PriceContext};
+use crate::terms::price_breaks::PriceBreak;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PricedLine {
@@ -29,6 +29,10 @@ pub struct PricedLine {
     pub vat: Option<Money>,
     pub vat_rate: Option<i32>,
     pub price_at_add: Option<Money>,
+    /// Where the unit price came from (a price break, the contract).
+    pub adjustments: Vec<Adjustment>,
+    /// The offer's price breaks at the buyer's price type (list prices).
+    pub breaks: Vec<PriceBreak>,
     /// The price now differs from the price when the line was added.
     pub price_changed: bool,
     pub available: i64,
@@ -48,19 +52,18 @@ pub fn priced(conn: &mut DbConn, cart: Cart, pricing: &PriceContext) -> Result<P
     use diesel::prelude::*;
     let lines = carts::lines(conn, cart.id)?;
     let ids: Vec<OfferId> = lines.iter().map(|l| l.offer_id).collect();
-    let facts = offer_facts::by_ids(conn, &ids)?;
-    let prices = prices_of(conn, &ids, pricing.price_type_id)?;
-    let vat_rates = vat_rates_of(conn, &ids)?;
+    let facts = offer_facts::by_ids(conn, &ids, &pricing.assortment)?;
+    let book = pricing.book(conn, &ids)?;
     let products: Vec<(OfferId, i64)> =
         offers::table.filter(offers::id.eq_any(&ids)).select((offers::id, offers::product_id)).load(conn)?;
     let (mut total, mut vat) = (Money(0), Money(0));
     let mut out = Vec::with_capacity(lines.len());
     for line in lines {
         let Some(fact) = facts.get(&line.offer_id) else { continue };
-        let vat_rate = vat_rates.get(&line.offer_id).copied().flatten();
-        let unit =
-            prices.iter().find(|(o, _)| *o == line.offer_id).map(|(_, p)| pricing.unit_price(Money(*p), vat_rate));
-        let amounts = unit.map(|u| line_amount(u, line.quantity));
+        let vat_rate = book.vat_rate(line.offer_id);
+        let price = pricing.price_line(&book, line.offer_id, line.quantity);
+        let unit = price.as_ref().map(|p| p.unit);
+        let amounts = price.as_ref().map(|p| (p.amount, p.vat));
         if let Some((amount, line_vat)) = amounts {
             total = Money(total.minor() + amount.minor());
             vat = Money(vat.minor() + line_vat.minor());
@@ -76,22 +79,28 @@ pub fn priced(conn: &mut DbConn, cart: Cart, pricing: &PriceContext) -> Result<P
             quantity: line.quantity,
             pack_multiple: fact.pack_multiple,
             min_order: fact.min_order,
-            price_changed: matches!((unit_price, line.price_at_add), (Some(now), Some(then)) if now.minor() != then),
+            price_changed: matches!(
+                (pricing.price_line(&book, line.offer_id, QTY_SCALE), line.price_at_add),
+                (Some(now), Some(then)) if now.unit.gross.minor() != then
+            ),
             price_at_add: line.price_at_add.map(Money),
+            adjustments: price.map(|p| p.adjustments).unwrap_or_default(),
+            breaks: book.breaks(line.offer_id).to_vec(),
             unit_price,
             amount: amounts.map(|a| a.0),
             vat: amounts.map(|a| a.1),
             vat_rate,
             available: fact.available,
-            active: fact.active,
+            active: fact.active && fact.in_assortment,
         });
     }
     Ok(PricedCart { cart, lines: out, total, vat })
 }
 
-/// The user's unit price of one offer now (`None` without a price).
+/// The user's price of one unit of an offer now, before quantity breaks
+/// (`None` without a price): what a line notes when added, to tell later
+/// whether the price moved.
 pub fn unit_price_of(conn: &mut DbConn, pricing: &PriceContext, offer_id: OfferId) -> Result<Option<Money>> {
-    let price = prices_of(conn, &[offer_id], pricing.price_type_id)?.first().map(|(_, p)| *p);
-    let vat = vat_rates_of(conn, &[offer_id])?.get(&offer_id).copied().flatten();
-    Ok(price.map(|p| pricing.unit_price(Money(p), vat).gross))
+    let book = pricing.book(conn, &[offer_id])?;
+    Ok(pricing.price_line(&book, offer_id, QTY_SCALE).map(|p| p.unit.gross))
 }

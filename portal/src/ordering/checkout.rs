@@ -16,7 +16,6 @@ use super::reservations::reserve;
 use super::rules::{evaluate, OfferFacts, Requested};
 use super::status::{OrderStatus, SyncState};
 use crate::accounts::{Company, CompanyId, Contract, Role, User, UserId};
-use crate::catalog::prices_of;
 use crate::counters;
 use crate::db::schema::{order_lines, orders};
 use crate::db::{write_transaction, DbConn};
@@ -25,7 +24,7 @@ use crate::i18n;
 use crate::ids::{CartId, OfferId, OrderId};
 use crate::money::{Money, Qty};
 use crate::notifications::{notify, NotificationKind};
-use crate::pricing::{line_amount, PriceContext, UnitPrice};
+use crate::pricing::{LinePrice, PriceContext};
 use crate::settings;
 
 /// What the buyer fills in at checkout.
@@ -155,7 +154,7 @@ pub fn place_order_as(
 
 /// The order's total as its lines will be written.
 fn order_total(priced: &[PricedLine]) -> Money {
-    Money(priced.iter().map(|p| line_amount(p.unit, p.quantity).0.minor()).sum())
+    Money(priced.iter().map(|p| p.price.amount.minor()).sum())
 }
 
 /// The credit check: `Err` when the supplier refuses an order that does not
@@ -226,16 +225,15 @@ impl Terms {
 struct PricedLine {
     fact: OfferFacts,
     quantity: i64,
-    unit: UnitPrice,
+    price: LinePrice,
 }
 
 /// Prices and judges every line first: the order is refused if any line
 /// cannot be sold (unavailable, no price).
 fn price_lines(conn: &mut DbConn, lines: &[CartLine], pricing: &PriceContext, lang: &str) -> Result<Vec<PricedLine>> {
     let offer_ids: Vec<OfferId> = lines.iter().map(|l| l.offer_id).collect();
-    let facts = offer_facts::by_ids(conn, &offer_ids)?;
-    let list_prices = prices_of(conn, &offer_ids, pricing.price_type_id)?;
-    let vat_rates = crate::catalog::vat_rates_of(conn, &offer_ids)?;
+    let facts = offer_facts::by_ids(conn, &offer_ids, &pricing.assortment)?;
+    let book = pricing.book(conn, &offer_ids)?;
     let mut priced = Vec::with_capacity(lines.len());
     for line in lines {
         let fact = facts.get(&line.offer_id);
@@ -244,11 +242,10 @@ fn price_lines(conn: &mut DbConn, lines: &[CartLine], pricing: &PriceContext, la
             let sku = fact.map(|f| f.sku.clone()).unwrap_or_default();
             return Err(Error::Conflict(i18n::text(lang, "checkout.line_unavailable", &[("sku", sku)])));
         };
-        let Some(list) = list_prices.iter().find(|(o, _)| *o == line.offer_id).map(|(_, p)| *p) else {
+        let Some(price) = pricing.price_line(&book, line.offer_id, quantity.milli()) else {
             return Err(Error::Conflict(i18n::text(lang, "checkout.no_price", &[("sku", fact.sku.clone())])));
         };
-        let unit = pricing.unit_price(Money(list), vat_rates.get(&line.offer_id).copied().flatten());
-        priced.push(PricedLine { fact: fact.clone(), quantity: quantity.milli(), unit });
+        priced.push(PricedLine { fact: fact.clone(), quantity: quantity.milli(), price });
     }
     Ok(priced)
 }
@@ -300,9 +297,9 @@ struct PlacedLines {
 /// and sets the order's totals.
 fn insert_lines(conn: &mut DbConn, order_id: OrderId, priced: &[PricedLine], reserving: bool) -> Result<PlacedLines> {
     let mut placed = PlacedLines { total: Money(0), vat: Money(0), reserved: Vec::with_capacity(priced.len()) };
-    for (index, PricedLine { fact, quantity, unit }) in priced.iter().enumerate() {
+    for (index, PricedLine { fact, quantity, price }) in priced.iter().enumerate() {
         let reserved = if reserving { reserve(conn, fact.offer_id, *quantity)? } else { 0 };
-        let (amount, line_vat) = line_amount(*unit, *quantity);
+        let (unit, amount, line_vat) = (price.unit, price.amount, price.vat);
         placed.total = Money(placed.total.minor() + amount.minor());
         placed.vat = Money(placed.vat.minor() + line_vat.minor());
         placed.reserved.push(reserved);
@@ -323,6 +320,7 @@ fn insert_lines(conn: &mut DbConn, order_id: OrderId, priced: &[PricedLine], res
                 order_lines::vat_rate.eq(unit.vat_rate),
                 order_lines::amount_minor.eq(amount.minor()),
                 order_lines::vat_minor.eq(line_vat.minor()),
+                order_lines::adjustments.eq(serde_json::to_string(&price.adjustments).unwrap_or_else(|_| "[]".into())),
             ))
             .execute(conn)?;
     }

@@ -13,13 +13,14 @@ use crate::db::schema::{offers, products};
 use crate::db::DbConn;
 use crate::error::Result;
 use crate::ids::OfferId;
+use crate::terms::assortment::Assortment;
 
 /// Bind parameters per query: well under SQLite's and PostgreSQL's limits.
 const CHUNK: usize = 500;
 
-type FactsRow = (OfferId, String, String, String, bool, i64, i64, i64, i64, bool, bool);
+type FactsRow = (OfferId, String, String, String, bool, i64, i64, i64, i64, bool, bool, i64, Option<i64>);
 
-fn to_facts(row: FactsRow) -> OfferFacts {
+fn to_facts(row: FactsRow, assortment: &Assortment) -> OfferFacts {
     let (
         offer_id,
         sku,
@@ -32,6 +33,8 @@ fn to_facts(row: FactsRow) -> OfferFacts {
         reserved,
         offer_active,
         product_active,
+        product_id,
+        category_id,
     ) = row;
     OfferFacts {
         offer_id,
@@ -43,6 +46,7 @@ fn to_facts(row: FactsRow) -> OfferFacts {
         min_order,
         available: (stock_total - reserved).max(0),
         active: offer_active && product_active,
+        in_assortment: assortment.allows(product_id, category_id),
     }
 }
 
@@ -70,23 +74,27 @@ macro_rules! facts_columns {
             offers::reserved,
             offers::active,
             products::active,
+            products::id,
+            products::category_id,
         )
     };
 }
 
-/// Facts for offers by id (missing ids are absent from the map).
-pub fn by_ids(conn: &mut DbConn, ids: &[OfferId]) -> Result<HashMap<OfferId, OfferFacts>> {
+/// Facts for offers by id (missing ids are absent from the map), judged
+/// against the buyer's assortment.
+pub fn by_ids(conn: &mut DbConn, ids: &[OfferId], assortment: &Assortment) -> Result<HashMap<OfferId, OfferFacts>> {
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
         let rows = facts_query!().filter(offers::id.eq_any(chunk)).load::<FactsRow>(conn)?;
-        out.extend(rows.into_iter().map(|r| (r.0, to_facts(r))));
+        out.extend(rows.into_iter().map(|r| (r.0, to_facts(r, assortment))));
     }
     Ok(out)
 }
 
 /// Resolves what buyers typed. The key of the result is the typed text,
-/// trimmed. Active offers win over inactive ones with the same SKU.
-pub fn resolve(conn: &mut DbConn, typed: &[String]) -> Result<HashMap<String, OfferFacts>> {
+/// trimmed. Active offers win over inactive ones with the same SKU; each is
+/// judged against the buyer's assortment.
+pub fn resolve(conn: &mut DbConn, typed: &[String], assortment: &Assortment) -> Result<HashMap<String, OfferFacts>> {
     let mut wanted: Vec<String> = typed.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
     wanted.sort();
     wanted.dedup();
@@ -102,7 +110,7 @@ pub fn resolve(conn: &mut DbConn, typed: &[String]) -> Result<HashMap<String, Of
         let rows =
             facts_query!(offers::sku_key).filter(offers::sku_key.eq_any(chunk)).load::<(String, FactsRow)>(conn)?;
         for (key, row) in rows {
-            let facts = to_facts(row);
+            let facts = to_facts(row, assortment);
             for typed in by_key.get(&key).into_iter().flatten() {
                 keep_better(&mut found, (*typed).clone(), facts.clone());
             }
@@ -122,7 +130,7 @@ pub fn resolve(conn: &mut DbConn, typed: &[String]) -> Result<HashMap<String, Of
                     .load::<(String, FactsRow)>(conn)?,
             };
             for (key, row) in rows {
-                keep_better(&mut found, key, to_facts(row));
+                keep_better(&mut found, key, to_facts(row, assortment));
             }
         }
     }

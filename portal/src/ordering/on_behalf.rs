@@ -74,7 +74,8 @@ pub fn place(
             request.delivery_address = Company::find(conn, company)?.delivery_address;
         }
     }
-    let rows = report::build(conn, index, &inputs)?;
+    let assortment = crate::terms::assortment::Assortment::for_user(conn, &buyer)?;
+    let rows = report::build(conn, index, &assortment, &inputs)?;
     if !rows.iter().any(|r| r.accepted()) {
         return Err(Error::Invalid(i18n::text(&lang, "checkout.empty", &[])));
     }

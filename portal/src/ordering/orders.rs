@@ -87,6 +87,15 @@ pub struct OrderLine {
     /// The part of `reserved` the portal holds against the offer's stock
     /// (see `reservations`: the ERP holds the rest).
     pub held: i64,
+    /// Where the price came from (JSON, see `price_adjustments`).
+    pub adjustments: String,
+}
+
+impl OrderLine {
+    /// Where the line's price came from, as priced at checkout.
+    pub fn price_adjustments(&self) -> Vec<crate::pricing::Adjustment> {
+        serde_json::from_str(&self.adjustments).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]

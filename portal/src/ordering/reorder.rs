@@ -42,7 +42,7 @@ pub fn reorder(
 ) -> Result<Reordered> {
     let order = detail(conn, scope, order_id)?;
     let ids: Vec<OfferId> = order.lines.iter().map(|l| l.offer_id).collect();
-    let facts = offer_facts::by_ids(conn, &ids)?;
+    let facts = offer_facts::by_ids(conn, &ids, &pricing.assortment)?;
     let prices = prices_of(conn, &ids, pricing.price_type_id)?;
     let vat = vat_rates_of(conn, &ids)?;
     let rows: Vec<ReorderRow> = order
@@ -55,7 +55,8 @@ pub fn reorder(
                 .iter()
                 .find(|(o, _)| *o == line.offer_id)
                 .map(|(_, p)| pricing.unit_price(Money(*p), vat.get(&line.offer_id).copied().flatten()).gross);
-            let discontinued = matches!(verdict.kind, VerdictKind::Unknown | VerdictKind::Inactive);
+            let discontinued =
+                matches!(verdict.kind, VerdictKind::Unknown | VerdictKind::Inactive | VerdictKind::NotAvailable);
             ReorderRow {
                 price_changed: new_price.is_some_and(|p| p.minor() != line.price_minor),
                 old_price: Money(line.price_minor),

@@ -17,6 +17,7 @@ use crate::error::Result;
 use crate::ids::OfferId;
 use crate::money::{Money, Qty};
 use crate::pricing::PriceContext;
+use crate::terms::assortment::Assortment;
 
 /// One row of the report.
 #[derive(Debug, Clone, Serialize)]
@@ -39,17 +40,25 @@ impl ReportRow {
 
 /// Builds the report for rows as typed. Rows of the same offer are merged
 /// into the first of them (its verdict judges the sum).
-pub fn build(conn: &mut DbConn, index: &SearchIndex, inputs: &[RowInput]) -> Result<Vec<ReportRow>> {
+pub fn build(
+    conn: &mut DbConn,
+    index: &SearchIndex,
+    assortment: &Assortment,
+    inputs: &[RowInput],
+) -> Result<Vec<ReportRow>> {
     let typed: Vec<String> = inputs.iter().map(|r| r.sku.clone()).collect();
-    let found = offer_facts::resolve(conn, &typed)?;
+    let found = offer_facts::resolve(conn, &typed, assortment)?;
     let mut rows: Vec<ReportRow> = Vec::with_capacity(inputs.len());
     // offer id → index of the first accepted row of that offer
     let mut first_row_of: HashMap<OfferId, usize> = HashMap::new();
     for input in inputs {
-        let offer = found.get(input.sku.trim()).cloned();
+        let mut offer = found.get(input.sku.trim()).cloned();
         let verdict = evaluate(Requested::Text(&input.quantity), offer.as_ref());
+        if verdict.kind == VerdictKind::NotAvailable {
+            offer = None; // nothing about a hidden product reaches the buyer
+        }
         let suggestions = if verdict.kind == VerdictKind::Unknown && !input.sku.trim().is_empty() {
-            index.suggest(&input.sku, 3)
+            index.suggest(&input.sku, 3, assortment)
         } else {
             Vec::new()
         };

@@ -22,6 +22,9 @@ pub struct OfferFacts {
     /// What may still be reserved (stock minus open reservations).
     pub available: i64,
     pub active: bool,
+    /// Whether the buyer's assortment holds it (otherwise it is "not
+    /// available under your contract", distinct from unknown).
+    pub in_assortment: bool,
 }
 
 /// The outcome class of a line, most significant first.
@@ -39,6 +42,8 @@ pub enum VerdictKind {
     /// Rows for the same offer were merged into another row.
     Merged,
     Unknown,
+    /// The buyer's assortment does not hold it.
+    NotAvailable,
     Inactive,
     Unreadable,
     NonPositive,
@@ -57,6 +62,7 @@ impl VerdictKind {
             VerdictKind::Backorder => "backorder",
             VerdictKind::Merged => "merged",
             VerdictKind::Unknown => "unknown",
+            VerdictKind::NotAvailable => "not_available",
             VerdictKind::Inactive => "inactive",
             VerdictKind::Unreadable => "unreadable",
             VerdictKind::NonPositive => "non_positive",
@@ -102,6 +108,9 @@ pub fn evaluate(requested: Requested, offer: Option<&OfferFacts>) -> Verdict {
         Requested::Quantity(q) => q,
     };
     let Some(offer) = offer else { return rejected(VerdictKind::Unknown, Some(requested)) };
+    if !offer.in_assortment {
+        return rejected(VerdictKind::NotAvailable, Some(requested));
+    }
     if !offer.active {
         return rejected(VerdictKind::Inactive, Some(requested));
     }
@@ -199,6 +208,7 @@ mod tests {
             min_order: min,
             available,
             active: true,
+            in_assortment: true,
         }
     }
 

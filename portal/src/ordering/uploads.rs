@@ -126,7 +126,8 @@ pub fn report(conn: &mut DbConn, index: &SearchIndex, user: &User, id: &str, lim
         }
     };
     let inputs = extract_rows(&sheet, &columns);
-    let rows = report::build(conn, index, &inputs)?;
+    let assortment = crate::terms::assortment::Assortment::for_user(conn, user)?;
+    let rows = report::build(conn, index, &assortment, &inputs)?;
     Ok(UploadReport { upload, sheet, columns, rows })
 }
 

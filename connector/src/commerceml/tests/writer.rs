@@ -83,6 +83,7 @@ fn line(order_id: i64, row: Row) -> OrderLine {
         amount_minor,
         vat_minor,
         held: reserved,
+        adjustments: "[]".into(),
     }
 }
 

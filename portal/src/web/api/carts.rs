@@ -8,7 +8,7 @@ use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Multipart, Object, OpenApi, Tags};
 use tokio::io::AsyncReadExt;
 
-use super::verdicts::{quantity_text, ReportRowOut, VerdictOut};
+use super::verdicts::{adjustments_out, quantity_text, AdjustmentOut, ReportRowOut, VerdictOut};
 use super::{api_error, ApiError, BearerAuth};
 use crate::error::Error;
 use crate::ids::{CartId, OfferId};
@@ -19,6 +19,7 @@ use crate::ordering::rules::Requested;
 use crate::ordering::upload::{parse_pasted, template_xlsx, Limits};
 use crate::ordering::{carts, report, uploads};
 use crate::pricing::PriceContext;
+use crate::terms::assortment::Assortment;
 use crate::web::AppState;
 
 #[derive(Tags)]
@@ -61,6 +62,8 @@ struct CartLineOut {
     price_changed: bool,
     available: String,
     active: bool,
+    /// Where the unit price came from (a price break, the contract).
+    adjustments: Vec<AdjustmentOut>,
 }
 
 #[derive(Object)]
@@ -101,6 +104,7 @@ impl From<PricedCart> for CartDetail {
                     price_changed: l.price_changed,
                     available: Qty(l.available).plain(),
                     active: l.active,
+                    adjustments: adjustments_out(&l.adjustments),
                 })
                 .collect(),
         }
@@ -315,7 +319,8 @@ impl CartsApi {
             .db
             .run(move |conn| {
                 let cart = carts::find(conn, &user, CartId(cart_id.0))?;
-                cart_edits::set_quantity(conn, &cart, line_id.0, &text)
+                let assortment = Assortment::for_user(conn, &user)?;
+                cart_edits::set_quantity(conn, &cart, &assortment, line_id.0, &text)
             })
             .await?;
         Ok(Json(LineVerdict {
@@ -368,8 +373,8 @@ impl CartsApi {
                     return Err(Error::Invalid(format!("at most {} lines at once", Limits::default().max_rows)));
                 }
                 let index = search.get(conn)?;
-                let rows = report::build(conn, &index, &inputs)?;
                 let pricing = PriceContext::for_user(conn, &user)?;
+                let rows = report::build(conn, &index, &pricing.assortment, &inputs)?;
                 let applied = report::apply(conn, &cart, &pricing, &rows)?;
                 Ok((rows, applied))
             })

@@ -12,10 +12,12 @@ use crate::catalog::listing::{list, ListQuery, Sort, MAX_PER_PAGE};
 use crate::catalog::tree::CategoryTree;
 use crate::catalog::ProductId;
 use crate::error::Error;
+use crate::ids::OfferId;
 use crate::money::Money;
 use crate::pricing::PriceContext;
 use crate::settings::{stock_policy, StockPolicy};
 use crate::stock::Availability;
+use crate::terms::price_breaks::{self, PriceBreak};
 use crate::web::AppState;
 
 #[derive(Tags)]
@@ -68,6 +70,16 @@ struct PriceOut {
     /// VAT rate in percent; absent means no VAT.
     vat_rate: Option<i32>,
     currency: String,
+    /// Quantity price breaks: from a quantity on, the caller's unit price.
+    breaks: Vec<PriceBreakOut>,
+}
+
+/// From `min_quantity` on, one unit costs the caller `amount_minor` (VAT included).
+#[derive(Object)]
+struct PriceBreakOut {
+    /// Decimal string, in the product's unit.
+    min_quantity: String,
+    amount_minor: i64,
 }
 
 /// Availability under the supplier's display setting.
@@ -168,7 +180,12 @@ enum ProductOutcome {
     NotFound(Json<ApiError>),
 }
 
-fn price_out(pricing: &PriceContext, list_price: Option<i64>, vat_rate: Option<i32>) -> Option<PriceOut> {
+fn price_out(
+    pricing: &PriceContext,
+    list_price: Option<i64>,
+    breaks: &[PriceBreak],
+    vat_rate: Option<i32>,
+) -> Option<PriceOut> {
     list_price.map(|p| {
         let unit = pricing.unit_price(Money(p), vat_rate);
         PriceOut {
@@ -176,6 +193,13 @@ fn price_out(pricing: &PriceContext, list_price: Option<i64>, vat_rate: Option<i
             vat_minor: unit.vat.minor(),
             vat_rate: unit.vat_rate,
             currency: "RUB".into(),
+            breaks: breaks
+                .iter()
+                .map(|b| PriceBreakOut {
+                    min_quantity: qty(b.min_quantity),
+                    amount_minor: pricing.price_from(Money(p), breaks, b.min_quantity, vat_rate).unit.gross.minor(),
+                })
+                .collect(),
         }
     })
 }
@@ -198,11 +222,19 @@ fn qty(milli: i64) -> String {
 
 #[OpenApi(tag = "ApiTags::Catalog")]
 impl CatalogApi {
-    /// All active categories (a flat list; `parent_id` makes the tree).
+    /// All active categories the user's assortment shows (a flat list;
+    /// `parent_id` makes the tree).
     #[oai(path = "/v1/catalog/categories", method = "get")]
     #[tracing::instrument(skip_all)]
-    async fn categories(&self, state: Data<&AppState>, _auth: BearerAuth) -> poem::Result<Json<Vec<CategoryOut>>> {
-        let tree = state.db.run(CategoryTree::load).await?;
+    async fn categories(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<Json<Vec<CategoryOut>>> {
+        let user = auth.0;
+        let tree = state
+            .db
+            .run(move |conn| {
+                let assortment = crate::terms::assortment::Assortment::for_user(conn, &user)?;
+                Ok(CategoryTree::load(conn)?.visible_to(&assortment))
+            })
+            .await?;
         Ok(Json(
             tree.categories()
                 .iter()
@@ -252,7 +284,7 @@ impl CatalogApi {
                 let policy = stock_policy(conn)?;
                 let categories = match category {
                     Some(c) => {
-                        let tree = CategoryTree::load(conn)?;
+                        let tree = CategoryTree::load(conn)?.visible_to(&pricing.assortment);
                         if tree.get(c).is_none() {
                             return Ok(None);
                         }
@@ -262,7 +294,9 @@ impl CatalogApi {
                 };
                 let query = ListQuery { text, categories, in_stock, sort: listing_sort, page, per_page };
                 let index = search.get(conn)?;
-                let found = list(conn, &index, &query, pricing.price_type_id)?;
+                let found = list(conn, &index, &query, &pricing)?;
+                let ids: Vec<OfferId> = found.items.iter().map(|i| OfferId(i.offer_id)).collect();
+                let breaks = price_breaks::of_offers(conn, pricing.price_type_id, &ids)?;
                 let pages = found.pages();
                 let items = found
                     .items
@@ -270,7 +304,12 @@ impl CatalogApi {
                     .map(|i| ProductListItem {
                         id: i.product_id,
                         offer_id: i.offer_id,
-                        price: price_out(&pricing, i.list_price_minor, i.vat_rate),
+                        price: price_out(
+                            &pricing,
+                            i.list_price_minor,
+                            breaks.get(&OfferId(i.offer_id)).map(Vec::as_slice).unwrap_or_default(),
+                            i.vat_rate,
+                        ),
                         availability: availability_out(i.available(), policy),
                         sku: i.sku,
                         name: i.name,
@@ -306,8 +345,8 @@ fn product_detail(card: ProductCard) -> ProductDetail {
     let ProductCard { product, offers, pricing, policy, .. } = card;
     let offers = offers
         .into_iter()
-        .map(|CardOffer { offer, list_price_minor, stock }| OfferOut {
-            price: price_out(&pricing, list_price_minor, product.vat_rate),
+        .map(|CardOffer { offer, list_price_minor, breaks, stock }| OfferOut {
+            price: price_out(&pricing, list_price_minor, &breaks, product.vat_rate),
             availability: availability_out(offer.available(), policy),
             warehouses: stock
                 .into_iter()

@@ -5,6 +5,7 @@
 
 mod admin;
 mod admin_accounts;
+mod admin_terms;
 mod auth;
 mod carts;
 mod catalog;
@@ -39,6 +40,7 @@ pub type Apis = (
     admin_accounts::AdminUsersApi,
     admin_accounts::AdminCompaniesApi,
     admin_accounts::AdminSettingsApi,
+    admin_terms::AdminTermsApi,
     finance::FinanceApi,
     closing_documents::ClosingDocumentsApi,
 );
@@ -57,6 +59,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             admin_accounts::AdminUsersApi,
             admin_accounts::AdminCompaniesApi,
             admin_accounts::AdminSettingsApi,
+            admin_terms::AdminTermsApi,
             finance::FinanceApi,
             closing_documents::ClosingDocumentsApi,
         ),

@@ -7,7 +7,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Attachment, AttachmentType, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use super::verdicts::ReportRowOut;
+use super::verdicts::{adjustments_out, AdjustmentOut, ReportRowOut};
 use super::{api_error, ApiError, BearerAuth};
 use crate::error::Error;
 use crate::ids::{CartId, OrderId};
@@ -60,6 +60,8 @@ struct OrderLineOut {
     vat_rate: Option<i32>,
     amount_minor: i64,
     vat_minor: i64,
+    /// Where the price came from, as priced at checkout.
+    adjustments: Vec<AdjustmentOut>,
 }
 
 #[derive(Object)]
@@ -152,6 +154,7 @@ impl From<OrderDetail> for OrderOut {
                 .lines
                 .into_iter()
                 .map(|l| OrderLineOut {
+                    adjustments: adjustments_out(&l.price_adjustments()),
                     id: l.id,
                     line_no: l.line_no,
                     offer_id: l.offer_id.0,

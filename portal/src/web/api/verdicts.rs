@@ -5,12 +5,14 @@ use poem_openapi::Object;
 use crate::money::Qty;
 use crate::ordering::report::ReportRow;
 use crate::ordering::rules::Verdict;
+use crate::pricing::{Adjustment, AdjustmentSource};
 
 /// The rule engine's answer for one line.
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct VerdictOut {
-    /// added, rounded, below_minimum, backorder, merged, unknown, inactive, unreadable or non_positive.
+    /// added, rounded, below_minimum, backorder, merged, unknown, not_available, inactive, unreadable or
+    /// non_positive.
     pub verdict: String,
     /// What happened, in the user's language.
     pub message: String,
@@ -79,4 +81,34 @@ pub fn quantity_text(value: &serde_json::Value) -> String {
         serde_json::Value::Number(n) => n.to_string(),
         _ => String::new(),
     }
+}
+
+/// Where part of a line's price came from.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct AdjustmentOut {
+    pub source: AdjustmentSource,
+    /// What it changed in the line's amount, VAT included (negative: a discount).
+    pub amount_minor: i64,
+    /// For a price break: the quantity it starts from (decimal string).
+    pub from_quantity: Option<String>,
+    /// For the contract: its discount in percent (decimal string).
+    pub percent: Option<String>,
+}
+
+impl From<&Adjustment> for AdjustmentOut {
+    fn from(a: &Adjustment) -> AdjustmentOut {
+        AdjustmentOut {
+            source: a.source,
+            amount_minor: a.amount_minor,
+            from_quantity: (a.source == AdjustmentSource::PriceBreak).then(|| Qty(a.value).plain()),
+            percent: (a.source == AdjustmentSource::Contract)
+                .then(|| crate::money::percent_from_bp(i32::try_from(a.value).unwrap_or(0))),
+        }
+    }
+}
+
+/// The adjustments of a list, as the API shows them.
+pub fn adjustments_out(list: &[Adjustment]) -> Vec<AdjustmentOut> {
+    list.iter().map(AdjustmentOut::from).collect()
 }

@@ -20,6 +20,7 @@ use crate::ordering::checkout::{place_order, CheckoutRequest};
 use crate::ordering::orders::Scope;
 use crate::ordering::rules::Requested;
 use crate::pricing::PriceContext;
+use crate::terms::assortment::Assortment;
 use crate::web::session::{layout, set_flash, Authed, CsrfForm};
 use crate::web::AppState;
 
@@ -53,6 +54,10 @@ struct LineRow {
     vat: String,
     short: bool,
     active: bool,
+    /// "from 100 pcs", "contract −3 %": where the price came from.
+    adjustments: Vec<String>,
+    /// The next price break, when there is one ahead of the quantity.
+    next_break: Option<String>,
 }
 
 /// One of the buyer's carts, as a chip to switch to.
@@ -180,6 +185,18 @@ async fn render_cart(
                         vat: vat_label(l.vat_rate, lang),
                         short: l.quantity > l.available,
                         active: l.active,
+                        adjustments: l.adjustments.iter().map(|a| a.label(lang, &l.unit)).collect(),
+                        next_break: l.breaks.iter().find(|b| b.min_quantity > l.quantity).map(|b| {
+                            crate::i18n::text(
+                                lang,
+                                "pricing.next_break",
+                                &[
+                                    ("from", Qty(b.min_quantity).format(lang)),
+                                    ("unit", l.unit.clone()),
+                                    ("price", crate::money::Money(b.price_minor).format(lang)),
+                                ],
+                            )
+                        }),
                     })
                     .collect(),
                 contracts,
@@ -295,7 +312,8 @@ pub async fn update(
                         .iter()
                         .filter_map(|(name, text)| Some((name.strip_prefix("qty_")?.parse().ok()?, text.clone())))
                         .collect();
-                    let changes = cart_edits::set_quantities(conn, &cart, &wanted)?;
+                    let assortment = Assortment::for_user(conn, &user)?;
+                    let changes = cart_edits::set_quantities(conn, &cart, &assortment, &wanted)?;
                     let messages: Vec<String> =
                         changes.iter().map(|c| format!("{}: {}", c.sku, c.verdict.message(&lang, &c.unit))).collect();
                     let text =

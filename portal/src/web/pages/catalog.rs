@@ -122,7 +122,7 @@ pub async fn page(
             let index = search.get(conn)?;
             let pricing = PriceContext::for_user(conn, &user)?;
             let policy = stock_policy(conn)?;
-            let tree = CategoryTree::load(conn)?;
+            let tree = CategoryTree::load(conn)?.visible_to(&pricing.assortment);
             filters.category = filters.category.filter(|c| tree.get(*c).is_some());
             let listing = ListQuery {
                 text: filters.text.clone(),
@@ -132,7 +132,7 @@ pub async fn page(
                 page: filters.page,
                 per_page: filters.per_page,
             };
-            let result = list(conn, &index, &listing, pricing.price_type_id)?;
+            let result = list(conn, &index, &listing, &pricing)?;
             Ok(CatalogPage {
                 category_name: filters.category.and_then(|c| tree.get(c)).map(|c| c.name.clone()),
                 tree: tree.nodes(filters.category),

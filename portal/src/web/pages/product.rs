@@ -10,6 +10,7 @@ use super::view::{offer_row, stock_cell, OfferFacts, OfferRow};
 use crate::catalog::card::{product_card, CardOffer, ProductCard};
 use crate::catalog::ProductId;
 use crate::error::Error;
+use crate::money::{Money, Qty};
 use crate::settings::StockDisplay;
 use crate::web::session::{layout, Authed};
 use crate::web::AppState;
@@ -57,6 +58,8 @@ struct OfferView {
     characteristics: String,
     barcode: Option<String>,
     warehouses: Vec<WarehouseView>,
+    /// "from 100 pcs: 8.15" for each quantity price break.
+    breaks: Vec<String>,
 }
 
 #[handler]
@@ -79,7 +82,25 @@ fn page_view(card: ProductCard, lang: &'static str) -> ProductPage {
     let ProductCard { product, offers, pricing, policy, breadcrumbs } = card;
     let offers = offers
         .into_iter()
-        .map(|CardOffer { offer, list_price_minor, stock }| OfferView {
+        .map(|CardOffer { offer, list_price_minor, breaks, stock }| OfferView {
+            breaks: match list_price_minor {
+                Some(list) => breaks
+                    .iter()
+                    .map(|b| {
+                        let unit = pricing.price_from(Money(list), &breaks, b.min_quantity, product.vat_rate).unit;
+                        crate::i18n::text(
+                            lang,
+                            "pricing.break_line",
+                            &[
+                                ("from", Qty(b.min_quantity).format(lang)),
+                                ("unit", product.unit.clone()),
+                                ("price", unit.gross.format(lang)),
+                            ],
+                        )
+                    })
+                    .collect(),
+                None => Vec::new(),
+            },
             row: offer_row(
                 OfferFacts {
                     offer_id: offer.id.0,

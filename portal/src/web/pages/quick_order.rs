@@ -64,8 +64,8 @@ pub async fn submit(
             .run(move |conn| {
                 let cart = carts::current(conn, &user)?;
                 let index = search.get(conn)?;
-                let rows = report::build(conn, &index, &inputs)?;
                 let pricing = PriceContext::for_user(conn, &user)?;
+                let rows = report::build(conn, &index, &pricing.assortment, &inputs)?;
                 let applied = report::apply(conn, &cart, &pricing, &rows)?;
                 Ok((rows, applied.lines_added))
             })
@@ -95,7 +95,7 @@ pub struct Suggestion {
 #[tracing::instrument(skip_all)]
 pub async fn suggest(
     Data(state): Data<&AppState>,
-    Authed(_session): Authed,
+    Authed(session): Authed,
     Query(query): Query<SuggestQuery>,
 ) -> poem::Result<Json<Vec<Suggestion>>> {
     let text: String = query.q.chars().take(100).collect();
@@ -107,8 +107,8 @@ pub async fn suggest(
         .db
         .run(move |conn| {
             let index = search.get(conn)?;
-            let price_type = crate::catalog::PriceType::all(conn)?.first().map(|p| p.id).unwrap_or_default();
-            list(conn, &index, &ListQuery { text, page: 1, per_page: 10, ..Default::default() }, price_type)
+            let pricing = PriceContext::for_user(conn, &session.user)?;
+            list(conn, &index, &ListQuery { text, page: 1, per_page: 10, ..Default::default() }, &pricing)
         })
         .await?;
     Ok(Json(items.items.into_iter().map(|i| Suggestion { sku: i.sku, name: i.name }).collect()))

@@ -1,0 +1,2 @@
+DROP TABLE price_breaks;
+ALTER TABLE order_lines DROP COLUMN adjustments;

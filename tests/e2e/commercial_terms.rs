@@ -1,0 +1,220 @@
+//! Commercial terms: customer groups and the assortment they restrict (a
+//! hidden category does not exist for the group's buyers on any route), and
+//! quantity price breaks applied as a cart line's quantity crosses them.
+
+use serde_json::{json, Value};
+
+use crate::finance::ADMIN;
+use crate::ordering::{current_cart, offer, send};
+use crate::support::{spawn_app, TestApp, BUYER, BUYER2};
+
+/// The demo's hidden category and one product in it, as a buyer outside the
+/// dealers' group sees them: (category id, product id, sku).
+async fn ppe_product(app: &TestApp, token: &str) -> (i64, i64, String) {
+    let (_, categories) = app.api_get(token, "/api/v1/catalog/categories").await;
+    let ppe = categories
+        .as_array()
+        .expect("categories")
+        .iter()
+        .find(|c| c["external_id"] == "ppe")
+        .expect("the PPE category")["id"]
+        .as_i64()
+        .expect("id");
+    let (status, page) = app.api_get(token, &format!("/api/v1/catalog/products?category={ppe}&per_page=1")).await;
+    assert_eq!(status, 200, "{page}");
+    let item = &page["items"][0];
+    (ppe, item["id"].as_i64().expect("product"), item["sku"].as_str().expect("sku").to_string())
+}
+
+async fn add_line(app: &TestApp, token: &str, cart: i64, sku: &str, quantity: Value) -> Value {
+    let (status, body) =
+        send(app, token, "POST", &format!("/api/v1/carts/{cart}/lines"), json!({"sku": sku, "quantity": quantity}))
+            .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+async fn dealers_group(app: &TestApp, admin: &str) -> Value {
+    let (status, groups) = app.api_get(admin, "/api/v1/admin/customer-groups").await;
+    assert_eq!(status, 200, "{groups}");
+    groups.as_array().expect("groups").iter().find(|g| g["name"] == "Дилеры").expect("the dealers' group").clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hidden_category_does_not_exist_for_the_groups_buyers_on_any_route() {
+    let app = spawn_app().await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    let dealer = app.token(BUYER2.0, BUYER2.1).await;
+    let admin = app.token(ADMIN.0, ADMIN.1).await;
+    let (ppe, product, sku) = ppe_product(&app, &buyer).await;
+
+    // The demo group holds the dealer's company and hides the category.
+    let group = dealers_group(&app, &admin).await;
+    let (_, me) = app.api_get(&dealer, "/api/v1/me").await;
+    let dealer_company = me["company"]["id"].as_i64().or_else(|| me["company_id"].as_i64()).expect("company");
+    assert_eq!(group["company_ids"], json!([dealer_company]), "{group}");
+    let (_, rules) = app.api_get(&admin, &format!("/api/v1/admin/assortments?group_id={}", group["id"])).await;
+    assert_eq!(rules[0]["effect"], "hide");
+    assert_eq!(rules[0]["category_id"], ppe);
+
+    // Catalog: the tree, the category, search, the product (API and page).
+    let (_, categories) = app.api_get(&dealer, "/api/v1/catalog/categories").await;
+    assert!(!categories.as_array().expect("list").iter().any(|c| c["id"] == ppe));
+    let (status, _) = app.api_get(&dealer, &format!("/api/v1/catalog/products?category={ppe}")).await;
+    assert_eq!(status, 404);
+    let (_, found) = app.api_get(&dealer, &format!("/api/v1/catalog/products?q={sku}")).await;
+    assert_eq!(found["total"], 0, "{found}");
+    let (_, found) = app.api_get(&buyer, &format!("/api/v1/catalog/products?q={sku}")).await;
+    assert_eq!(found["total"], 1, "another company still sees it: {found}");
+    let (status, _) = app.api_get(&dealer, &format!("/api/v1/catalog/products/{product}")).await;
+    assert_eq!(status, 404);
+    let page = app.login(BUYER2.0, BUYER2.1).await;
+    let response = page.get(app.url(&format!("/catalog/products/{product}"))).send().await.expect("page");
+    assert_eq!(response.status(), 404);
+    let catalog = page.get(app.url("/catalog")).send().await.expect("catalog").text().await.expect("html");
+    assert!(!catalog.contains("Спецодежда и СИЗ"), "the tree hides the category");
+
+    // Ordering: adding, quick order — "not available", not "unknown", and
+    // nothing about the product is told.
+    let cart = current_cart(&app, &dealer).await;
+    let added = add_line(&app, &dealer, cart, &sku, json!(5)).await;
+    assert_eq!(added["verdict"], "not_available", "{added}");
+    assert_eq!(add_line(&app, &dealer, cart, "NO-SUCH-SKU", json!(5)).await["verdict"], "unknown");
+    let (status, report) =
+        send(&app, &dealer, "POST", &format!("/api/v1/carts/{cart}/quick-order"), json!({"text": format!("{sku} 5")}))
+            .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["rows"][0]["verdict"], "not_available", "{report}");
+    assert!(report["rows"][0]["name"].is_null() && report["rows"][0]["offer_id"].is_null(), "{report}");
+    let (_, cart_body) = app.api_get(&dealer, &format!("/api/v1/carts/{cart}")).await;
+    assert_eq!(cart_body["lines"], json!([]), "nothing reached the cart");
+
+    // Lifting the rule lets the dealer order it; hiding it again refuses
+    // the checkout of a cart that holds it and marks it on reorder.
+    let rule_id = rules[0]["id"].as_i64().expect("rule");
+    let (status, _) = send(&app, &admin, "DELETE", &format!("/api/v1/admin/assortments/{rule_id}"), json!({})).await;
+    assert_eq!(status, 204);
+    assert_eq!(add_line(&app, &dealer, cart, &sku, json!(5)).await["accepted"], true);
+    let (status, order) =
+        send(&app, &dealer, "POST", &format!("/api/v1/carts/{cart}/checkout"), json!({"delivery_address": "Склад"}))
+            .await;
+    assert_eq!(status, 201, "{order}");
+    let rule = json!({"group_id": group["id"], "effect": "hide", "category_id": ppe});
+    let (status, created) = send(&app, &admin, "POST", "/api/v1/admin/assortments", rule).await;
+    assert_eq!(status, 201, "{created}");
+    let (status, reordered) =
+        send(&app, &dealer, "POST", &format!("/api/v1/orders/{}/reorder", order["id"]), json!({})).await;
+    assert_eq!(status, 200, "{reordered}");
+    let text = reordered.to_string();
+    assert!(text.contains("not_available"), "{text}");
+    let cart = current_cart(&app, &dealer).await;
+    let (_, cart_body) = app.api_get(&dealer, &format!("/api/v1/carts/{cart}")).await;
+    assert!(!cart_body.to_string().contains(&sku), "the reorder did not add it: {cart_body}");
+
+    // Leaving the group gives the catalog back.
+    let body = json!({"name": "Дилеры", "company_ids": []});
+    let (status, updated) =
+        send(&app, &admin, "PUT", &format!("/api/v1/admin/customer-groups/{}", group["id"]), body).await;
+    assert_eq!(status, 200, "{updated}");
+    let (_, found) = app.api_get(&dealer, &format!("/api/v1/catalog/products?q={sku}")).await;
+    assert_eq!(found["total"], 1, "{found}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn customer_groups_and_rules_are_checked_and_for_administrators_only() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN.0, ADMIN.1).await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    let (status, _) = send(&app, &buyer, "GET", "/api/v1/admin/customer-groups", json!({})).await;
+    assert_eq!(status, 403);
+    let post = |body: Value| send(&app, &admin, "POST", "/api/v1/admin/customer-groups", body);
+    let (status, created) = post(json!({"name": "Розница", "colour": "#10B981"})).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["colour"], "#10b981");
+    assert_eq!(post(json!({"name": "Розница"})).await.0, 409);
+    assert_eq!(post(json!({"name": "Опт", "colour": "green"})).await.0, 422);
+    assert_eq!(post(json!({"name": "  "})).await.0, 422);
+    assert_eq!(post(json!({"name": "Опт", "company_ids": [999_999]})).await.0, 422);
+    let rule = |body: Value| send(&app, &admin, "POST", "/api/v1/admin/assortments", body);
+    let id = created["id"].as_i64().expect("id");
+    assert_eq!(rule(json!({"group_id": id, "company_id": 1, "effect": "hide", "product_id": 1})).await.0, 422);
+    assert_eq!(rule(json!({"group_id": id, "effect": "hide"})).await.0, 422);
+    assert_eq!(rule(json!({"group_id": id, "effect": "hide", "category_id": 999_999})).await.0, 422);
+    let (status, _) = send(&app, &admin, "DELETE", &format!("/api/v1/admin/customer-groups/{id}"), json!({})).await;
+    assert_eq!(status, 204);
+    let (status, _) = send(&app, &admin, "DELETE", &format!("/api/v1/admin/customer-groups/{id}"), json!({})).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_price_break_applies_as_the_quantity_crosses_it() {
+    let app = spawn_app().await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    let admin = app.token(ADMIN.0, ADMIN.1).await;
+    let sku = portal::demo::terms::BREAK_SKU;
+    let (offer_id, pack, _, _) = offer(&app, sku).await;
+    let step = pack.max(1000) / 1000;
+    crate::ordering::set_stock(&app, offer_id, 10_000_000).await;
+
+    // The catalog shows the break at the buyer's own price.
+    let (_, found) = app.api_get(&buyer, &format!("/api/v1/catalog/products?q={sku}")).await;
+    let price = &found["items"][0]["price"];
+    assert_eq!(price["breaks"][0]["min_quantity"], "1000", "{found}");
+    let list_unit = price["amount_minor"].as_i64().expect("price");
+    let break_unit = price["breaks"][0]["amount_minor"].as_i64().expect("break price");
+    assert!(break_unit < list_unit, "{price}");
+
+    // Below the break the list price; at it the break's, said so.
+    let cart = current_cart(&app, &buyer).await;
+    add_line(&app, &buyer, cart, sku, json!(1000 - step)).await;
+    let line = |body: &Value| body["lines"][0].clone();
+    let (_, body) = app.api_get(&buyer, &format!("/api/v1/carts/{cart}")).await;
+    assert_eq!(line(&body)["unit_price_minor"], list_unit, "{body}");
+    assert!(!line(&body)["adjustments"].to_string().contains("price_break"));
+    let line_id = line(&body)["id"].as_i64().expect("line");
+    let path = format!("/api/v1/carts/{cart}/lines/{line_id}");
+    let (status, _) = send(&app, &buyer, "PATCH", &path, json!({"quantity": 1000})).await;
+    assert_eq!(status, 200);
+    let (_, body) = app.api_get(&buyer, &format!("/api/v1/carts/{cart}")).await;
+    let crossed = line(&body);
+    assert_eq!(crossed["unit_price_minor"], break_unit, "{body}");
+    assert_eq!(crossed["amount_minor"], break_unit * 1000);
+    let adjustments = crossed["adjustments"].as_array().expect("adjustments");
+    let price_break = adjustments.iter().find(|a| a["source"] == "price_break").expect("the break is named");
+    assert_eq!(price_break["from_quantity"], "1000");
+    let explained: i64 = adjustments.iter().map(|a| a["amount_minor"].as_i64().expect("amount")).sum();
+    assert!(
+        price_break["amount_minor"].as_i64().expect("amount") < 0
+            && explained <= price_break["amount_minor"].as_i64().expect("amount"),
+        "the break lowers the amount, the contract's discount (if any) on top: {adjustments:?}"
+    );
+
+    // The order keeps the price and where it came from.
+    let (status, order) =
+        send(&app, &buyer, "POST", &format!("/api/v1/carts/{cart}/checkout"), json!({"delivery_address": "Склад"}))
+            .await;
+    assert_eq!(status, 201, "{order}");
+    assert_eq!(order["lines"][0]["price_minor"], break_unit, "{order}");
+    assert!(order["lines"][0]["adjustments"].to_string().contains("price_break"), "{order}");
+
+    // The administrator changes the breaks; bad ones are refused.
+    let (_, got) =
+        app.api_get(&admin, &format!("/api/v1/admin/price-breaks?offer_id={offer_id}&price_type_id=1")).await;
+    assert_eq!(got["offer_id"], offer_id);
+    let put = |breaks: Value| {
+        send(
+            &app,
+            &admin,
+            "PUT",
+            "/api/v1/admin/price-breaks",
+            json!({"offer_id": offer_id, "price_type_id": 1, "breaks": breaks}),
+        )
+    };
+    assert_eq!(put(json!([{"min_quantity": "0", "price_minor": 1}])).await.0, 422);
+    assert_eq!(put(json!([{"min_quantity": "abc", "price_minor": 1}])).await.0, 422);
+    let (status, saved) =
+        put(json!([{"min_quantity": "50", "price_minor": 100}, {"min_quantity": "10", "price_minor": 200}])).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["breaks"][0]["min_quantity"], "10", "kept in ascending order: {saved}");
+    assert_eq!(send(&app, &buyer, "PUT", "/api/v1/admin/price-breaks", json!({})).await.0, 403);
+}
