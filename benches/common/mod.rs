@@ -63,6 +63,7 @@ pub fn generate(conn: &mut DbConn, offers: usize) -> portal::Result<()> {
                 pack_multiple: 1000,
                 min_order: 1000,
                 active: true,
+                weight_grams: None,
             },
         )?;
         let (offer_id, _) = upsert_offer(

@@ -72,3 +72,22 @@ document.addEventListener("change", (event) => {
   });
   area.addEventListener("blur", () => setTimeout(close, 150));
 })();
+
+// Checkout: offer only the payment methods the chosen delivery method allows.
+(function () {
+  const delivery = document.getElementById("delivery-method");
+  const payment = document.getElementById("payment-method");
+  if (!delivery || !payment) return;
+  const sync = () => {
+    const allowed = (delivery.selectedOptions[0]?.dataset.payments || "").split(" ").filter(Boolean);
+    for (const option of payment.options) {
+      option.disabled = allowed.length > 0 && !allowed.includes(option.value);
+    }
+    if (payment.selectedOptions[0]?.disabled) {
+      const first = [...payment.options].find((o) => !o.disabled);
+      if (first) payment.value = first.value;
+    }
+  };
+  delivery.addEventListener("change", sync);
+  sync();
+})();

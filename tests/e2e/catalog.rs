@@ -26,6 +26,7 @@ fn add_product(conn: &mut DbConn, sku: &str, name: &str, stock: i64) -> portal::
             pack_multiple: 1000,
             min_order: 1000,
             active: true,
+            weight_grams: None,
         },
     )?;
     let (offer_id, _) = upsert_offer(

@@ -218,3 +218,101 @@ async fn a_price_break_applies_as_the_quantity_crosses_it() {
     assert_eq!(saved["breaks"][0]["min_quantity"], "10", "kept in ascending order: {saved}");
     assert_eq!(send(&app, &buyer, "PUT", "/api/v1/admin/price-breaks", json!({})).await.0, 403);
 }
+
+async fn checkout(app: &TestApp, token: &str, cart: i64, body: Value) -> (u16, Value) {
+    send(app, token, "POST", &format!("/api/v1/carts/{cart}/checkout"), body).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delivery_by_weight_and_payment_methods_at_checkout_on_the_invoice_and_to_1c() {
+    let app = spawn_app().await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    let (_, payments) = app.api_get(&buyer, "/api/v1/payment-methods").await;
+    let payment_id = |code: &str| {
+        payments.as_array().expect("payments").iter().find(|p| p["code"] == code).expect(code)["id"]
+            .as_i64()
+            .expect("id")
+    };
+    let (invoice, cash) = (payment_id("invoice"), payment_id("cash"));
+
+    let cart = current_cart(&app, &buyer).await;
+    add_line(&app, &buyer, cart, "BLT-933-8X20", json!(100)).await;
+    let (offer_id, _, _, _) = offer(&app, "BLT-933-8X20").await;
+    let unit_grams = app
+        .with_db(move |conn| {
+            use diesel::prelude::*;
+            use portal::db::schema::{offers, products};
+            Ok(offers::table
+                .inner_join(products::table)
+                .filter(offers::id.eq(offer_id))
+                .select(products::weight_grams.assume_not_null())
+                .first::<i64>(conn)?)
+        })
+        .await;
+    let (status, quotes) = app.api_get(&buyer, &format!("/api/v1/delivery-methods?cart_id={cart}")).await;
+    assert_eq!(status, 200, "{quotes}");
+    let quote = |code: &str| quotes.as_array().expect("quotes").iter().find(|q| q["code"] == code).expect(code).clone();
+    let (pickup, own) = (quote("pickup"), quote("own"));
+    assert_eq!(pickup["cost_minor"], 0);
+    assert_eq!(own["weight_grams"], unit_grams * 100, "{own}");
+    let kilograms = (unit_grams * 100 + 999) / 1000;
+    assert_eq!(own["cost_minor"], 120_000 + 1_500 * kilograms, "fixed part plus each started kilogram: {own}");
+    assert_eq!(own["payment_method_ids"], json!([invoice]));
+    assert!(pickup["payment_method_ids"].as_array().expect("ids").contains(&json!(cash)));
+    let (status, _) = app.api_get(&buyer, "/api/v1/delivery-methods?cart_id=999999").await;
+    assert_eq!(status, 404);
+
+    // Cash is not taken with own delivery; a date before the earliest is refused.
+    let (status, refused) = checkout(
+        &app,
+        &buyer,
+        cart,
+        json!({"delivery_address": "Склад", "delivery_method_id": own["id"], "payment_method_id": cash}),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    let today = own["earliest_date"].as_str().expect("date");
+    let (status, _) = checkout(
+        &app,
+        &buyer,
+        cart,
+        json!({"delivery_address": "Склад", "delivery_method_id": own["id"], "desired_date": pickup["earliest_date"]}),
+    )
+    .await;
+    assert!(pickup["earliest_date"].as_str() < Some(today));
+    assert_eq!(status, 422);
+    let (status, _) =
+        checkout(&app, &buyer, cart, json!({"delivery_address": "Склад", "delivery_method_id": 999_999})).await;
+    assert_eq!(status, 422);
+    let (_, still) = app.api_get(&buyer, &format!("/api/v1/carts/{cart}")).await;
+    assert_eq!(still["lines"].as_array().expect("lines").len(), 1, "refusals place nothing");
+
+    // Own delivery by invoice: the cost is in the total, on the invoice and
+    // in the order 1C takes, as a service.
+    let goods = still["total_minor"].as_i64().expect("total");
+    let (status, order) = checkout(
+        &app,
+        &buyer,
+        cart,
+        json!({"delivery_address": "Склад", "delivery_method_id": own["id"], "payment_method_id": invoice}),
+    )
+    .await;
+    assert_eq!(status, 201, "{order}");
+    assert_eq!(order["delivery_minor"], own["cost_minor"]);
+    assert_eq!(order["total_minor"], goods + own["cost_minor"].as_i64().expect("cost"));
+    assert_eq!(order["payment_method_id"], invoice);
+    let response = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/orders/{}/invoice.pdf", order["id"])))
+        .bearer_auth(&buyer)
+        .send()
+        .await
+        .expect("invoice");
+    assert_eq!(response.status(), 200);
+    let text = portal::invoices::pdf_text::page_texts(&response.bytes().await.expect("pdf")).expect("text");
+    assert!(text.contains("Доставка: Доставка нашим транспортом"), "{text}");
+    let sale = crate::exchange::checkauth(&app, "sale", "erp@demo.example", "demo-erp").await;
+    let cookie = sale.lines().nth(2).expect("cookie").to_string();
+    let xml = crate::exchange::call(&app, "type=sale&mode=query", Some(&cookie), Vec::new()).await;
+    assert!(xml.contains("<Ид>delivery-own</Ид>"), "{xml}");
+    assert!(xml.contains("<Значение>Услуга</Значение>"), "{xml}");
+}

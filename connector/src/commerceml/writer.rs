@@ -12,6 +12,7 @@ use chrono_tz::Tz;
 use portal::money::{Money, Qty};
 use portal::ordering::export::OrderForErp;
 use portal::ordering::status::OrderStatus;
+use portal::terms::delivery::ServiceLine;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
@@ -107,6 +108,42 @@ pub fn write_orders(
     })
 }
 
+/// The delivery as a service item: one unit at its cost, as 1C expects.
+fn write_service(x: &mut Xml, line: &ServiceLine) -> std::io::Result<()> {
+    x.open("Товар")?;
+    x.text("Ид", &format!("delivery-{}", line.code))?;
+    x.text("Наименование", &line.name_ru)?;
+    let mut unit = BytesStart::new("БазоваяЕдиница");
+    unit.push_attribute(("Код", "796"));
+    unit.push_attribute(("НаименованиеПолное", "Услуга"));
+    x.writer.write_event(Event::Start(unit))?;
+    x.writer.write_event(Event::Text(BytesText::new("усл")))?;
+    x.close("БазоваяЕдиница")?;
+    x.text("ЦенаЗаЕдиницу", &money(line.amount_minor))?;
+    x.text("Количество", "1")?;
+    x.text("Сумма", &money(line.amount_minor))?;
+    if let Some(rate) = line.vat_rate {
+        x.open("СтавкиНалогов")?;
+        x.open("СтавкаНалога")?;
+        x.text("Наименование", "НДС")?;
+        x.text("Ставка", &rate.to_string())?;
+        x.close("СтавкаНалога")?;
+        x.close("СтавкиНалогов")?;
+        x.open("Налоги")?;
+        x.open("Налог")?;
+        x.text("Наименование", "НДС")?;
+        x.text("УчтеноВСумме", "true")?;
+        x.text("Сумма", &money(line.vat_minor))?;
+        x.close("Налог")?;
+        x.close("Налоги")?;
+    }
+    x.open("ЗначенияРеквизитов")?;
+    x.requisite("ВидНоменклатуры", "Услуга")?;
+    x.requisite("ТипНоменклатуры", "Услуга")?;
+    x.close("ЗначенияРеквизитов")?;
+    x.close("Товар")
+}
+
 fn write_order(x: &mut Xml, o: &OrderForErp, zone: Tz) -> std::io::Result<()> {
     let order = &o.order;
     let placed = local(zone, order.placed_at);
@@ -181,6 +218,9 @@ fn write_order(x: &mut Xml, o: &OrderForErp, zone: Tz) -> std::io::Result<()> {
         x.requisite("Зарезервировано", &Qty(line.reserved).plain())?;
         x.close("ЗначенияРеквизитов")?;
         x.close("Товар")?;
+    }
+    if let Some(delivery) = &o.delivery {
+        write_service(x, delivery)?;
     }
     x.close("Товары")?;
     x.open("ЗначенияРеквизитов")?;

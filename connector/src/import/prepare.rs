@@ -92,6 +92,7 @@ impl Preparer {
             pack_multiple: 1000,
             min_order: 1000,
             active: true,
+            weight_grams: weight_grams(&product.requisites),
         }
     }
 }
@@ -127,6 +128,14 @@ pub(crate) fn parse_quantity(text: &str) -> Option<i64> {
     }
 }
 
+/// A product's weight in grams from its `Вес` requisite (kilograms, a
+/// decimal point or comma); none when absent or unreadable.
+fn weight_grams(requisites: &[(String, String)]) -> Option<i64> {
+    let (_, text) = requisites.iter().find(|(name, _)| name.trim().to_lowercase() == "вес")?;
+    let grams = parse_quantity(text.trim())?;
+    (grams > 0).then_some(grams)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +146,16 @@ mod tests {
         assert_eq!(parse_quantity("12.0000"), Some(12_000));
         assert_eq!(parse_quantity("0,5"), Some(500));
         assert_eq!(parse_quantity("много"), None);
+    }
+
+    #[test]
+    fn a_weight_in_kilograms_becomes_grams() {
+        let requisites =
+            |v: &str| vec![("ВидНоменклатуры".to_string(), "Товар".to_string()), ("Вес".to_string(), v.to_string())];
+        assert_eq!(weight_grams(&requisites("0.125")), Some(125));
+        assert_eq!(weight_grams(&requisites("2,5")), Some(2_500));
+        assert_eq!(weight_grams(&requisites("0")), None);
+        assert_eq!(weight_grams(&requisites("тяжёлый")), None);
+        assert_eq!(weight_grams(&[]), None);
     }
 }

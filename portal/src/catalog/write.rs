@@ -146,6 +146,9 @@ pub struct ProductData {
     pub pack_multiple: i64,
     pub min_order: i64,
     pub active: bool,
+    /// A unit's weight in grams (CommerceML `Вес`, in kilograms), for
+    /// delivery costs by weight.
+    pub weight_grams: Option<i64>,
 }
 
 /// Creates or updates one product (see `batch::upsert_products` for many).
@@ -172,6 +175,7 @@ impl ProductData {
             self.pack_multiple,
             self.min_order,
             i64::from(self.active),
+            self.weight_grams.unwrap_or(-1),
         ];
         for n in numbers {
             hasher.update(n.to_le_bytes());

@@ -54,6 +54,7 @@ diesel::table! {
         min_order -> BigInt,
         active -> Bool,
         import_hash -> Nullable<BigInt>,
+        weight_grams -> Nullable<BigInt>,
     }
 }
 
@@ -239,6 +240,11 @@ diesel::table! {
         locale -> Text,
         paid_minor -> BigInt,
         reservation_warned_at -> Nullable<Timestamp>,
+        delivery_method_id -> Nullable<BigInt>,
+        payment_method_id -> Nullable<BigInt>,
+        delivery_minor -> BigInt,
+        delivery_vat_minor -> BigInt,
+        prepayment_minor -> BigInt,
     }
 }
 
@@ -557,9 +563,50 @@ diesel::table! {
 diesel::joinable!(company_groups -> customer_groups (group_id));
 diesel::joinable!(company_groups -> companies (company_id));
 diesel::joinable!(price_breaks -> offers (offer_id));
+diesel::joinable!(delivery_payment_methods -> payment_methods (payment_method_id));
+diesel::joinable!(delivery_payment_methods -> delivery_methods (delivery_method_id));
+
+diesel::table! {
+    payment_methods (id) {
+        id -> BigInt,
+        code -> Text,
+        name_ru -> Text,
+        name_en -> Text,
+        prepayment_bp -> Integer,
+        active -> Bool,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    delivery_methods (id) {
+        id -> BigInt,
+        code -> Text,
+        kind -> Text,
+        name_ru -> Text,
+        name_en -> Text,
+        fixed_minor -> BigInt,
+        per_kg_minor -> BigInt,
+        free_from_minor -> Nullable<BigInt>,
+        lead_days -> Integer,
+        vat_rate -> Nullable<Integer>,
+        active -> Bool,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    delivery_payment_methods (delivery_method_id, payment_method_id) {
+        delivery_method_id -> BigInt,
+        payment_method_id -> BigInt,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
+    payment_methods,
+    delivery_methods,
+    delivery_payment_methods,
     customer_groups,
     company_groups,
     assortment_rules,

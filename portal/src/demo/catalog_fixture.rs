@@ -144,6 +144,7 @@ fn load_family(conn: &mut DbConn, ctx: &mut Context, family: &Family, category_i
             pack_multiple: to_milli(family.pack),
             min_order: to_milli(family.min),
             active: true,
+            weight_grams: None,
         };
         let (product_id, change) = upsert_product(conn, &product)?;
         ctx.count(change);

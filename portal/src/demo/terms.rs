@@ -1,6 +1,9 @@
 //! Demo commercial terms: the customer group «Дилеры» holding ООО «ТехноСнаб»,
-//! whose assortment hides «Спецодежда и СИЗ», and a quantity price break on
-//! one nut (from 1,000 pcs, 8 % below the list price, at every price type).
+//! whose assortment hides «Спецодежда и СИЗ»; a quantity price break on one
+//! nut (from 1,000 pcs, 8 % below the list price, at every price type); two
+//! delivery methods — pickup, free, paid by invoice or in cash, and own
+//! delivery at 1 200 ₽ + 15 ₽ per kilogram (free from 150 000 ₽), paid by
+//! invoice only — and a weight on every product.
 
 use diesel::prelude::*;
 
@@ -22,7 +25,87 @@ pub const HIDDEN_CATEGORY: &str = "ppe";
 pub const BREAK_SKU: &str = "NUT-934-M10";
 pub const BREAK_FROM: i64 = 1_000_000;
 
+/// The demo delivery methods' codes.
+pub const PICKUP: &str = "pickup";
+pub const OWN_DELIVERY: &str = "own";
+/// The payment method only pickup allows.
+pub const CASH: &str = "cash";
+
 pub fn load(conn: &mut DbConn) -> Result<()> {
+    groups_and_breaks(conn)?;
+    delivery_and_payment(conn)
+}
+
+fn delivery_and_payment(conn: &mut DbConn) -> Result<()> {
+    use crate::db::schema::products;
+    use crate::terms::delivery::{self, DeliveryInput, DeliveryKind};
+    use crate::terms::payment::{self, PaymentInput};
+    // Goods sold by weight weigh their unit; pieces 50 g each.
+    diesel::update(products::table.filter(products::unit.eq("кг")))
+        .set(products::weight_grams.eq(1000))
+        .execute(conn)?;
+    diesel::update(products::table.filter(products::weight_grams.is_null()))
+        .set(products::weight_grams.eq(50))
+        .execute(conn)?;
+    let invoice = payment::list(conn, true)?
+        .into_iter()
+        .find(|p| p.code == "invoice")
+        .ok_or_else(|| Error::Internal("the default payment method is missing".into()))?;
+    let cash = payment::save(
+        conn,
+        None,
+        &PaymentInput {
+            code: CASH.into(),
+            name_ru: "Наличными или картой при получении".into(),
+            name_en: "Cash or card on pickup".into(),
+            prepayment_bp: 0,
+            active: true,
+            sort_order: 1,
+        },
+    )?;
+    let method =
+        |code: &str, kind, names: (&str, &str), cost: (i64, i64, Option<i64>), lead_days, payments| DeliveryInput {
+            code: code.into(),
+            kind,
+            name_ru: names.0.into(),
+            name_en: names.1.into(),
+            fixed_minor: cost.0,
+            per_kg_minor: cost.1,
+            free_from_minor: cost.2,
+            lead_days,
+            vat_rate: Some(20),
+            active: true,
+            sort_order: lead_days,
+            payment_method_ids: payments,
+        };
+    delivery::save(
+        conn,
+        None,
+        &method(
+            PICKUP,
+            DeliveryKind::Pickup,
+            ("Самовывоз со склада в Москве", "Pickup at the Moscow warehouse"),
+            (0, 0, None),
+            0,
+            vec![invoice.id, cash.id],
+        ),
+    )?;
+    delivery::save(
+        conn,
+        None,
+        &method(
+            OWN_DELIVERY,
+            DeliveryKind::Own,
+            ("Доставка нашим транспортом", "Our own delivery"),
+            (120_000, 1_500, Some(15_000_000)),
+            1,
+            vec![invoice.id],
+        ),
+    )?;
+    Ok(())
+}
+
+fn groups_and_breaks(conn: &mut DbConn) -> Result<()> {
     let company: CompanyId = companies::table
         .filter(companies::name.eq(DEALER_COMPANY))
         .select(companies::id)

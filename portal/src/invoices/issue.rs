@@ -19,12 +19,14 @@ use crate::money::Qty;
 use crate::ordering::orders::{self, OrderLine, Scope};
 use crate::ordering::reservations::lines_of;
 use crate::settings;
+use crate::terms::delivery::ServiceLine;
 
 /// Renders and stores the invoice of `order_id`; returns its number.
 #[tracing::instrument(skip_all, fields(order = %order_id))]
 pub fn issue_for_order(conn: &mut DbConn, order_id: OrderId) -> Result<i64> {
     let order = orders::find(conn, Scope::All, order_id)?;
     let lines = lines_of(conn, order.id)?;
+    let delivery = crate::terms::delivery::service_line(conn, &order)?;
     let buyer = Company::find(conn, order.company_id)?;
     let contract: String = contracts::table.find(order.contract_id).select(contracts::number).first(conn)?;
     let lang = if order.locale == "en" { "en" } else { "ru" };
@@ -50,8 +52,12 @@ pub fn issue_for_order(conn: &mut DbConn, order_id: OrderId) -> Result<i64> {
         } else {
             format!("Договор {contract}")
         }),
-        vat: vat_by_rate(&lines),
-        lines: lines.iter().map(|line| invoice_line(line, lang)).collect(),
+        vat: vat_by_rate(&lines, delivery.as_ref()),
+        lines: lines
+            .iter()
+            .map(|line| invoice_line(line, lang))
+            .chain(delivery.as_ref().map(|d| service_invoice_line(d, lang)))
+            .collect(),
         total_minor: order.total_minor,
     };
     let pdf = super::pdf::render(&document).map_err(|e| Error::Internal(format!("invoice PDF: {e}")))?;
@@ -98,14 +104,30 @@ fn bank(conn: &mut DbConn) -> Result<BankDetails> {
 }
 
 /// VAT per rate, in kopecks (lines without VAT or at 0 % left out).
-fn vat_by_rate(lines: &[OrderLine]) -> Vec<(i32, i64)> {
+fn vat_by_rate(lines: &[OrderLine], delivery: Option<&ServiceLine>) -> Vec<(i32, i64)> {
     let mut vat: BTreeMap<i32, i64> = BTreeMap::new();
     for line in lines {
         if let Some(rate) = line.vat_rate.filter(|r| *r > 0) {
             *vat.entry(rate).or_default() += line.vat_minor;
         }
     }
+    if let Some((rate, line)) = delivery.and_then(|d| Some((d.vat_rate?, d))) {
+        *vat.entry(rate).or_default() += line.vat_minor;
+    }
     vat.into_iter().collect()
+}
+
+/// The delivery as a service row: one service at its cost.
+fn service_invoice_line(line: &ServiceLine, lang: &str) -> InvoiceLine {
+    InvoiceLine {
+        name: line.name(lang).to_string(),
+        sku: String::new(),
+        quantity: Qty(crate::money::QTY_SCALE).format(lang),
+        unit: if lang == "en" { "service".into() } else { "усл.".into() },
+        price_minor: line.amount_minor,
+        amount_minor: line.amount_minor,
+        vat_rate: line.vat_rate,
+    }
 }
 
 fn invoice_line(line: &OrderLine, lang: &str) -> InvoiceLine {

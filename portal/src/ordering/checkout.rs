@@ -26,6 +26,8 @@ use crate::money::{Money, Qty};
 use crate::notifications::{notify, NotificationKind};
 use crate::pricing::{LinePrice, PriceContext};
 use crate::settings;
+use crate::terms::delivery::{self, DeliveryWithPayments};
+use crate::terms::payment::{self, PaymentMethod};
 
 /// What the buyer fills in at checkout.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +37,10 @@ pub struct CheckoutRequest {
     pub desired_date: Option<NaiveDate>,
     pub po_number: String,
     pub comment: String,
+    /// The delivery method; the first that applies when absent.
+    pub delivery_method_id: Option<i64>,
+    /// The payment method; the first the delivery method allows when absent.
+    pub payment_method_id: Option<i64>,
 }
 
 impl CheckoutRequest {
@@ -47,6 +53,8 @@ impl CheckoutRequest {
             desired_date: self.desired_date,
             po_number: clean_free_text(&self.po_number),
             comment: clean_free_text(&self.comment),
+            delivery_method_id: self.delivery_method_id,
+            payment_method_id: self.payment_method_id,
         }
     }
 }
@@ -101,7 +109,10 @@ pub fn place_order_as(
         let terms = Terms::choose(conn, user, company_id, request.contract_id, lang)?;
         let priced = price_lines(conn, &lines, &terms.pricing, lang)?;
         let now = Utc::now().naive_utc();
-        let hold = credit_hold(conn, &terms.contract, order_total(&priced), now, lang)?;
+        let shipping = Shipping::choose(conn, request, &priced, now, lang)?;
+        let total = Money(order_total(&priced).minor() + shipping.cost.minor());
+        let prepayment = shipping.prepayment(total);
+        let hold = credit_hold(conn, &terms.contract, Money(total.minor() - prepayment.minor()), now, lang)?;
         let (status, deadline) = match hold {
             None => (OrderStatus::New, Some(reservation_deadline(conn, now)?)),
             Some(_) => (OrderStatus::AwaitingApproval, None),
@@ -109,7 +120,8 @@ pub fn place_order_as(
         let sequence = counters::next(conn, "order")?;
         let number = format!("{}-{sequence:06}", now.year());
         let order_id = insert_order(conn, user, &terms, request, (&number, status, deadline), now)?;
-        let placed = insert_lines(conn, order_id, &priced, hold.is_none())?;
+        shipping.record(conn, order_id, prepayment)?;
+        let placed = insert_lines(conn, order_id, &priced, (shipping.cost, shipping.vat), hold.is_none())?;
         let details = serde_json::json!({
             "lines": priced.len(),
             "total_minor": placed.total.minor(),
@@ -150,6 +162,86 @@ pub fn place_order_as(
             credit_hold: hold,
         })
     })
+}
+
+/// How the order travels and is paid: the delivery method with its cost
+/// and VAT (none when the supplier defines no methods) and the payment method.
+struct Shipping {
+    delivery: Option<DeliveryWithPayments>,
+    payment: Option<PaymentMethod>,
+    cost: Money,
+    vat: Money,
+}
+
+impl Shipping {
+    /// The methods asked for (or the first that apply), checked: an
+    /// unknown or inactive method, a payment method the delivery method
+    /// does not allow, or a desired date before the earliest are refused.
+    fn choose(
+        conn: &mut DbConn,
+        request: &CheckoutRequest,
+        priced: &[PricedLine],
+        now: NaiveDateTime,
+        lang: &str,
+    ) -> Result<Shipping> {
+        let goods = order_total(priced);
+        let today = settings::timezone(conn)?.from_utc_datetime(&now).date_naive();
+        let lines: Vec<(OfferId, i64)> = priced.iter().map(|p| (p.fact.offer_id, p.quantity)).collect();
+        let weight = delivery::weight_of(conn, &lines)?;
+        let quotes = delivery::quotes(conn, goods, weight, today)?;
+        let quote = match request.delivery_method_id {
+            Some(id) => Some(
+                quotes
+                    .into_iter()
+                    .find(|q| q.delivery.method.id == id)
+                    .ok_or_else(|| Error::Invalid(i18n::text(lang, "checkout.unknown_delivery", &[])))?,
+            ),
+            None => quotes.into_iter().next(),
+        };
+        let payments = payment::list(conn, false)?;
+        let payment = match request.payment_method_id {
+            Some(id) => Some(
+                payments
+                    .into_iter()
+                    .find(|p| p.id == id)
+                    .ok_or_else(|| Error::Invalid(i18n::text(lang, "checkout.unknown_payment", &[])))?,
+            ),
+            None => payments.into_iter().find(|p| quote.as_ref().is_none_or(|q| q.delivery.allows(p.id))),
+        };
+        if let (Some(q), Some(p)) = (&quote, &payment) {
+            if !q.delivery.allows(p.id) {
+                let args =
+                    [("payment", p.name(lang).to_string()), ("delivery", q.delivery.method.name(lang).to_string())];
+                return Err(Error::Invalid(i18n::text(lang, "checkout.payment_not_allowed", &args)));
+            }
+            if request.desired_date.is_some_and(|d| d < q.earliest) {
+                let args = [("date", q.earliest.format("%d.%m.%Y").to_string())];
+                return Err(Error::Invalid(i18n::text(lang, "checkout.before_earliest", &args)));
+            }
+        }
+        Ok(match quote {
+            Some(q) => Shipping { cost: q.cost, vat: q.vat, delivery: Some(q.delivery), payment },
+            None => Shipping { delivery: None, payment, cost: Money(0), vat: Money(0) },
+        })
+    }
+
+    /// The part of `total` the payment method asks in advance.
+    fn prepayment(&self, total: Money) -> Money {
+        self.payment.as_ref().map_or(Money(0), |p| total.mul_ratio(i64::from(p.prepayment_bp), 10_000))
+    }
+
+    fn record(&self, conn: &mut DbConn, order: OrderId, prepayment: Money) -> Result<()> {
+        diesel::update(orders::table.find(order))
+            .set((
+                orders::delivery_method_id.eq(self.delivery.as_ref().map(|d| d.method.id)),
+                orders::payment_method_id.eq(self.payment.as_ref().map(|p| p.id)),
+                orders::delivery_minor.eq(self.cost.minor()),
+                orders::delivery_vat_minor.eq(self.vat.minor()),
+                orders::prepayment_minor.eq(prepayment.minor()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
 }
 
 /// The order's total as its lines will be written.
@@ -295,8 +387,14 @@ struct PlacedLines {
 /// Reserves what stock allows for each line (the rest is backordered;
 /// nothing is reserved for an order awaiting approval), inserts the lines
 /// and sets the order's totals.
-fn insert_lines(conn: &mut DbConn, order_id: OrderId, priced: &[PricedLine], reserving: bool) -> Result<PlacedLines> {
-    let mut placed = PlacedLines { total: Money(0), vat: Money(0), reserved: Vec::with_capacity(priced.len()) };
+fn insert_lines(
+    conn: &mut DbConn,
+    order_id: OrderId,
+    priced: &[PricedLine],
+    (delivery, delivery_vat): (Money, Money),
+    reserving: bool,
+) -> Result<PlacedLines> {
+    let mut placed = PlacedLines { total: delivery, vat: delivery_vat, reserved: Vec::with_capacity(priced.len()) };
     for (index, PricedLine { fact, quantity, price }) in priced.iter().enumerate() {
         let reserved = if reserving { reserve(conn, fact.offer_id, *quantity)? } else { 0 };
         let (unit, amount, line_vat) = (price.unit, price.amount, price.vat);

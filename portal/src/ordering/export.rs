@@ -21,6 +21,8 @@ pub struct OrderForErp {
     pub company: Company,
     pub contract_number: String,
     pub lines: Vec<(OrderLine, String)>,
+    /// The delivery as a service line, when it cost something.
+    pub delivery: Option<crate::terms::delivery::ServiceLine>,
 }
 
 /// Orders `channel` has not taken in their current version, oldest first.
@@ -44,13 +46,13 @@ pub fn load(conn: &mut DbConn, ids: &[OrderId]) -> Result<Vec<OrderForErp>> {
         .order((order_lines::order_id, order_lines::line_no))
         .select((OrderLine::as_select(), offers::external_id))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|(order, company, contract_number)| {
             let own = lines.iter().filter(|(l, _)| l.order_id == order.id).cloned().collect();
-            OrderForErp { order, company, contract_number, lines: own }
+            let delivery = crate::terms::delivery::service_line(conn, &order)?;
+            Ok(OrderForErp { order, company, contract_number, lines: own, delivery })
         })
-        .collect())
+        .collect()
 }
 
 /// `channel` took these orders as they were at `as_of` (see

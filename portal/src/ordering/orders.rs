@@ -64,6 +64,13 @@ pub struct Order {
     pub locale: String,
     pub paid_minor: i64,
     pub reservation_warned_at: Option<NaiveDateTime>,
+    pub delivery_method_id: Option<i64>,
+    pub payment_method_id: Option<i64>,
+    /// The delivery's cost (in `total_minor`) and its VAT (in `vat_minor`).
+    pub delivery_minor: i64,
+    pub delivery_vat_minor: i64,
+    /// What the payment method asks to be paid before shipment.
+    pub prepayment_minor: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]

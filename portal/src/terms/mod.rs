@@ -3,5 +3,7 @@
 //! through `pricing::PriceContext`, so every route applies the same terms.
 
 pub mod assortment;
+pub mod delivery;
 pub mod groups;
+pub mod payment;
 pub mod price_breaks;

@@ -9,6 +9,7 @@ use portal::accounts::Company;
 use portal::ordering::export::OrderForErp;
 use portal::ordering::orders::{Order, OrderLine};
 use portal::ordering::status::{OrderStatus, SyncState};
+use portal::terms::delivery::ServiceLine;
 
 use crate::commerceml::writer::{write_orders, OutputEncoding};
 use crate::commerceml::{read_to_vec, Item};
@@ -56,6 +57,11 @@ fn order(id: i64, number: &str, status: OrderStatus, lines: &[OrderLine]) -> Ord
         locale: "ru".into(),
         paid_minor: 0,
         reservation_warned_at: None,
+        delivery_method_id: None,
+        payment_method_id: None,
+        delivery_minor: 0,
+        delivery_vat_minor: 0,
+        prepayment_minor: 0,
     }
 }
 
@@ -115,6 +121,7 @@ fn orders() -> Vec<OrderForErp> {
         company: company(1, Some("b2f1c0de-0001"), "ООО «СтройМаркет»", "7701234564", "770101001"),
         contract_number: "ОПТ-2026/014".into(),
         lines: with_offer_ids(lines),
+        delivery: None,
     };
 
     // A cancelled order of a sole proprietor: 12-digit ИНН, no КПП, no ERP id,
@@ -127,17 +134,33 @@ fn orders() -> Vec<OrderForErp> {
         company: company(2, None, "ИП Сидоров Пётр Алексеевич", "502912345678", ""),
         contract_number: "Б/Н".into(),
         lines: with_offer_ids(lines),
+        delivery: None,
     };
 
-    // A paid order of a company without ИНН and КПП (not yet filled in).
+    // A paid order of a company without ИНН and КПП (not yet filled in),
+    // delivered by the supplier for 1 200,00 ₽ with 20 % VAT: a service item.
     let lines = vec![line(103, (1, "TAPE-48", "Скотч 48 мм × 66 м", "шт", 40_000, 40_000, 9_900, Some(20)))];
     let mut paid = order(103, "2026-000103", OrderStatus::Paid, &lines);
+    let delivery = ServiceLine {
+        code: "own".into(),
+        name_ru: "Доставка: Доставка нашим транспортом".into(),
+        name_en: "Delivery: Our own delivery".into(),
+        amount_minor: 120_000,
+        vat_minor: 20_000,
+        vat_rate: Some(20),
+    };
+    paid.delivery_method_id = Some(2);
+    paid.delivery_minor = delivery.amount_minor;
+    paid.delivery_vat_minor = delivery.vat_minor;
+    paid.total_minor += delivery.amount_minor;
+    paid.vat_minor += delivery.vat_minor;
     paid.paid_minor = paid.total_minor;
     let paid = OrderForErp {
         order: paid,
         company: company(3, Some("b2f1c0de-0003"), "Tech & Co <Ltd>", "", ""),
         contract_number: "EN-1".into(),
         lines: with_offer_ids(lines),
+        delivery: Some(delivery),
     };
     vec![placed, cancelled, paid]
 }
@@ -208,8 +231,13 @@ fn our_reader_reads_back_what_was_written() {
             assert_eq!(document.number.as_deref(), Some(written.order.number.as_str()));
             assert_eq!(document.counterparties[0].name, written.company.name);
             let names: Vec<&str> = document.lines.iter().map(|l| l.name.as_str()).collect();
-            let expected: Vec<String> = written.lines.iter().map(|(l, _)| l.name.replace('\u{7}', " ")).collect();
-            assert_eq!(names, expected);
+            let expected: Vec<String> = written
+                .lines
+                .iter()
+                .map(|(l, _)| l.name.replace('\u{7}', " "))
+                .chain(written.delivery.iter().map(|d| d.name_ru.clone()))
+                .collect();
+            assert_eq!(names, expected, "goods, then the delivery as a service");
         }
         assert_eq!(documents[0].comment.as_deref(), Some("Позвонить & уточнить <срочно>\nВторая строка"));
         assert_eq!(documents[0].requisite("Номер заказа покупателя"), Some("PO-«77» 'A&B'"));

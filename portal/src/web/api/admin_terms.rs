@@ -1,6 +1,6 @@
 //! Commercial terms through the API (administrators): customer groups and
 //! their members, assortment rules for a company or a group, and quantity
-//! price breaks per offer and price type. Each call runs the same domain
+//! price breaks per offer and price type, delivery and payment methods. Each call runs the same domain
 //! operation as the admin pages and answers as `admin_accounts` does.
 
 use poem::web::Data;
@@ -14,7 +14,9 @@ use crate::error::Error;
 use crate::ids::{CompanyId, OfferId};
 use crate::money::Qty;
 use crate::terms::assortment::{self, Effect, Rule, RuleInput};
+use crate::terms::delivery::{self, DeliveryInput, DeliveryKind, DeliveryWithPayments};
 use crate::terms::groups::{self, GroupInput, GroupWithMembers};
+use crate::terms::payment::{self, PaymentInput, PaymentMethod};
 use crate::terms::price_breaks::{self, PriceBreak};
 use crate::web::AppState;
 
@@ -142,8 +144,206 @@ fn breaks_out(offer_id: i64, price_type_id: i64, list: &[PriceBreak]) -> PriceBr
     }
 }
 
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+struct DeliveryMethodIo {
+    /// Absent on create.
+    #[oai(read_only)]
+    id: Option<i64>,
+    /// A stable code (latin letters, digits, '-', '_').
+    code: String,
+    kind: DeliveryKind,
+    name_ru: String,
+    name_en: String,
+    /// The fixed part of the cost, minor units, VAT included.
+    #[oai(default)]
+    fixed_minor: i64,
+    /// The cost per started kilogram of the order's weight.
+    #[oai(default)]
+    per_kg_minor: i64,
+    /// From this amount of goods delivery is free.
+    free_from_minor: Option<i64>,
+    /// Business days until the earliest delivery or pickup.
+    #[oai(default)]
+    lead_days: i32,
+    /// VAT rate of the delivery service, percent; absent: without VAT.
+    vat_rate: Option<i32>,
+    #[oai(default = "yes")]
+    active: bool,
+    #[oai(default)]
+    sort_order: i32,
+    /// The payment methods allowed with it; empty: every one.
+    #[oai(default)]
+    payment_method_ids: Vec<i64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl From<DeliveryWithPayments> for DeliveryMethodIo {
+    fn from(d: DeliveryWithPayments) -> DeliveryMethodIo {
+        let m = d.method;
+        DeliveryMethodIo {
+            id: Some(m.id),
+            code: m.code,
+            kind: m.kind,
+            name_ru: m.name_ru,
+            name_en: m.name_en,
+            fixed_minor: m.fixed_minor,
+            per_kg_minor: m.per_kg_minor,
+            free_from_minor: m.free_from_minor,
+            lead_days: m.lead_days,
+            vat_rate: m.vat_rate,
+            active: m.active,
+            sort_order: m.sort_order,
+            payment_method_ids: d.payment_method_ids,
+        }
+    }
+}
+
+impl DeliveryMethodIo {
+    fn input(self) -> DeliveryInput {
+        DeliveryInput {
+            code: self.code.trim().to_string(),
+            kind: self.kind,
+            name_ru: self.name_ru,
+            name_en: self.name_en,
+            fixed_minor: self.fixed_minor,
+            per_kg_minor: self.per_kg_minor,
+            free_from_minor: self.free_from_minor,
+            lead_days: self.lead_days,
+            vat_rate: self.vat_rate,
+            active: self.active,
+            sort_order: self.sort_order,
+            payment_method_ids: self.payment_method_ids,
+        }
+    }
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+struct PaymentMethodIo {
+    #[oai(read_only)]
+    id: Option<i64>,
+    code: String,
+    name_ru: String,
+    name_en: String,
+    /// The share paid before shipment, basis points (10000 = all); it is
+    /// not counted against the contract's credit.
+    #[oai(default)]
+    prepayment_bp: i32,
+    #[oai(default = "yes")]
+    active: bool,
+    #[oai(default)]
+    sort_order: i32,
+}
+
+impl From<PaymentMethod> for PaymentMethodIo {
+    fn from(p: PaymentMethod) -> PaymentMethodIo {
+        PaymentMethodIo {
+            id: Some(p.id),
+            code: p.code,
+            name_ru: p.name_ru,
+            name_en: p.name_en,
+            prepayment_bp: p.prepayment_bp,
+            active: p.active,
+            sort_order: p.sort_order,
+        }
+    }
+}
+
+impl PaymentMethodIo {
+    fn input(self) -> PaymentInput {
+        PaymentInput {
+            code: self.code.trim().to_string(),
+            name_ru: self.name_ru,
+            name_en: self.name_en,
+            prepayment_bp: self.prepayment_bp,
+            active: self.active,
+            sort_order: self.sort_order,
+        }
+    }
+}
+
 #[OpenApi(tag = "ApiTags::AdminTerms")]
 impl AdminTermsApi {
+    /// Every delivery method, inactive ones too.
+    #[oai(path = "/v1/admin/delivery-methods", method = "get")]
+    async fn deliveries(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Json<Vec<DeliveryMethodIo>>> {
+        let list = state.db.run(|conn| delivery::list(conn, true)).await?;
+        Ok(Json(list.into_iter().map(Into::into).collect()))
+    }
+
+    /// Creates a delivery method (a code used already is 409).
+    #[oai(path = "/v1/admin/delivery-methods", method = "post")]
+    async fn create_delivery(
+        &self,
+        state: Data<&AppState>,
+        _auth: AdminAuth,
+        body: Json<DeliveryMethodIo>,
+    ) -> poem::Result<Created<DeliveryMethodIo>> {
+        let input = body.0.input();
+        Created::from_result(state.db.run(move |conn| delivery::save(conn, None, &input).map(Into::into)).await)
+    }
+
+    /// Replaces a delivery method and the payment methods it allows.
+    #[oai(path = "/v1/admin/delivery-methods/:id", method = "put")]
+    async fn update_delivery(
+        &self,
+        state: Data<&AppState>,
+        _auth: AdminAuth,
+        id: Path<i64>,
+        body: Json<DeliveryMethodIo>,
+    ) -> poem::Result<Changed<DeliveryMethodIo>> {
+        let input = body.0.input();
+        Changed::from_result(state.db.run(move |conn| delivery::save(conn, Some(id.0), &input).map(Into::into)).await)
+    }
+
+    /// Withdraws a delivery method (orders placed with it keep it).
+    #[oai(path = "/v1/admin/delivery-methods/:id", method = "delete")]
+    async fn delete_delivery(&self, state: Data<&AppState>, _auth: AdminAuth, id: Path<i64>) -> poem::Result<Done> {
+        done(state.db.run(move |conn| delivery::deactivate(conn, id.0)).await)
+    }
+
+    /// Every payment method, inactive ones too.
+    #[oai(path = "/v1/admin/payment-methods", method = "get")]
+    async fn payments(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Json<Vec<PaymentMethodIo>>> {
+        let list = state.db.run(|conn| payment::list(conn, true)).await?;
+        Ok(Json(list.into_iter().map(Into::into).collect()))
+    }
+
+    /// Creates a payment method (a code used already is 409).
+    #[oai(path = "/v1/admin/payment-methods", method = "post")]
+    async fn create_payment(
+        &self,
+        state: Data<&AppState>,
+        _auth: AdminAuth,
+        body: Json<PaymentMethodIo>,
+    ) -> poem::Result<Created<PaymentMethodIo>> {
+        let input = body.0.input();
+        Created::from_result(state.db.run(move |conn| payment::save(conn, None, &input).map(Into::into)).await)
+    }
+
+    /// Replaces a payment method.
+    #[oai(path = "/v1/admin/payment-methods/:id", method = "put")]
+    async fn update_payment(
+        &self,
+        state: Data<&AppState>,
+        _auth: AdminAuth,
+        id: Path<i64>,
+        body: Json<PaymentMethodIo>,
+    ) -> poem::Result<Changed<PaymentMethodIo>> {
+        let input = body.0.input();
+        Changed::from_result(state.db.run(move |conn| payment::save(conn, Some(id.0), &input).map(Into::into)).await)
+    }
+
+    /// Withdraws a payment method (orders keep it).
+    #[oai(path = "/v1/admin/payment-methods/:id", method = "delete")]
+    async fn delete_payment(&self, state: Data<&AppState>, _auth: AdminAuth, id: Path<i64>) -> poem::Result<Done> {
+        done(state.db.run(move |conn| payment::deactivate(conn, id.0)).await)
+    }
+
     /// Every customer group with its member companies, by name.
     #[oai(path = "/v1/admin/customer-groups", method = "get")]
     async fn groups(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Json<Vec<GroupOut>>> {

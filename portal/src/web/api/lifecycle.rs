@@ -399,6 +399,7 @@ impl LifecycleApi {
             desired_date: None,
             po_number: b.po_number,
             comment: b.comment,
+            ..Default::default()
         };
         let search = state.search.clone();
         let who = staff.clone();

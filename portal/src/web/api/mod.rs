@@ -16,6 +16,7 @@ pub(super) mod finance;
 mod lifecycle;
 mod me;
 mod orders;
+mod shipping;
 mod verdicts;
 
 use poem::http::{Method, StatusCode};
@@ -43,6 +44,7 @@ pub type Apis = (
     admin_terms::AdminTermsApi,
     finance::FinanceApi,
     closing_documents::ClosingDocumentsApi,
+    shipping::ShippingApi,
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -62,6 +64,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             admin_terms::AdminTermsApi,
             finance::FinanceApi,
             closing_documents::ClosingDocumentsApi,
+            shipping::ShippingApi,
         ),
         "Optovik API",
         env!("CARGO_PKG_VERSION"),

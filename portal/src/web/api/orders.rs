@@ -41,6 +41,11 @@ struct CheckoutIn {
     po_number: String,
     #[oai(default, validator(max_length = 1000))]
     comment: String,
+    /// One of `GET /api/v1/delivery-methods`; the first that applies when absent.
+    delivery_method_id: Option<i64>,
+    /// One of `GET /api/v1/payment-methods` the delivery method allows; the
+    /// first allowed when absent.
+    payment_method_id: Option<i64>,
 }
 
 #[derive(Object)]
@@ -116,8 +121,16 @@ pub(super) struct OrderOut {
     po_number: String,
     comment: String,
     currency: String,
+    /// Goods and delivery, VAT included.
     total_minor: i64,
     vat_minor: i64,
+    /// The delivery method (`GET /api/v1/delivery-methods`), when chosen.
+    delivery_method_id: Option<i64>,
+    /// The delivery's cost, included in `total_minor`.
+    delivery_minor: i64,
+    payment_method_id: Option<i64>,
+    /// What the payment method asks to be paid before shipment.
+    prepayment_minor: i64,
     reservation_deadline: Option<DateTime<Utc>>,
     /// Paid so far, in minor units.
     paid_minor: i64,
@@ -146,6 +159,10 @@ impl From<OrderDetail> for OrderOut {
             currency: o.currency,
             total_minor: o.total_minor,
             vat_minor: o.vat_minor,
+            delivery_method_id: o.delivery_method_id,
+            delivery_minor: o.delivery_minor,
+            payment_method_id: o.payment_method_id,
+            prepayment_minor: o.prepayment_minor,
             reservation_deadline: o.reservation_deadline.map(|t| t.and_utc()),
             paid_minor: o.paid_minor,
             sync_state: o.sync_state,
@@ -287,6 +304,8 @@ impl OrdersApi {
             desired_date: b.desired_date,
             po_number: b.po_number,
             comment: b.comment,
+            delivery_method_id: b.delivery_method_id,
+            payment_method_id: b.payment_method_id,
         };
         let result = state
             .db

@@ -36,6 +36,71 @@ struct CheckoutForm {
     desired_date: String,
     po_number: String,
     comment: String,
+    delivery_method_id: Option<i64>,
+    payment_method_id: Option<i64>,
+}
+
+/// A delivery method offered at checkout, priced for this cart.
+#[derive(Serialize)]
+struct DeliveryOption {
+    id: i64,
+    /// "Own delivery — 1 200,00 ₽, from 08.12.2026".
+    label: String,
+    /// The payment methods it allows, space-separated (empty: all).
+    payments: String,
+}
+
+/// A payment method offered at checkout.
+#[derive(Serialize)]
+struct PaymentOption {
+    id: i64,
+    label: String,
+}
+
+/// The delivery methods priced for a cart, and the payment methods.
+fn shipping_options(
+    conn: &mut crate::db::DbConn,
+    cart: &crate::ordering::cart_view::PricedCart,
+    lang: &str,
+) -> crate::Result<(Vec<DeliveryOption>, Vec<PaymentOption>)> {
+    use crate::terms::{delivery, payment};
+    let lines: Vec<(crate::ids::OfferId, i64)> = cart.lines.iter().map(|l| (l.offer_id, l.quantity)).collect();
+    let weight = delivery::weight_of(conn, &lines)?;
+    let today = crate::finance::today(conn)?;
+    let deliveries = delivery::quotes(conn, cart.total, weight, today)?
+        .into_iter()
+        .map(|q| {
+            let cost = match q.cost.minor() {
+                0 => i18n::text(lang, "delivery.free", &[]),
+                _ => format!("{} ₽", q.cost.format(lang)),
+            };
+            let args = [
+                ("name", q.delivery.method.name(lang).to_string()),
+                ("cost", cost),
+                ("date", q.earliest.format("%d.%m.%Y").to_string()),
+            ];
+            DeliveryOption {
+                id: q.delivery.method.id,
+                label: i18n::text(lang, "delivery.option", &args),
+                payments: q.delivery.payment_method_ids.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(" "),
+            }
+        })
+        .collect();
+    let payments = payment::list(conn, false)?
+        .into_iter()
+        .map(|p| {
+            let label = match p.prepayment_bp {
+                0 => p.name(lang).to_string(),
+                bp => i18n::text(
+                    lang,
+                    "payment.with_prepayment",
+                    &[("name", p.name(lang).to_string()), ("percent", crate::money::percent_from_bp(bp))],
+                ),
+            };
+            PaymentOption { id: p.id, label }
+        })
+        .collect();
+    Ok((deliveries, payments))
 }
 
 #[derive(Serialize)]
@@ -120,6 +185,8 @@ struct CartPage {
     total: String,
     vat: String,
     contracts: Vec<ContractOption>,
+    deliveries: Vec<DeliveryOption>,
+    payments: Vec<PaymentOption>,
     form: CheckoutForm,
     error: Option<String>,
     is_buyer: bool,
@@ -153,6 +220,7 @@ async fn render_cart(
                 None => (Vec::new(), String::new()),
             };
             let form = form.unwrap_or(CheckoutForm { delivery_address: address, ..Default::default() });
+            let (deliveries, payments) = shipping_options(conn, &cart, lang)?;
             Ok(CartPage {
                 cart_id: cart.cart.id.0,
                 cart_name: cart.cart.name.clone(),
@@ -200,6 +268,8 @@ async fn render_cart(
                     })
                     .collect(),
                 contracts,
+                deliveries,
+                payments,
                 form,
                 error,
                 is_buyer: user.role == crate::accounts::Role::Buyer,
@@ -342,6 +412,10 @@ pub struct CheckoutFields {
     po_number: String,
     #[serde(default)]
     comment: String,
+    #[serde(default)]
+    delivery_method_id: String,
+    #[serde(default)]
+    payment_method_id: String,
 }
 
 /// Places the order; on a problem the cart page comes back with the message
@@ -366,6 +440,8 @@ pub async fn checkout(
         desired_date: form.desired_date.clone(),
         po_number: form.po_number.clone(),
         comment: form.comment.clone(),
+        delivery_method_id: form.delivery_method_id.trim().parse().ok(),
+        payment_method_id: form.payment_method_id.trim().parse().ok(),
     };
     let Ok(desired_date) = desired_date else {
         let message = i18n::text(&lang, "checkout.bad_date", &[]);
@@ -377,6 +453,8 @@ pub async fn checkout(
         desired_date,
         po_number: form.po_number,
         comment: form.comment,
+        delivery_method_id: form.delivery_method_id.trim().parse().ok(),
+        payment_method_id: form.payment_method_id.trim().parse().ok(),
     };
     let user = session.user.clone();
     let cart_id = form.cart_id;

@@ -408,6 +408,7 @@ pub async fn order_for_buyer(
         desired_date: None,
         po_number: form.po_number,
         comment: form.comment,
+        ..Default::default()
     };
     let (buyer, lines) = (form.buyer_id, form.lines);
     let result = state
