@@ -108,6 +108,23 @@ pub fn write_orders(
     })
 }
 
+/// A line's VAT: its rate and its amount, included in the line's sum.
+fn write_line_vat(x: &mut Xml, rate: i32, vat_minor: i64) -> std::io::Result<()> {
+    x.open("СтавкиНалогов")?;
+    x.open("СтавкаНалога")?;
+    x.text("Наименование", "НДС")?;
+    x.text("Ставка", &rate.to_string())?;
+    x.close("СтавкаНалога")?;
+    x.close("СтавкиНалогов")?;
+    x.open("Налоги")?;
+    x.open("Налог")?;
+    x.text("Наименование", "НДС")?;
+    x.text("УчтеноВСумме", "true")?;
+    x.text("Сумма", &money(vat_minor))?;
+    x.close("Налог")?;
+    x.close("Налоги")
+}
+
 /// The delivery as a service item: one unit at its cost, as 1C expects.
 fn write_service(x: &mut Xml, line: &ServiceLine) -> std::io::Result<()> {
     x.open("Товар")?;
@@ -123,19 +140,7 @@ fn write_service(x: &mut Xml, line: &ServiceLine) -> std::io::Result<()> {
     x.text("Количество", "1")?;
     x.text("Сумма", &money(line.amount_minor))?;
     if let Some(rate) = line.vat_rate {
-        x.open("СтавкиНалогов")?;
-        x.open("СтавкаНалога")?;
-        x.text("Наименование", "НДС")?;
-        x.text("Ставка", &rate.to_string())?;
-        x.close("СтавкаНалога")?;
-        x.close("СтавкиНалогов")?;
-        x.open("Налоги")?;
-        x.open("Налог")?;
-        x.text("Наименование", "НДС")?;
-        x.text("УчтеноВСумме", "true")?;
-        x.text("Сумма", &money(line.vat_minor))?;
-        x.close("Налог")?;
-        x.close("Налоги")?;
+        write_line_vat(x, rate, line.vat_minor)?;
     }
     x.open("ЗначенияРеквизитов")?;
     x.requisite("ВидНоменклатуры", "Услуга")?;
@@ -198,19 +203,7 @@ fn write_order(x: &mut Xml, o: &OrderForErp, zone: Tz) -> std::io::Result<()> {
         x.text("Количество", &Qty(line.quantity).plain())?;
         x.text("Сумма", &money(line.amount_minor))?;
         if let Some(rate) = line.vat_rate {
-            x.open("СтавкиНалогов")?;
-            x.open("СтавкаНалога")?;
-            x.text("Наименование", "НДС")?;
-            x.text("Ставка", &rate.to_string())?;
-            x.close("СтавкаНалога")?;
-            x.close("СтавкиНалогов")?;
-            x.open("Налоги")?;
-            x.open("Налог")?;
-            x.text("Наименование", "НДС")?;
-            x.text("УчтеноВСумме", "true")?;
-            x.text("Сумма", &money(line.vat_minor))?;
-            x.close("Налог")?;
-            x.close("Налоги")?;
+            write_line_vat(x, rate, line.vat_minor)?;
         }
         x.open("ЗначенияРеквизитов")?;
         x.requisite("ВидНоменклатуры", "Товар")?;
