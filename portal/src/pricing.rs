@@ -47,6 +47,10 @@ pub struct Adjustment {
     pub value: i64,
     /// The change to the line's amount, VAT included.
     pub amount_minor: i64,
+    /// A rule's name (in the buyer's language when priced), a promo code's
+    /// rule, or who gave a manual discount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// The origin of an adjustment.
@@ -58,6 +62,12 @@ pub enum AdjustmentSource {
     PriceBreak,
     /// The contract's discount.
     Contract,
+    /// A discount rule (`value`: basis points when a percent, else 0).
+    Rule,
+    /// The rule of the promo code entered.
+    Promo,
+    /// A manager's discount on the line (`value`: basis points).
+    Manual,
 }
 
 impl Adjustment {
@@ -74,6 +84,21 @@ impl Adjustment {
                 "pricing.adjustment_contract",
                 &[("percent", crate::money::percent_from_bp(self.value as i32))],
             ),
+            AdjustmentSource::Rule | AdjustmentSource::Promo | AdjustmentSource::Manual => {
+                let name = match (self.source, &self.name) {
+                    (AdjustmentSource::Manual, _) => crate::i18n::text(lang, "pricing.adjustment_manual", &[]),
+                    (AdjustmentSource::Promo, Some(name)) => {
+                        crate::i18n::text(lang, "pricing.adjustment_promo", &[("name", name.clone())])
+                    }
+                    (_, name) => name.clone().unwrap_or_default(),
+                };
+                let off = if self.value > 0 {
+                    format!("{} %", crate::money::percent_from_bp(self.value as i32))
+                } else {
+                    Money(-self.amount_minor).format(lang)
+                };
+                format!("{name} −{off}")
+            }
         }
     }
 }
@@ -88,6 +113,32 @@ pub struct LinePrice {
     /// The price type's list price, VAT as on the invoice, before anything.
     pub list_unit: Money,
     pub adjustments: Vec<Adjustment>,
+}
+
+impl LinePrice {
+    /// The line after further adjustments (discount rules, a promo code, a
+    /// manager's discount): the amount moves by their sum, the unit price
+    /// is the new amount per unit and VAT is taken from the new amount.
+    pub fn adjusted(mut self, quantity: i64, extra: Vec<Adjustment>) -> LinePrice {
+        if extra.is_empty() {
+            return self;
+        }
+        let change: i64 = extra.iter().map(|a| a.amount_minor).sum();
+        let amount = Money((self.amount.minor() + change).max(0));
+        let rate = i64::from(self.unit.vat_rate.unwrap_or(0));
+        let vat_of = |m: Money| if rate == 0 { Money(0) } else { m.mul_ratio(rate, 100 + rate) };
+        let gross = if quantity > 0 { amount.mul_ratio(crate::money::QTY_SCALE, quantity) } else { amount };
+        self.unit = UnitPrice { gross, vat: vat_of(gross), vat_rate: self.unit.vat_rate };
+        self.amount = amount;
+        self.vat = vat_of(amount);
+        self.adjustments.extend(extra);
+        self
+    }
+
+    /// "contract −3 %, volume −5 %": every adjustment's label.
+    pub fn explained(adjustments: &[Adjustment], lang: &str, unit: &str) -> String {
+        adjustments.iter().map(|a| a.label(lang, unit)).collect::<Vec<_>>().join(", ")
+    }
 }
 
 /// What pricing needs about a set of offers at one price type, read once.
@@ -232,6 +283,7 @@ impl PriceContext {
                     source: AdjustmentSource::PriceBreak,
                     value: b.min_quantity,
                     amount_minor: before_contract.minor() - at_list.minor(),
+                    name: None,
                 });
             }
         }
@@ -242,6 +294,7 @@ impl PriceContext {
                 source: AdjustmentSource::Contract,
                 value: i64::from(self.discount_bp),
                 amount_minor: amount.minor() - before_contract.minor(),
+                name: None,
             });
         }
         LinePrice { unit, amount, vat, list_unit: plain(list).gross, adjustments }

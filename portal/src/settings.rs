@@ -70,11 +70,18 @@ pub const RESERVATION_WARNING_HOURS: &str = "reservation_warning_hours";
 pub const TIMEZONE: &str = "timezone";
 /// Badge colours per order status ("new=#1f4f99, paid=#2e7d32"); see `status_colours`.
 pub const STATUS_COLORS: &str = "status_colors";
+/// How discount rules combine: "best" (the default: the one rule worth
+/// most to the buyer) or "cumulative" (all of them, up to `DISCOUNT_CAP`).
+pub const DISCOUNT_STACKING: &str = "discount_stacking";
+/// Under cumulative stacking, the most the rules take off a line, in percent (default 100).
+pub const DISCOUNT_CAP: &str = "discount_cap_percent";
+/// The largest manual discount a manager may give on a line, in percent (default 5).
+pub const MANUAL_DISCOUNT_LIMIT: &str = "manual_discount_limit_percent";
 /// Changes whenever the catalog does (see `catalog::write::catalog_changed`).
 pub const CATALOG_VERSION: &str = "catalog_version";
 
 /// The settings an administrator edits (page and API), in display order.
-pub const EDITABLE: [&str; 23] = [
+pub const EDITABLE: [&str; 26] = [
     SUPPLIER_NAME,
     SUPPLIER_INN,
     SUPPLIER_KPP,
@@ -98,6 +105,9 @@ pub const EDITABLE: [&str; 23] = [
     STATUS_COLORS,
     crate::finance::CREDIT_POLICY,
     crate::finance::reminders::REMINDER_DAYS,
+    DISCOUNT_STACKING,
+    DISCOUNT_CAP,
+    MANUAL_DISCOUNT_LIMIT,
 ];
 
 /// Every editable setting with its value (or its default where one applies).
@@ -109,6 +119,9 @@ pub fn editable_values(conn: &mut DbConn) -> Result<Vec<(&'static str, String)>>
             None if key == crate::ordering::channels::SETTING => "1c".to_string(),
             None if key == crate::finance::CREDIT_POLICY => "refuse".to_string(),
             None if key == crate::finance::reminders::REMINDER_DAYS => "3".to_string(),
+            None if key == DISCOUNT_STACKING => "best".to_string(),
+            None if key == DISCOUNT_CAP => "100".to_string(),
+            None if key == MANUAL_DISCOUNT_LIMIT => "5".to_string(),
             None => String::new(),
         };
         values.push((key, value));
@@ -136,6 +149,10 @@ pub fn update(conn: &mut DbConn, values: &[(String, String)], lang: &str) -> Res
                     value.parse::<u32>().map_err(|_| number_error())?;
                     set(conn, key, value)?
                 }
+                DISCOUNT_CAP | MANUAL_DISCOUNT_LIMIT => {
+                    value.parse::<u32>().ok().filter(|p| *p <= 100).ok_or_else(number_error)?;
+                    set(conn, key, value)?
+                }
                 crate::journal::RETENTION_DAYS => {
                     value.parse::<u32>().ok().filter(|d| *d >= 1).ok_or_else(number_error)?;
                     set(conn, key, value)?
@@ -143,9 +160,10 @@ pub fn update(conn: &mut DbConn, values: &[(String, String)], lang: &str) -> Res
                 TIMEZONE if value.parse::<chrono_tz::Tz>().is_err() => {
                     return Err(Error::Invalid(i18n::text(lang, "admin.bad_timezone", &[])));
                 }
-                ERP_STOCK | FULL_CATALOG_DEACTIVATES | crate::finance::CREDIT_POLICY => {
+                ERP_STOCK | FULL_CATALOG_DEACTIVATES | crate::finance::CREDIT_POLICY | DISCOUNT_STACKING => {
                     let allowed: &[&str] = match key {
                         ERP_STOCK => &["free", "on_hand"],
+                        DISCOUNT_STACKING => &["best", "cumulative"],
                         crate::finance::CREDIT_POLICY => &["refuse", "approval"],
                         _ => &["true", "false"],
                     };
@@ -168,6 +186,22 @@ pub fn update(conn: &mut DbConn, values: &[(String, String)], lang: &str) -> Res
         }
         Ok(())
     })
+}
+
+/// How discount rules combine (see `DISCOUNT_STACKING`).
+pub fn discount_stacking(conn: &mut DbConn) -> Result<crate::terms::discount_engine::Stacking> {
+    use crate::terms::discount_engine::Stacking;
+    if get(conn, DISCOUNT_STACKING)?.is_some_and(|v| v.trim() == "cumulative") {
+        let cap = get(conn, DISCOUNT_CAP)?.and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(100);
+        return Ok(Stacking::Cumulative { cap_bp: cap.clamp(0, 100) * 100 });
+    }
+    Ok(Stacking::Best)
+}
+
+/// The largest manual line discount a manager may give, in basis points.
+pub fn manual_discount_limit_bp(conn: &mut DbConn) -> Result<i64> {
+    let percent = get(conn, MANUAL_DISCOUNT_LIMIT)?.and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(5);
+    Ok(percent.clamp(0, 100) * 100)
 }
 
 /// Whether the ERP reports free stock (see `ERP_STOCK`).

@@ -219,7 +219,7 @@ async fn a_price_break_applies_as_the_quantity_crosses_it() {
     assert_eq!(send(&app, &buyer, "PUT", "/api/v1/admin/price-breaks", json!({})).await.0, 403);
 }
 
-async fn checkout(app: &TestApp, token: &str, cart: i64, body: Value) -> (u16, Value) {
+pub async fn checkout(app: &TestApp, token: &str, cart: i64, body: Value) -> (u16, Value) {
     send(app, token, "POST", &format!("/api/v1/carts/{cart}/checkout"), body).await
 }
 

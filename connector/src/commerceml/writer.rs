@@ -125,6 +125,35 @@ fn write_line_vat(x: &mut Xml, rate: i32, vat_minor: i64) -> std::io::Result<()>
     x.close("Налоги")
 }
 
+/// A line's discounts (contract, rules, promo code, manager), already
+/// taken off its sum; a price break is a price, not a discount.
+fn write_discounts(x: &mut Xml, line: &portal::ordering::orders::OrderLine) -> std::io::Result<()> {
+    use portal::pricing::AdjustmentSource as S;
+    let discounts: Vec<_> =
+        line.price_adjustments().into_iter().filter(|a| a.amount_minor < 0 && a.source != S::PriceBreak).collect();
+    if discounts.is_empty() {
+        return Ok(());
+    }
+    x.open("Скидки")?;
+    for a in discounts {
+        let name = match (a.source, &a.name) {
+            (S::Contract, _) => "Скидка по договору".to_string(),
+            (S::Manual, _) => "Скидка менеджера".to_string(),
+            (S::Promo, Some(code)) => format!("Промокод {code}"),
+            (_, name) => name.clone().unwrap_or_else(|| "Скидка".to_string()),
+        };
+        x.open("Скидка")?;
+        x.text("Наименование", &name)?;
+        x.text("Сумма", &money(-a.amount_minor))?;
+        if a.value > 0 && a.source != S::PriceBreak {
+            x.text("Процент", &portal::money::percent_from_bp(i32::try_from(a.value).unwrap_or(0)))?;
+        }
+        x.text("УчтеноВСумме", "true")?;
+        x.close("Скидка")?;
+    }
+    x.close("Скидки")
+}
+
 /// The delivery as a service item: one unit at its cost, as 1C expects.
 fn write_service(x: &mut Xml, line: &ServiceLine) -> std::io::Result<()> {
     x.open("Товар")?;
@@ -202,6 +231,7 @@ fn write_order(x: &mut Xml, o: &OrderForErp, zone: Tz) -> std::io::Result<()> {
         x.text("ЦенаЗаЕдиницу", &money(line.price_minor))?;
         x.text("Количество", &Qty(line.quantity).plain())?;
         x.text("Сумма", &money(line.amount_minor))?;
+        write_discounts(x, line)?;
         if let Some(rate) = line.vat_rate {
             write_line_vat(x, rate, line.vat_minor)?;
         }

@@ -202,6 +202,7 @@ diesel::table! {
         is_current -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        promo_code -> Nullable<Text>,
     }
 }
 
@@ -245,6 +246,7 @@ diesel::table! {
         delivery_minor -> BigInt,
         delivery_vat_minor -> BigInt,
         prepayment_minor -> BigInt,
+        promo_code -> Nullable<Text>,
     }
 }
 
@@ -602,7 +604,64 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    discount_rules (id) {
+        id -> BigInt,
+        name_ru -> Text,
+        name_en -> Text,
+        active -> Bool,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        min_order_minor -> Nullable<BigInt>,
+        product_id -> Nullable<BigInt>,
+        category_id -> Nullable<BigInt>,
+        min_quantity -> Nullable<BigInt>,
+        group_id -> Nullable<BigInt>,
+        contract_id -> Nullable<BigInt>,
+        nth_order -> Nullable<Integer>,
+        within_days -> Nullable<Integer>,
+        effect -> Text,
+        applies_to -> Text,
+        value -> BigInt,
+        gift_offer_id -> Nullable<BigInt>,
+        gift_quantity -> BigInt,
+        promo_only -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    promo_codes (id) {
+        id -> BigInt,
+        code -> Text,
+        rule_id -> BigInt,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        max_uses -> Nullable<Integer>,
+        max_uses_per_company -> Nullable<Integer>,
+        uses -> Integer,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    promo_redemptions (id) {
+        id -> BigInt,
+        promo_code_id -> BigInt,
+        company_id -> BigInt,
+        order_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(promo_codes -> discount_rules (rule_id));
+diesel::joinable!(promo_redemptions -> promo_codes (promo_code_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    discount_rules,
+    promo_codes,
+    promo_redemptions,
     settings,
     payment_methods,
     delivery_methods,

@@ -3,7 +3,9 @@
 //! nut (from 1,000 pcs, 8 % below the list price, at every price type); two
 //! delivery methods — pickup, free, paid by invoice or in cash, and own
 //! delivery at 1 200 ₽ + 15 ₽ per kilogram (free from 150 000 ₽), paid by
-//! invoice only — and a weight on every product.
+//! invoice only — and a weight on every product; a volume discount of 3 %
+//! on orders from 300 000 ₽ and the promo code `WELCOME5` (5 % off, once
+//! per company). Stacking stays "best": the larger of the two applies.
 
 use diesel::prelude::*;
 
@@ -31,9 +33,37 @@ pub const OWN_DELIVERY: &str = "own";
 /// The payment method only pickup allows.
 pub const CASH: &str = "cash";
 
+/// The demo promo code and the volume rule's threshold (kopecks).
+pub const WELCOME_CODE: &str = "WELCOME5";
+pub const VOLUME_FROM_MINOR: i64 = 30_000_000;
+
 pub fn load(conn: &mut DbConn) -> Result<()> {
     groups_and_breaks(conn)?;
-    delivery_and_payment(conn)
+    delivery_and_payment(conn)?;
+    discounts(conn)
+}
+
+fn discounts(conn: &mut DbConn) -> Result<()> {
+    use crate::terms::discounts::{self, EffectKind, RuleInput};
+    use crate::terms::promo::{self, PromoInput};
+    let rule = |name_ru: &str, name_en: &str, value: i64| RuleInput::new(name_ru, name_en, EffectKind::Percent, value);
+    let volume = RuleInput { min_order_minor: Some(VOLUME_FROM_MINOR), ..rule("объём", "volume", 300) };
+    discounts::create(conn, &volume)?;
+    let welcome = RuleInput { promo_only: true, ..rule("Добро пожаловать", "Welcome", 500) };
+    let welcome = discounts::create(conn, &welcome)?;
+    promo::create(
+        conn,
+        &PromoInput {
+            code: WELCOME_CODE.into(),
+            rule_id: welcome.id,
+            valid_from: None,
+            valid_to: None,
+            max_uses: None,
+            max_uses_per_company: Some(1),
+            active: true,
+        },
+    )?;
+    Ok(())
 }
 
 fn delivery_and_payment(conn: &mut DbConn) -> Result<()> {

@@ -86,6 +86,9 @@ pub struct InvoiceDocument {
     pub lines: Vec<InvoiceLine>,
     /// Amount payable including VAT, in kopecks.
     pub total_minor: i64,
+    /// The discounts already taken off the lines (contract, rules, promo
+    /// code, manager), in kopecks; printed as "incl. discount" when not zero.
+    pub discount_minor: i64,
     /// VAT per rate: (rate %, VAT amount in kopecks); empty means no VAT at all.
     pub vat: Vec<(i32, i64)>,
 }

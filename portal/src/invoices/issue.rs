@@ -24,6 +24,30 @@ use crate::terms::delivery::ServiceLine;
 /// Renders and stores the invoice of `order_id`; returns its number.
 #[tracing::instrument(skip_all, fields(order = %order_id))]
 pub fn issue_for_order(conn: &mut DbConn, order_id: OrderId) -> Result<i64> {
+    render_and_store(conn, order_id, None)
+}
+
+/// Renders the order's invoice again after its lines changed (a manual
+/// discount), under the same number and date; the ledger's invoice entry
+/// follows the new total. `None` when the order has no invoice yet.
+#[tracing::instrument(skip_all, fields(order = %order_id))]
+pub fn reissue(conn: &mut DbConn, order_id: OrderId) -> Result<Option<i64>> {
+    let existing: Option<(i64, chrono::NaiveDateTime)> = invoices::table
+        .filter(invoices::order_id.eq(order_id))
+        .order(invoices::number.desc())
+        .select((invoices::number, invoices::issued_at))
+        .first(conn)
+        .optional()?;
+    existing.map(|existing| render_and_store(conn, order_id, Some(existing))).transpose()
+}
+
+/// Renders the invoice under the next number (`None`) or an existing one,
+/// stores it and posts the debt.
+fn render_and_store(
+    conn: &mut DbConn,
+    order_id: OrderId,
+    existing: Option<(i64, chrono::NaiveDateTime)>,
+) -> Result<i64> {
     let order = orders::find(conn, Scope::All, order_id)?;
     let lines = lines_of(conn, order.id)?;
     let delivery = crate::terms::delivery::service_line(conn, &order)?;
@@ -31,10 +55,13 @@ pub fn issue_for_order(conn: &mut DbConn, order_id: OrderId) -> Result<i64> {
     let contract: String = contracts::table.find(order.contract_id).select(contracts::number).first(conn)?;
     let lang = if order.locale == "en" { "en" } else { "ru" };
     let zone = settings::timezone(conn)?;
-    let now = Utc::now().naive_utc();
+    let now = existing.map_or_else(|| Utc::now().naive_utc(), |(_, issued)| issued);
     let today = zone.from_utc_datetime(&now).date_naive();
     let valid_until = order.reservation_deadline.map(|d| zone.from_utc_datetime(&d).date_naive()).unwrap_or(today);
-    let number = counters::next(conn, "invoice")?;
+    let number = match existing {
+        Some((number, _)) => number,
+        None => counters::next(conn, "invoice")?,
+    };
     let document = InvoiceDocument {
         locale: if lang == "en" { InvoiceLocale::En } else { InvoiceLocale::Ru },
         number: number.to_string(),
@@ -59,24 +86,43 @@ pub fn issue_for_order(conn: &mut DbConn, order_id: OrderId) -> Result<i64> {
             .chain(delivery.as_ref().map(|d| service_invoice_line(d, lang)))
             .collect(),
         total_minor: order.total_minor,
+        discount_minor: discount_of(&lines),
     };
     let pdf = super::pdf::render(&document).map_err(|e| Error::Internal(format!("invoice PDF: {e}")))?;
-    diesel::insert_into(invoices::table)
-        .values((
-            invoices::number.eq(number),
-            invoices::order_id.eq(order.id),
-            invoices::issued_at.eq(now),
-            invoices::valid_until.eq(valid_until),
-            invoices::total_minor.eq(order.total_minor),
-            invoices::locale.eq(lang),
-            invoices::pdf.eq(pdf),
-        ))
-        .execute(conn)?;
+    if existing.is_some() {
+        diesel::update(invoices::table.filter(invoices::number.eq(number)))
+            .set((invoices::total_minor.eq(order.total_minor), invoices::pdf.eq(pdf)))
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(invoices::table)
+            .values((
+                invoices::number.eq(number),
+                invoices::order_id.eq(order.id),
+                invoices::issued_at.eq(now),
+                invoices::valid_until.eq(valid_until),
+                invoices::total_minor.eq(order.total_minor),
+                invoices::locale.eq(lang),
+                invoices::pdf.eq(pdf),
+            ))
+            .execute(conn)?;
+    }
     let total = crate::money::Money(order.total_minor);
     let document = (number.to_string(), today);
     let on = crate::finance::DebitOn::Invoice;
     crate::finance::ledger::post_debt(conn, order.contract_id, order.id, on, (&document.0, document.1), total)?;
     Ok(number)
+}
+
+/// What the contract, the rules, promo codes and managers took off the lines.
+fn discount_of(lines: &[OrderLine]) -> i64 {
+    use crate::pricing::AdjustmentSource as S;
+    lines
+        .iter()
+        .flat_map(|l| l.price_adjustments())
+        .filter(|a| matches!(a.source, S::Contract | S::Rule | S::Promo | S::Manual))
+        .map(|a| -a.amount_minor)
+        .sum::<i64>()
+        .max(0)
 }
 
 pub(crate) fn setting(conn: &mut DbConn, key: &str) -> Result<String> {

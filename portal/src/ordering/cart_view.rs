@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::ids::OfferId;
 use crate::money::{Money, QTY_SCALE};
 use crate::pricing::{Adjustment, PriceContext};
+use crate::terms::cart_discounts::{self, GiftLine, PricedQuantity, PromoCheck};
 use crate::terms::price_breaks::PriceBreak;
 
 #[derive(Debug, Clone, Serialize)]
@@ -44,11 +45,19 @@ pub struct PricedLine {
 pub struct PricedCart {
     pub cart: Cart,
     pub lines: Vec<PricedLine>,
+    /// Free lines the discount rules add.
+    #[serde(skip)]
+    pub gifts: Vec<GiftLine>,
+    /// The promo code entered on the cart and what became of it.
+    #[serde(skip)]
+    pub promo: Option<PromoCheck>,
     pub total: Money,
     pub vat: Money,
 }
 
-pub fn priced(conn: &mut DbConn, cart: Cart, pricing: &PriceContext) -> Result<PricedCart> {
+/// Prices the cart for its owner: contract prices with breaks, then the
+/// discount rules and the cart's promo code (names in `lang`).
+pub fn priced(conn: &mut DbConn, cart: Cart, pricing: &PriceContext, lang: &str) -> Result<PricedCart> {
     use diesel::prelude::*;
     let lines = carts::lines(conn, cart.id)?;
     let ids: Vec<OfferId> = lines.iter().map(|l| l.offer_id).collect();
@@ -56,12 +65,34 @@ pub fn priced(conn: &mut DbConn, cart: Cart, pricing: &PriceContext) -> Result<P
     let book = pricing.book(conn, &ids)?;
     let products: Vec<(OfferId, i64)> =
         offers::table.filter(offers::id.eq_any(&ids)).select((offers::id, offers::product_id)).load(conn)?;
+    let lines: Vec<_> = lines.into_iter().filter(|l| facts.contains_key(&l.offer_id)).collect();
+    let contract_prices: Vec<_> = lines.iter().map(|l| pricing.price_line(&book, l.offer_id, l.quantity)).collect();
+    let discountable: Vec<PricedQuantity> = lines
+        .iter()
+        .zip(&contract_prices)
+        .filter(|(l, p)| p.is_some() && facts.get(&l.offer_id).is_some_and(|f| f.active && f.in_assortment))
+        .map(|(l, p)| PricedQuantity {
+            offer_id: l.offer_id,
+            quantity: l.quantity,
+            amount: p.as_ref().map_or(0, |p| p.amount.minor()),
+        })
+        .collect();
+    let now = chrono::Utc::now().naive_utc();
+    let discounts = cart_discounts::for_cart(conn, pricing, &discountable, cart.promo_code.as_deref(), now, lang)?;
+    let gifts = cart_discounts::gift_lines(conn, pricing, &discounts.outcome.gifts)?;
     let (mut total, mut vat) = (Money(0), Money(0));
     let mut out = Vec::with_capacity(lines.len());
-    for line in lines {
+    let mut discounted = 0;
+    for (line, price) in lines.into_iter().zip(contract_prices) {
         let Some(fact) = facts.get(&line.offer_id) else { continue };
         let vat_rate = book.vat_rate(line.offer_id);
-        let price = pricing.price_line(&book, line.offer_id, line.quantity);
+        let price = match price {
+            Some(p) if fact.active && fact.in_assortment => {
+                discounted += 1;
+                Some(p.adjusted(line.quantity, discounts.of_line(discounted - 1)))
+            }
+            other => other,
+        };
         let unit = price.as_ref().map(|p| p.unit);
         let amounts = price.as_ref().map(|p| (p.amount, p.vat));
         if let Some((amount, line_vat)) = amounts {
@@ -94,7 +125,7 @@ pub fn priced(conn: &mut DbConn, cart: Cart, pricing: &PriceContext) -> Result<P
             active: fact.active && fact.in_assortment,
         });
     }
-    Ok(PricedCart { cart, lines: out, total, vat })
+    Ok(PricedCart { cart, lines: out, gifts, promo: discounts.promo, total, vat })
 }
 
 /// The user's price of one unit of an offer now, before quantity breaks

@@ -24,6 +24,8 @@ pub struct Cart {
     pub is_current: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The promo code the buyer entered (checked whenever the cart is priced).
+    pub promo_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -278,5 +280,20 @@ pub fn remove_line(conn: &mut DbConn, cart: &Cart, line_id: i64) -> Result<()> {
 #[tracing::instrument(skip_all, fields(cart = %cart_id))]
 pub fn clear(conn: &mut DbConn, cart_id: CartId) -> Result<()> {
     diesel::delete(cart_lines::table.filter(cart_lines::cart_id.eq(cart_id))).execute(conn)?;
+    diesel::update(carts::table.find(cart_id)).set(carts::promo_code.eq(None::<String>)).execute(conn)?;
     Ok(())
+}
+
+/// Keeps the promo code the buyer entered on their cart (`None` removes
+/// it). Whether it is valid is told each time the cart is priced.
+pub fn set_promo_code(conn: &mut DbConn, user: &User, cart_id: CartId, code: Option<&str>) -> Result<Cart> {
+    let cart = find(conn, user, cart_id)?;
+    let code = code.map(crate::terms::promo::normalise).filter(|c| !c.is_empty());
+    if code.as_ref().is_some_and(|c| c.chars().count() > 40) {
+        return Err(Error::Invalid("a promo code is at most 40 characters".into()));
+    }
+    diesel::update(carts::table.find(cart.id))
+        .set((carts::promo_code.eq(code), carts::updated_at.eq(chrono::Utc::now().naive_utc())))
+        .execute(conn)?;
+    find(conn, user, cart_id)
 }

@@ -26,8 +26,10 @@ use crate::money::{Money, Qty};
 use crate::notifications::{notify, NotificationKind};
 use crate::pricing::{LinePrice, PriceContext};
 use crate::settings;
+use crate::terms::cart_discounts::{self, PricedQuantity, PromoCheck};
 use crate::terms::delivery::{self, DeliveryWithPayments};
 use crate::terms::payment::{self, PaymentMethod};
+use crate::terms::promo::PromoCode;
 
 /// What the buyer fills in at checkout.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +43,8 @@ pub struct CheckoutRequest {
     pub delivery_method_id: Option<i64>,
     /// The payment method; the first the delivery method allows when absent.
     pub payment_method_id: Option<i64>,
+    /// A promo code; the one entered on the cart when absent.
+    pub promo_code: Option<String>,
 }
 
 impl CheckoutRequest {
@@ -55,6 +59,7 @@ impl CheckoutRequest {
             comment: clean_free_text(&self.comment),
             delivery_method_id: self.delivery_method_id,
             payment_method_id: self.payment_method_id,
+            promo_code: self.promo_code.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string),
         }
     }
 }
@@ -107,8 +112,9 @@ pub fn place_order_as(
             return Err(Error::Invalid(i18n::text(lang, "checkout.empty", &[])));
         }
         let terms = Terms::choose(conn, user, company_id, request.contract_id, lang)?;
-        let priced = price_lines(conn, &lines, &terms.pricing, lang)?;
         let now = Utc::now().naive_utc();
+        let promo_code = request.promo_code.as_deref().or(cart.promo_code.as_deref());
+        let (priced, promo) = price_lines(conn, &lines, &terms.pricing, (promo_code, now), lang)?;
         let shipping = Shipping::choose(conn, request, &priced, now, lang)?;
         let total = Money(order_total(&priced).minor() + shipping.cost.minor());
         let prepayment = shipping.prepayment(total);
@@ -121,6 +127,10 @@ pub fn place_order_as(
         let number = format!("{}-{sequence:06}", now.year());
         let order_id = insert_order(conn, user, &terms, request, (&number, status, deadline), now)?;
         shipping.record(conn, order_id, prepayment)?;
+        if let Some(promo) = &promo {
+            crate::terms::promo::redeem(conn, promo, company_id, order_id, lang)?;
+            diesel::update(orders::table.find(order_id)).set(orders::promo_code.eq(&promo.code)).execute(conn)?;
+        }
         let placed = insert_lines(conn, order_id, &priced, (shipping.cost, shipping.vat), hold.is_none())?;
         let details = serde_json::json!({
             "lines": priced.len(),
@@ -128,6 +138,7 @@ pub fn place_order_as(
             "reserved": placed.reserved,
             "reservation_deadline": deadline,
             "credit_hold": hold,
+            "promo_code": promo.as_ref().map(|p| p.code.clone()),
         });
         events::record(conn, order_id, by, EventKind::Placed, (None, Some(status)), &request.comment, details)?;
         let invoice_number = match &hold {
@@ -321,8 +332,17 @@ struct PricedLine {
 }
 
 /// Prices and judges every line first: the order is refused if any line
-/// cannot be sold (unavailable, no price).
-fn price_lines(conn: &mut DbConn, lines: &[CartLine], pricing: &PriceContext, lang: &str) -> Result<Vec<PricedLine>> {
+/// cannot be sold (unavailable, no price) or the promo code is not valid.
+/// Then the discount rules and the promo code: their adjustments on the
+/// lines, their gifts as free lines. Returns the lines and the promo code
+/// to count a use of (when its rule gave something).
+fn price_lines(
+    conn: &mut DbConn,
+    lines: &[CartLine],
+    pricing: &PriceContext,
+    (promo_code, now): (Option<&str>, NaiveDateTime),
+    lang: &str,
+) -> Result<(Vec<PricedLine>, Option<PromoCode>)> {
     let offer_ids: Vec<OfferId> = lines.iter().map(|l| l.offer_id).collect();
     let facts = offer_facts::by_ids(conn, &offer_ids, &pricing.assortment)?;
     let book = pricing.book(conn, &offer_ids)?;
@@ -339,7 +359,26 @@ fn price_lines(conn: &mut DbConn, lines: &[CartLine], pricing: &PriceContext, la
         };
         priced.push(PricedLine { fact: fact.clone(), quantity: quantity.milli(), price });
     }
-    Ok(priced)
+    let amounts: Vec<PricedQuantity> = priced
+        .iter()
+        .map(|p| PricedQuantity { offer_id: p.fact.offer_id, quantity: p.quantity, amount: p.price.amount.minor() })
+        .collect();
+    let discounts = cart_discounts::for_cart(conn, pricing, &amounts, promo_code, now, lang)?;
+    let promo = match discounts.promo.clone() {
+        Some(PromoCheck { valid: None, message, .. }) => return Err(Error::Invalid(message)),
+        Some(PromoCheck { valid: Some(stored), applied: true, .. }) => Some(stored),
+        _ => None,
+    };
+    for (index, line) in priced.iter_mut().enumerate() {
+        let extra = discounts.of_line(index);
+        if !extra.is_empty() {
+            line.price = line.price.clone().adjusted(line.quantity, extra);
+        }
+    }
+    for gift in cart_discounts::gift_lines(conn, pricing, &discounts.outcome.gifts)? {
+        priced.push(PricedLine { fact: gift.fact, quantity: gift.gift.quantity, price: gift.price });
+    }
+    Ok((priced, promo))
 }
 
 /// Inserts the order's row (totals follow with its lines); returns its id.

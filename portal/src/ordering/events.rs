@@ -32,6 +32,8 @@ stored_text_enum! {
         Delivered = "delivered",
         /// The ERP took the order under its own number.
         ErpAcknowledged = "erp_acknowledged",
+        /// A manager gave a discount on a line (within their limit).
+        ManualDiscount = "manual_discount",
     }
 }
 

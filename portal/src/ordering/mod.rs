@@ -14,6 +14,7 @@ pub mod expiry;
 pub mod export;
 pub mod fulfilment;
 pub mod lifecycle;
+pub mod manual_discount;
 pub mod offer_facts;
 pub mod on_behalf;
 pub mod orders;

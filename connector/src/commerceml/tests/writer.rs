@@ -126,7 +126,18 @@ fn orders() -> Vec<OrderForErp> {
 
     // A cancelled order of a sole proprietor: 12-digit ИНН, no КПП, no ERP id,
     // part paid.
-    let lines = vec![line(102, (1, "GVZ-4028-40", "Гвоздь строительный 4,0×40", "кг", 10_000, 0, 21_990, Some(20)))];
+    // Its line carries a contract discount, a rule's, a promo code's and a
+    // manager's, and a price break (not a discount, so not written).
+    let mut nail = line(102, (1, "GVZ-4028-40", "Гвоздь строительный 4,0×40", "кг", 10_000, 0, 21_990, Some(20)));
+    nail.adjustments = serde_json::json!([
+        {"source": "price_break", "value": 5_000, "amount_minor": -1_000},
+        {"source": "contract", "value": 300, "amount_minor": -6_597},
+        {"source": "rule", "value": 300, "amount_minor": -6_399, "name": "объём"},
+        {"source": "promo", "value": 0, "amount_minor": -5_000, "name": "WELCOME5"},
+        {"source": "manual", "value": 100, "amount_minor": -2_067},
+    ])
+    .to_string();
+    let lines = vec![nail];
     let mut cancelled = order(102, "2026-000102", OrderStatus::Cancelled, &lines);
     cancelled.paid_minor = 100_000;
     let cancelled = OrderForErp {

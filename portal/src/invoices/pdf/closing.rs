@@ -22,6 +22,9 @@ pub(super) fn totals(c: &mut Canvas, doc: &InvoiceDocument, l: &Labels) {
     let amount_left = MARGIN_LEFT + CONTENT_W - widths[5];
 
     let mut rows: Vec<(String, String)> = vec![(l.total.to_string(), money(doc.total_minor, doc.locale))];
+    if doc.discount_minor > 0 {
+        rows.push((l.discount_included.to_string(), money(doc.discount_minor, doc.locale)));
+    }
     if doc.vat.is_empty() {
         rows.push((l.no_vat.to_string(), "-".to_string()));
     } else {

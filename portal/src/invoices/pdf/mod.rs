@@ -143,6 +143,7 @@ mod tests {
             contract: Some("Договор ОПТ-2026/014 от 15 января 2026 г.".into()),
             lines,
             total_minor: total,
+            discount_minor: 0,
             vat: vec![(20, total * 20 / 120)],
         }
     }

@@ -82,6 +82,7 @@ fn document(locale: InvoiceLocale) -> InvoiceDocument {
         po_number: Some("PO-4471".into()),
         contract: Some("Договор ОПТ-2026/014 от 15 января 2026 г.".into()),
         total_minor: total,
+        discount_minor: 12_345,
         vat: vec![(10, vat_at(10)), (20, vat_at(20))],
         lines,
     }

@@ -470,7 +470,7 @@ impl AdminTermsApi {
     }
 }
 
-fn done(result: crate::Result<()>) -> poem::Result<Done> {
+pub(super) fn done(result: crate::Result<()>) -> poem::Result<Done> {
     match result {
         Ok(()) => Ok(Done::Ok),
         Err(Error::NotFound) => Ok(Done::NotFound(api_error("not found"))),

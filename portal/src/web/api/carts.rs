@@ -73,9 +73,57 @@ struct CartDetail {
     name: String,
     is_current: bool,
     lines: Vec<CartLineOut>,
+    /// Free lines the discount rules add (placed with the order).
+    gifts: Vec<GiftOut>,
+    /// The promo code entered on the cart and what it does.
+    promo: Option<PromoOut>,
     total_minor: i64,
     vat_minor: i64,
     currency: String,
+}
+
+/// A free line a discount rule adds.
+#[derive(Object)]
+struct GiftOut {
+    offer_id: i64,
+    sku: String,
+    name: String,
+    unit: String,
+    quantity: String,
+    /// The rule (or promo code) that gives it.
+    given_by: String,
+}
+
+/// The promo code on a cart.
+#[derive(Object)]
+struct PromoOut {
+    code: String,
+    /// The code exists, is in its period and has uses left for the company.
+    valid: bool,
+    /// Its rule gives something to this cart.
+    applied: bool,
+    /// What the buyer is told, in their language.
+    message: String,
+}
+
+/// A promo code to keep on the cart.
+#[derive(Object)]
+struct PromoIn {
+    #[oai(validator(min_length = 1, max_length = 40))]
+    code: String,
+}
+
+#[derive(ApiResponse)]
+enum PromoSet {
+    /// The cart priced with the code (see `promo` for whether it applies).
+    #[oai(status = 200)]
+    Set(Json<CartDetail>),
+    /// No such cart of yours.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// The code is malformed.
+    #[oai(status = 422)]
+    Invalid(Json<ApiError>),
 }
 
 impl From<PricedCart> for CartDetail {
@@ -87,6 +135,24 @@ impl From<PricedCart> for CartDetail {
             total_minor: p.total.minor(),
             vat_minor: p.vat.minor(),
             currency: "RUB".into(),
+            gifts: p
+                .gifts
+                .into_iter()
+                .map(|g| GiftOut {
+                    offer_id: g.fact.offer_id.0,
+                    sku: g.fact.sku,
+                    name: g.fact.name,
+                    unit: g.fact.unit,
+                    quantity: Qty(g.gift.quantity).plain(),
+                    given_by: g.gift.name,
+                })
+                .collect(),
+            promo: p.promo.map(|c| PromoOut {
+                code: c.code,
+                valid: c.valid.is_some(),
+                applied: c.applied,
+                message: c.message,
+            }),
             lines: p
                 .lines
                 .into_iter()
@@ -254,7 +320,58 @@ impl CartsApi {
             .run(move |conn| {
                 let cart = carts::find(conn, &user, CartId(cart_id.0))?;
                 let pricing = PriceContext::for_user(conn, &user)?;
-                priced(conn, cart, &pricing)
+                priced(conn, cart, &pricing, &user.locale)
+            })
+            .await?;
+        Ok(Json(cart.into()))
+    }
+
+    /// Enters a promo code on the cart; the cart comes back priced with it.
+    /// An unknown or used-up code is kept and explained in `promo`; checkout
+    /// refuses it until it is removed.
+    #[oai(path = "/v1/carts/:cart_id/promo-code", method = "put")]
+    #[tracing::instrument(skip_all)]
+    async fn set_promo(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        cart_id: Path<i64>,
+        body: Json<PromoIn>,
+    ) -> poem::Result<PromoSet> {
+        let user = auth.0;
+        let code = body.0.code;
+        let result = state
+            .db
+            .run(move |conn| {
+                let cart = carts::set_promo_code(conn, &user, CartId(cart_id.0), Some(&code))?;
+                let pricing = PriceContext::for_user(conn, &user)?;
+                priced(conn, cart, &pricing, &user.locale)
+            })
+            .await;
+        Ok(match result {
+            Ok(cart) => PromoSet::Set(Json(cart.into())),
+            Err(Error::NotFound) => PromoSet::NotFound(api_error("no such cart")),
+            Err(Error::Invalid(m)) => PromoSet::Invalid(api_error(m)),
+            Err(other) => return Err(other.into()),
+        })
+    }
+
+    /// Removes the promo code from the cart.
+    #[oai(path = "/v1/carts/:cart_id/promo-code", method = "delete")]
+    #[tracing::instrument(skip_all)]
+    async fn remove_promo(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        cart_id: Path<i64>,
+    ) -> poem::Result<Json<CartDetail>> {
+        let user = auth.0;
+        let cart = state
+            .db
+            .run(move |conn| {
+                let cart = carts::set_promo_code(conn, &user, CartId(cart_id.0), None)?;
+                let pricing = PriceContext::for_user(conn, &user)?;
+                priced(conn, cart, &pricing, &user.locale)
             })
             .await?;
         Ok(Json(cart.into()))

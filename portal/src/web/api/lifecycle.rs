@@ -181,6 +181,32 @@ enum OnBehalfOutcome {
     Invalid(Json<ApiError>),
 }
 
+/// A manual discount on a line.
+#[derive(Object)]
+struct LineDiscountIn {
+    /// Basis points off the line (500 = 5 %); 0 removes the manual discount.
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
+    percent_bp: i64,
+}
+
+#[derive(ApiResponse)]
+enum LineDiscountOutcome {
+    /// The order with the line's new price and totals.
+    #[oai(status = 200)]
+    Given(Json<Box<OrderOut>>),
+    /// Over the manual discount limit set for managers.
+    #[oai(status = 403)]
+    OverLimit(Json<ApiError>),
+    /// No such order in your scope, or no such line.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// The order is closed or the line already shipped.
+    #[oai(status = 409)]
+    Conflict(Json<ApiError>),
+    #[oai(status = 422)]
+    Invalid(Json<ApiError>),
+}
+
 #[derive(ApiResponse)]
 enum Done {
     #[oai(status = 204)]
@@ -346,6 +372,36 @@ impl LifecycleApi {
         let (scope, by) = (Scope::of(&user), ActedBy::user(&user));
         state.db.run(move |conn| actions::release(conn, scope, OrderId(id.0), line_id.0, by)).await?;
         order_out(&state, user, id.0).await
+    }
+
+    /// Gives a manual discount on one line, within the limit for managers
+    /// (setting `manual_discount_limit_percent`; administrators have none).
+    /// The line's price, the totals and an issued invoice follow; the order
+    /// history records it.
+    #[oai(path = "/v1/orders/:id/lines/:line_id/discount", method = "post", tag = "ApiTags::Lifecycle")]
+    #[tracing::instrument(skip_all)]
+    async fn line_discount(
+        &self,
+        state: Data<&AppState>,
+        auth: StaffAuth,
+        id: Path<i64>,
+        line_id: Path<i64>,
+        body: Json<LineDiscountIn>,
+    ) -> poem::Result<LineDiscountOutcome> {
+        let user = auth.0;
+        let (scope, by, percent) = (Scope::of(&user), ActedBy::user(&user), body.0.percent_bp);
+        let given = state
+            .db
+            .run(move |conn| crate::ordering::manual_discount::give(conn, scope, OrderId(id.0), line_id.0, percent, by))
+            .await;
+        Ok(match given {
+            Ok(_) => LineDiscountOutcome::Given(order_out(&state, user, id.0).await?),
+            Err(Error::Forbidden) => LineDiscountOutcome::OverLimit(api_error("over your manual discount limit")),
+            Err(Error::NotFound) => LineDiscountOutcome::NotFound(api_error("no such order or line")),
+            Err(Error::Conflict(m)) => LineDiscountOutcome::Conflict(api_error(m)),
+            Err(Error::Invalid(m)) => LineDiscountOutcome::Invalid(api_error(m)),
+            Err(other) => return Err(other.into()),
+        })
     }
 
     /// The order's full history, oldest first.

@@ -5,6 +5,7 @@
 
 mod admin;
 mod admin_accounts;
+mod admin_discounts;
 mod admin_terms;
 mod auth;
 mod carts;
@@ -41,7 +42,7 @@ pub type Apis = (
     admin_accounts::AdminUsersApi,
     admin_accounts::AdminCompaniesApi,
     admin_accounts::AdminSettingsApi,
-    admin_terms::AdminTermsApi,
+    (admin_terms::AdminTermsApi, admin_discounts::AdminDiscountsApi),
     finance::FinanceApi,
     closing_documents::ClosingDocumentsApi,
     shipping::ShippingApi,
@@ -61,7 +62,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             admin_accounts::AdminUsersApi,
             admin_accounts::AdminCompaniesApi,
             admin_accounts::AdminSettingsApi,
-            admin_terms::AdminTermsApi,
+            (admin_terms::AdminTermsApi, admin_discounts::AdminDiscountsApi),
             finance::FinanceApi,
             closing_documents::ClosingDocumentsApi,
             shipping::ShippingApi,

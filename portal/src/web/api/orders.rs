@@ -46,6 +46,10 @@ struct CheckoutIn {
     /// One of `GET /api/v1/payment-methods` the delivery method allows; the
     /// first allowed when absent.
     payment_method_id: Option<i64>,
+    /// A promo code (any case); the one entered on the cart when absent. A
+    /// code that is unknown, expired or used up refuses the order (422).
+    #[oai(validator(max_length = 40))]
+    promo_code: Option<String>,
 }
 
 #[derive(Object)]
@@ -306,6 +310,7 @@ impl OrdersApi {
             comment: b.comment,
             delivery_method_id: b.delivery_method_id,
             payment_method_id: b.payment_method_id,
+            promo_code: b.promo_code,
         };
         let result = state
             .db

@@ -94,7 +94,7 @@ impl ShippingApi {
                     Some(id) => {
                         let cart = carts::find(conn, &user, CartId(id))?;
                         let pricing = PriceContext::for_user(conn, &user)?;
-                        let priced = cart_view::priced(conn, cart, &pricing)?;
+                        let priced = cart_view::priced(conn, cart, &pricing, &user.locale)?;
                         let lines: Vec<_> = priced.lines.iter().map(|l| (l.offer_id, l.quantity)).collect();
                         (priced.total, delivery::weight_of(conn, &lines)?)
                     }

@@ -92,8 +92,11 @@ pub struct AdjustmentOut {
     pub amount_minor: i64,
     /// For a price break: the quantity it starts from (decimal string).
     pub from_quantity: Option<String>,
-    /// For the contract: its discount in percent (decimal string).
+    /// For the contract, a percent rule, promo code or manual discount: the
+    /// percent (decimal string).
     pub percent: Option<String>,
+    /// The rule's name, the promo code, or who gave a manual discount.
+    pub name: Option<String>,
 }
 
 impl From<&Adjustment> for AdjustmentOut {
@@ -102,8 +105,9 @@ impl From<&Adjustment> for AdjustmentOut {
             source: a.source,
             amount_minor: a.amount_minor,
             from_quantity: (a.source == AdjustmentSource::PriceBreak).then(|| Qty(a.value).plain()),
-            percent: (a.source == AdjustmentSource::Contract)
+            percent: (a.source != AdjustmentSource::PriceBreak && a.value > 0)
                 .then(|| crate::money::percent_from_bp(i32::try_from(a.value).unwrap_or(0))),
+            name: a.name.clone(),
         }
     }
 }

@@ -176,12 +176,33 @@ fn contract_options(
         .collect())
 }
 
+/// A free line the discount rules add.
+#[derive(Serialize)]
+struct GiftRow {
+    sku: String,
+    name: String,
+    quantity: String,
+    unit: String,
+    given_by: String,
+}
+
+/// The promo code on the cart and what it does.
+#[derive(Serialize)]
+struct PromoRow {
+    code: String,
+    applied: bool,
+    valid: bool,
+    message: String,
+}
+
 #[derive(Serialize)]
 struct CartPage {
     cart_id: i64,
     cart_name: String,
     carts: Vec<CartChip>,
     lines: Vec<LineRow>,
+    gifts: Vec<GiftRow>,
+    promo: Option<PromoRow>,
     total: String,
     vat: String,
     contracts: Vec<ContractOption>,
@@ -212,7 +233,7 @@ async fn render_cart(
             };
             let pricing = PriceContext::for_user(conn, &user)?;
             let all = carts::list(conn, &user)?;
-            let cart = priced(conn, cart, &pricing)?;
+            let cart = priced(conn, cart, &pricing, lang)?;
             let (contracts, address) = match user.company_id {
                 Some(company) => {
                     (contract_options(conn, &user, company, lang)?, Company::find(conn, company)?.delivery_address)
@@ -235,6 +256,23 @@ async fn render_cart(
                     .collect(),
                 total: cart.total.format(lang),
                 vat: cart.vat.format(lang),
+                gifts: cart
+                    .gifts
+                    .iter()
+                    .map(|g| GiftRow {
+                        sku: g.fact.sku.clone(),
+                        name: g.fact.name.clone(),
+                        quantity: Qty(g.gift.quantity).format(lang),
+                        unit: g.fact.unit.clone(),
+                        given_by: g.gift.name.clone(),
+                    })
+                    .collect(),
+                promo: cart.promo.as_ref().map(|p| PromoRow {
+                    code: p.code.clone(),
+                    applied: p.applied,
+                    valid: p.valid.is_some(),
+                    message: p.message.clone(),
+                }),
                 lines: cart
                     .lines
                     .iter()
@@ -370,6 +408,15 @@ pub async fn update(
                     let created = carts::create(conn, &user, &form.name)?;
                     Ok((i18n::text(&lang, "cart.created", &[]), created.id))
                 }
+                "promo" => {
+                    let code = form.fields.get("promo_code").map(String::as_str).unwrap_or_default();
+                    carts::set_promo_code(conn, &user, cart.id, Some(code))?;
+                    Ok((String::new(), cart.id))
+                }
+                "promo_remove" => {
+                    carts::set_promo_code(conn, &user, cart.id, None)?;
+                    Ok((String::new(), cart.id))
+                }
                 "delete" => {
                     carts::delete(conn, &user, cart.id)?;
                     let current = carts::current(conn, &user)?;
@@ -455,6 +502,7 @@ pub async fn checkout(
         comment: form.comment,
         delivery_method_id: form.delivery_method_id.trim().parse().ok(),
         payment_method_id: form.payment_method_id.trim().parse().ok(),
+        promo_code: None,
     };
     let user = session.user.clone();
     let cart_id = form.cart_id;
