@@ -163,6 +163,11 @@ async fn a_price_break_applies_as_the_quantity_crosses_it() {
     let list_unit = price["amount_minor"].as_i64().expect("price");
     let break_unit = price["breaks"][0]["amount_minor"].as_i64().expect("break price");
     assert!(break_unit < list_unit, "{price}");
+    let page = app.login(BUYER.0, BUYER.1).await;
+    let listed =
+        page.get(app.url(&format!("/catalog?q={sku}"))).send().await.expect("catalog").text().await.expect("b");
+    let shown = format!("от 1\u{a0}000 шт: {}", portal::money::Money(break_unit).format("ru"));
+    assert!(listed.contains(&shown), "the catalog row shows the break at the buyer's price: {shown}");
 
     // Below the break the list price; at it the break's, said so.
     let cart = current_cart(&app, &buyer).await;
@@ -315,4 +320,39 @@ async fn delivery_by_weight_and_payment_methods_at_checkout_on_the_invoice_and_t
     let xml = crate::exchange::call(&app, "type=sale&mode=query", Some(&cookie), Vec::new()).await;
     assert!(xml.contains("<Ид>delivery-own</Ид>"), "{xml}");
     assert!(xml.contains("<Значение>Услуга</Значение>"), "{xml}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_filter_orders_by_customer_group_and_see_its_colour() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN.0, ADMIN.1).await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    let dealer = app.token(BUYER2.0, BUYER2.1).await;
+    let mut numbers = Vec::new();
+    for token in [&buyer, &dealer] {
+        let cart = current_cart(&app, token).await;
+        add_line(&app, token, cart, "BLT-933-8X20", json!(100)).await;
+        let (status, order) = checkout(&app, token, cart, json!({"delivery_address": "Склад"})).await;
+        assert_eq!(status, 201, "{order}");
+        numbers.push(order["number"].as_str().expect("number").to_string());
+    }
+    let group = dealers_group(&app, &admin).await;
+    let (status, listed) = app.api_get(&admin, &format!("/api/v1/orders?group_id={}", group["id"])).await;
+    assert_eq!(status, 200, "{listed}");
+    let listed: Vec<&str> =
+        listed["items"].as_array().expect("items").iter().map(|o| o["number"].as_str().expect("n")).collect();
+    assert!(listed.contains(&numbers[1].as_str()) && !listed.contains(&numbers[0].as_str()), "{listed:?}");
+
+    let page_of = |path: String| {
+        let app = &app;
+        async move {
+            let client = app.login(ADMIN.0, ADMIN.1).await;
+            client.get(app.url(&path)).send().await.expect("page").text().await.expect("body")
+        }
+    };
+    let page = page_of(format!("/orders?group={}", group["id"])).await;
+    assert!(page.contains(&numbers[1]) && !page.contains(&numbers[0]), "only the dealers' orders");
+    assert!(page.contains("--chip: #d97706") && page.contains(">Дилеры</a>"), "the group's colour beside the company");
+    let everyone = page_of("/orders".into()).await;
+    assert!(everyone.contains(&numbers[0]) && everyone.contains(&numbers[1]));
 }

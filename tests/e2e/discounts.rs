@@ -419,3 +419,76 @@ async fn a_managers_manual_discount_stays_within_the_limit_and_is_in_the_history
             .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_the_pages_a_buyer_enters_a_code_and_a_manager_gives_a_discount() {
+    let app = spawn_app().await;
+    let buyer_api = app.token(BUYER.0, BUYER.1).await;
+    let cart = current_cart(&app, &buyer_api).await;
+    add_line(&app, &buyer_api, cart, BOLT, 100).await;
+
+    // The cart page: the code is entered, told applied, and named on the line.
+    let buyer = app.login(BUYER.0, BUYER.1).await;
+    let page = buyer.get(app.url("/cart")).send().await.expect("cart").text().await.expect("body");
+    let csrf = crate::support::csrf_of(&page);
+    let cart_id = cart.to_string();
+    let entered = buyer
+        .post(app.url("/cart/update"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("cart_id", cart_id.as_str()),
+            ("action", "promo"),
+            ("promo_code", "welcome5"),
+        ])
+        .send()
+        .await
+        .expect("promo");
+    assert_eq!(entered.status(), 303);
+    let page = buyer.get(app.url("/cart")).send().await.expect("cart").text().await.expect("body");
+    assert!(page.contains("Промокод WELCOME5 применён."), "{page}");
+    assert!(page.contains("промокод WELCOME5 −5 %"), "the line says where its price came from");
+    let unknown = buyer
+        .post(app.url("/cart/update"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("cart_id", cart_id.as_str()),
+            ("action", "promo"),
+            ("promo_code", "<b>x</b>"),
+        ])
+        .send()
+        .await
+        .expect("promo");
+    assert_eq!(unknown.status(), 303);
+    let page = buyer.get(app.url("/cart")).send().await.expect("cart").text().await.expect("body");
+    assert!(page.contains("&lt;B&gt;X&lt;&#x2f;B&gt;") || page.contains("&lt;B&gt;X&lt;/B&gt;"), "escaped");
+    assert!(!page.contains("<B>X</B>"));
+
+    // The order page: a manager gives 2 % on a line; over the limit is told, not given.
+    let (status, order) = checkout(&app, &buyer_api, cart, json!({"delivery_address": "Склад"})).await;
+    assert_eq!(status, 422, "the unknown code left on the cart refuses the order: {order}");
+    send(&app, &buyer_api, "DELETE", &format!("/api/v1/carts/{cart}/promo-code"), json!({})).await;
+    let (status, order) = checkout(&app, &buyer_api, cart, json!({"delivery_address": "Склад"})).await;
+    assert_eq!(status, 201, "{order}");
+    let (id, line_id) = (order["id"].as_i64().expect("id"), order["lines"][0]["id"].as_i64().expect("line"));
+    let manager = app.login(MANAGER.0, MANAGER.1).await;
+    let page = manager.get(app.url(&format!("/orders/{id}"))).send().await.expect("order").text().await.expect("body");
+    assert!(page.contains(&format!("/orders/{id}/lines/{line_id}/discount")), "the form is there");
+    let csrf = crate::support::csrf_of(&page);
+    let over = "Больше вашего предела: менеджер может дать на строку не больше 5 %.";
+    for (percent, shown) in [("2,5", "скидка менеджера −2.5 %"), ("50", over)] {
+        let given = manager
+            .post(app.url(&format!("/orders/{id}/lines/{line_id}/discount")))
+            .form(&[("csrf", csrf.as_str()), ("percent", percent)])
+            .send()
+            .await
+            .expect("discount");
+        assert_eq!(given.status(), 303);
+        let page =
+            manager.get(app.url(&format!("/orders/{id}"))).send().await.expect("order").text().await.expect("body");
+        assert!(page.contains(shown), "{percent}: {page}");
+        assert!(page.contains("скидка менеджера −2.5 %"), "50 % is not given: {page}");
+    }
+    let buyer_page = buyer.get(app.url(&format!("/orders/{id}"))).send().await.expect("order").text().await.expect("b");
+    assert!(buyer_page.contains("скидка менеджера −2.5 %"), "the buyer sees it too");
+    assert!(!buyer_page.contains("/discount\""), "but no form");
+}

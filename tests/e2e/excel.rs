@@ -9,7 +9,7 @@ use crate::ordering::place;
 use crate::support::{spawn_app, TestApp, BUYER};
 
 /// An .xlsx with the given rows (first row = header); numbers stay numbers.
-fn workbook(rows: &[Vec<Value>]) -> Vec<u8> {
+pub fn workbook(rows: &[Vec<Value>]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     for (r, row) in rows.iter().enumerate() {
@@ -282,4 +282,42 @@ async fn admins_check_and_import_a_file_from_the_journal_page() {
         .expect("post");
     let location = no_token.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default();
     assert!(location.starts_with("/login"), "no session, no import: {} {location}", no_token.status());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn break_columns_of_a_price_list_set_quantity_price_breaks() {
+    let app = spawn_app().await;
+    let admin = app.token("admin@demo.example", "demo-admin").await;
+    let list = workbook(&[
+        vec![json!("Артикул"), json!("Оптовая"), json!("Оптовая от 100"), json!("Оптовая от 500 шт.")],
+        vec![json!("BLT-933-8X20"), json!(10), json!("9,50"), json!(9)],
+        vec![json!("BLT-933-8X30"), json!(11), json!(""), json!("")],
+        vec![json!("BLT-933-8X40"), json!(12), json!("дёшево"), json!(10)],
+    ]);
+    let (status, run) = upload(&app, &admin, false, "breaks.xlsx", list.clone()).await;
+    assert_eq!(status, 200, "{run}");
+    assert_eq!(run["counts"]["breaks"]["created"], 2, "{run}");
+    assert_eq!(run["counts"]["breaks"]["rejected"], 1, "an unreadable break is refused with its place: {run}");
+    let (offer, price_type) = app
+        .with_db(|conn| {
+            use diesel::prelude::*;
+            use portal::db::schema::{offers, price_types};
+            let offer: i64 = offers::table.filter(offers::sku.eq("BLT-933-8X20")).select(offers::id).first(conn)?;
+            let pt: i64 = price_types::table
+                .filter(price_types::external_id.eq("pt-wholesale"))
+                .select(price_types::id)
+                .first(conn)?;
+            Ok((offer, pt))
+        })
+        .await;
+    let (status, breaks) =
+        app.api_get(&admin, &format!("/api/v1/admin/price-breaks?offer_id={offer}&price_type_id={price_type}")).await;
+    assert_eq!(status, 200, "{breaks}");
+    assert_eq!(
+        breaks["breaks"],
+        json!([{"min_quantity": "100", "price_minor": 950}, {"min_quantity": "500", "price_minor": 900}]),
+        "{breaks}"
+    );
+    let (_, again) = upload(&app, &admin, false, "breaks.xlsx", list).await;
+    assert_eq!(again["counts"]["breaks"]["unchanged"], 2, "the same list twice changes nothing: {again}");
 }

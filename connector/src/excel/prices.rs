@@ -3,12 +3,19 @@
 //! unchanged; an unreadable one, a negative figure or an unknown key is a
 //! rejected row with its place (row and column), the rest still applies. The
 //! whole file is one transaction, like a CommerceML offers file.
+//!
+//! Quantity price breaks come as columns named after a price type and the
+//! quantity they start from ("Оптовая от 100", "Wholesale from 100 pcs"):
+//! a row's filled break cells replace that offer's breaks at that price
+//! type; a row with none of them filled leaves its breaks as they were.
 
 use portal::catalog::batch::{self, OfferKey};
-use portal::catalog::write::lookup;
+use portal::catalog::write::{lookup, Change};
 use portal::db::{Db, DbConn};
+use portal::ids::OfferId;
 use portal::money::Money;
 use portal::ordering::upload::Sheet;
+use portal::terms::price_breaks::{self, PriceBreak};
 
 use super::{header_row, normalize, Mapping};
 use crate::import::{in_transaction, parse_quantity, Counts, ImportError};
@@ -36,6 +43,18 @@ struct Layout {
     prices: Vec<(usize, String, i64)>,
     /// (column, its header, warehouse id)
     stock: Vec<(usize, String, i64)>,
+    /// (column, its header, price type id, from quantity in thousandths)
+    breaks: Vec<(usize, String, i64, i64)>,
+}
+
+/// "Оптовая от 100 шт" → ("оптовая", 100 000): a price type's name and the
+/// quantity a break starts from, in a normalised header.
+fn break_header(cell: &str) -> Option<(&str, i64)> {
+    let (name, rest) = cell.rsplit_once(" от ").or_else(|| cell.rsplit_once(" from "))?;
+    let number: String =
+        rest.trim().trim_end_matches('.').trim_end_matches(|c: char| c.is_alphabetic()).trim().to_string();
+    let quantity = parse_quantity(&number).filter(|q| *q > 0)?;
+    Some((name.trim(), quantity))
 }
 
 fn layout(conn: &mut DbConn, sheet: &Sheet, mapping: &Mapping) -> Result<Layout, String> {
@@ -57,7 +76,7 @@ fn layout(conn: &mut DbConn, sheet: &Sheet, mapping: &Mapping) -> Result<Layout,
         let target = normalize(target);
         list.iter().find(|(_, ext, name)| normalize(ext) == target || normalize(name) == target).map(|t| t.0)
     };
-    let mut layout = Layout { header, key_column, key, prices: Vec::new(), stock: Vec::new() };
+    let mut layout = Layout { header, key_column, key, prices: Vec::new(), stock: Vec::new(), breaks: Vec::new() };
     let by_name = mapping.prices.is_empty() && mapping.stock.is_empty();
     for (column, cell) in cells.iter().enumerate() {
         if column == key_column || cell.is_empty() {
@@ -69,6 +88,8 @@ fn layout(conn: &mut DbConn, sheet: &Sheet, mapping: &Mapping) -> Result<Layout,
                 layout.prices.push((column, shown, id));
             } else if let Some(id) = find(&stores, cell) {
                 layout.stock.push((column, shown, id));
+            } else if let Some((id, from)) = break_header(cell).and_then(|(n, q)| Some((find(&types, n)?, q))) {
+                layout.breaks.push((column, shown, id, from));
             }
             continue;
         }
@@ -97,7 +118,7 @@ fn layout(conn: &mut DbConn, sheet: &Sheet, mapping: &Mapping) -> Result<Layout,
             return Err(format!("the sheet has no column {missing:?} that the mapping names"));
         }
     }
-    if layout.prices.is_empty() && layout.stock.is_empty() {
+    if layout.prices.is_empty() && layout.stock.is_empty() && layout.breaks.is_empty() {
         return Err("no price or stock column: name the columns like a price type or a warehouse, \
                     or map them in [excel] of the configuration"
             .into());
@@ -115,6 +136,7 @@ pub fn import(db: &Db, sheet: &Sheet, mapping: &Mapping, dry: bool) -> Result<Co
         let keys: Vec<&str> = rows.iter().map(|r| sheet.cell(*r, layout.key_column)).collect();
         let offers = batch::offers_by_key(conn, layout.key, &keys)?;
         let (mut price_rows, mut stock_rows) = (Vec::new(), Vec::new());
+        let mut break_rows: Vec<(OfferId, i64, Vec<PriceBreak>)> = Vec::new();
         for row in rows {
             let key = sheet.cell(row, layout.key_column);
             let place = format!("row {}", row + 1);
@@ -137,6 +159,19 @@ pub fn import(db: &Db, sheet: &Sheet, mapping: &Mapping, dry: bool) -> Result<Co
                     _ => counts.reject("prices", format!("{place}, column {header:?}: unreadable price {text:?}")),
                 }
             }
+            let mut breaks: std::collections::BTreeMap<i64, Vec<PriceBreak>> = Default::default();
+            for (column, header, price_type, from) in &layout.breaks {
+                let text = sheet.cell(row, *column);
+                match Money::parse_decimal(text) {
+                    _ if text.is_empty() => {}
+                    Some(price) if price.minor() >= 0 => breaks
+                        .entry(*price_type)
+                        .or_default()
+                        .push(PriceBreak { min_quantity: *from, price_minor: price.minor() }),
+                    _ => counts.reject("breaks", format!("{place}, column {header:?}: unreadable price {text:?}")),
+                }
+            }
+            break_rows.extend(breaks.into_iter().map(|(price_type, list)| (OfferId(offer_id), price_type, list)));
             for (column, header, warehouse) in &layout.stock {
                 let text = sheet.cell(row, *column);
                 match parse_quantity(text) {
@@ -151,6 +186,20 @@ pub fn import(db: &Db, sheet: &Sheet, mapping: &Mapping, dry: bool) -> Result<Co
         }
         for change in batch::set_stock(conn, &stock_rows)? {
             counts.change("stock", change);
+        }
+        for (offer, price_type, list) in &break_rows {
+            let list = price_breaks::validate(list).map_err(portal::Error::Invalid)?;
+            let before = price_breaks::of_offers(conn, *price_type, &[*offer])?.remove(offer).unwrap_or_default();
+            if before == list {
+                counts.change("breaks", Change::Unchanged);
+            } else {
+                price_breaks::replace(conn, *offer, *price_type, &list)?;
+                let change = if before.is_empty() { Change::Created } else { Change::Updated };
+                counts.change("breaks", change);
+            }
+        }
+        if !break_rows.is_empty() {
+            portal::catalog::write::catalog_changed(conn)?;
         }
         Ok(counts)
     })

@@ -181,6 +181,8 @@ impl OrderSort {
 pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     pub company: Option<i64>,
+    /// Orders of the companies in one customer group.
+    pub group: Option<i64>,
     /// Orders of one assigned manager (for head managers and admins).
     pub manager: Option<i64>,
     pub sort: OrderSort,
@@ -225,6 +227,10 @@ pub fn list(conn: &mut DbConn, scope: Scope, filter: &OrderFilter) -> Result<Pag
     let page = filter.page.max(1);
     let text = filter.text.trim().to_string();
     let status = filter.status.map(|s| s.as_str());
+    let members: Option<Vec<i64>> = match filter.group {
+        Some(group) => Some(crate::terms::groups::members(conn, group)?.into_iter().map(|c| c.0).collect()),
+        None => None,
+    };
     macro_rules! filtered {
         ($q:expr) => {{
             let mut q = scoped!($q, scope);
@@ -233,6 +239,9 @@ pub fn list(conn: &mut DbConn, scope: Scope, filter: &OrderFilter) -> Result<Pag
             }
             if let Some(company) = filter.company {
                 q = q.filter(orders::company_id.eq(company));
+            }
+            if let Some(members) = &members {
+                q = q.filter(orders::company_id.eq_any(members.clone()));
             }
             if let Some(manager) = filter.manager {
                 q = q.filter(orders::manager_id.eq(manager));

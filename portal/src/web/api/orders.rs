@@ -342,6 +342,8 @@ impl OrdersApi {
         q: Query<Option<String>>,
         /// Only this company's orders.
         company: Query<Option<i64>>,
+        /// Only orders of the companies in this customer group.
+        group_id: Query<Option<i64>>,
         /// Only orders of this assigned manager (user id).
         manager: Query<Option<i64>>,
         /// newest (default), oldest, total_desc, total_asc, deadline.
@@ -369,6 +371,7 @@ impl OrdersApi {
         let filter = OrderFilter {
             status,
             company: company.0,
+            group: group_id.0,
             manager: manager.0,
             sort,
             from: from.0,

@@ -30,6 +30,8 @@ struct CompanyView {
     kpp: String,
     active: bool,
     contracts: Vec<ContractView>,
+    /// Its customer groups with their colours.
+    groups: Vec<super::orders::GroupChip>,
 }
 
 /// A contract row of the admin page, editable in place.
@@ -113,6 +115,8 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Admin(session): A
                 .map(|u| Choice::new(u.id, u.name.clone()))
                 .collect();
             let companies = crate::accounts::write::companies_with_contracts(conn)?;
+            let ids: Vec<_> = companies.iter().map(|(c, _)| crate::ids::CompanyId(c.id)).collect();
+            let groups_of = crate::terms::groups::of_companies(conn, &ids)?;
             let values = settings::editable_values(conn)?;
             Ok(AdminPage {
                 runs,
@@ -122,6 +126,10 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Admin(session): A
                 companies: companies
                     .into_iter()
                     .map(|(c, contracts)| CompanyView {
+                        groups: groups_of
+                            .get(&crate::ids::CompanyId(c.id))
+                            .map(|g| g.iter().cloned().map(Into::into).collect())
+                            .unwrap_or_default(),
                         id: c.id,
                         name: c.name,
                         inn: c.inn,

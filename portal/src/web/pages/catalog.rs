@@ -6,9 +6,10 @@ use poem::web::{Data, Html, Query};
 use poem::{handler, Request};
 use serde::{Deserialize, Serialize};
 
-use super::view::{offer_row, OfferFacts, OfferRow};
+use super::view::{break_lines, offer_row, OfferFacts, OfferRow};
 use crate::catalog::listing::{list, ListItem, ListQuery, Sort};
 use crate::catalog::tree::{CategoryNode, CategoryTree};
+use crate::ids::OfferId;
 use crate::pricing::PriceContext;
 use crate::settings::{stock_policy, StockPolicy};
 use crate::web::session::{layout, Authed};
@@ -37,7 +38,7 @@ struct CatalogPage {
     page: u32,
     pages: u32,
     total: i64,
-    rows: Vec<OfferRow>,
+    rows: Vec<CatalogRow>,
     tree: Vec<CategoryNode>,
     price_type: String,
     contract: Option<String>,
@@ -84,6 +85,14 @@ impl Filters {
         base.push_str(&format!("&sort={}&per_page={}", sort_name(self.sort), self.per_page));
         base
     }
+}
+
+/// A catalog row with its price breaks at the buyer's price.
+#[derive(Serialize)]
+struct CatalogRow {
+    #[serde(flatten)]
+    row: OfferRow,
+    breaks: Vec<String>,
 }
 
 /// A listed offer as a table row at the buyer's price.
@@ -133,12 +142,24 @@ pub async fn page(
                 per_page: filters.per_page,
             };
             let result = list(conn, &index, &listing, &pricing)?;
+            let ids: Vec<OfferId> = result.items.iter().map(|i| OfferId(i.offer_id)).collect();
+            let breaks = crate::terms::price_breaks::of_offers(conn, pricing.price_type_id, &ids)?;
+            let rows = result
+                .items
+                .iter()
+                .map(|item| {
+                    let of_offer = breaks.get(&OfferId(item.offer_id)).map(Vec::as_slice).unwrap_or_default();
+                    let unit = (&*item.unit, item.vat_rate);
+                    let breaks = break_lines(&pricing, item.list_price_minor, of_offer, unit, lang);
+                    CatalogRow { row: row(item, &pricing, policy, lang), breaks }
+                })
+                .collect();
             Ok(CatalogPage {
                 category_name: filters.category.and_then(|c| tree.get(c)).map(|c| c.name.clone()),
                 tree: tree.nodes(filters.category),
                 pages: result.pages(),
                 total: result.total,
-                rows: result.items.iter().map(|item| row(item, &pricing, policy, lang)).collect(),
+                rows,
                 price_type: pricing.price_type_name.clone(),
                 contract: pricing.contract_number.clone(),
                 discount: crate::money::percent_from_bp(pricing.discount_bp),

@@ -17,6 +17,8 @@ use crate::web::AppState;
 #[derive(Serialize)]
 struct CompanyPage {
     company: Company,
+    /// Its customer groups with their colours.
+    groups: Vec<super::orders::GroupChip>,
     contracts: Vec<ContractRow>,
     orders: Vec<RecentOrder>,
     total_orders: i64,
@@ -102,8 +104,10 @@ pub async fn page(
                 .collect();
             let filter = OrderFilter { company: Some(id), page: 1, per_page: 20, ..Default::default() };
             let found = orders::list(conn, scope, &filter)?;
+            let groups = crate::terms::groups::of_company(conn, CompanyId(id))?.into_iter().map(Into::into).collect();
             Ok(CompanyPage {
                 company,
+                groups,
                 contracts,
                 balances,
                 total_orders: found.total,

@@ -257,6 +257,44 @@ pub async fn release(
 }
 
 #[derive(Deserialize)]
+pub struct DiscountForm {
+    #[serde(default)]
+    percent: String,
+}
+
+/// A manual discount on a line, in percent ("3", "2,5"; empty or 0 removes it).
+#[handler]
+#[tracing::instrument(skip_all)]
+pub async fn line_discount(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Staff(session): Staff,
+    Path((id, line)): Path<(i64, i64)>,
+    CsrfForm(form): CsrfForm<DiscountForm>,
+) -> poem::Result<Redirect> {
+    let user = session.user.clone();
+    let lang = i18n::locale(&user.locale);
+    let text = form.percent.trim();
+    // Percent with up to two decimals → basis points, through the quantity parser (thousandths).
+    let bp = if text.is_empty() { Some(0) } else { Qty::parse(text).map(|q| q.milli() / 10) };
+    let Some(bp) = bp.filter(|bp| (0..=10_000).contains(bp)) else {
+        set_flash(state, jar, &i18n::text(lang, "manager.bad_discount", &[]));
+        return Ok(back_to(id));
+    };
+    act(state, jar, lang, id, "manager.discount_given", move |conn| {
+        let by = ActedBy::user(&user);
+        match crate::ordering::manual_discount::give(conn, Scope::of(&user), OrderId(id), line, bp, by) {
+            Err(Error::Forbidden) => {
+                let limit = crate::money::percent_from_bp(crate::settings::manual_discount_limit_bp(conn)? as i32);
+                Ok(Some(i18n::text(lang, "manager.over_discount_limit", &[("limit", limit)])))
+            }
+            other => other.map(|_| None),
+        }
+    })
+    .await
+}
+
+#[derive(Deserialize)]
 pub struct DocumentForm {
     #[serde(default)]
     number: String,

@@ -51,6 +51,7 @@ pub fn routes() -> Route {
         .at("/orders/:id/extend", post(manage::extend))
         .at("/orders/:id/renew", post(manage::renew))
         .at("/orders/:id/lines/:line/release", post(manage::release))
+        .at("/orders/:id/lines/:line/discount", post(manage::line_discount))
         .at("/orders/:id/shipment", post(manage::shipment))
         .at("/orders/:id/payment", post(manage::payment))
         .at("/manager", get(manage::dashboard_page))

@@ -38,6 +38,12 @@ struct LineView {
     price: String,
     amount: String,
     vat: String,
+    /// "contract −3 %, WELCOME5 −5 %": where the price came from.
+    adjustments: String,
+    /// The manual discount now on the line, in percent ("" when none).
+    manual_percent: String,
+    /// Nothing shipped yet: a manual discount may still be given.
+    discountable: bool,
 }
 
 #[derive(Serialize)]
@@ -103,6 +109,8 @@ struct OrderPage {
     invoice: Option<InvoiceView>,
     can_reorder: bool,
     staff: bool,
+    /// The order is open: staff may still give manual discounts.
+    open: bool,
     moves: Vec<MoveView>,
     paid: String,
     outstanding: String,
@@ -189,6 +197,7 @@ fn build(data: PageData, role: Role, lang: &'static str) -> OrderPage {
             .map(|i| InvoiceView { number: i.number, valid_until: i.valid_until.format("%d.%m.%Y").to_string() }),
         can_reorder: role == Role::Buyer,
         staff,
+        open: crate::ordering::lifecycle::is_open(order.status),
         moves: if staff { move_views(Actor::of(role), order.status, lang) } else { Vec::new() },
         paid: Money(order.paid_minor).format(lang),
         outstanding: crate::ordering::actions::outstanding(order).format(lang),
@@ -220,6 +229,7 @@ fn channel_views(in_use: &[Channel], deliveries: &[Delivery], zone: chrono_tz::T
 
 fn line_view(l: &OrderLine, lang: &str) -> LineView {
     let q = |v: i64| Qty(v).format(lang);
+    let adjustments = l.price_adjustments();
     LineView {
         id: l.id,
         left_to_ship: Qty(l.quantity - l.shipped).plain(),
@@ -235,6 +245,13 @@ fn line_view(l: &OrderLine, lang: &str) -> LineView {
         price: Money(l.price_minor).format(lang),
         amount: Money(l.amount_minor).format(lang),
         vat: vat_label(l.vat_rate, lang),
+        adjustments: crate::pricing::LinePrice::explained(&adjustments, lang, &l.unit),
+        manual_percent: adjustments
+            .iter()
+            .find(|a| a.source == crate::pricing::AdjustmentSource::Manual)
+            .map(|a| crate::money::percent_from_bp(a.value as i32))
+            .unwrap_or_default(),
+        discountable: l.shipped == 0,
     }
 }
 

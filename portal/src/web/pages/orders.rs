@@ -25,6 +25,7 @@ pub struct OrdersQuery {
     q: Option<String>,
     page: Option<String>,
     company: Option<String>,
+    group: Option<String>,
     manager: Option<String>,
     sort: Option<String>,
     from: Option<String>,
@@ -39,6 +40,8 @@ struct OrderRow {
     status: OrderStatus,
     status_label: String,
     company: String,
+    /// The company's customer groups, each with its colour.
+    groups: Vec<GroupChip>,
     placed_at: String,
     po_number: String,
     total: String,
@@ -56,13 +59,29 @@ struct OrdersPage {
     total: i64,
     show_company: bool,
     companies: Vec<Choice>,
+    groups: Vec<GroupChip>,
     managers: Vec<Choice>,
     company: String,
+    group: String,
     manager: String,
     sort: String,
     from: String,
     to: String,
     sorts: Vec<Choice>,
+}
+
+/// A customer group as staff see it beside a company: its name and colour.
+#[derive(Serialize, Clone)]
+pub(super) struct GroupChip {
+    pub id: i64,
+    pub name: String,
+    pub colour: String,
+}
+
+impl From<crate::terms::groups::CustomerGroup> for GroupChip {
+    fn from(g: crate::terms::groups::CustomerGroup) -> GroupChip {
+        GroupChip { id: g.id, name: g.name, colour: g.colour }
+    }
 }
 
 pub(super) fn status_label(lang: &str, status: OrderStatus) -> String {
@@ -92,6 +111,7 @@ pub async fn list(
     let filter = OrderFilter {
         status,
         company: query.company.as_deref().and_then(|c| c.parse().ok()),
+        group: query.group.as_deref().and_then(|g| g.parse().ok()),
         manager: query.manager.as_deref().and_then(|m| m.parse().ok()),
         sort,
         from: date(&query.from),
@@ -100,15 +120,24 @@ pub async fn list(
         page: query.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1).clamp(1, 100_000),
         per_page: 50,
     };
-    let (found, zone, companies, managers) = state
+    let staff = session.user.role != crate::accounts::Role::Buyer;
+    let (found, zone, companies, managers, (groups, groups_of)) = state
         .db
         .run(move |conn| {
             let scope = Scope::of(&user);
+            let found = orders::list(conn, scope, &filter)?;
+            let groups = if staff {
+                let ids: Vec<_> = found.items.iter().map(|s| s.order.company_id).collect();
+                (crate::terms::groups::list(conn)?, crate::terms::groups::of_companies(conn, &ids)?)
+            } else {
+                Default::default()
+            };
             Ok((
-                orders::list(conn, scope, &filter)?,
+                found,
                 crate::settings::timezone(conn)?,
                 orders::companies_in(conn, scope)?,
                 if user.role == crate::accounts::Role::Admin { orders::managers(conn)? } else { Vec::new() },
+                groups,
             ))
         })
         .await?;
@@ -128,6 +157,10 @@ pub async fn list(
                     status,
                     status_label: status_label(lang, status),
                     company: s.company_name,
+                    groups: groups_of
+                        .get(&s.order.company_id)
+                        .map(|g| g.iter().cloned().map(GroupChip::from).collect())
+                        .unwrap_or_default(),
                     placed_at: when(zone, s.order.placed_at),
                     po_number: s.order.po_number,
                     total: Money(s.order.total_minor).format(lang),
@@ -140,8 +173,10 @@ pub async fn list(
         q: query.q.clone().unwrap_or_default(),
         show_company: session.user.role != crate::accounts::Role::Buyer,
         companies: Choice::from_pairs(companies),
+        groups: groups.into_iter().map(|g| GroupChip::from(g.group)).collect(),
         managers: Choice::from_pairs(managers),
         company: query.company.clone().unwrap_or_default(),
+        group: query.group.clone().unwrap_or_default(),
         manager: query.manager.clone().unwrap_or_default(),
         sort: query.sort.clone().unwrap_or_default(),
         from: query.from.clone().unwrap_or_default(),

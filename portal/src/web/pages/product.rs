@@ -6,11 +6,10 @@ use poem::web::{Data, Html, Path};
 use poem::{handler, Request};
 use serde::Serialize;
 
-use super::view::{offer_row, stock_cell, OfferFacts, OfferRow};
+use super::view::{break_lines, offer_row, stock_cell, OfferFacts, OfferRow};
 use crate::catalog::card::{product_card, CardOffer, ProductCard};
 use crate::catalog::ProductId;
 use crate::error::Error;
-use crate::money::{Money, Qty};
 use crate::settings::StockDisplay;
 use crate::web::session::{layout, Authed};
 use crate::web::AppState;
@@ -83,24 +82,7 @@ fn page_view(card: ProductCard, lang: &'static str) -> ProductPage {
     let offers = offers
         .into_iter()
         .map(|CardOffer { offer, list_price_minor, breaks, stock }| OfferView {
-            breaks: match list_price_minor {
-                Some(list) => breaks
-                    .iter()
-                    .map(|b| {
-                        let unit = pricing.price_from(Money(list), &breaks, b.min_quantity, product.vat_rate).unit;
-                        crate::i18n::text(
-                            lang,
-                            "pricing.break_line",
-                            &[
-                                ("from", Qty(b.min_quantity).format(lang)),
-                                ("unit", product.unit.clone()),
-                                ("price", unit.gross.format(lang)),
-                            ],
-                        )
-                    })
-                    .collect(),
-                None => Vec::new(),
-            },
+            breaks: break_lines(&pricing, list_price_minor, &breaks, (&product.unit, product.vat_rate), lang),
             row: offer_row(
                 OfferFacts {
                     offer_id: offer.id.0,

@@ -60,6 +60,33 @@ pub fn offer_row(facts: OfferFacts, pricing: &PriceContext, policy: StockPolicy,
     }
 }
 
+/// "from 1 000 pcs: 8.28" for each break, at the buyer's price (the
+/// contract discount and VAT applied to the break's list price).
+pub fn break_lines(
+    pricing: &PriceContext,
+    list_price_minor: Option<i64>,
+    breaks: &[crate::terms::price_breaks::PriceBreak],
+    (unit, vat_rate): (&str, Option<i32>),
+    lang: &str,
+) -> Vec<String> {
+    let Some(list) = list_price_minor else { return Vec::new() };
+    breaks
+        .iter()
+        .map(|b| {
+            let price = pricing.price_from(Money(list), breaks, b.min_quantity, vat_rate).unit.gross;
+            i18n::text(
+                lang,
+                "pricing.break_line",
+                &[
+                    ("from", Qty(b.min_quantity).format(lang)),
+                    ("unit", unit.to_string()),
+                    ("price", price.format(lang)),
+                ],
+            )
+        })
+        .collect()
+}
+
 pub fn vat_label(rate: Option<i32>, lang: &str) -> String {
     match rate {
         Some(r) if r > 0 => format!("{r}%"),
