@@ -203,7 +203,7 @@ impl PriceContext {
                 contract_id: Some(first.contract.id),
                 contract_number: Some(first.contract.number),
                 company_id: Some(company),
-                assortment: Arc::new(Assortment::for_company(conn, company)?),
+                assortment: Assortment::shared_for_company(conn, company)?,
             });
         }
         PriceContext::staff(conn)
@@ -246,7 +246,7 @@ impl PriceContext {
             contract_id: Some(view.contract.id),
             contract_number: Some(view.contract.number),
             company_id: Some(company),
-            assortment: Arc::new(Assortment::for_company(conn, company)?),
+            assortment: Assortment::shared_for_company(conn, company)?,
         })
     }
 

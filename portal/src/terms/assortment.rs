@@ -7,6 +7,12 @@
 //! the product card, the offer lookups of every ordering route and the
 //! category tree all ask it, so a hidden product does not exist for that
 //! buyer anywhere.
+//!
+//! Resolving reads the company's groups, the rules and the category tree;
+//! `shared_for_company` keeps the answer per company while the catalog
+//! version it was resolved at holds (every write to rules, memberships or
+//! the catalog changes that version), so a search request pays one small
+//! query instead.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashSet;
@@ -101,6 +107,7 @@ pub fn create(conn: &mut DbConn, input: &RuleInput) -> Result<Rule> {
             assortment_rules::created_at.eq(Utc::now().naive_utc()),
         ))
         .execute(conn)?;
+    crate::catalog::write::catalog_changed(conn)?;
     list(conn, input.company_id, input.group_id)?
         .into_iter()
         .rev()
@@ -111,9 +118,18 @@ pub fn create(conn: &mut DbConn, input: &RuleInput) -> Result<Rule> {
 pub fn delete(conn: &mut DbConn, id: i64) -> Result<()> {
     match diesel::delete(assortment_rules::table.find(id)).execute(conn)? {
         0 => Err(Error::NotFound),
-        _ => Ok(()),
+        _ => crate::catalog::write::catalog_changed(conn),
     }
 }
+
+/// Resolved assortments by company, each with the catalog version it was
+/// resolved at.
+type Resolved = std::collections::HashMap<CompanyId, (String, std::sync::Arc<Assortment>)>;
+
+static RESOLVED: std::sync::LazyLock<std::sync::RwLock<Resolved>> = std::sync::LazyLock::new(Default::default);
+
+/// Most companies kept at once; beyond it the cache starts afresh.
+const RESOLVED_MAX: usize = 20_000;
 
 /// The rules, all or those aimed at one company or group, oldest first.
 pub fn list(conn: &mut DbConn, company: Option<CompanyId>, group: Option<i64>) -> Result<Vec<Rule>> {
@@ -159,6 +175,25 @@ impl Assortment {
             (crate::accounts::Role::Buyer, Some(company)) => Assortment::for_company(conn, company),
             _ => Ok(Assortment::everything()),
         }
+    }
+
+    /// The assortment of `company`, resolved once per catalog version.
+    pub fn shared_for_company(conn: &mut DbConn, company: CompanyId) -> Result<std::sync::Arc<Assortment>> {
+        let Some(version) = crate::settings::get(conn, crate::settings::CATALOG_VERSION)? else {
+            return Ok(std::sync::Arc::new(Assortment::for_company(conn, company)?));
+        };
+        if let Some((at, resolved)) = RESOLVED.read().unwrap_or_else(|p| p.into_inner()).get(&company) {
+            if *at == version {
+                return Ok(resolved.clone());
+            }
+        }
+        let resolved = std::sync::Arc::new(Assortment::for_company(conn, company)?);
+        let mut cache = RESOLVED.write().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= RESOLVED_MAX {
+            cache.clear();
+        }
+        cache.insert(company, (version, resolved.clone()));
+        Ok(resolved)
     }
 
     /// The assortment of `company`: its rules and its groups' rules.

@@ -88,7 +88,8 @@ fn set_members(conn: &mut DbConn, group: i64, ids: &[CompanyId]) -> Result<()> {
             .values((company_groups::company_id.eq(company), company_groups::group_id.eq(group)))
             .execute(conn)?;
     }
-    Ok(())
+    // Who is in a group decides what its rules hide: the catalog a buyer sees changed.
+    crate::catalog::write::catalog_changed(conn)
 }
 
 /// Creates a group; a name already used is a conflict.
@@ -144,7 +145,7 @@ pub fn delete(conn: &mut DbConn, id: i64) -> Result<()> {
         diesel::delete(company_groups::table.filter(company_groups::group_id.eq(id))).execute(conn)?;
         match diesel::delete(customer_groups::table.find(id)).execute(conn)? {
             0 => Err(Error::NotFound),
-            _ => Ok(()),
+            _ => crate::catalog::write::catalog_changed(conn),
         }
     })
 }
