@@ -492,3 +492,78 @@ async fn on_the_pages_a_buyer_enters_a_code_and_a_manager_gives_a_discount() {
     assert!(buyer_page.contains("скидка менеджера −2.5 %"), "the buyer sees it too");
     assert!(!buyer_page.contains("/discount\""), "but no form");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_admin_terms_page_lists_and_edits_groups_methods_rules_and_codes() {
+    let app = spawn_app().await;
+    let admin_api = app.token(ADMIN.0, ADMIN.1).await;
+    let admin = app.login(ADMIN.0, ADMIN.1).await;
+    let page = admin.get(app.url("/admin/terms")).send().await.expect("page").text().await.expect("body");
+    for shown in
+        ["Дилеры", "скрывает «Спецодежда и СИЗ»", "WELCOME5", "объём", "заказ от 300\u{a0}000,00 ₽", "pickup", "cash"]
+    {
+        assert!(page.contains(shown), "{shown} on the page");
+    }
+    let csrf = crate::support::csrf_of(&page);
+    let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
+        let (admin, app, csrf) = (&admin, &app, csrf.clone());
+        async move {
+            let mut form = fields;
+            form.push(("csrf", csrf));
+            let response = admin.post(app.url(path)).form(&form).send().await.expect("post");
+            assert_eq!(response.status(), 303, "{path}");
+            admin.get(app.url("/admin/terms")).send().await.expect("page").text().await.expect("body")
+        }
+    };
+    let page = post(
+        "/admin/terms/discount-rules",
+        vec![
+            ("name_ru", "осенняя".into()),
+            ("name_en", "autumn".into()),
+            ("effect", "percent".into()),
+            ("value", "2,5".into()),
+            ("min_order", "5 000".into()),
+            ("promo_only", "on".into()),
+        ],
+    )
+    .await;
+    assert!(page.contains("осенняя") && page.contains("−2.5 % на строки"), "{page}");
+    let (_, rules) = app.api_get(&admin_api, "/api/v1/admin/discount-rules").await;
+    let autumn = rules.as_array().expect("rules").iter().find(|r| r["name_en"] == "autumn").expect("rule").clone();
+    assert_eq!((autumn["value"].as_i64(), autumn["min_order_minor"].as_i64()), (Some(250), Some(500_000)));
+    assert_eq!(autumn["promo_only"], true);
+
+    let page = post(
+        "/admin/terms/promo-codes",
+        vec![("code", "autumn-26".into()), ("rule_id", autumn["id"].to_string()), ("max_uses", "100".into())],
+    )
+    .await;
+    assert!(page.contains("AUTUMN-26") && page.contains("0 &#x2f; 100"), "{page}");
+    let again =
+        post("/admin/terms/promo-codes", vec![("code", "AUTUMN-26".into()), ("rule_id", autumn["id"].to_string())])
+            .await;
+    assert!(again.contains("already exists"), "a taken code is told: {again}");
+    let page = post(
+        "/admin/terms/discount-rules",
+        vec![("name_ru", "x".into()), ("name_en", "x".into()), ("effect", "percent".into()), ("value", "250".into())],
+    )
+    .await;
+    assert!(page.contains("Скидка — процент от 0 до 100."), "an impossible percent is told");
+
+    let (_, codes) = app.api_get(&admin_api, "/api/v1/admin/promo-codes").await;
+    let code_id =
+        codes.as_array().expect("codes").iter().find(|c| c["code"] == "AUTUMN-26").expect("code")["id"].clone();
+    let removed = admin
+        .post(app.url(&format!("/admin/terms/promo-codes/{code_id}/remove")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("remove");
+    assert_eq!(removed.status(), 303);
+    let (_, codes) = app.api_get(&admin_api, "/api/v1/admin/promo-codes").await;
+    assert!(codes.as_array().expect("codes").iter().all(|c| c["code"] != "AUTUMN-26"));
+
+    let buyer = app.login(BUYER.0, BUYER.1).await;
+    let refused = buyer.get(app.url("/admin/terms")).send().await.expect("page");
+    assert_ne!(refused.status(), 200, "administrators only");
+}

@@ -13,7 +13,7 @@ use crate::i18n;
 use crate::ordering::status::OrderStatus;
 use crate::settings::Colour;
 
-const TEMPLATES: [(&str, &str); 19] = [
+const TEMPLATES: [(&str, &str); 20] = [
     ("base.html", include_str!("../../../templates/base.html")),
     ("login.html", include_str!("../../../templates/login.html")),
     ("catalog.html", include_str!("../../../templates/catalog.html")),
@@ -29,6 +29,7 @@ const TEMPLATES: [(&str, &str); 19] = [
     ("manager.html", include_str!("../../../templates/manager.html")),
     ("notifications.html", include_str!("../../../templates/notifications.html")),
     ("admin.html", include_str!("../../../templates/admin.html")),
+    ("admin_terms.html", include_str!("../../../templates/admin_terms.html")),
     ("run.html", include_str!("../../../templates/run.html")),
     ("password.html", include_str!("../../../templates/password.html")),
     ("company.html", include_str!("../../../templates/company.html")),

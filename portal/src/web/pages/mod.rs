@@ -2,6 +2,7 @@
 //! domain operations and renders one template.
 
 mod admin;
+mod admin_terms;
 mod cart;
 mod catalog;
 mod closing_documents;
@@ -67,6 +68,14 @@ pub fn routes() -> Route {
         .at("/admin/companies/:id/contracts", post(admin::contract))
         .at("/admin/companies/:id/active", post(admin::company_active))
         .at("/admin/settings", post(admin::save_settings))
+        .at("/admin/terms", get(admin_terms::page))
+        .at("/admin/terms/groups", post(admin_terms::create_group))
+        .at("/admin/terms/assortments", post(admin_terms::create_assortment))
+        .at("/admin/terms/payment-methods", post(admin_terms::create_payment))
+        .at("/admin/terms/delivery-methods", post(admin_terms::create_delivery))
+        .at("/admin/terms/discount-rules", post(admin_terms::create_rule))
+        .at("/admin/terms/promo-codes", post(admin_terms::create_promo))
+        .at("/admin/terms/:kind/:id/remove", post(admin_terms::remove))
         .at("/admin/jobs/:name/run", post(admin::run_job))
         .at("/admin/runs/:id", get(journal::run))
         .at("/admin/imports", post(journal::upload))
