@@ -249,6 +249,17 @@ async fn welcome5_gives_five_percent_once_per_company() {
     let promo_lines =
         order["lines"][0]["adjustments"].as_array().expect("adj").iter().filter(|a| a["source"] == "promo").count();
     assert_eq!(promo_lines, 1, "{order}");
+
+    // Cancelled, the order gives the use back: the dealer may use the code again.
+    let admin = app.token(ADMIN.0, ADMIN.1).await;
+    let path = format!("/api/v1/orders/{}/transitions", order["id"]);
+    let (status, cancelled) = send(&app, &admin, "POST", &path, json!({"to": "cancelled"})).await;
+    assert_eq!(status, 200, "{cancelled}");
+    add_line(&app, &dealer, dealer_cart, BOLT, 100).await;
+    let (_, again) =
+        send(&app, &dealer, "PUT", &format!("/api/v1/carts/{dealer_cart}/promo-code"), json!({"code": "WELCOME5"}))
+            .await;
+    assert_eq!(again["promo"]["applied"], true, "{again}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

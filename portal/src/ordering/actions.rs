@@ -92,7 +92,11 @@ pub fn apply_move(
     let mut details = json!({});
     let mut deadline = order.reservation_deadline;
     match to {
-        OrderStatus::Cancelled | OrderStatus::ReserveExpired => {
+        OrderStatus::Cancelled => {
+            let returned = crate::terms::promo::return_use(conn, order.id)?;
+            details = json!({ "released": release_order(conn, order.id)?, "promo_code_returned": returned });
+        }
+        OrderStatus::ReserveExpired => {
             details = json!({ "released": release_order(conn, order.id)? });
         }
         OrderStatus::New if from == OrderStatus::AwaitingApproval => {

@@ -3,7 +3,8 @@
 //! per company. A use is counted when an order is placed with the code's
 //! rule giving something, by one conditional update of the code's counter
 //! inside the checkout transaction: of two checkouts racing for the last
-//! use exactly one wins, the other is refused and rolled back.
+//! use exactly one wins, the other is refused and rolled back. Cancelling
+//! the order gives the use back.
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -199,4 +200,20 @@ pub fn redeem(conn: &mut DbConn, promo: &PromoCode, company: CompanyId, order: O
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// A cancelled order gives its promo code's use back (its company may use
+/// the code again, and a limited code has one use more). Returns the code.
+pub fn return_use(conn: &mut DbConn, order: OrderId) -> Result<Option<String>> {
+    let redeemed: Option<(i64, i64)> = promo_redemptions::table
+        .filter(promo_redemptions::order_id.eq(order))
+        .select((promo_redemptions::id, promo_redemptions::promo_code_id))
+        .first(conn)
+        .optional()?;
+    let Some((redemption, code_id)) = redeemed else { return Ok(None) };
+    diesel::delete(promo_redemptions::table.find(redemption)).execute(conn)?;
+    diesel::update(promo_codes::table.find(code_id).filter(promo_codes::uses.gt(0)))
+        .set(promo_codes::uses.eq(promo_codes::uses - 1))
+        .execute(conn)?;
+    Ok(promo_codes::table.find(code_id).select(promo_codes::code).first(conn).optional()?)
 }

@@ -30,9 +30,9 @@ enum ApiTags {
 struct DiscountRuleIo {
     #[oai(read_only)]
     id: Option<i64>,
-    #[oai(validator(min_length = 1, max_length = 200))]
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     name_ru: String,
-    #[oai(validator(min_length = 1, max_length = 200))]
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     name_en: String,
     #[oai(default = "yes")]
     active: bool,

@@ -51,8 +51,10 @@ impl From<GroupWithMembers> for GroupOut {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 struct GroupIn {
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     name: String,
     /// `#rrggbb`; a default blue when absent.
+    #[oai(validator(pattern = "^#[0-9A-Fa-f]{6}$"))]
     colour: Option<String>,
     /// The member companies; on an update, absent keeps them.
     company_ids: Option<Vec<i64>>,
@@ -151,22 +153,27 @@ struct DeliveryMethodIo {
     #[oai(read_only)]
     id: Option<i64>,
     /// A stable code (latin letters, digits, '-', '_').
+    #[oai(validator(pattern = "^[A-Za-z0-9_-]{1,40}$"))]
     code: String,
     kind: DeliveryKind,
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     name_ru: String,
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     name_en: String,
     /// The fixed part of the cost, minor units, VAT included.
-    #[oai(default)]
+    #[oai(default, validator(minimum(value = "0")))]
     fixed_minor: i64,
     /// The cost per started kilogram of the order's weight.
-    #[oai(default)]
+    #[oai(default, validator(minimum(value = "0")))]
     per_kg_minor: i64,
     /// From this amount of goods delivery is free.
+    #[oai(validator(minimum(value = "0")))]
     free_from_minor: Option<i64>,
     /// Business days until the earliest delivery or pickup.
-    #[oai(default)]
+    #[oai(default, validator(minimum(value = "0"), maximum(value = "365")))]
     lead_days: i32,
     /// VAT rate of the delivery service, percent; absent: without VAT.
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
     vat_rate: Option<i32>,
     #[oai(default = "yes")]
     active: bool,
@@ -226,12 +233,16 @@ impl DeliveryMethodIo {
 struct PaymentMethodIo {
     #[oai(read_only)]
     id: Option<i64>,
+    /// A stable code (latin letters, digits, '-', '_').
+    #[oai(validator(pattern = "^[A-Za-z0-9_-]{1,40}$"))]
     code: String,
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     name_ru: String,
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     name_en: String,
     /// The share paid before shipment, basis points (10000 = all); it is
     /// not counted against the contract's credit.
-    #[oai(default)]
+    #[oai(default, validator(minimum(value = "0"), maximum(value = "10000")))]
     prepayment_bp: i32,
     #[oai(default = "yes")]
     active: bool,
