@@ -578,3 +578,53 @@ async fn the_admin_terms_page_lists_and_edits_groups_methods_rules_and_codes() {
     let refused = buyer.get(app.url("/admin/terms")).send().await.expect("page");
     assert_ne!(refused.status(), 200, "administrators only");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_nth_order_within_days_and_the_validity_period_are_read_from_the_database() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN.0, ADMIN.1).await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    let (_, orders) = app.api_get(&buyer, "/api/v1/orders?per_page=200").await;
+    let earlier = orders["items"].as_array().expect("items").iter().filter(|o| o["status"] != "cancelled").count();
+    let today = chrono::Utc::now().date_naive();
+    let day = |offset: i64| (today + chrono::Duration::days(offset)).format("%Y-%m-%d").to_string();
+    rule(
+        &app,
+        &admin,
+        json!({"name_ru": "следующий", "name_en": "next", "nth_order": earlier + 1, "effect": "percent", "value": 700}),
+    )
+    .await;
+    rule(
+        &app,
+        &admin,
+        json!({"name_ru": "через один", "name_en": "after next", "nth_order": earlier + 2, "within_days": 30,
+               "effect": "percent", "value": 900}),
+    )
+    .await;
+    rule(
+        &app,
+        &admin,
+        json!({"name_ru": "будущая", "name_en": "future", "valid_from": day(2), "effect": "percent", "value": 5000}),
+    )
+    .await;
+    rule(
+        &app,
+        &admin,
+        json!({"name_ru": "прошедшая", "name_en": "past", "valid_to": day(-2), "effect": "percent", "value": 5000}),
+    )
+    .await;
+    set(&app, &admin, json!({"discount_stacking": "cumulative"})).await;
+
+    let cart = current_cart(&app, &buyer).await;
+    add_line(&app, &buyer, cart, BOLT, 100).await;
+    let names = |cart: &Value| -> Vec<Value> { of_source(line(cart, BOLT), "rule").into_iter().map(|a| a.1).collect() };
+    assert_eq!(names(&cart_of(&app, &buyer, cart).await), vec![json!("следующий")], "only the next order's rule");
+    let (status, _) = checkout(&app, &buyer, cart, json!({"delivery_address": "Склад"})).await;
+    assert_eq!(status, 201);
+    add_line(&app, &buyer, cart, BOLT, 100).await;
+    assert_eq!(
+        names(&cart_of(&app, &buyer, cart).await),
+        vec![json!("через один")],
+        "one order later, the rule for the one after applies (within 30 days)"
+    );
+}
