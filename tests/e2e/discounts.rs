@@ -186,6 +186,7 @@ async fn rules_by_product_quantity_amount_and_group_stack_best_or_cumulative_wit
         .expect("invoice");
     let text = portal::invoices::pdf_text::page_texts(&response.bytes().await.expect("pdf")).expect("text");
     assert!(text.contains("В том числе скидка:") || text.contains("incl. discount:"), "{text}");
+    assert!(text.contains("болты оптом −4 %"), "each line says where its price came from: {text}");
     let sale = crate::exchange::checkauth(&app, "sale", "erp@demo.example", "demo-erp").await;
     let cookie = sale.lines().nth(2).expect("cookie").to_string();
     let xml = crate::exchange::call(&app, "type=sale&mode=query", Some(&cookie), Vec::new()).await;

@@ -177,9 +177,11 @@ fn service_invoice_line(line: &ServiceLine, lang: &str) -> InvoiceLine {
 }
 
 fn invoice_line(line: &OrderLine, lang: &str) -> InvoiceLine {
+    // Under the SKU, where the price came from ("договор −3 %, объём −5 %").
+    let explained = crate::pricing::LinePrice::explained(&line.price_adjustments(), lang, &line.unit);
     InvoiceLine {
         name: line.name.clone(),
-        sku: line.sku.clone(),
+        sku: if explained.is_empty() { line.sku.clone() } else { format!("{} · {explained}", line.sku) },
         quantity: Qty(line.quantity).format(lang),
         unit: line.unit.clone(),
         price_minor: line.price_minor,
