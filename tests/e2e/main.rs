@@ -26,6 +26,7 @@ mod lifecycle;
 mod order_channels;
 mod ordering;
 mod page_and_api;
+mod price_list;
 mod reconciliation;
 mod scheduler;
 mod security;

@@ -129,6 +129,17 @@ pub fn list(
     Ok(Page { items: rows, total, page, per_page })
 }
 
+/// The rows of `ids` at `price_type`, in the order of `ids` (read 500 at a time).
+pub fn rows_of(conn: &mut DbConn, price_type: i64, ids: &[i64]) -> Result<Vec<ListItem>> {
+    let position: std::collections::HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        rows.extend(priced(price_type).filter(offers::id.eq_any(chunk)).select(list_columns()).load::<ListItem>(conn)?);
+    }
+    rows.sort_by_key(|row| position.get(&row.offer_id).copied().unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
 /// offers ⋈ products ⟕ prices of one price type.
 #[allow(clippy::type_complexity)]
 fn priced(

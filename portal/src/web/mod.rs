@@ -9,7 +9,7 @@ mod errors;
 mod exchange;
 mod health;
 pub mod limits;
-mod pages;
+pub(crate) mod pages;
 pub mod redirect;
 mod render;
 pub mod request_log;

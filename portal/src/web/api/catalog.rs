@@ -220,6 +220,48 @@ fn qty(milli: i64) -> String {
     crate::money::Qty(milli).plain()
 }
 
+/// The buyer's price list as a spreadsheet.
+#[derive(ApiResponse)]
+enum PriceListXlsx {
+    #[oai(status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+    File(poem_openapi::payload::Attachment<Vec<u8>>),
+    /// No such category in the buyer's assortment.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+}
+
+/// The buyer's price list as CSV (semicolons, UTF-8 with a byte-order mark).
+#[derive(ApiResponse)]
+enum PriceListCsv {
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    File(poem_openapi::payload::Attachment<Vec<u8>>),
+    /// No such category in the buyer's assortment.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+}
+
+/// Builds the token owner's price list.
+async fn price_list_bytes(
+    state: &AppState,
+    user: crate::accounts::User,
+    filter: crate::web::pages::price_list::PriceListFilter,
+    format: crate::web::pages::price_list::FileFormat,
+) -> Result<Option<Vec<u8>>, poem::Error> {
+    let search = state.search.clone();
+    let built = state
+        .db
+        .run(move |conn| {
+            let index = search.get(conn)?;
+            crate::web::pages::price_list::for_user(conn, &index, &user, &filter, format)
+        })
+        .await;
+    match built {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(Error::NotFound) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
 #[OpenApi(tag = "ApiTags::Catalog")]
 impl CatalogApi {
     /// All active categories the user's assortment shows (a flat list;
@@ -324,6 +366,61 @@ impl CatalogApi {
         Ok(match result {
             Some(page) => ListOutcome::Ok(Json(page)),
             None => ListOutcome::UnknownCategory(api_error("unknown category")),
+        })
+    }
+
+    /// The buyer's price list (.xlsx): their contract prices, VAT,
+    /// availability, pack, minimum and price breaks, grouped by category,
+    /// with an empty quantity column — filled in, it uploads back as an
+    /// order. The same filters as the product list.
+    #[oai(path = "/v1/catalog/price-list.xlsx", method = "get")]
+    #[tracing::instrument(skip_all)]
+    async fn price_list_xlsx(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 200))] q: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1")))] category: Query<Option<i64>>,
+        in_stock: Query<Option<bool>>,
+    ) -> poem::Result<PriceListXlsx> {
+        use crate::web::pages::price_list::{FileFormat, PriceListFilter};
+        let filter = PriceListFilter {
+            text: q.0.unwrap_or_default(),
+            category: category.0,
+            in_stock: in_stock.0.unwrap_or(false),
+        };
+        let format = FileFormat::Xlsx;
+        Ok(match price_list_bytes(&state, auth.0, filter, format).await? {
+            Some(bytes) => {
+                PriceListXlsx::File(poem_openapi::payload::Attachment::new(bytes).filename(format.file_name()))
+            }
+            None => PriceListXlsx::NotFound(api_error("no such category")),
+        })
+    }
+
+    /// The buyer's price list as CSV (the same rows as the .xlsx).
+    #[oai(path = "/v1/catalog/price-list.csv", method = "get")]
+    #[tracing::instrument(skip_all)]
+    async fn price_list_csv(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 200))] q: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1")))] category: Query<Option<i64>>,
+        in_stock: Query<Option<bool>>,
+    ) -> poem::Result<PriceListCsv> {
+        use crate::web::pages::price_list::{FileFormat, PriceListFilter};
+        let filter = PriceListFilter {
+            text: q.0.unwrap_or_default(),
+            category: category.0,
+            in_stock: in_stock.0.unwrap_or(false),
+        };
+        let format = FileFormat::Csv;
+        Ok(match price_list_bytes(&state, auth.0, filter, format).await? {
+            Some(bytes) => {
+                PriceListCsv::File(poem_openapi::payload::Attachment::new(bytes).filename(format.file_name()))
+            }
+            None => PriceListCsv::NotFound(api_error("no such category")),
         })
     }
 

@@ -189,3 +189,52 @@ fn sort_name(sort: Sort) -> &'static str {
 fn form_urlencoded(pairs: &[(&str, &str)]) -> String {
     pairs.iter().map(|(k, v)| format!("{k}={}", urlencoding::encode(v))).collect::<Vec<_>>().join("&")
 }
+
+/// The buyer's price list of what the catalog page shows (category, search,
+/// in stock) as .xlsx or .csv.
+async fn price_list(
+    state: &AppState,
+    user: crate::accounts::User,
+    query: &CatalogQuery,
+    format: super::price_list::FileFormat,
+) -> poem::Result<poem::Response> {
+    use poem::IntoResponse;
+    let filters = query.filters();
+    let filter = super::price_list::PriceListFilter {
+        text: filters.text,
+        category: filters.category,
+        in_stock: filters.in_stock,
+    };
+    let search = state.search.clone();
+    let bytes = state
+        .db
+        .run(move |conn| {
+            let index = search.get(conn)?;
+            super::price_list::for_user(conn, &index, &user, &filter, format)
+        })
+        .await?;
+    Ok(bytes
+        .with_content_type(format.content_type())
+        .with_header("content-disposition", format!("attachment; filename=\"{}\"", format.file_name()))
+        .into_response())
+}
+
+#[handler]
+#[tracing::instrument(skip_all)]
+pub async fn price_list_xlsx(
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Query(query): Query<CatalogQuery>,
+) -> poem::Result<poem::Response> {
+    price_list(state, session.user.clone(), &query, super::price_list::FileFormat::Xlsx).await
+}
+
+#[handler]
+#[tracing::instrument(skip_all)]
+pub async fn price_list_csv(
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Query(query): Query<CatalogQuery>,
+) -> poem::Result<poem::Response> {
+    price_list(state, session.user.clone(), &query, super::price_list::FileFormat::Csv).await
+}

@@ -14,11 +14,12 @@ mod login;
 mod manage;
 mod order_detail;
 mod orders;
+pub(crate) mod price_list;
 mod product;
 mod quick_order;
 mod report_view;
 mod upload;
-mod view;
+pub(crate) mod view;
 
 use poem::web::Redirect;
 use poem::{get, handler, post, Route};
@@ -30,6 +31,8 @@ pub fn routes() -> Route {
         .at("/logout", post(login::logout))
         .at("/language", post(language::switch))
         .at("/catalog", get(catalog::page))
+        .at("/catalog/price-list.xlsx", get(catalog::price_list_xlsx))
+        .at("/catalog/price-list.csv", get(catalog::price_list_csv))
         .at("/catalog/products/:id", get(product::page))
         .at("/catalog/suggest", get(quick_order::suggest))
         .at("/cart", get(cart::page))
