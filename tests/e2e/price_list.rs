@@ -122,3 +122,41 @@ async fn the_price_list_carries_each_buyers_own_prices_and_assortment_and_upload
     let text = csv.text().await.expect("body");
     assert!(text.contains("NUT-934-M10") && !text.contains("BLT-933-8X20"), "the page's search narrows the file");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_permanent_link_serves_the_price_list_without_a_token_until_revoked() {
+    let app = spawn_app().await;
+    let dealer = app.token(BUYER2.0, BUYER2.1).await;
+    let (status, made) =
+        crate::ordering::send(&app, &dealer, "POST", "/api/v1/catalog/price-list/link", Value::Null).await;
+    assert_eq!(status, 201, "{made}");
+    let url = made["url"].as_str().expect("url").to_string();
+    let path = url.split_once("/price-list/").map(|(_, rest)| format!("/price-list/{rest}")).expect("a link path");
+    let anonymous = reqwest::Client::new();
+    let fetched = anonymous.get(app.url(&path)).send().await.expect("fetch");
+    assert_eq!(fetched.status(), 200);
+    let rows = sheet_rows(&fetched.bytes().await.expect("body"));
+    let nut = rows.iter().find(|r| r.first().map(String::as_str) == Some("NUT-934-M10")).expect("nut row");
+    let in_file = (nut[3].parse::<f64>().expect("price") * 100.0).round() as i64;
+    assert_eq!(Some(in_file), catalog_price(&app, &dealer, "NUT-934-M10").await, "the dealer's own prices");
+    let csv = anonymous.get(app.url(&path.replace(".xlsx", ".csv"))).send().await.expect("csv");
+    assert_eq!(csv.status(), 200);
+    assert!(!csv.text().await.expect("body").contains("Спецодежда и СИЗ"), "the dealer's assortment");
+
+    // The page tells when it was made and last fetched; a new link retires the old one.
+    let page = app.login(BUYER2.0, BUYER2.1).await;
+    let html = page.get(app.url("/catalog")).send().await.expect("catalog").text().await.expect("body");
+    assert!(html.contains("постоянная ссылка создана"), "the link's state on the catalog page");
+    let (_, again) = crate::ordering::send(&app, &dealer, "POST", "/api/v1/catalog/price-list/link", Value::Null).await;
+    assert_ne!(again["url"], made["url"]);
+    assert_eq!(anonymous.get(app.url(&path)).send().await.expect("old").status(), 404, "the old link is dead");
+    let new_path =
+        again["url"].as_str().expect("url").split_once("/price-list/").map(|(_, r)| format!("/price-list/{r}"));
+    let new_path = new_path.expect("path");
+    assert_eq!(anonymous.get(app.url(&new_path)).send().await.expect("new").status(), 200);
+    let (status, _) =
+        crate::ordering::send(&app, &dealer, "DELETE", "/api/v1/catalog/price-list/link", Value::Null).await;
+    assert_eq!(status, 204);
+    assert_eq!(anonymous.get(app.url(&new_path)).send().await.expect("revoked").status(), 404);
+    assert_eq!(anonymous.get(app.url("/price-list/nonsense/price-list.xlsx")).send().await.expect("x").status(), 404);
+}

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod exchange_sessions;
 pub mod login;
 pub mod password;
+pub mod price_list_links;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;

@@ -658,7 +658,17 @@ diesel::table! {
 diesel::joinable!(promo_codes -> discount_rules (rule_id));
 diesel::joinable!(promo_redemptions -> promo_codes (promo_code_id));
 
+diesel::table! {
+    price_list_links (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    price_list_links,
     discount_rules,
     promo_codes,
     promo_redemptions,

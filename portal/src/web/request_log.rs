@@ -1,5 +1,5 @@
 //! Request logging with secrets taken out: the token of a password link
-//! (`/password/<token>`) and credentials in the query (`sessid`, `token`,
+//! (`/password/<token>`, `/price-list/<token>/…`) and credentials in the query (`sessid`, `token`,
 //! `key`, `password`) never reach the log, at any level. Each request gets a
 //! span (method, redacted path) that the handlers' own events inherit;
 //! its outcome is logged at debug level, server errors at error level.
@@ -12,7 +12,7 @@ use tracing::Instrument;
 /// Query parameters whose values are credentials.
 const SECRET_PARAMETERS: [&str; 5] = ["sessid", "token", "key", "password", "secret"];
 /// Path prefixes whose next segment is a credential.
-const SECRET_SEGMENTS: [&str; 1] = ["/password/"];
+const SECRET_SEGMENTS: [&str; 2] = ["/password/", "/price-list/"];
 
 /// The path and query of a request as it may be logged.
 pub fn redact(path_and_query: &str) -> String {
@@ -75,6 +75,8 @@ mod tests {
     fn secrets_are_redacted() {
         assert_eq!(redact("/password/abcdef123"), "/password/***");
         assert_eq!(redact("/password/abcdef123?x=1"), "/password/***?x=1");
+        assert_eq!(redact("/price-list/abcdef123/price-list.xlsx"), "/price-list/***/price-list.xlsx");
+        assert_eq!(redact("/catalog/price-list.xlsx?q=x"), "/catalog/price-list.xlsx?q=x");
         assert_eq!(
             redact("/exchange/1c?type=sale&mode=query&sessid=s3cr3t"),
             "/exchange/1c?type=sale&mode=query&sessid=***"

@@ -240,6 +240,26 @@ enum PriceListCsv {
     NotFound(Json<ApiError>),
 }
 
+/// A permanent price-list link, shown once.
+#[derive(Object)]
+struct PriceListLinkOut {
+    /// The .xlsx; the same with `.csv` at the end gives the CSV.
+    url: String,
+}
+
+#[derive(ApiResponse)]
+enum LinkMade {
+    /// A new link; the previous one (if any) no longer works.
+    #[oai(status = 201)]
+    Made(Json<PriceListLinkOut>),
+}
+
+#[derive(ApiResponse)]
+enum LinkRevoked {
+    #[oai(status = 204)]
+    Revoked,
+}
+
 /// Builds the token owner's price list.
 async fn price_list_bytes(
     state: &AppState,
@@ -396,6 +416,31 @@ impl CatalogApi {
             }
             None => PriceListXlsx::NotFound(api_error("no such category")),
         })
+    }
+
+    /// Makes a permanent link to the buyer's price list for their own
+    /// systems to fetch without a token (replacing an earlier one).
+    #[oai(path = "/v1/catalog/price-list/link", method = "post")]
+    #[tracing::instrument(skip_all)]
+    async fn make_price_list_link(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<LinkMade> {
+        let user = auth.0;
+        let url = state
+            .db
+            .run(move |conn| {
+                let token = crate::accounts::price_list_links::create(conn, &user)?;
+                Ok(format!("{}/price-list/{token}/price-list.xlsx", crate::settings::public_url(conn)?))
+            })
+            .await?;
+        Ok(LinkMade::Made(Json(PriceListLinkOut { url })))
+    }
+
+    /// Revokes the buyer's permanent price-list link.
+    #[oai(path = "/v1/catalog/price-list/link", method = "delete")]
+    #[tracing::instrument(skip_all)]
+    async fn revoke_price_list_link(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<LinkRevoked> {
+        let user = auth.0.id;
+        state.db.run(move |conn| crate::accounts::price_list_links::revoke(conn, user)).await?;
+        Ok(LinkRevoked::Revoked)
     }
 
     /// The buyer's price list as CSV (the same rows as the .xlsx).

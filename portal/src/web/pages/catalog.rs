@@ -29,6 +29,8 @@ pub struct CatalogQuery {
 
 #[derive(Serialize)]
 struct CatalogPage {
+    /// The buyer's permanent price-list link, described ("made …, fetched …").
+    price_list_link: Option<String>,
     q: String,
     category: Option<i64>,
     category_name: Option<String>,
@@ -142,6 +144,16 @@ pub async fn page(
                 per_page: filters.per_page,
             };
             let result = list(conn, &index, &listing, &pricing)?;
+            let zone = crate::settings::timezone(conn)?;
+            let when = |t: chrono::NaiveDateTime| super::orders::when(zone, t);
+            let link_state = crate::accounts::price_list_links::state(conn, user.id)?.map(|link| {
+                let fetched = link.last_used_at.map(when).unwrap_or_else(|| "—".into());
+                crate::i18n::text(
+                    lang,
+                    "price_list.link_state",
+                    &[("made", when(link.created_at)), ("fetched", fetched)],
+                )
+            });
             let ids: Vec<OfferId> = result.items.iter().map(|i| OfferId(i.offer_id)).collect();
             let breaks = crate::terms::price_breaks::of_offers(conn, pricing.price_type_id, &ids)?;
             let rows = result
@@ -155,6 +167,7 @@ pub async fn page(
                 })
                 .collect();
             Ok(CatalogPage {
+                price_list_link: link_state,
                 category_name: filters.category.and_then(|c| tree.get(c)).map(|c| c.name.clone()),
                 tree: tree.nodes(filters.category),
                 pages: result.pages(),
@@ -237,4 +250,60 @@ pub async fn price_list_csv(
     Query(query): Query<CatalogQuery>,
 ) -> poem::Result<poem::Response> {
     price_list(state, session.user.clone(), &query, super::price_list::FileFormat::Csv).await
+}
+
+/// The price list behind a buyer's permanent link (no session): the link's
+/// owner's prices and assortment; an unknown or revoked token is 404.
+#[handler]
+#[tracing::instrument(skip_all)]
+pub async fn shared_price_list(
+    Data(state): Data<&AppState>,
+    poem::web::Path((token, file)): poem::web::Path<(String, String)>,
+) -> poem::Result<poem::Response> {
+    use super::price_list::FileFormat;
+    let format = match file.as_str() {
+        "price-list.xlsx" => FileFormat::Xlsx,
+        "price-list.csv" => FileFormat::Csv,
+        _ => return Err(crate::error::Error::NotFound.into()),
+    };
+    let owner = state.db.run(move |conn| crate::accounts::price_list_links::user_for(conn, &token)).await?;
+    let user = owner.ok_or(crate::error::Error::NotFound)?;
+    price_list(state, user, &CatalogQuery::default(), format).await
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    action: String,
+}
+
+/// Makes (or replaces) or revokes the buyer's permanent price-list link;
+/// a new link is shown once, in the message.
+#[handler]
+#[tracing::instrument(skip_all)]
+pub async fn price_list_link(
+    jar: &poem::web::cookie::CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    crate::web::session::CsrfForm(form): crate::web::session::CsrfForm<LinkForm>,
+) -> poem::Result<poem::web::Redirect> {
+    use crate::accounts::price_list_links;
+    let user = session.user.clone();
+    let lang = crate::i18n::locale(&user.locale);
+    let message = state
+        .db
+        .run(move |conn| match form.action.as_str() {
+            "revoke" => {
+                price_list_links::revoke(conn, user.id)?;
+                Ok(crate::i18n::text(lang, "price_list.link_revoked", &[]))
+            }
+            _ => {
+                let token = price_list_links::create(conn, &user)?;
+                let url = format!("{}/price-list/{token}/price-list.xlsx", crate::settings::public_url(conn)?);
+                Ok(crate::i18n::text(lang, "price_list.link_made", &[("url", url)]))
+            }
+        })
+        .await?;
+    crate::web::session::set_flash(state, jar, &message);
+    Ok(poem::web::Redirect::see_other("/catalog"))
 }

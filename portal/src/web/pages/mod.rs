@@ -33,6 +33,8 @@ pub fn routes() -> Route {
         .at("/catalog", get(catalog::page))
         .at("/catalog/price-list.xlsx", get(catalog::price_list_xlsx))
         .at("/catalog/price-list.csv", get(catalog::price_list_csv))
+        .at("/catalog/price-list/link", post(catalog::price_list_link))
+        .at("/price-list/:token/:file", get(catalog::shared_price_list))
         .at("/catalog/products/:id", get(product::page))
         .at("/catalog/suggest", get(quick_order::suggest))
         .at("/cart", get(cart::page))
