@@ -10,6 +10,7 @@ mod exchange;
 mod health;
 pub mod limits;
 pub(crate) mod pages;
+pub use pages::price_list;
 pub mod redirect;
 mod render;
 pub mod request_log;

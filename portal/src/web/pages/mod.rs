@@ -14,7 +14,7 @@ mod login;
 mod manage;
 mod order_detail;
 mod orders;
-pub(crate) mod price_list;
+pub mod price_list;
 mod product;
 mod quick_order;
 mod report_view;
