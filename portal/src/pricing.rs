@@ -71,6 +71,12 @@ pub enum AdjustmentSource {
 }
 
 impl Adjustment {
+    /// A discount taken off the line (contract, rule, promo code, manager);
+    /// a price break is a price of its own, not a discount.
+    pub fn is_discount(&self) -> bool {
+        self.source != AdjustmentSource::PriceBreak && self.amount_minor < 0
+    }
+
     /// "from 100 pcs", "contract −3 %" in the user's language.
     pub fn label(&self, lang: &str, unit: &str) -> String {
         match self.source {

@@ -129,8 +129,7 @@ fn write_line_vat(x: &mut Xml, rate: i32, vat_minor: i64) -> std::io::Result<()>
 /// taken off its sum; a price break is a price, not a discount.
 fn write_discounts(x: &mut Xml, line: &portal::ordering::orders::OrderLine) -> std::io::Result<()> {
     use portal::pricing::AdjustmentSource as S;
-    let discounts: Vec<_> =
-        line.price_adjustments().into_iter().filter(|a| a.amount_minor < 0 && a.source != S::PriceBreak).collect();
+    let discounts: Vec<_> = line.price_adjustments().into_iter().filter(|a| a.is_discount()).collect();
     if discounts.is_empty() {
         return Ok(());
     }
@@ -145,7 +144,7 @@ fn write_discounts(x: &mut Xml, line: &portal::ordering::orders::OrderLine) -> s
         x.open("Скидка")?;
         x.text("Наименование", &name)?;
         x.text("Сумма", &money(-a.amount_minor))?;
-        if a.value > 0 && a.source != S::PriceBreak {
+        if a.value > 0 {
             x.text("Процент", &portal::money::percent_from_bp(i32::try_from(a.value).unwrap_or(0)))?;
         }
         x.text("УчтеноВСумме", "true")?;

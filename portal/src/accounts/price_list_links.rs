@@ -39,6 +39,11 @@ pub fn create(conn: &mut DbConn, user: &User) -> Result<String> {
     Ok(token)
 }
 
+/// The address a link's token is served at (the .xlsx; `.csv` for CSV).
+pub fn url(conn: &mut DbConn, token: &str) -> Result<String> {
+    Ok(format!("{}/price-list/{token}/price-list.xlsx", crate::settings::public_url(conn)?))
+}
+
 /// Revokes the user's link (nothing when there is none).
 pub fn revoke(conn: &mut DbConn, user: UserId) -> Result<()> {
     diesel::delete(price_list_links::table.filter(price_list_links::user_id.eq(user.0))).execute(conn)?;

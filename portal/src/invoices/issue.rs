@@ -115,14 +115,7 @@ fn render_and_store(
 
 /// What the contract, the rules, promo codes and managers took off the lines.
 fn discount_of(lines: &[OrderLine]) -> i64 {
-    use crate::pricing::AdjustmentSource as S;
-    lines
-        .iter()
-        .flat_map(|l| l.price_adjustments())
-        .filter(|a| matches!(a.source, S::Contract | S::Rule | S::Promo | S::Manual))
-        .map(|a| -a.amount_minor)
-        .sum::<i64>()
-        .max(0)
+    lines.iter().flat_map(|l| l.price_adjustments()).filter(|a| a.is_discount()).map(|a| -a.amount_minor).sum()
 }
 
 pub(crate) fn setting(conn: &mut DbConn, key: &str) -> Result<String> {

@@ -260,13 +260,16 @@ enum LinkRevoked {
     Revoked,
 }
 
-/// Builds the token owner's price list.
-async fn price_list_bytes(
+/// Builds the token owner's price list as an attachment; `None` when the
+/// category is not in their assortment.
+async fn price_list_file(
     state: &AppState,
     user: crate::accounts::User,
-    filter: crate::web::pages::price_list::PriceListFilter,
+    (q, category, in_stock): (Option<String>, Option<i64>, Option<bool>),
     format: crate::web::pages::price_list::FileFormat,
-) -> Result<Option<Vec<u8>>, poem::Error> {
+) -> Result<Option<poem_openapi::payload::Attachment<Vec<u8>>>, poem::Error> {
+    use crate::web::pages::price_list::PriceListFilter;
+    let filter = PriceListFilter { text: q.unwrap_or_default(), category, in_stock: in_stock.unwrap_or(false) };
     let search = state.search.clone();
     let built = state
         .db
@@ -276,7 +279,7 @@ async fn price_list_bytes(
         })
         .await;
     match built {
-        Ok(bytes) => Ok(Some(bytes)),
+        Ok(bytes) => Ok(Some(poem_openapi::payload::Attachment::new(bytes).filename(format.file_name()))),
         Err(Error::NotFound) => Ok(None),
         Err(other) => Err(other.into()),
     }
@@ -403,17 +406,9 @@ impl CatalogApi {
         #[oai(validator(minimum(value = "1")))] category: Query<Option<i64>>,
         in_stock: Query<Option<bool>>,
     ) -> poem::Result<PriceListXlsx> {
-        use crate::web::pages::price_list::{FileFormat, PriceListFilter};
-        let filter = PriceListFilter {
-            text: q.0.unwrap_or_default(),
-            category: category.0,
-            in_stock: in_stock.0.unwrap_or(false),
-        };
-        let format = FileFormat::Xlsx;
-        Ok(match price_list_bytes(&state, auth.0, filter, format).await? {
-            Some(bytes) => {
-                PriceListXlsx::File(poem_openapi::payload::Attachment::new(bytes).filename(format.file_name()))
-            }
+        let format = crate::web::pages::price_list::FileFormat::Xlsx;
+        Ok(match price_list_file(&state, auth.0, (q.0, category.0, in_stock.0), format).await? {
+            Some(file) => PriceListXlsx::File(file),
             None => PriceListXlsx::NotFound(api_error("no such category")),
         })
     }
@@ -428,7 +423,7 @@ impl CatalogApi {
             .db
             .run(move |conn| {
                 let token = crate::accounts::price_list_links::create(conn, &user)?;
-                Ok(format!("{}/price-list/{token}/price-list.xlsx", crate::settings::public_url(conn)?))
+                crate::accounts::price_list_links::url(conn, &token)
             })
             .await?;
         Ok(LinkMade::Made(Json(PriceListLinkOut { url })))
@@ -454,17 +449,9 @@ impl CatalogApi {
         #[oai(validator(minimum(value = "1")))] category: Query<Option<i64>>,
         in_stock: Query<Option<bool>>,
     ) -> poem::Result<PriceListCsv> {
-        use crate::web::pages::price_list::{FileFormat, PriceListFilter};
-        let filter = PriceListFilter {
-            text: q.0.unwrap_or_default(),
-            category: category.0,
-            in_stock: in_stock.0.unwrap_or(false),
-        };
-        let format = FileFormat::Csv;
-        Ok(match price_list_bytes(&state, auth.0, filter, format).await? {
-            Some(bytes) => {
-                PriceListCsv::File(poem_openapi::payload::Attachment::new(bytes).filename(format.file_name()))
-            }
+        let format = crate::web::pages::price_list::FileFormat::Csv;
+        Ok(match price_list_file(&state, auth.0, (q.0, category.0, in_stock.0), format).await? {
+            Some(file) => PriceListCsv::File(file),
             None => PriceListCsv::NotFound(api_error("no such category")),
         })
     }

@@ -299,7 +299,7 @@ pub async fn price_list_link(
             }
             _ => {
                 let token = price_list_links::create(conn, &user)?;
-                let url = format!("{}/price-list/{token}/price-list.xlsx", crate::settings::public_url(conn)?);
+                let url = price_list_links::url(conn, &token)?;
                 Ok(crate::i18n::text(lang, "price_list.link_made", &[("url", url)]))
             }
         })
