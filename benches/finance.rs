@@ -176,6 +176,7 @@ fn main() -> anyhow::Result<()> {
             "ledger.csv",
             csv.len() as u64,
             Cursor::new(csv.as_bytes()),
+            &portal::media::NoFiles,
             false,
             portal::journal::Trigger::Cli,
             &mut |_| {},

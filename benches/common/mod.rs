@@ -59,7 +59,7 @@ pub fn generate(conn: &mut DbConn, offers: usize) -> portal::Result<()> {
                 unit: "шт".into(),
                 fractional: false,
                 vat_rate: Some(20),
-                properties: "[]".into(),
+                properties: bench_properties(n, a),
                 pack_multiple: 1000,
                 min_order: 1000,
                 active: true,
@@ -93,6 +93,21 @@ pub fn generate(conn: &mut DbConn, offers: usize) -> portal::Result<()> {
     Ok(())
 }
 
+/// Properties in the shape of a fastener catalog's, for facets: a strength
+/// class (4 values), a coating (3), a diameter in mm (20) and a pack size.
+fn bench_properties(n: usize, diameter: usize) -> String {
+    let class = ["5.8", "8.8", "10.9", "12.9"][n % 4];
+    let coating = ["цинк", "без покрытия", "горячий цинк"][(n / 4) % 3];
+    let pack = ["100 шт", "500 шт", "1000 шт"][(n / 7) % 3];
+    serde_json::json!([
+        ["Класс прочности", class],
+        ["Покрытие", coating],
+        ["Диаметр", format!("{diameter} мм")],
+        ["Фасовка", pack]
+    ])
+    .to_string()
+}
+
 /// Opens (and on first use fills) the benchmark database with `offers` offers
 /// plus the demo data (logins, contracts).
 pub fn bench_db(offers: usize) -> anyhow::Result<Db> {
@@ -100,7 +115,8 @@ pub fn bench_db(offers: usize) -> anyhow::Result<Db> {
         Ok(url) => url,
         Err(_) => {
             std::fs::create_dir_all("target/bench")?;
-            format!("target/bench/catalog-{offers}.db")
+            // v2: products carry properties (facets).
+            format!("target/bench/catalog-v2-{offers}.db")
         }
     };
     let db = Db::connect(&url, 20)?;

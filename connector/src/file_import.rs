@@ -12,7 +12,9 @@ use anyhow::Context;
 use portal::db::Db;
 use portal::finance::{closing, closing_file};
 use portal::journal::{self, Outcome, Trigger};
+use portal::media::{FileSource, Folder};
 
+use crate::exchange_zip;
 use crate::import::{Counts, ImportError};
 
 /// Imports one exchange file from disk, streaming it (memory does not grow
@@ -28,19 +30,25 @@ pub fn import_path(
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let size = file.metadata()?.len();
-    import_reader(db, &name, size, file, dry_run, trigger, progress)
+    // Pictures and documents a catalog names are looked up beside it.
+    let folder = Folder(path.parent().map(Path::to_path_buf).unwrap_or_default());
+    import_reader(db, &name, size, file, &folder, dry_run, trigger, progress)
 }
 
 /// Imports one exchange file read from `input` (a file, an upload in
 /// memory, a stored 1C upload), whatever its kind, with a journal run.
-/// CommerceML streams through; spreadsheets are read whole within their
-/// size limit. Returns the run's id and whether it succeeded.
+/// CommerceML streams through (the pictures and documents a catalog names
+/// are read from `files`); spreadsheets are read whole within their size
+/// limit; a zip of exchange files is imported file by file, its pictures
+/// from inside it. Returns the run's id and whether it succeeded.
 #[tracing::instrument(skip_all)]
+#[allow(clippy::too_many_arguments)]
 pub fn import_reader(
     db: &Db,
     name: &str,
     size: u64,
     mut input: impl std::io::Read + Send,
+    files: &dyn FileSource,
     dry_run: bool,
     trigger: Trigger,
     progress: &mut (dyn FnMut(u64) + Send),
@@ -52,7 +60,12 @@ pub fn import_reader(
     let whole = std::io::Cursor::new(head.clone()).chain(input);
     // An import that panics ends as a failed run (its transaction rolled back).
     let imported = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> anyhow::Result<_> {
-        Ok(if closing_file::format_of(&head).is_some() {
+        Ok(if exchange_zip::is_exchange_zip(name, &head) {
+            let mut bytes = Vec::new();
+            whole.take(exchange_zip::MAX_BYTES + 1).read_to_end(&mut bytes)?;
+            progress(bytes.len() as u64);
+            (exchange_zip::import(db, &bytes, dry_run), portal::hash_bytes(&bytes))
+        } else if closing_file::format_of(&head).is_some() {
             let mut bytes = Vec::new();
             whole.take(closing_file::MAX_BYTES as u64 + 1).read_to_end(&mut bytes)?;
             progress(bytes.len() as u64);
@@ -67,7 +80,7 @@ pub fn import_reader(
             (import_sheet(db, name, &bytes, dry_run), portal::hash_bytes(&bytes))
         } else {
             let mut reader = std::io::BufReader::with_capacity(1 << 16, Tap::new(whole, progress));
-            let result = import_xml(db, &head, &mut reader, dry_run);
+            let result = crate::import::xml(db, &head, &mut reader, files, dry_run);
             (result, reader.into_inner().sha256())
         })
     }));
@@ -135,22 +148,6 @@ fn import_sheet(db: &Db, name: &str, bytes: &[u8], dry_run: bool) -> Result<Coun
             Some(columns) => excel::ledger::import(db, &sheet, &columns, dry),
             None => Err(ImportError::Read("not a ledger sheet".into())),
         },
-    }
-}
-
-fn import_xml<R: std::io::BufRead + Send>(
-    db: &Db,
-    head: &[u8],
-    input: R,
-    dry_run: bool,
-) -> Result<Counts, ImportError> {
-    use crate::commerceml::{detect_kind, FileKind};
-    let documents = detect_kind(head) == Some(FileKind::Documents);
-    match (documents, dry_run) {
-        (true, true) => Err(ImportError::Read("status documents cannot be dry-run".into())),
-        (true, false) => crate::import::apply_documents(db, input),
-        (false, true) => crate::import::dry_run(db, input),
-        (false, false) => crate::import::import(db, input),
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod closing_manifest;
 pub mod commerceml;
 pub mod excel;
+pub mod exchange_zip;
 pub mod export;
 pub mod file_import;
 pub mod import;

@@ -74,10 +74,11 @@ impl portal::jobs::JobRunner for Runner {
         name: &str,
         size: u64,
         input: &mut (dyn std::io::Read + Send),
+        files: &dyn portal::media::FileSource,
         dry_run: bool,
         trigger: Trigger,
     ) -> Result<i64, String> {
-        import_reader(&self.db, name, size, input, dry_run, trigger, &mut |_| {})
+        import_reader(&self.db, name, size, input, files, dry_run, trigger, &mut |_| {})
             .map(|(run, _)| run)
             .map_err(|e| format!("{e:#}"))
     }

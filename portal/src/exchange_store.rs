@@ -141,6 +141,25 @@ impl std::io::Read for StoredFile {
     }
 }
 
+/// The files uploaded in one exchange session (`file` calls or unpacked
+/// zips), for the pictures and documents its catalog names.
+pub struct SessionFiles {
+    pub db: Db,
+    pub session: String,
+}
+
+impl crate::media::FileSource for SessionFiles {
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        use std::io::Read;
+        let Some((_, file)) = open(&self.db, &self.session, path)? else { return Ok(None) };
+        let mut bytes = Vec::new();
+        file.take(crate::media::MAX_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::Internal(format!("reading an uploaded file: {e}")))?;
+        Ok(Some(bytes))
+    }
+}
+
 /// The state of a file's import: None (not started), or (status, message).
 /// An import left "running" by a process that is gone (killed, crashed) is
 /// reported — and recorded — as failed, so 1C can send the file again.

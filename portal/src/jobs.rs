@@ -59,13 +59,15 @@ pub trait JobRunner: Send + Sync {
     fn run_now(&self, name: &str, trigger: crate::journal::Trigger) -> std::result::Result<Option<i64>, String>;
     /// Imports (or, with `dry_run`, only measures) one exchange file of
     /// `size` bytes read from `input` (an upload in memory, a stored 1C
-    /// upload); the journal run's id either way — its status tells success
+    /// upload), finding the pictures and documents a catalog names in
+    /// `files`; the journal run's id either way — its status tells success
     /// or failure.
     fn import_file(
         &self,
         name: &str,
         size: u64,
         input: &mut (dyn std::io::Read + Send),
+        files: &dyn crate::media::FileSource,
         dry_run: bool,
         trigger: crate::journal::Trigger,
     ) -> std::result::Result<i64, String>;

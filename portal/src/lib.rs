@@ -16,6 +16,7 @@ pub mod invoices;
 pub mod jobs;
 pub mod journal;
 pub mod mail;
+pub mod media;
 pub mod money;
 pub mod notifications;
 pub mod ordering;

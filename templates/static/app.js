@@ -44,7 +44,11 @@ document.addEventListener("change", (event) => {
     box.innerHTML = "";
     items.forEach((item, i) => {
       const div = document.createElement("div");
-      div.textContent = item.sku + " — " + item.name;
+      const picture = document.createElement(item.thumb ? "img" : "span");
+      picture.className = "thumb" + (item.thumb ? "" : " none");
+      if (item.thumb) { picture.src = item.thumb; picture.alt = ""; }
+      div.appendChild(picture);
+      div.appendChild(document.createTextNode(item.sku + " — " + item.name));
       if (i === active) div.className = "active";
       div.addEventListener("mousedown", (e) => { e.preventDefault(); choose(i); });
       box.appendChild(div);
@@ -72,6 +76,17 @@ document.addEventListener("change", (event) => {
   });
   area.addEventListener("blur", () => setTimeout(close, 150));
 })();
+
+// Product gallery: a thumbnail shows its picture in the main frame.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a[data-gallery]");
+  const main = document.getElementById("gallery-main");
+  if (!link || !main) return;
+  event.preventDefault();
+  main.src = link.dataset.gallery;
+  main.alt = link.querySelector("img")?.alt || "";
+  main.parentElement.href = link.dataset.gallery;
+});
 
 // Checkout: offer only the payment methods the chosen delivery method allows.
 (function () {

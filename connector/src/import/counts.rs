@@ -44,6 +44,40 @@ impl Counts {
         }
     }
 
+    /// What attaching pictures and documents did: new files as created,
+    /// known ones as unchanged, products whose list changed as updated; a
+    /// missing or broken file is a problem that rejects nothing.
+    pub fn media(&mut self, report: &portal::media::Report) {
+        let files = self.entities.entry("media_files").or_default();
+        files.created += report.stored;
+        files.unchanged += report.reused;
+        if report.products > 0 {
+            self.entities.entry("product_media").or_default().updated += report.products;
+        }
+        for warning in &report.warnings {
+            if self.problems.len() < 1000 {
+                self.problems.push(warning.clone());
+            }
+        }
+    }
+
+    /// Adds another file's counts (the files of one zip, one journal run).
+    pub fn merge(&mut self, other: Counts) {
+        for (entity, tally) in other.entities {
+            let mine = self.entities.entry(entity).or_default();
+            mine.created += tally.created;
+            mine.updated += tally.updated;
+            mine.unchanged += tally.unchanged;
+            mine.deactivated += tally.deactivated;
+            mine.rejected += tally.rejected;
+        }
+        for problem in other.problems {
+            if self.problems.len() < 1000 {
+                self.problems.push(problem);
+            }
+        }
+    }
+
     /// Created + updated + deactivated over all entities: zero for a re-import.
     pub fn changes(&self) -> usize {
         self.entities.values().map(|t| t.created + t.updated + t.deactivated).sum()

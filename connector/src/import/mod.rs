@@ -19,6 +19,7 @@ use std::io::BufRead;
 use portal::catalog::batch;
 use portal::catalog::write::{self, lookup, OfferData, ProductData};
 use portal::db::{write_transaction, Db, DbConn};
+use portal::media::{self, FileSource};
 
 use self::prepare::{Incoming, OfferParts, Preparer};
 use crate::commerceml::{self, ErrorKind, Item, Offer, Product};
@@ -43,17 +44,53 @@ struct Importer {
     /// Products and offers waiting to be written in one batch.
     pending_products: Vec<(Product, ProductData)>,
     pending_offers: Vec<(usize, Offer, OfferParts)>,
+    /// Products that name pictures or documents, and those that name none.
+    media: Vec<media::Wanted>,
+    bare: Vec<String>,
 }
 
-/// Imports one CommerceML file (catalog, offers, prices, rests) from `input`.
+/// Imports a CommerceML file of any kind: status documents through the
+/// order lifecycle, everything else as a catalog, offers or counterparties
+/// file (`head` is its start, for the kind).
+pub fn xml<R: BufRead + Send>(
+    db: &Db,
+    head: &[u8],
+    input: R,
+    files: &dyn FileSource,
+    dry_run: bool,
+) -> Result<Counts, ImportError> {
+    use crate::commerceml::{detect_kind, FileKind};
+    let documents = detect_kind(head) == Some(FileKind::Documents);
+    match (documents, dry_run) {
+        (true, true) => Err(ImportError::Read("status documents cannot be dry-run".into())),
+        (true, false) => apply_documents(db, input),
+        (false, true) => self::dry_run(db, input),
+        (false, false) => import_with_files(db, input, files),
+    }
+}
+
+/// Imports one CommerceML file (catalog, offers, prices, rests) from
+/// `input`, with no files beside it (pictures it names are warnings).
 pub fn import<R: BufRead + Send>(db: &Db, input: R) -> Result<Counts, ImportError> {
-    import_with(db, input, false)
+    import_with_files(db, input, &portal::media::NoFiles)
+}
+
+/// Imports one CommerceML file (catalog, offers, prices, rests) from `input`,
+/// then the pictures and documents its products name, read from `files`
+/// (a missing or broken one is a warning in the counts).
+pub fn import_with_files<R: BufRead + Send>(db: &Db, input: R, files: &dyn FileSource) -> Result<Counts, ImportError> {
+    let (mut counts, wanted, bare) = import_with(db, input, false)?;
+    if !wanted.is_empty() || !bare.is_empty() {
+        let report = media::attach(db, files, &wanted, &bare)?;
+        counts.media(&report);
+    }
+    Ok(counts)
 }
 
 /// What importing the file would change, without changing anything: the same
 /// import inside a transaction that is rolled back.
 pub fn dry_run<R: BufRead + Send>(db: &Db, input: R) -> Result<Counts, ImportError> {
-    import_with(db, input, true)
+    import_with(db, input, true).map(|(counts, ..)| counts)
 }
 
 /// The error a dry run uses to roll its transaction back.
@@ -65,8 +102,16 @@ struct WriterStopped;
 /// Items read ahead of the writer: enough to keep both busy, little memory.
 const READ_AHEAD: usize = 2048;
 
-fn import_with<R: BufRead + Send>(db: &Db, input: R, dry: bool) -> Result<Counts, ImportError> {
-    in_transaction(db, dry, |conn| {
+/// What a catalog's products asked of pictures: see [`Importer::media`].
+type MediaWanted = (Vec<media::Wanted>, Vec<String>);
+
+fn import_with<R: BufRead + Send>(
+    db: &Db,
+    input: R,
+    dry: bool,
+) -> Result<(Counts, Vec<media::Wanted>, Vec<String>), ImportError> {
+    let mut asked: MediaWanted = (Vec::new(), Vec::new());
+    let counts = in_transaction(db, dry, |conn| {
         let mut importer = Importer {
             counts: Counts::default(),
             categories: lookup::categories(conn)?,
@@ -76,6 +121,8 @@ fn import_with<R: BufRead + Send>(db: &Db, input: R, dry: bool) -> Result<Counts
             index: 0,
             pending_products: Vec::new(),
             pending_offers: Vec::new(),
+            media: Vec::new(),
+            bare: Vec::new(),
         };
         // The file is parsed on its own thread while this one writes: the
         // two take about as long, so an import runs near the slower of them.
@@ -109,8 +156,10 @@ fn import_with<R: BufRead + Send>(db: &Db, input: R, dry: bool) -> Result<Counts
             let gone = write::deactivate_products_not_in(conn, &keep)?;
             importer.counts.deactivated("products", gone);
         }
+        asked = (std::mem::take(&mut importer.media), std::mem::take(&mut importer.bare));
         Ok(importer.counts)
-    })
+    })?;
+    Ok((counts, asked.0, asked.1))
 }
 
 /// Runs one file's import in a single write transaction: all or nothing.
@@ -204,6 +253,9 @@ impl Importer {
         if let Some(seen) = self.full_catalog.as_mut() {
             seen.insert(product.id.clone());
         }
+        if !product.deleted {
+            self.remember_media(&product);
+        }
         if product.deleted {
             self.flush_products(conn)?;
             if write::deactivate_product(conn, &product.id)? {
@@ -216,6 +268,27 @@ impl Importer {
             self.flush_products(conn)?;
         }
         Ok(())
+    }
+
+    /// Notes the pictures and documents a product names (`Картинка`, with
+    /// 1C's `ОписаниеФайла` requisite "path#description" naming them).
+    fn remember_media(&mut self, product: &Product) {
+        if product.images.is_empty() {
+            self.bare.push(product.id.clone());
+            return;
+        }
+        let described: HashMap<&str, &str> = product
+            .requisites
+            .iter()
+            .filter(|(name, _)| name == "ОписаниеФайла")
+            .filter_map(|(_, value)| value.split_once('#'))
+            .collect();
+        let files = product
+            .images
+            .iter()
+            .map(|path| (path.clone(), described.get(path.as_str()).map(|d| d.to_string())))
+            .collect();
+        self.media.push(media::Wanted { product: product.id.clone(), files });
     }
 
     /// Writes the queued products and their own offers in batches.

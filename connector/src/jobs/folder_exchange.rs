@@ -28,9 +28,6 @@ pub const FULL_IMPORT: &str = "full-import";
 pub const STOCK_IMPORT: &str = "stock-import";
 pub const ORDER_EXPORT: &str = "order-export";
 
-/// Import order by file name prefix; anything else (spreadsheets) comes last.
-const ORDER: [&str; 6] = ["import", "offers", "prices", "rests", "contractors", "documents"];
-
 /// The largest file a zip may unpack to, and all its entries together.
 const UNPACK_LIMIT: u64 = 4 << 30;
 
@@ -67,9 +64,9 @@ pub fn run_in(db: &Db, dir: &Path, trigger: Trigger) -> anyhow::Result<JobReport
     })
 }
 
+/// Import order by file name prefix; anything else (spreadsheets) comes last.
 fn rank(name: &str) -> usize {
-    let lower = name.to_lowercase();
-    ORDER.iter().position(|p| lower.starts_with(p)).unwrap_or(ORDER.len())
+    crate::exchange_zip::rank(name)
 }
 
 fn is_zip(name: &str) -> bool {
@@ -111,7 +108,7 @@ pub fn import_in(db: &Db, dir: &Path, which: Files, trigger: Trigger) -> anyhow:
     for (name, path) in inbox_files(dir, which)?.into_iter().filter(|(n, _)| is_zip(n)) {
         // Unpacked aside first, so a broken archive adds nothing to the inbox.
         let aside = dir.join(format!(".unpacking-{stamp}"));
-        let outcome = unpack(&path, &aside).and_then(|files| {
+        let outcome = unpack(&path, &aside, &dir.join("inbox")).and_then(|files| {
             for file in files {
                 std::fs::rename(aside.join(&file), free_name(&dir.join("inbox"), &file))?;
             }
@@ -156,9 +153,11 @@ pub fn export_in(db: &Db, dir: &Path, trigger: Trigger) -> anyhow::Result<JobRep
 }
 
 /// Unpacks the exchange files (XML, spreadsheets, PDF documents) of a zip into `into`,
-/// refusing entries that would land outside it; pictures and the like are
-/// skipped. Returns the names written.
-pub fn unpack(zip: &Path, into: &Path) -> anyhow::Result<Vec<String>> {
+/// refusing entries that would land outside it; the catalog's pictures and
+/// documents (under `import_files/`, or pictures in any folder) go to
+/// `media_into` under their own paths, where the catalog's import finds
+/// them; anything else is skipped. Returns the exchange files' names.
+pub fn unpack(zip: &Path, into: &Path, media_into: &Path) -> anyhow::Result<Vec<String>> {
     std::fs::create_dir_all(into)?;
     let mut archive =
         zip::ZipArchive::new(std::fs::File::open(zip)?).map_err(|e| anyhow::anyhow!("not a readable zip: {e}"))?;
@@ -172,6 +171,16 @@ pub fn unpack(zip: &Path, into: &Path) -> anyhow::Result<Vec<String>> {
         }
         let base = name.rsplit(['/', '\\']).next().unwrap_or_default().to_string();
         let lower = base.to_lowercase();
+        if let Some(media) = media_path(&name) {
+            let target = media_into.join(&media);
+            std::fs::create_dir_all(target.parent().unwrap_or(media_into))?;
+            let copied = std::io::copy(&mut (&mut entry).take(UNPACK_LIMIT + 1), &mut std::fs::File::create(&target)?)?;
+            total += copied;
+            if copied > UNPACK_LIMIT || total > UNPACK_LIMIT {
+                anyhow::bail!("{name} unpacks to more than {} GiB", UNPACK_LIMIT >> 30);
+            }
+            continue;
+        }
         let wanted = [".xml", ".xlsx", ".xls", ".ods", ".csv", ".pdf"].iter().any(|e| lower.ends_with(e));
         if entry.is_dir() || base.is_empty() || !wanted {
             continue;
@@ -188,6 +197,16 @@ pub fn unpack(zip: &Path, into: &Path) -> anyhow::Result<Vec<String>> {
         written.push(target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
     }
     Ok(written)
+}
+
+/// The path a catalog's picture or document keeps: a file under
+/// `import_files/`, or a picture in any folder (1C's own layout).
+fn media_path(name: &str) -> Option<String> {
+    let path = portal::media::clean_path(name)?;
+    let lower = path.to_lowercase();
+    let nested = path.contains('/');
+    let picture = [".jpg", ".jpeg", ".png", ".gif", ".webp"].iter().any(|e| lower.ends_with(e));
+    (nested && (picture || path.split('/').any(|p| p == "import_files"))).then_some(path)
 }
 
 /// `name` in `dir`, or `name-2`, `name-3`… (before the extension) when taken.

@@ -1,6 +1,6 @@
 //! A product card: the product with every offer at the buyer's price, its
 //! availability policy, stock per warehouse where the policy shows it
-//! exactly, and the category path. The product page and the API's product
+//! exactly, the category path, its pictures and documents. The product page and the API's product
 //! both read it, so they answer the same: a product without offers on sale
 //! is not in the catalog (404), as in search.
 
@@ -33,6 +33,8 @@ pub struct ProductCard {
     pub policy: StockPolicy,
     /// (id, name) from the top category down to the product's.
     pub breadcrumbs: Vec<(i64, String)>,
+    /// Its pictures and documents, in the ERP's order.
+    pub media: crate::media::ProductMedia,
 }
 
 /// The card of product `id` as `user` sees it; `NotFound` when there is no
@@ -58,6 +60,7 @@ pub fn product_card(conn: &mut DbConn, user: &User, id: ProductId) -> Result<Pro
         }
         None => Vec::new(),
     };
+    let media = crate::media::of_product(conn, product.id)?;
     let offers = offers
         .into_iter()
         .map(|offer| CardOffer {
@@ -67,5 +70,5 @@ pub fn product_card(conn: &mut DbConn, user: &User, id: ProductId) -> Result<Pro
             offer,
         })
         .collect();
-    Ok(ProductCard { product, offers, pricing, policy, breadcrumbs })
+    Ok(ProductCard { product, offers, pricing, policy, breadcrumbs, media })
 }

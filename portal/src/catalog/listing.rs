@@ -8,6 +8,7 @@
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::facets::{Facet, PropertyFilter};
 use super::search_index::{Order, Search, SearchIndex};
 use crate::db::schema::{offers, prices, products};
 use crate::db::DbConn;
@@ -53,6 +54,27 @@ pub struct ListQuery {
     /// 1-based.
     pub page: u32,
     pub per_page: u32,
+    /// Property values chosen (`filter=Name:value`).
+    pub filters: Vec<PropertyFilter>,
+}
+
+impl ListQuery {
+    /// The index search this query asks for, within `assortment`.
+    fn search<'a>(&'a self, assortment: &'a crate::terms::assortment::Assortment) -> Search<'a> {
+        Search {
+            text: &self.text,
+            categories: self.categories.as_deref(),
+            in_stock: self.in_stock,
+            assortment,
+            filters: &self.filters,
+        }
+    }
+}
+
+/// The facets of what the query finds (each property of the goods found,
+/// its values with counts), from the index alone.
+pub fn facets(index: &SearchIndex, query: &ListQuery, pricing: &PriceContext) -> Vec<Facet> {
+    index.facets(&query.search(&pricing.assortment))
 }
 
 /// One row of the list, with the raw list price of the requested price type.
@@ -70,6 +92,8 @@ pub struct ListItem {
     pub list_price_minor: Option<i64>,
     pub pack_multiple: i64,
     pub min_order: i64,
+    /// The hash of the product's first picture (`media::thumb_url`).
+    pub picture: Option<String>,
 }
 
 impl ListItem {
@@ -112,12 +136,7 @@ pub fn list(
         Sort::PriceAsc => Order::PriceAsc(price_type),
         Sort::PriceDesc => Order::PriceDesc(price_type),
     };
-    let search = Search {
-        text: &query.text,
-        categories: query.categories.as_deref(),
-        in_stock: query.in_stock,
-        assortment: &pricing.assortment,
-    };
+    let search = query.search(&pricing.assortment);
     let offset = (page as usize - 1).saturating_mul(per_page as usize);
     let (total, ids) = index.search(&search, order, offset, per_page as usize);
     let total = i64::try_from(total).unwrap_or(i64::MAX);
@@ -169,6 +188,7 @@ fn list_columns() -> (
     diesel::dsl::Nullable<prices::price_minor>,
     products::pack_multiple,
     products::min_order,
+    products::picture,
 ) {
     (
         offers::id,
@@ -183,5 +203,6 @@ fn list_columns() -> (
         prices::price_minor.nullable(),
         products::pack_multiple,
         products::min_order,
+        products::picture,
     )
 }

@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod card;
+pub mod facets;
 pub mod listing;
 pub mod search_index;
 pub mod search_words;

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 
+use super::facets::{Facet, FacetIndex, PropertyFilter};
 use super::search_words::{index_words, normalize, sku_key, words};
 use crate::db::schema::{offers, prices, products};
 use crate::db::DbConn;
@@ -55,6 +56,8 @@ pub struct Search<'a> {
     pub in_stock: bool,
     /// What the buyer may see.
     pub assortment: &'a Assortment,
+    /// Property values chosen (facets).
+    pub filters: &'a [PropertyFilter],
 }
 
 /// The most assortment masks an index keeps (one per distinct assortment).
@@ -75,6 +78,8 @@ pub struct SearchIndex {
     prices: HashMap<i64, Vec<Option<i64>>>,
     /// Per assortment key, which entries it allows (built on first use).
     masks: Mutex<HashMap<u64, Arc<Vec<bool>>>>,
+    /// Each entry's property values, for filters and facet counts.
+    facets: FacetIndex,
 }
 
 /// At most this many query words narrow a search.
@@ -98,8 +103,9 @@ impl SearchIndex {
                 offers::characteristics,
                 offers::barcode,
                 offers::stock_total - offers::reserved,
+                products::properties,
             ))
-            .load::<(i64, i64, Option<i64>, String, String, String, Option<String>, i64)>(conn)?;
+            .load::<(i64, i64, Option<i64>, String, String, String, Option<String>, i64, String)>(conn)?;
 
         let mut entries = Vec::with_capacity(rows.len());
         let mut words_list: Vec<(Box<str>, u32)> = Vec::with_capacity(rows.len() * 10);
@@ -107,9 +113,11 @@ impl SearchIndex {
         let mut names: Vec<(String, u32)> = Vec::with_capacity(rows.len());
         let mut skus: Vec<(String, u32)> = Vec::with_capacity(rows.len());
         let mut position: HashMap<i64, u32> = HashMap::with_capacity(rows.len());
-        for (i, (offer_id, product_id, category_id, sku, name, characteristics, barcode, available)) in
+        let mut facets = FacetIndex::default();
+        for (i, (offer_id, product_id, category_id, sku, name, characteristics, barcode, available, properties)) in
             rows.into_iter().enumerate()
         {
+            facets.push(product_id, &properties);
             let index = i as u32;
             for word in index_words(&sku, &name, &characteristics, barcode.as_deref()) {
                 words_list.push((word.into_boxed_str(), index));
@@ -131,6 +139,7 @@ impl SearchIndex {
                 sku_rank: 0,
             });
         }
+        facets.finish();
         words_list.sort_unstable();
         words_list.dedup();
         names.sort_unstable();
@@ -165,6 +174,7 @@ impl SearchIndex {
             exact,
             prices: price_map,
             masks: Mutex::new(HashMap::new()),
+            facets,
         };
         tracing::debug!(offers = index.entries.len(), took = ?built.elapsed(), "search index built");
         Ok(index)
@@ -204,50 +214,72 @@ impl SearchIndex {
         Some(mask)
     }
 
+    /// The entries matching every word's prefix (rarest word first, then
+    /// what the others match too); `None` when there are no words (all).
+    fn candidates(&self, text: &str) -> Option<Vec<u32>> {
+        let mut query_words = words(text);
+        query_words.truncate(MAX_WORDS);
+        if query_words.is_empty() {
+            return None;
+        }
+        let mut ranges: Vec<_> = query_words.iter().map(|w| self.prefix_range(w)).collect();
+        ranges.sort_by_key(|r| r.len());
+        let mut list: Vec<u32> = self.words[ranges[0].clone()].iter().map(|(_, i)| *i).collect();
+        list.sort_unstable();
+        list.dedup();
+        for range in &ranges[1..] {
+            if list.is_empty() {
+                break;
+            }
+            let mut mask = vec![false; self.entries.len()];
+            for (_, index) in &self.words[range.clone()] {
+                mask[*index as usize] = true;
+            }
+            list.retain(|i| mask[*i as usize]);
+        }
+        Some(list)
+    }
+
+    /// Whether an entry passes the search's assortment, stock and category
+    /// conditions (everything but words and property filters).
+    fn within(&self, mask: Option<&[bool]>, search: &Search, index: usize) -> bool {
+        let entry = &self.entries[index];
+        if mask.is_some_and(|m| !m[index]) {
+            return false;
+        }
+        if search.in_stock && entry.available <= 0 {
+            return false;
+        }
+        if let Some(categories) = search.categories {
+            if !entry.category_id.is_some_and(|c| categories.contains(&c)) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The properties of the goods a search finds, each value with the
+    /// count its choice would give (see `catalog::facets`).
+    pub fn facets(&self, search: &Search) -> Vec<Facet> {
+        let mask = self.mask(search.assortment);
+        let mask = mask.as_deref().map(Vec::as_slice);
+        let within = |i: &usize| self.within(mask, search, *i);
+        match self.candidates(search.text) {
+            Some(list) => self.facets.count(list.iter().map(|i| *i as usize).filter(within), search.filters),
+            None => self.facets.count((0..self.entries.len()).filter(within), search.filters),
+        }
+    }
+
     /// Finds, filters and orders; returns the total and one page of offer ids.
     /// Exact SKU / barcode matches lead whatever the order.
     pub fn search(&self, search: &Search, order: Order, offset: usize, limit: usize) -> (usize, Vec<i64>) {
         let n = self.entries.len();
         let mask = self.mask(search.assortment);
-        let mut query_words = words(search.text);
-        query_words.truncate(MAX_WORDS);
-
-        // Candidates: all entries, or those matching every word's prefix
-        // (start from the rarest word, then keep what the others match too).
-        let mut candidates: Option<Vec<u32>> = None;
-        if !query_words.is_empty() {
-            let mut ranges: Vec<_> = query_words.iter().map(|w| self.prefix_range(w)).collect();
-            ranges.sort_by_key(|r| r.len());
-            let mut list: Vec<u32> = self.words[ranges[0].clone()].iter().map(|(_, i)| *i).collect();
-            list.sort_unstable();
-            list.dedup();
-            for range in &ranges[1..] {
-                if list.is_empty() {
-                    break;
-                }
-                let mut mask = vec![false; n];
-                for (_, index) in &self.words[range.clone()] {
-                    mask[*index as usize] = true;
-                }
-                list.retain(|i| mask[*i as usize]);
-            }
-            candidates = Some(list);
-        }
-
+        let mask = mask.as_deref().map(Vec::as_slice);
+        let candidates = self.candidates(search.text);
+        let properties = self.facets.matcher(search.filters);
         let passes = |index: usize| -> bool {
-            let entry = &self.entries[index];
-            if mask.as_ref().is_some_and(|m| !m[index]) {
-                return false;
-            }
-            if search.in_stock && entry.available <= 0 {
-                return false;
-            }
-            if let Some(categories) = search.categories {
-                if !entry.category_id.is_some_and(|c| categories.contains(&c)) {
-                    return false;
-                }
-            }
-            true
+            self.within(mask, search, index) && (properties.is_empty() || properties.passes(index))
         };
 
         let key = normalize(search.text);

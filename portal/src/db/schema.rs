@@ -55,6 +55,7 @@ diesel::table! {
         active -> Bool,
         import_hash -> Nullable<BigInt>,
         weight_grams -> Nullable<BigInt>,
+        picture -> Nullable<Text>,
     }
 }
 
@@ -667,7 +668,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    media_files (hash) {
+        hash -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        content -> Binary,
+        thumb -> Nullable<Binary>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    product_media (product_id, kind, position) {
+        product_id -> BigInt,
+        kind -> Text,
+        position -> Integer,
+        hash -> Text,
+        name -> Text,
+    }
+}
+
+diesel::joinable!(product_media -> products (product_id));
+diesel::joinable!(product_media -> media_files (hash));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    media_files,
+    product_media,
     price_list_links,
     discount_rules,
     promo_codes,

@@ -1,7 +1,8 @@
 //! Demo data: a wholesale catalog expanded from `fixtures/demo/catalog.json`,
 //! three customer companies with contracts on different price types (two on
 //! credit with a ledger that has something overdue and a closing document, one on prepayment), and the
-//! demo logins printed by `optovik serve`. Loading is idempotent: a second run
+//! demo logins printed by `optovik serve`, and drawn pictures for the
+//! fasteners and drill bits. Loading is idempotent: a second run
 //! changes nothing. The demo logins have published passwords, so they are
 //! created only where asked for (the README's first command on the embedded
 //! SQLite default, `optovik demo`, `serve --demo`); while any of them can sign
@@ -11,6 +12,7 @@ mod catalog_fixture;
 mod closing;
 mod ledger;
 mod people;
+mod pictures;
 pub mod terms;
 
 pub use people::{DEMO_EMAILS, DEMO_LOGINS};
@@ -36,6 +38,7 @@ pub fn load(conn: &mut DbConn) -> Result<DemoSummary> {
         ledger::load(conn, today)?;
         closing::load(conn)?;
         terms::load(conn)?;
+        pictures::load(conn)?;
         crate::catalog::write::catalog_changed(conn)?;
         Ok(summary)
     })

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::carts::{self, Cart};
 use super::offer_facts;
-use crate::db::schema::offers;
+use crate::db::schema::{offers, products};
 use crate::db::DbConn;
 use crate::error::Result;
 use crate::ids::OfferId;
@@ -19,6 +19,8 @@ pub struct PricedLine {
     pub line_id: i64,
     pub offer_id: OfferId,
     pub product_id: i64,
+    /// The hash of the product's first picture.
+    pub picture: Option<String>,
     pub sku: String,
     pub name: String,
     pub unit: String,
@@ -63,8 +65,11 @@ pub fn priced(conn: &mut DbConn, cart: Cart, pricing: &PriceContext, lang: &str)
     let ids: Vec<OfferId> = lines.iter().map(|l| l.offer_id).collect();
     let facts = offer_facts::by_ids(conn, &ids, &pricing.assortment)?;
     let book = pricing.book(conn, &ids)?;
-    let products: Vec<(OfferId, i64)> =
-        offers::table.filter(offers::id.eq_any(&ids)).select((offers::id, offers::product_id)).load(conn)?;
+    let products: Vec<(OfferId, i64, Option<String>)> = offers::table
+        .inner_join(products::table)
+        .filter(offers::id.eq_any(&ids))
+        .select((offers::id, offers::product_id, products::picture))
+        .load(conn)?;
     let lines: Vec<_> = lines.into_iter().filter(|l| facts.contains_key(&l.offer_id)).collect();
     let contract_prices: Vec<_> = lines.iter().map(|l| pricing.price_line(&book, l.offer_id, l.quantity)).collect();
     let discountable: Vec<PricedQuantity> = lines
@@ -103,7 +108,8 @@ pub fn priced(conn: &mut DbConn, cart: Cart, pricing: &PriceContext, lang: &str)
         out.push(PricedLine {
             line_id: line.id,
             offer_id: line.offer_id,
-            product_id: products.iter().find(|(o, _)| *o == line.offer_id).map(|(_, p)| *p).unwrap_or_default(),
+            product_id: products.iter().find(|(o, ..)| *o == line.offer_id).map(|(_, p, _)| *p).unwrap_or_default(),
+            picture: products.iter().find(|(o, ..)| *o == line.offer_id).and_then(|(.., pic)| pic.clone()),
             sku: fact.sku.clone(),
             name: fact.name.clone(),
             unit: fact.unit.clone(),

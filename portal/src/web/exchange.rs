@@ -296,6 +296,7 @@ fn import_stored(
     store::unpack_zips(db, session, FILE_LIMIT)?;
     let (size, mut input) =
         store::open(db, session, name)?.ok_or_else(|| format!("no file {name} was uploaded in this session"))?;
-    jobs.import_file(name, size, &mut input, false, Trigger::Erp)
+    let files = store::SessionFiles { db: db.clone(), session: session.to_string() };
+    jobs.import_file(name, size, &mut input, &files, false, Trigger::Erp)
         .map_err(|e| Failure::Internal(crate::Error::Internal(e)))
 }

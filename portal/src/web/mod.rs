@@ -9,6 +9,7 @@ mod errors;
 mod exchange;
 mod health;
 pub mod limits;
+mod media;
 pub(crate) mod pages;
 pub use pages::price_list;
 pub mod redirect;
@@ -99,6 +100,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/health", get(health::health))
         .at("/exchange/1c", get(exchange::exchange).post(exchange::exchange))
         .nest("/assets", assets::routes())
+        .nest("/media", media::routes())
         .at("/api/docs", docs)
         .at("/api/openapi.json", spec)
         .nest("/api", api.into_endpoint().catch_all_error(errors::json_error))

@@ -143,7 +143,7 @@ impl AdminApi {
         let dry = dry_run.0.unwrap_or(false);
         let trigger = if auth.0.role == Role::Erp { Trigger::Erp } else { Trigger::Admin };
         let run = tokio::task::spawn_blocking(move || {
-            jobs.import_file(&name, bytes.len() as u64, &mut bytes.as_slice(), dry, trigger)
+            jobs.import_file(&name, bytes.len() as u64, &mut bytes.as_slice(), &crate::media::NoFiles, dry, trigger)
         })
         .await
         .map_err(|e| crate::Error::Internal(format!("import task: {e}")))?

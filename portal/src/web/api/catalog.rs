@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 
 use super::{api_error, ApiError, BearerAuth};
 use crate::catalog::card::{product_card, CardOffer, ProductCard};
+use crate::catalog::facets::{parse_filters, PropertyFilter};
 use crate::catalog::listing::{list, ListQuery, Sort, MAX_PER_PAGE};
 use crate::catalog::tree::CategoryTree;
 use crate::catalog::ProductId;
@@ -105,6 +106,8 @@ struct ProductListItem {
     min_order: String,
     price: Option<PriceOut>,
     availability: AvailabilityOut,
+    /// The product's first picture, small (absent when it has none).
+    thumb_url: Option<String>,
 }
 
 #[derive(Object)]
@@ -115,6 +118,51 @@ struct ProductPage {
     page: u32,
     per_page: u32,
     pages: u32,
+    /// With `facets=true`: the properties of the goods found.
+    facets: Option<Vec<FacetOut>>,
+}
+
+/// A property of the goods found, with its values and counts.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+struct FacetOut {
+    property: String,
+    /// All its values are numbers: `filter=Name:from..to` selects a range.
+    numeric: bool,
+    /// Each value with how many goods it lists under the other choices
+    /// (empty for a numeric property with too many values to list).
+    values: Vec<FacetValueOut>,
+    /// The smallest number among the goods found (numeric only).
+    min: Option<f64>,
+    /// The largest (numeric only).
+    max: Option<f64>,
+}
+
+#[derive(Object)]
+struct FacetValueOut {
+    value: String,
+    count: i64,
+}
+
+fn facets_of(
+    index: &crate::catalog::search_index::SearchIndex,
+    query: &ListQuery,
+    pricing: &PriceContext,
+) -> Vec<FacetOut> {
+    crate::catalog::listing::facets(index, query, pricing)
+        .into_iter()
+        .map(|facet| FacetOut {
+            values: facet
+                .values
+                .into_iter()
+                .map(|(value, count)| FacetValueOut { value, count: count as i64 })
+                .collect(),
+            min: facet.range.map(|(min, _)| min),
+            max: facet.range.map(|(_, max)| max),
+            property: facet.property,
+            numeric: facet.numeric,
+        })
+        .collect()
 }
 
 #[derive(Object)]
@@ -153,7 +201,28 @@ struct ProductDetail {
     pack_multiple: String,
     min_order: String,
     properties: Vec<PropertyOut>,
+    /// Pictures in the ERP's order (the first is the main one).
+    images: Vec<ImageOut>,
+    /// Documents: certificates, passports, drawings.
+    files: Vec<FileOut>,
     offers: Vec<OfferOut>,
+}
+
+/// A product picture: the original and its thumbnail. Both addresses are
+/// the content's hash, cached for a year.
+#[derive(Object)]
+struct ImageOut {
+    url: String,
+    thumb_url: String,
+    /// Its description, or the file name.
+    name: String,
+}
+
+/// A product document.
+#[derive(Object)]
+struct FileOut {
+    name: String,
+    url: String,
 }
 
 #[derive(Object)]
@@ -265,11 +334,16 @@ enum LinkRevoked {
 async fn price_list_file(
     state: &AppState,
     user: crate::accounts::User,
-    (q, category, in_stock): (Option<String>, Option<i64>, Option<bool>),
+    (q, category, in_stock, filters): (Option<String>, Option<i64>, Option<bool>, Vec<String>),
     format: crate::web::pages::price_list::FileFormat,
 ) -> Result<Option<poem_openapi::payload::Attachment<Vec<u8>>>, poem::Error> {
     use crate::web::pages::price_list::PriceListFilter;
-    let filter = PriceListFilter { text: q.unwrap_or_default(), category, in_stock: in_stock.unwrap_or(false) };
+    let filter = PriceListFilter {
+        text: q.unwrap_or_default(),
+        category,
+        in_stock: in_stock.unwrap_or(false),
+        properties: property_filters(&filters)?,
+    };
     let search = state.search.clone();
     let built = state
         .db
@@ -283,6 +357,15 @@ async fn price_list_file(
         Err(Error::NotFound) => Ok(None),
         Err(other) => Err(other.into()),
     }
+}
+
+/// `filter=Name:value` parameters read, or a 400 saying which is wrong.
+fn property_filters(raw: &[String]) -> poem::Result<Vec<PropertyFilter>> {
+    if let Some(long) = raw.iter().find(|f| f.chars().count() > 200) {
+        let message = format!("filter {:?}… is longer than 200 characters", long.chars().take(20).collect::<String>());
+        return Err(poem::Error::from_string(message, poem::http::StatusCode::BAD_REQUEST));
+    }
+    parse_filters(raw).map_err(|message| poem::Error::from_string(message, poem::http::StatusCode::BAD_REQUEST))
 }
 
 #[OpenApi(tag = "ApiTags::Catalog")]
@@ -333,8 +416,18 @@ impl CatalogApi {
         sort: Query<Option<SortParam>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u32>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] per_page: Query<Option<u32>>,
+        /// Also the properties of the goods found, each value with the
+        /// number of goods choosing it would list.
+        facets: Query<Option<bool>>,
+        /// A property value, `Name:value`, or a numeric range
+        /// `Name:from..to` (an end may be left out). Repeatable: values of
+        /// one property are alternatives, properties narrow each other.
+        #[oai(validator(max_items = 20))]
+        filter: Query<Vec<String>>,
     ) -> poem::Result<ListOutcome> {
         let user = auth.0;
+        let filters = property_filters(&filter.0)?;
+        let with_facets = facets.0.unwrap_or(false);
         let text = q.0.unwrap_or_default();
         let category = category.0;
         let listing_sort: Sort = sort.0.map(Sort::from).unwrap_or_default();
@@ -357,9 +450,10 @@ impl CatalogApi {
                     }
                     None => None,
                 };
-                let query = ListQuery { text, categories, in_stock, sort: listing_sort, page, per_page };
+                let query = ListQuery { text, categories, in_stock, sort: listing_sort, page, per_page, filters };
                 let index = search.get(conn)?;
                 let found = list(conn, &index, &query, &pricing)?;
+                let facets = with_facets.then(|| facets_of(&index, &query, &pricing));
                 let ids: Vec<OfferId> = found.items.iter().map(|i| OfferId(i.offer_id)).collect();
                 let breaks = price_breaks::of_offers(conn, pricing.price_type_id, &ids)?;
                 let pages = found.pages();
@@ -381,9 +475,17 @@ impl CatalogApi {
                         unit: i.unit,
                         pack_multiple: qty(i.pack_multiple),
                         min_order: qty(i.min_order),
+                        thumb_url: i.picture.as_deref().map(crate::media::thumb_url),
                     })
                     .collect();
-                Ok(Some(ProductPage { items, total: found.total, page: found.page, per_page: found.per_page, pages }))
+                Ok(Some(ProductPage {
+                    items,
+                    total: found.total,
+                    page: found.page,
+                    per_page: found.per_page,
+                    pages,
+                    facets,
+                }))
             })
             .await?;
         Ok(match result {
@@ -405,9 +507,12 @@ impl CatalogApi {
         #[oai(validator(max_length = 200))] q: Query<Option<String>>,
         #[oai(validator(minimum(value = "1")))] category: Query<Option<i64>>,
         in_stock: Query<Option<bool>>,
+        /// Property values, as on the product list (`Name:value`, repeatable).
+        #[oai(validator(max_items = 20))]
+        filter: Query<Vec<String>>,
     ) -> poem::Result<PriceListXlsx> {
         let format = crate::web::pages::price_list::FileFormat::Xlsx;
-        Ok(match price_list_file(&state, auth.0, (q.0, category.0, in_stock.0), format).await? {
+        Ok(match price_list_file(&state, auth.0, (q.0, category.0, in_stock.0, filter.0), format).await? {
             Some(file) => PriceListXlsx::File(file),
             None => PriceListXlsx::NotFound(api_error("no such category")),
         })
@@ -448,9 +553,12 @@ impl CatalogApi {
         #[oai(validator(max_length = 200))] q: Query<Option<String>>,
         #[oai(validator(minimum(value = "1")))] category: Query<Option<i64>>,
         in_stock: Query<Option<bool>>,
+        /// Property values, as on the product list (`Name:value`, repeatable).
+        #[oai(validator(max_items = 20))]
+        filter: Query<Vec<String>>,
     ) -> poem::Result<PriceListCsv> {
         let format = crate::web::pages::price_list::FileFormat::Csv;
-        Ok(match price_list_file(&state, auth.0, (q.0, category.0, in_stock.0), format).await? {
+        Ok(match price_list_file(&state, auth.0, (q.0, category.0, in_stock.0, filter.0), format).await? {
             Some(file) => PriceListCsv::File(file),
             None => PriceListCsv::NotFound(api_error("no such category")),
         })
@@ -471,7 +579,7 @@ impl CatalogApi {
 }
 
 fn product_detail(card: ProductCard) -> ProductDetail {
-    let ProductCard { product, offers, pricing, policy, .. } = card;
+    let ProductCard { product, offers, pricing, policy, media, .. } = card;
     let offers = offers
         .into_iter()
         .map(|CardOffer { offer, list_price_minor, breaks, stock }| OfferOut {
@@ -491,6 +599,20 @@ fn product_detail(card: ProductCard) -> ProductDetail {
         .collect();
     ProductDetail {
         properties: product.property_pairs().into_iter().map(|(name, value)| PropertyOut { name, value }).collect(),
+        images: media
+            .images
+            .into_iter()
+            .map(|i| ImageOut {
+                url: crate::media::url(&i.hash),
+                thumb_url: crate::media::thumb_url(&i.hash),
+                name: i.name,
+            })
+            .collect(),
+        files: media
+            .files
+            .into_iter()
+            .map(|f| FileOut { url: crate::media::file_url(&f.hash, &f.name), name: f.name })
+            .collect(),
         id: product.id,
         external_id: product.external_id,
         sku: product.sku,

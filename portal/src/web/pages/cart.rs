@@ -107,6 +107,7 @@ fn shipping_options(
 struct LineRow {
     line_id: i64,
     product_id: i64,
+    thumb: Option<String>,
     sku: String,
     name: String,
     unit: String,
@@ -279,6 +280,7 @@ async fn render_cart(
                     .map(|l| LineRow {
                         line_id: l.line_id,
                         product_id: l.product_id,
+                        thumb: l.picture.as_deref().map(crate::media::thumb_url),
                         sku: l.sku.clone(),
                         name: l.name.clone(),
                         unit: l.unit.clone(),

@@ -7,7 +7,8 @@ use poem::{handler, Request};
 use serde::{Deserialize, Serialize};
 
 use super::view::{break_lines, offer_row, OfferFacts, OfferRow};
-use crate::catalog::listing::{list, ListItem, ListQuery, Sort};
+use crate::catalog::facets::{parse_filters, PropertyFilter};
+use crate::catalog::listing::{facets, list, ListItem, ListQuery, Sort};
 use crate::catalog::tree::{CategoryNode, CategoryTree};
 use crate::ids::OfferId;
 use crate::pricing::PriceContext;
@@ -25,6 +26,43 @@ pub struct CatalogQuery {
     sort: Option<String>,
     page: Option<String>,
     per_page: Option<String>,
+    /// `filter=Name:value` (repeatable) and the range inputs
+    /// `from:Name` / `to:Name`, read from the raw query (serde keeps one
+    /// value per key).
+    #[serde(skip)]
+    properties: Vec<String>,
+}
+
+impl CatalogQuery {
+    /// Adds the property choices of the request's query string.
+    fn with_properties(mut self, req: &Request) -> CatalogQuery {
+        let mut ranges: Vec<(String, String, String)> = Vec::new();
+        for (key, value) in url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()) {
+            let value = value.trim().to_string();
+            if key == "filter" && !value.is_empty() {
+                self.properties.push(value);
+            } else if let Some((end, name)) = key.split_once(':').filter(|(end, _)| ["from", "to"].contains(end)) {
+                if value.is_empty() || crate::catalog::facets::number(&value).is_none() {
+                    continue;
+                }
+                let at = match ranges.iter().position(|(n, ..)| n == name) {
+                    Some(at) => at,
+                    None => {
+                        ranges.push((name.to_string(), String::new(), String::new()));
+                        ranges.len() - 1
+                    }
+                };
+                if end == "from" {
+                    ranges[at].1 = value;
+                } else {
+                    ranges[at].2 = value;
+                }
+            }
+        }
+        self.properties.extend(ranges.into_iter().map(|(name, from, to)| format!("{name}:{from}..{to}")));
+        self.properties.truncate(crate::catalog::facets::MAX_FILTERS);
+        self
+    }
 }
 
 #[derive(Serialize)]
@@ -47,6 +85,10 @@ struct CatalogPage {
     discount: String,
     /// Query string of the current filters without `page`, for pager links.
     base_query: String,
+    /// Property filters of what is found (on a category or a search).
+    facets: Vec<FacetView>,
+    /// The property choices in force, for the facet form's hidden fields.
+    chosen: Vec<String>,
 }
 
 /// The page's filters as read from the URL; a malformed value falls back to
@@ -58,6 +100,9 @@ struct Filters {
     sort: Sort,
     page: u32,
     per_page: u32,
+    /// Property choices as written (`Name:value`), and as read.
+    raw_properties: Vec<String>,
+    properties: Vec<PropertyFilter>,
 }
 
 impl CatalogQuery {
@@ -70,6 +115,22 @@ impl CatalogQuery {
             sort: self.sort.as_deref().and_then(Sort::parse).unwrap_or_default(),
             page: number(&self.page).unwrap_or(1).clamp(1, 100_000),
             per_page: number(&self.per_page).filter(|p| [25, 50, 100, 200].contains(p)).unwrap_or(DEFAULT_PER_PAGE),
+            // Malformed choices are dropped one by one, the rest kept.
+            raw_properties: self
+                .properties
+                .iter()
+                .filter(|p| parse_filters(&[p.to_string()]).is_ok())
+                .cloned()
+                .collect(),
+            properties: parse_filters(
+                &self
+                    .properties
+                    .iter()
+                    .filter(|p| parse_filters(&[p.to_string()]).is_ok())
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or_default(),
         }
     }
 }
@@ -85,8 +146,71 @@ impl Filters {
             base.push_str("&in_stock=1");
         }
         base.push_str(&format!("&sort={}&per_page={}", sort_name(self.sort), self.per_page));
+        for property in &self.raw_properties {
+            base.push_str(&format!("&filter={}", urlencoding::encode(property)));
+        }
         base
     }
+}
+
+/// A facet as the page shows it: checkboxes for values, inputs for a range.
+#[derive(Serialize)]
+struct FacetView {
+    property: String,
+    values: Vec<FacetValueView>,
+    /// For numeric properties: the range found and the range asked.
+    range: Option<RangeView>,
+}
+
+#[derive(Serialize)]
+struct FacetValueView {
+    value: String,
+    count: usize,
+    /// `Name:value`, the checkbox's value.
+    param: String,
+    checked: bool,
+}
+
+#[derive(Serialize)]
+struct RangeView {
+    min: String,
+    max: String,
+    from: String,
+    to: String,
+}
+
+fn facet_views(facets: Vec<crate::catalog::facets::Facet>, chosen: &[PropertyFilter]) -> Vec<FacetView> {
+    use crate::catalog::facets::Wanted;
+    let plain = |n: f64| format!("{n}");
+    facets
+        .into_iter()
+        .map(|facet| {
+            let choice = chosen.iter().find(|c| c.property == facet.property).map(|c| &c.wanted);
+            let values = facet
+                .values
+                .into_iter()
+                .map(|(value, count)| FacetValueView {
+                    param: format!("{}:{value}", facet.property),
+                    checked: matches!(choice, Some(Wanted::Values(v)) if v.contains(&value)),
+                    value,
+                    count,
+                })
+                .collect();
+            let range = facet.range.filter(|_| facet.numeric).map(|(min, max)| {
+                let (from, to) = match choice {
+                    Some(Wanted::Range(from, to)) => (from.map(plain), to.map(plain)),
+                    _ => (None, None),
+                };
+                RangeView {
+                    min: plain(min),
+                    max: plain(max),
+                    from: from.unwrap_or_default(),
+                    to: to.unwrap_or_default(),
+                }
+            });
+            FacetView { property: facet.property, values, range }
+        })
+        .collect()
 }
 
 /// A catalog row with its price breaks at the buyer's price.
@@ -95,6 +219,8 @@ struct CatalogRow {
     #[serde(flatten)]
     row: OfferRow,
     breaks: Vec<String>,
+    /// The product's first picture, small.
+    thumb: Option<String>,
 }
 
 /// A listed offer as a table row at the buyer's price.
@@ -125,7 +251,7 @@ pub async fn page(
     let layout = layout(state, req, &session, "catalog").await?;
     let lang = layout.lang;
     let user = session.user.clone();
-    let mut filters = query.filters();
+    let mut filters = query.with_properties(req).filters();
     let search = state.search.clone();
     let view = state
         .db
@@ -142,8 +268,15 @@ pub async fn page(
                 sort: filters.sort,
                 page: filters.page,
                 per_page: filters.per_page,
+                filters: filters.properties.clone(),
             };
             let result = list(conn, &index, &listing, &pricing)?;
+            // Facets where they narrow something: on a category or a search.
+            let facets = if listing.categories.is_some() || !listing.text.trim().is_empty() {
+                facet_views(facets(&index, &listing, &pricing), &filters.properties)
+            } else {
+                Vec::new()
+            };
             let zone = crate::settings::timezone(conn)?;
             let when = |t: chrono::NaiveDateTime| super::orders::when(zone, t);
             let link_state = crate::accounts::price_list_links::state(conn, user.id)?.map(|link| {
@@ -163,7 +296,11 @@ pub async fn page(
                     let of_offer = breaks.get(&OfferId(item.offer_id)).map(Vec::as_slice).unwrap_or_default();
                     let unit = (&*item.unit, item.vat_rate);
                     let breaks = break_lines(&pricing, item.list_price_minor, of_offer, unit, lang);
-                    CatalogRow { row: row(item, &pricing, policy, lang), breaks }
+                    CatalogRow {
+                        row: row(item, &pricing, policy, lang),
+                        breaks,
+                        thumb: item.picture.as_deref().map(crate::media::thumb_url),
+                    }
                 })
                 .collect();
             Ok(CatalogPage {
@@ -177,6 +314,8 @@ pub async fn page(
                 contract: pricing.contract_number.clone(),
                 discount: crate::money::percent_from_bp(pricing.discount_bp),
                 base_query: filters.base_query(),
+                facets,
+                chosen: filters.raw_properties.clone(),
                 q: filters.text,
                 category: filters.category,
                 in_stock: filters.in_stock,
@@ -217,6 +356,7 @@ async fn price_list(
         text: filters.text,
         category: filters.category,
         in_stock: filters.in_stock,
+        properties: filters.properties,
     };
     let search = state.search.clone();
     let bytes = state
@@ -235,20 +375,24 @@ async fn price_list(
 #[handler]
 #[tracing::instrument(skip_all)]
 pub async fn price_list_xlsx(
+    req: &Request,
     Data(state): Data<&AppState>,
     Authed(session): Authed,
     Query(query): Query<CatalogQuery>,
 ) -> poem::Result<poem::Response> {
+    let query = query.with_properties(req);
     price_list(state, session.user.clone(), &query, super::price_list::FileFormat::Xlsx).await
 }
 
 #[handler]
 #[tracing::instrument(skip_all)]
 pub async fn price_list_csv(
+    req: &Request,
     Data(state): Data<&AppState>,
     Authed(session): Authed,
     Query(query): Query<CatalogQuery>,
 ) -> poem::Result<poem::Response> {
+    let query = query.with_properties(req);
     price_list(state, session.user.clone(), &query, super::price_list::FileFormat::Csv).await
 }
 

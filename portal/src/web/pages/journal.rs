@@ -169,7 +169,14 @@ pub async fn upload(
     }
     let jobs = state.jobs.clone().ok_or(Error::NotFound)?;
     let run_id = tokio::task::spawn_blocking(move || {
-        jobs.import_file(&name, bytes.len() as u64, &mut bytes.as_slice(), dry_run, Trigger::Admin)
+        jobs.import_file(
+            &name,
+            bytes.len() as u64,
+            &mut bytes.as_slice(),
+            &crate::media::NoFiles,
+            dry_run,
+            Trigger::Admin,
+        )
     })
     .await
     .map_err(|e| Error::Internal(format!("import task: {e}")))?

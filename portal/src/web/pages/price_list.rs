@@ -30,6 +30,8 @@ pub struct PriceListFilter {
     pub text: String,
     pub category: Option<i64>,
     pub in_stock: bool,
+    /// Property values chosen, as on the catalog.
+    pub properties: Vec<crate::catalog::facets::PropertyFilter>,
 }
 
 /// One row of the file: a category heading or an item.
@@ -86,7 +88,13 @@ fn walk(
         order.retain(|(id, _, _)| inside.contains(id));
     }
     fn search<'a>(filter: &'a PriceListFilter, pricing: &'a PriceContext, categories: Option<&'a [i64]>) -> Search<'a> {
-        Search { text: &filter.text, categories, in_stock: filter.in_stock, assortment: &pricing.assortment }
+        Search {
+            text: &filter.text,
+            categories,
+            in_stock: filter.in_stock,
+            assortment: &pricing.assortment,
+            filters: &filter.properties,
+        }
     }
     let mut seen: HashSet<i64> = HashSet::new();
     for (id, name, depth) in &order {

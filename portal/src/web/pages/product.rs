@@ -1,4 +1,5 @@
-//! The product page: description, properties, and every offer (variant) with
+//! The product page: its pictures (a gallery) and documents, description,
+//! properties, and every offer (variant) with
 //! the buyer's price and availability, per warehouse where stock is shown
 //! exactly; rendered from `catalog::card`, as the API's product is.
 
@@ -20,6 +21,23 @@ struct ProductPage {
     offers: Vec<OfferView>,
     breadcrumbs: Vec<Crumb>,
     show_warehouses: bool,
+    images: Vec<ImageView>,
+    files: Vec<FileView>,
+}
+
+/// A picture of the gallery.
+#[derive(Serialize)]
+struct ImageView {
+    url: String,
+    thumb_url: String,
+    name: String,
+}
+
+/// A document to download.
+#[derive(Serialize)]
+struct FileView {
+    url: String,
+    name: String,
 }
 
 /// A category on the way to the product.
@@ -78,7 +96,7 @@ pub async fn page(
 }
 
 fn page_view(card: ProductCard, lang: &'static str) -> ProductPage {
-    let ProductCard { product, offers, pricing, policy, breadcrumbs } = card;
+    let ProductCard { product, offers, pricing, policy, breadcrumbs, media } = card;
     let offers = offers
         .into_iter()
         .map(|CardOffer { offer, list_price_minor, breaks, stock }| OfferView {
@@ -112,6 +130,20 @@ fn page_view(card: ProductCard, lang: &'static str) -> ProductPage {
         })
         .collect();
     ProductPage {
+        images: media
+            .images
+            .into_iter()
+            .map(|i| ImageView {
+                url: crate::media::url(&i.hash),
+                thumb_url: crate::media::thumb_url(&i.hash),
+                name: i.name,
+            })
+            .collect(),
+        files: media
+            .files
+            .into_iter()
+            .map(|f| FileView { url: crate::media::file_url(&f.hash, &f.name), name: f.name })
+            .collect(),
         offers,
         breadcrumbs: breadcrumbs.into_iter().map(|(id, name)| Crumb { id, name }).collect(),
         show_warehouses: policy.display == StockDisplay::Exact,

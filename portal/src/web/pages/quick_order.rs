@@ -88,6 +88,8 @@ pub struct SuggestQuery {
 pub struct Suggestion {
     sku: String,
     name: String,
+    /// The product's first picture, small.
+    thumb: Option<String>,
 }
 
 /// SKU / name autocomplete for the quick-order form (at most 10).
@@ -111,5 +113,11 @@ pub async fn suggest(
             list(conn, &index, &ListQuery { text, page: 1, per_page: 10, ..Default::default() }, &pricing)
         })
         .await?;
-    Ok(Json(items.items.into_iter().map(|i| Suggestion { sku: i.sku, name: i.name }).collect()))
+    Ok(Json(
+        items
+            .items
+            .into_iter()
+            .map(|i| Suggestion { thumb: i.picture.as_deref().map(crate::media::thumb_url), sku: i.sku, name: i.name })
+            .collect(),
+    ))
 }
