@@ -40,7 +40,7 @@ async fn facet_counts_equal_the_filtered_lists() {
         for value in facet["values"].as_array().expect("values") {
             let filter = format!("{}:{}", facet["property"].as_str().expect("p"), value["value"].as_str().expect("v"));
             assert_eq!(
-                total(&app, &token, &base, &[filter.clone()]).await,
+                total(&app, &token, &base, std::slice::from_ref(&filter)).await,
                 value["count"].as_i64().expect("count"),
                 "{filter}"
             );

@@ -80,13 +80,13 @@ fn draw(shape: Shape, colour: [u8; 3]) -> RgbImage {
             Shape::Bolt => {
                 let head = hexagon(x - 120.0, y - cy, 70.0);
                 let shank = (150.0..400.0).contains(&x) && dy.abs() < 32.0;
-                head || (shank && !((x as u32 / 14) % 2 == 0 && x > 260.0 && dy.abs() > 26.0))
+                head || (shank && !((x as u32 / 14).is_multiple_of(2) && x > 260.0 && dy.abs() > 26.0))
             }
             Shape::Nut => hexagon(dx, dy, 130.0) && r > 58.0,
             Shape::Washer => r < 140.0 && r > 60.0,
             Shape::Anchor => {
                 let sleeve = (90.0..390.0).contains(&x) && dy.abs() < 36.0;
-                let slots = ((x as u32 / 40) % 3 == 0) && dy.abs() < 4.0;
+                let slots = (x as u32 / 40).is_multiple_of(3) && dy.abs() < 4.0;
                 sleeve && !slots || hexagon(x - 80.0, dy, 48.0)
             }
             Shape::Drill => {

@@ -146,8 +146,10 @@ mod tests {
         assert_eq!((pdf.kind, pdf.content_type), (MediaKind::Document, "application/pdf"));
         let drawing = prepare("drawing.DWG", b"AC1027...".to_vec()).expect("dwg");
         assert_eq!(drawing.kind, MediaKind::Document);
-        assert!(prepare("broken.jpg", b"\xFF\xD8\xFF\xE0 not really".to_vec()).unwrap_err().contains("picture"));
-        assert!(prepare("fake.pdf", b"hello".to_vec()).unwrap_err().contains("not a PDF"));
+        assert!(prepare("broken.jpg", b"\xFF\xD8\xFF\xE0 not really".to_vec())
+            .expect_err("broken")
+            .contains("picture"));
+        assert!(prepare("fake.pdf", b"hello".to_vec()).expect_err("fake").contains("not a PDF"));
         assert!(prepare("run.exe", b"MZ....".to_vec()).is_err());
         assert!(prepare("empty.png", Vec::new()).is_err());
     }
