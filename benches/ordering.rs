@@ -63,7 +63,8 @@ fn main() -> anyhow::Result<()> {
         let sheet = read_order_file("order.xlsx", &file, &Limits::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
         let columns = detect_columns(&sheet).ok_or_else(|| anyhow::anyhow!("no columns"))?;
         let inputs = extract_rows(&sheet, &columns);
-        let rows = report::build(&mut conn, &built, &portal::terms::assortment::Assortment::everything(), &inputs)?;
+        let rows =
+            report::build(&mut conn, &built, (&portal::terms::assortment::Assortment::everything(), None), &inputs)?;
         runs.push(started.elapsed());
         rows_out = rows.len();
     }

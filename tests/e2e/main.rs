@@ -13,6 +13,7 @@ mod catalog;
 mod checkout;
 mod closing_documents;
 mod commercial_terms;
+mod customer_codes;
 mod discounts;
 mod email;
 mod erp_orders;

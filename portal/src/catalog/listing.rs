@@ -56,6 +56,8 @@ pub struct ListQuery {
     pub per_page: u32,
     /// Property values chosen (`filter=Name:value`).
     pub filters: Vec<PropertyFilter>,
+    /// Offers that lead the list (the one the buyer's own code names).
+    pub pinned: Vec<i64>,
 }
 
 impl ListQuery {
@@ -67,6 +69,7 @@ impl ListQuery {
             in_stock: self.in_stock,
             assortment,
             filters: &self.filters,
+            pinned: &self.pinned,
         }
     }
 }

@@ -58,6 +58,8 @@ pub struct Search<'a> {
     pub assortment: &'a Assortment,
     /// Property values chosen (facets).
     pub filters: &'a [PropertyFilter],
+    /// Offers that lead like an exact SKU match (the buyer's own code).
+    pub pinned: &'a [i64],
 }
 
 /// The most assortment masks an index keeps (one per distinct assortment).
@@ -80,6 +82,8 @@ pub struct SearchIndex {
     masks: Mutex<HashMap<u64, Arc<Vec<bool>>>>,
     /// Each entry's property values, for filters and facet counts.
     facets: FacetIndex,
+    /// Entry of each offer id.
+    by_offer: HashMap<i64, u32>,
 }
 
 /// At most this many query words narrow a search.
@@ -175,6 +179,7 @@ impl SearchIndex {
             prices: price_map,
             masks: Mutex::new(HashMap::new()),
             facets,
+            by_offer: position,
         };
         tracing::debug!(offers = index.entries.len(), took = ?built.elapsed(), "search index built");
         Ok(index)
@@ -283,11 +288,11 @@ impl SearchIndex {
         };
 
         let key = normalize(search.text);
-        let exact: Vec<u32> = self
-            .exact
-            .get(&key)
-            .map(|list| list.iter().copied().filter(|i| passes(*i as usize)).collect())
-            .unwrap_or_default();
+        let mut exact: Vec<u32> = search.pinned.iter().filter_map(|o| self.by_offer.get(o).copied()).collect();
+        exact.extend(self.exact.get(&key).into_iter().flatten().copied());
+        exact.retain(|i| passes(*i as usize));
+        let mut seen = std::collections::HashSet::new();
+        exact.retain(|i| seen.insert(*i));
 
         let mut matches: Vec<u32> = match (&candidates, order) {
             // Browsing by name: walk the name order, no sort needed.

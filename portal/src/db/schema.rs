@@ -691,10 +691,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    customer_codes (company_id, code_key) {
+        company_id -> BigInt,
+        code_key -> Text,
+        code -> Text,
+        offer_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(customer_codes -> offers (offer_id));
+diesel::joinable!(customer_codes -> companies (company_id));
 diesel::joinable!(product_media -> products (product_id));
 diesel::joinable!(product_media -> media_files (hash));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    customer_codes,
     media_files,
     product_media,
     price_list_links,

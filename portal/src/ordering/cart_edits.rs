@@ -55,7 +55,8 @@ pub fn add_offer(
     let facts = match offer {
         OfferRef::Id(id) => offer_facts::by_ids(conn, &[id], &pricing.assortment)?.remove(&id),
         OfferRef::Typed(text) => {
-            offer_facts::resolve(conn, &[text.to_string()], &pricing.assortment)?.remove(text.trim())
+            offer_facts::resolve(conn, &[text.to_string()], &pricing.assortment, pricing.company_id)?
+                .remove(text.trim())
         }
     };
     let price = match &facts {

@@ -8,6 +8,7 @@ pub mod cart_view;
 pub mod carts;
 pub mod channels;
 pub mod checkout;
+pub mod customer_codes;
 pub mod dashboard;
 pub mod events;
 pub mod expiry;

@@ -12,7 +12,7 @@ use crate::catalog::search_words::sku_key;
 use crate::db::schema::{offers, products};
 use crate::db::DbConn;
 use crate::error::Result;
-use crate::ids::OfferId;
+use crate::ids::{CompanyId, OfferId};
 use crate::terms::assortment::Assortment;
 
 /// Bind parameters per query: well under SQLite's and PostgreSQL's limits.
@@ -92,13 +92,34 @@ pub fn by_ids(conn: &mut DbConn, ids: &[OfferId], assortment: &Assortment) -> Re
 }
 
 /// Resolves what buyers typed. The key of the result is the typed text,
-/// trimmed. Active offers win over inactive ones with the same SKU; each is
-/// judged against the buyer's assortment.
-pub fn resolve(conn: &mut DbConn, typed: &[String], assortment: &Assortment) -> Result<HashMap<String, OfferFacts>> {
+/// trimmed. The company's own codes come first (`customer_codes`); then
+/// active offers win over inactive ones with the same SKU; each is judged
+/// against the buyer's assortment.
+pub fn resolve(
+    conn: &mut DbConn,
+    typed: &[String],
+    assortment: &Assortment,
+    company: Option<CompanyId>,
+) -> Result<HashMap<String, OfferFacts>> {
     let mut wanted: Vec<String> = typed.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
     wanted.sort();
     wanted.dedup();
     let mut found: HashMap<String, OfferFacts> = HashMap::with_capacity(wanted.len());
+
+    // 0. The buyer's own codes.
+    if let Some(company) = company {
+        let coded = super::customer_codes::resolve(conn, company, &wanted)?;
+        if !coded.is_empty() {
+            let ids: Vec<OfferId> = coded.values().copied().collect();
+            let facts = by_ids(conn, &ids, assortment)?;
+            for (text, offer) in coded {
+                if let Some(facts) = facts.get(&offer) {
+                    found.insert(text, facts.clone());
+                }
+            }
+            wanted.retain(|t| !found.contains_key(t));
+        }
+    }
 
     // 1. Exact SKU (case-insensitive).
     let by_key: HashMap<String, Vec<&String>> = wanted.iter().fold(HashMap::new(), |mut map, t| {

@@ -75,7 +75,7 @@ pub fn place(
         }
     }
     let assortment = crate::terms::assortment::Assortment::for_user(conn, &buyer)?;
-    let rows = report::build(conn, index, &assortment, &inputs)?;
+    let rows = report::build(conn, index, (&assortment, buyer.company_id), &inputs)?;
     if !rows.iter().any(|r| r.accepted()) {
         return Err(Error::Invalid(i18n::text(&lang, "checkout.empty", &[])));
     }

@@ -14,7 +14,7 @@ use super::upload::RowInput;
 use crate::catalog::search_index::SearchIndex;
 use crate::db::DbConn;
 use crate::error::Result;
-use crate::ids::OfferId;
+use crate::ids::{CompanyId, OfferId};
 use crate::money::{Money, Qty};
 use crate::pricing::PriceContext;
 use crate::terms::assortment::Assortment;
@@ -36,6 +36,14 @@ impl ReportRow {
     pub fn accepted(&self) -> bool {
         self.verdict.kind.is_accepted()
     }
+
+    /// The supplier's SKU when the row was typed otherwise (the buyer's own
+    /// code, a barcode, an external id), so both can be shown.
+    pub fn supplier_sku(&self) -> Option<&str> {
+        let offer = self.offer.as_ref()?;
+        let key = crate::catalog::search_words::sku_key;
+        (key(&offer.sku) != key(&self.sku)).then_some(offer.sku.as_str())
+    }
 }
 
 /// Builds the report for rows as typed. Rows of the same offer are merged
@@ -43,11 +51,11 @@ impl ReportRow {
 pub fn build(
     conn: &mut DbConn,
     index: &SearchIndex,
-    assortment: &Assortment,
+    (assortment, company): (&Assortment, Option<CompanyId>),
     inputs: &[RowInput],
 ) -> Result<Vec<ReportRow>> {
     let typed: Vec<String> = inputs.iter().map(|r| r.sku.clone()).collect();
-    let found = offer_facts::resolve(conn, &typed, assortment)?;
+    let found = offer_facts::resolve(conn, &typed, assortment, company)?;
     let mut rows: Vec<ReportRow> = Vec::with_capacity(inputs.len());
     // offer id → index of the first accepted row of that offer
     let mut first_row_of: HashMap<OfferId, usize> = HashMap::new();

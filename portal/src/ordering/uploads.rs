@@ -127,7 +127,7 @@ pub fn report(conn: &mut DbConn, index: &SearchIndex, user: &User, id: &str, lim
     };
     let inputs = extract_rows(&sheet, &columns);
     let assortment = crate::terms::assortment::Assortment::for_user(conn, user)?;
-    let rows = report::build(conn, index, &assortment, &inputs)?;
+    let rows = report::build(conn, index, (&assortment, user.company_id), &inputs)?;
     Ok(UploadReport { upload, sheet, columns, rows })
 }
 
@@ -176,7 +176,13 @@ pub fn annotated(conn: &mut DbConn, index: &SearchIndex, user: &User, id: &str) 
         .iter()
         .map(|r| {
             let unit = r.offer.as_ref().map(|o| o.unit.as_str()).unwrap_or("");
-            (r.row, tone(r), r.verdict.message(lang, unit))
+            let message = r.verdict.message(lang, unit);
+            // Typed as the buyer's own code: the supplier's SKU beside it.
+            let text = match r.supplier_sku() {
+                Some(sku) => format!("{sku}: {message}"),
+                None => message,
+            };
+            (r.row, tone(r), text)
         })
         .collect();
     let heading = i18n::text(lang, "upload.verdict_heading", &[]);

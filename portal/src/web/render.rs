@@ -13,7 +13,7 @@ use crate::i18n;
 use crate::ordering::status::OrderStatus;
 use crate::settings::Colour;
 
-const TEMPLATES: [(&str, &str); 20] = [
+const TEMPLATES: [(&str, &str); 21] = [
     ("base.html", include_str!("../../../templates/base.html")),
     ("login.html", include_str!("../../../templates/login.html")),
     ("catalog.html", include_str!("../../../templates/catalog.html")),
@@ -34,6 +34,7 @@ const TEMPLATES: [(&str, &str); 20] = [
     ("password.html", include_str!("../../../templates/password.html")),
     ("company.html", include_str!("../../../templates/company.html")),
     ("finance.html", include_str!("../../../templates/finance.html")),
+    ("customer_codes.html", include_str!("../../../templates/customer_codes.html")),
 ];
 
 pub struct Templates {

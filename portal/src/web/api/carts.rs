@@ -491,7 +491,7 @@ impl CartsApi {
                 }
                 let index = search.get(conn)?;
                 let pricing = PriceContext::for_user(conn, &user)?;
-                let rows = report::build(conn, &index, &pricing.assortment, &inputs)?;
+                let rows = report::build(conn, &index, (&pricing.assortment, pricing.company_id), &inputs)?;
                 let applied = report::apply(conn, &cart, &pricing, &rows)?;
                 Ok((rows, applied))
             })

@@ -450,7 +450,9 @@ impl CatalogApi {
                     }
                     None => None,
                 };
-                let query = ListQuery { text, categories, in_stock, sort: listing_sort, page, per_page, filters };
+                let pinned = crate::ordering::customer_codes::pinned_by(conn, pricing.company_id, &text)?;
+                let query =
+                    ListQuery { text, categories, in_stock, sort: listing_sort, page, per_page, filters, pinned };
                 let index = search.get(conn)?;
                 let found = list(conn, &index, &query, &pricing)?;
                 let facets = with_facets.then(|| facets_of(&index, &query, &pricing));

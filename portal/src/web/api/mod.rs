@@ -11,6 +11,7 @@ mod auth;
 mod carts;
 mod catalog;
 mod closing_documents;
+mod customer_codes;
 pub mod document;
 mod exchange_orders;
 pub(super) mod finance;
@@ -45,7 +46,7 @@ pub type Apis = (
     (admin_terms::AdminTermsApi, admin_discounts::AdminDiscountsApi),
     finance::FinanceApi,
     closing_documents::ClosingDocumentsApi,
-    shipping::ShippingApi,
+    (shipping::ShippingApi, customer_codes::CustomerCodesApi),
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -65,7 +66,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             (admin_terms::AdminTermsApi, admin_discounts::AdminDiscountsApi),
             finance::FinanceApi,
             closing_documents::ClosingDocumentsApi,
-            shipping::ShippingApi,
+            (shipping::ShippingApi, customer_codes::CustomerCodesApi),
         ),
         "Optovik API",
         env!("CARGO_PKG_VERSION"),

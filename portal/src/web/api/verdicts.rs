@@ -42,7 +42,10 @@ impl VerdictOut {
 pub struct ReportRowOut {
     /// The row of the file or line of the text, 1-based.
     pub row: u64,
+    /// As typed: the supplier's SKU, a barcode or the buyer's own code.
     pub sku: String,
+    /// The supplier's SKU when the row was typed otherwise.
+    pub supplier_sku: Option<String>,
     /// The quantity as written.
     pub quantity: String,
     pub verdict: String,
@@ -62,6 +65,7 @@ impl ReportRowOut {
         ReportRowOut {
             row: row.row as u64,
             sku: row.sku.clone(),
+            supplier_sku: row.supplier_sku().map(str::to_string),
             quantity: row.quantity_text.clone(),
             verdict: row.verdict.kind.as_str().into(),
             message: row.verdict.message(lang, unit),

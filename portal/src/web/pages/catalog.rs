@@ -269,6 +269,7 @@ pub async fn page(
                 page: filters.page,
                 per_page: filters.per_page,
                 filters: filters.properties.clone(),
+                pinned: crate::ordering::customer_codes::pinned_by(conn, pricing.company_id, &filters.text)?,
             };
             let result = list(conn, &index, &listing, &pricing)?;
             // Facets where they narrow something: on a category or a search.

@@ -7,6 +7,7 @@ mod cart;
 mod catalog;
 mod closing_documents;
 mod company;
+mod customer_codes;
 mod finance;
 mod journal;
 mod language;
@@ -48,6 +49,9 @@ pub fn routes() -> Route {
         .at("/upload/:id/columns", post(upload::choose_columns))
         .at("/upload/:id/apply", post(upload::apply))
         .at("/upload/:id/annotated.xlsx", get(upload::annotated))
+        .at("/upload/:id/learn", post(customer_codes::learn))
+        .at("/codes", get(customer_codes::page).post(customer_codes::change))
+        .at("/codes/import", post(customer_codes::import))
         .at("/orders", get(orders::list))
         .at("/companies/:id", get(company::page))
         .at("/orders/:id", get(order_detail::detail))

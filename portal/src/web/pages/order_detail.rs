@@ -29,6 +29,8 @@ struct LineView {
     has_reserve: bool,
     line_no: i32,
     sku: String,
+    /// The buyer company's own code for the offer, if it keeps one.
+    customer_code: Option<String>,
     name: String,
     unit: String,
     quantity: String,
@@ -133,6 +135,8 @@ struct PageData {
     channels_in_use: Vec<Channel>,
     deliveries: Vec<Delivery>,
     closing: Vec<crate::finance::closing::ClosingDocument>,
+    /// The buyer company's own codes of the order's offers.
+    codes: std::collections::HashMap<crate::ids::OfferId, String>,
 }
 
 #[handler]
@@ -152,7 +156,9 @@ pub async fn detail(
             let scope = Scope::of(&user);
             let detail = orders::detail(conn, scope, OrderId(id))?;
             let filter = crate::finance::closing::Filter { order_id: Some(detail.order.id), ..Default::default() };
+            let offers: Vec<_> = detail.lines.iter().map(|l| l.offer_id).collect();
             Ok(PageData {
+                codes: crate::ordering::customer_codes::of_offers(conn, detail.order.company_id, &offers)?,
                 closing: crate::finance::closing::list(conn, scope, filter)?,
                 zone: crate::settings::timezone(conn)?,
                 channels_in_use: channels::configured(conn)?,
@@ -166,7 +172,7 @@ pub async fn detail(
 }
 
 fn build(data: PageData, role: Role, lang: &'static str) -> OrderPage {
-    let PageData { detail: d, zone, channels_in_use, deliveries, closing } = data;
+    let PageData { detail: d, zone, channels_in_use, deliveries, closing, codes } = data;
     let order = &d.order;
     let staff = role.is_staff();
     OrderPage {
@@ -189,7 +195,7 @@ fn build(data: PageData, role: Role, lang: &'static str) -> OrderPage {
         sync_state: i18n::text(lang, &format!("sync.{}", order.sync_state), &[]),
         channels: channel_views(&channels_in_use, &deliveries, zone, lang),
         closing: super::closing_documents::views(&closing, lang),
-        lines: d.lines.iter().map(|l| line_view(l, lang)).collect(),
+        lines: d.lines.iter().map(|l| line_view(l, codes.get(&l.offer_id).cloned(), lang)).collect(),
         events: d.events.iter().map(|e| event_view(e, zone, lang)).collect(),
         invoice: d
             .invoices
@@ -227,7 +233,7 @@ fn channel_views(in_use: &[Channel], deliveries: &[Delivery], zone: chrono_tz::T
     taken.chain(waiting).collect()
 }
 
-fn line_view(l: &OrderLine, lang: &str) -> LineView {
+fn line_view(l: &OrderLine, customer_code: Option<String>, lang: &str) -> LineView {
     let q = |v: i64| Qty(v).format(lang);
     let adjustments = l.price_adjustments();
     LineView {
@@ -236,6 +242,7 @@ fn line_view(l: &OrderLine, lang: &str) -> LineView {
         has_reserve: l.reserved > 0,
         line_no: l.line_no,
         sku: l.sku.clone(),
+        customer_code,
         name: l.name.clone(),
         unit: l.unit.clone(),
         quantity: q(l.quantity),

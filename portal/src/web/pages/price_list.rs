@@ -94,6 +94,7 @@ fn walk(
             in_stock: filter.in_stock,
             assortment: &pricing.assortment,
             filters: &filter.properties,
+            pinned: &[],
         }
     }
     let mut seen: HashSet<i64> = HashSet::new();

@@ -9,6 +9,8 @@ use crate::ordering::rules::VerdictKind;
 pub struct ReportRowView {
     pub row: usize,
     pub sku: String,
+    /// The supplier's SKU when the row was typed otherwise (the buyer's code).
+    pub supplier_sku: Option<String>,
     pub name: String,
     pub quantity: String,
     pub kind: &'static str,
@@ -25,6 +27,7 @@ pub fn report_rows(rows: &[ReportRow], lang: &str) -> Vec<ReportRowView> {
             ReportRowView {
                 row: r.row,
                 sku: r.sku.clone(),
+                supplier_sku: r.supplier_sku().map(str::to_string),
                 name: r.offer.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
                 quantity: r.quantity_text.clone(),
                 kind: r.verdict.kind.as_str(),
