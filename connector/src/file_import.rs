@@ -93,6 +93,12 @@ pub fn import_reader(
         ),
     };
     finish(db, run, FileFacts { name: name.to_string(), bytes: size, sha256 }, &result)?;
+    // A stock file that raised what buyers wait for tells them at once.
+    if matches!(&result, Ok(counts) if !dry_run && counts.changes() > 0) {
+        if let Err(error) = portal::stock_alerts::check(&mut *db.conn()?) {
+            tracing::error!(%error, "stock alerts after an import");
+        }
+    }
     Ok((run, result.is_ok()))
 }
 

@@ -25,6 +25,7 @@ pub mod process;
 mod secret;
 pub mod settings;
 pub mod stock;
+pub mod stock_alerts;
 pub mod terms;
 pub mod text;
 pub mod web;

@@ -35,6 +35,10 @@ stored_text_enum! {
         PaymentDue = "payment_due",
         /// A debt is past its due date.
         PaymentOverdue = "payment_overdue",
+        /// An offer the buyer waited for is back in stock.
+        BackInStock = "back_in_stock",
+        /// A watched offer fell below its threshold (staff).
+        LowStock = "low_stock",
     }
 }
 
@@ -53,6 +57,8 @@ impl NotificationKind {
             NotificationKind::AwaitingApproval => Some(EmailKind::AwaitingApproval),
             NotificationKind::PaymentDue => Some(EmailKind::PaymentDue),
             NotificationKind::PaymentOverdue => Some(EmailKind::PaymentOverdue),
+            NotificationKind::BackInStock => Some(EmailKind::BackInStock),
+            NotificationKind::LowStock => Some(EmailKind::LowStock),
         }
     }
 

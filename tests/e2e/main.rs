@@ -34,4 +34,5 @@ mod reconciliation;
 mod scheduler;
 mod security;
 mod security_process;
+mod stock_alerts;
 mod uploads;

@@ -45,7 +45,13 @@ struct Layout {
     stock: Vec<(usize, String, i64)>,
     /// (column, its header, price type id, from quantity in thousandths)
     breaks: Vec<(usize, String, i64, i64)>,
+    /// (column, its header): when goods out of stock are expected.
+    expected: Option<(usize, String)>,
 }
+
+/// Headers of the expected-arrival column (normalised).
+const EXPECTED_HEADERS: [&str; 7] =
+    ["ожидается", "поступление", "дата поступления", "ожидаемая дата", "expected", "expected arrival", "arrival"];
 
 /// "Оптовая от 100 шт" → ("оптовая", 100 000): a price type's name and the
 /// quantity a break starts from, in a normalised header.
@@ -76,13 +82,18 @@ fn layout(conn: &mut DbConn, sheet: &Sheet, mapping: &Mapping) -> Result<Layout,
         let target = normalize(target);
         list.iter().find(|(_, ext, name)| normalize(ext) == target || normalize(name) == target).map(|t| t.0)
     };
-    let mut layout = Layout { header, key_column, key, prices: Vec::new(), stock: Vec::new(), breaks: Vec::new() };
+    let mut layout =
+        Layout { header, key_column, key, prices: Vec::new(), stock: Vec::new(), breaks: Vec::new(), expected: None };
     let by_name = mapping.prices.is_empty() && mapping.stock.is_empty();
     for (column, cell) in cells.iter().enumerate() {
         if column == key_column || cell.is_empty() {
             continue;
         }
         let shown = sheet.cell(header, column).to_string();
+        if EXPECTED_HEADERS.contains(&cell.as_str()) {
+            layout.expected = Some((column, shown));
+            continue;
+        }
         if by_name {
             if let Some(id) = find(&types, cell) {
                 layout.prices.push((column, shown, id));
@@ -118,7 +129,7 @@ fn layout(conn: &mut DbConn, sheet: &Sheet, mapping: &Mapping) -> Result<Layout,
             return Err(format!("the sheet has no column {missing:?} that the mapping names"));
         }
     }
-    if layout.prices.is_empty() && layout.stock.is_empty() && layout.breaks.is_empty() {
+    if layout.prices.is_empty() && layout.stock.is_empty() && layout.breaks.is_empty() && layout.expected.is_none() {
         return Err("no price or stock column: name the columns like a price type or a warehouse, \
                     or map them in [excel] of the configuration"
             .into());
@@ -137,6 +148,7 @@ pub fn import(db: &Db, sheet: &Sheet, mapping: &Mapping, dry: bool) -> Result<Co
         let offers = batch::offers_by_key(conn, layout.key, &keys)?;
         let (mut price_rows, mut stock_rows) = (Vec::new(), Vec::new());
         let mut break_rows: Vec<(OfferId, i64, Vec<PriceBreak>)> = Vec::new();
+        let mut expected_rows: Vec<(OfferId, chrono::NaiveDate)> = Vec::new();
         for row in rows {
             let key = sheet.cell(row, layout.key_column);
             let place = format!("row {}", row + 1);
@@ -180,6 +192,17 @@ pub fn import(db: &Db, sheet: &Sheet, mapping: &Mapping, dry: bool) -> Result<Co
                     _ => counts.reject("stock", format!("{place}, column {header:?}: unreadable quantity {text:?}")),
                 }
             }
+            if let Some((column, header)) = &layout.expected {
+                let text = sheet.cell(row, *column);
+                match portal::stock_alerts::parse_date(text) {
+                    _ if text.is_empty() => {}
+                    Some(date) => expected_rows.push((OfferId(offer_id), date)),
+                    None => counts.reject("expected", format!("{place}, column {header:?}: unreadable date {text:?}")),
+                }
+            }
+        }
+        for change in portal::stock_alerts::set_expected_many(conn, &expected_rows)? {
+            counts.change("expected", change);
         }
         for change in batch::set_prices(conn, &price_rows)? {
             counts.change("prices", change);

@@ -6,6 +6,7 @@ mod finance_reminders;
 pub mod folder_exchange;
 mod purge_credentials;
 mod reservation_expiry;
+mod stock_alerts;
 
 use portal::db::Db;
 use portal::journal::Trigger;
@@ -46,6 +47,11 @@ pub const JOBS: &[JobSpec] = &[
         description: "warn before reservations lapse; release lapsed ones",
     },
     JobSpec {
+        name: stock_alerts::NAME,
+        default_cron: "15 */5 * * * *",
+        description: "tell buyers what is back in stock and staff what runs low",
+    },
+    JobSpec {
         name: finance_reminders::NAME,
         default_cron: "0 0 7 * * *",
         description: "remind buyers of payments falling due and overdue",
@@ -80,6 +86,7 @@ pub fn run_blocking(db: &Db, name: &str, trigger: Trigger) -> anyhow::Result<Job
         reservation_expiry::NAME => reservation_expiry::run(db),
         email_outbox::NAME => email_outbox::run(db),
         finance_reminders::NAME => finance_reminders::run(db),
+        stock_alerts::NAME => stock_alerts::run(db),
         folder_exchange::NAME
         | folder_exchange::FULL_IMPORT
         | folder_exchange::STOCK_IMPORT

@@ -97,6 +97,8 @@ pub struct ListItem {
     pub min_order: i64,
     /// The hash of the product's first picture (`media::thumb_url`).
     pub picture: Option<String>,
+    /// When it is expected, if out of stock and the supplier said.
+    pub expected_at: Option<chrono::NaiveDate>,
 }
 
 impl ListItem {
@@ -192,6 +194,7 @@ fn list_columns() -> (
     products::pack_multiple,
     products::min_order,
     products::picture,
+    offers::expected_at,
 ) {
     (
         offers::id,
@@ -207,5 +210,6 @@ fn list_columns() -> (
         products::pack_multiple,
         products::min_order,
         products::picture,
+        offers::expected_at,
     )
 }

@@ -91,6 +91,8 @@ pub struct Offer {
     pub stock_total: i64,
     pub reserved: i64,
     pub active: bool,
+    /// When it is expected, if out of stock (the ERP's stock list or the API).
+    pub expected_at: Option<chrono::NaiveDate>,
 }
 
 impl Offer {

@@ -72,6 +72,7 @@ diesel::table! {
         stock_total -> BigInt,
         reserved -> BigInt,
         active -> Bool,
+        expected_at -> Nullable<Date>,
     }
 }
 
@@ -701,12 +702,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stock_subscriptions (user_id, offer_id) {
+        user_id -> BigInt,
+        offer_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stock_watches (offer_id) {
+        offer_id -> BigInt,
+        threshold -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        alerted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(stock_subscriptions -> offers (offer_id));
+diesel::joinable!(stock_subscriptions -> users (user_id));
+diesel::joinable!(stock_watches -> offers (offer_id));
+diesel::joinable!(stock_watches -> users (user_id));
 diesel::joinable!(customer_codes -> offers (offer_id));
 diesel::joinable!(customer_codes -> companies (company_id));
 diesel::joinable!(product_media -> products (product_id));
 diesel::joinable!(product_media -> media_files (hash));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    stock_subscriptions,
+    stock_watches,
     customer_codes,
     media_files,
     product_media,

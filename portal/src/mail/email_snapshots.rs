@@ -43,10 +43,17 @@ fn value(kind: &str, name: &str, lang: &str) -> String {
         .into(),
         "contract" => "ОПТ-2026/014".into(),
         "due" => "15.12.2026".into(),
-        "name" => "Иван Петров".into(),
+        "name" => match kind {
+            "back_in_stock" | "low_stock" => if en { "Hex nut DIN 934 M10" } else { "Гайка DIN 934 М10" }.into(),
+            _ => "Иван Петров".into(),
+        },
+        "sku" => "NUT-934-M10".into(),
+        "available" => if en { "500 pcs" } else { "500 шт" }.into(),
+        "threshold" => if en { "1,000 pcs" } else { "1\u{a0}000 шт" }.into(),
         "email" => "ivan.petrov@romashka.example".into(),
         "url" => match kind {
             "invite" | "password_reset" => "https://portal.example.com/password/3q2-Xf9kLmN0pQrS".into(),
+            "back_in_stock" | "low_stock" => "https://portal.example.com/catalog/products/42".into(),
             _ => "https://portal.example.com/orders/123".into(),
         },
         other => panic!("no example value for placeholder {{{other}}}: add one here"),

@@ -33,6 +33,8 @@ stored_text_enum! {
         AwaitingApproval = "awaiting_approval",
         PaymentDue = "payment_due",
         PaymentOverdue = "payment_overdue",
+        BackInStock = "back_in_stock",
+        LowStock = "low_stock",
         Invite = "invite",
         PasswordReset = "password_reset",
     }

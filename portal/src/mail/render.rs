@@ -43,6 +43,8 @@ static TEMPLATES: &[Template] = &[
     template!("awaiting_approval", ["number", "company", "total", "reason", "url"]),
     template!("payment_due", ["number", "contract", "amount", "due", "url"]),
     template!("payment_overdue", ["number", "contract", "amount", "due", "url"]),
+    template!("back_in_stock", ["sku", "name", "available", "url"]),
+    template!("low_stock", ["sku", "name", "available", "threshold", "url"]),
     template!("invite", ["name", "company", "email", "url", "deadline"]),
     template!("password_reset", ["name", "url", "deadline"]),
 ];
@@ -147,6 +149,9 @@ mod tests {
             ("reason", "Задолженность превысит кредитный лимит.".to_string()),
             ("contract", "ОПТ-2026/014".to_string()),
             ("due", "15.12.2026".to_string()),
+            ("sku", "NUT-934-M10".to_string()),
+            ("available", "500 шт".to_string()),
+            ("threshold", "1000 шт".to_string()),
         ]
     }
 

@@ -234,6 +234,10 @@ pub fn rows_of_sheet(sheet: &super::upload::Sheet) -> Vec<(String, String, usize
             let cell = |c: usize| cells.get(c).map(|t| t.trim().to_string()).unwrap_or_default();
             (cell(0), cell(1), i + 1)
         })
-        .filter(|(code, sku, row)| !(code.is_empty() && sku.is_empty()) && !(*row == 1 && header(code) && header(sku)))
+        .filter(|(code, sku, row)| {
+            let empty = code.is_empty() && sku.is_empty();
+            let heading = *row == 1 && header(code) && header(sku);
+            !empty && !heading
+        })
         .collect()
 }

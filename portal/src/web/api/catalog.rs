@@ -178,6 +178,10 @@ struct OfferOut {
     availability: AvailabilityOut,
     /// Per warehouse, only when the supplier shows exact stock.
     warehouses: Vec<WarehouseStockOut>,
+    /// When it is expected, if it is out of stock and the supplier said.
+    expected_at: Option<chrono::NaiveDate>,
+    /// The caller waits to be told when it is back in stock.
+    subscribed: bool,
 }
 
 #[derive(Object)]
@@ -572,15 +576,24 @@ impl CatalogApi {
     async fn product(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<ProductOutcome> {
         let user = auth.0;
         let id = id.0;
-        match state.db.run(move |conn| product_card(conn, &user, ProductId(id))).await {
-            Ok(card) => Ok(ProductOutcome::Ok(Json(Box::new(product_detail(card))))),
+        let found = state
+            .db
+            .run(move |conn| {
+                let card = product_card(conn, &user, ProductId(id))?;
+                let ids: Vec<OfferId> = card.offers.iter().map(|o| o.offer.id).collect();
+                let subscribed = crate::stock_alerts::subscribed(conn, user.id, &ids)?;
+                Ok((card, subscribed))
+            })
+            .await;
+        match found {
+            Ok((card, subscribed)) => Ok(ProductOutcome::Ok(Json(Box::new(product_detail(card, &subscribed))))),
             Err(Error::NotFound) => Ok(ProductOutcome::NotFound(api_error("no such product"))),
             Err(e) => Err(e.into()),
         }
     }
 }
 
-fn product_detail(card: ProductCard) -> ProductDetail {
+fn product_detail(card: ProductCard, subscribed: &[OfferId]) -> ProductDetail {
     let ProductCard { product, offers, pricing, policy, media, .. } = card;
     let offers = offers
         .into_iter()
@@ -591,6 +604,8 @@ fn product_detail(card: ProductCard) -> ProductDetail {
                 .into_iter()
                 .map(|s| WarehouseStockOut { warehouse: s.warehouse, quantity: qty(s.quantity) })
                 .collect(),
+            subscribed: subscribed.contains(&offer.id),
+            expected_at: offer.expected_at.filter(|_| offer.available() <= 0),
             id: offer.id.0,
             external_id: offer.external_id,
             sku: offer.sku,

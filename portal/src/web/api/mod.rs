@@ -19,6 +19,7 @@ mod lifecycle;
 mod me;
 mod orders;
 mod shipping;
+mod stock_alerts;
 mod verdicts;
 
 use poem::http::{Method, StatusCode};
@@ -46,7 +47,7 @@ pub type Apis = (
     (admin_terms::AdminTermsApi, admin_discounts::AdminDiscountsApi),
     finance::FinanceApi,
     closing_documents::ClosingDocumentsApi,
-    (shipping::ShippingApi, customer_codes::CustomerCodesApi),
+    (shipping::ShippingApi, customer_codes::CustomerCodesApi, stock_alerts::StockAlertsApi),
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -66,7 +67,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             (admin_terms::AdminTermsApi, admin_discounts::AdminDiscountsApi),
             finance::FinanceApi,
             closing_documents::ClosingDocumentsApi,
-            (shipping::ShippingApi, customer_codes::CustomerCodesApi),
+            (shipping::ShippingApi, customer_codes::CustomerCodesApi, stock_alerts::StockAlertsApi),
         ),
         "Optovik API",
         env!("CARGO_PKG_VERSION"),

@@ -221,6 +221,8 @@ struct CatalogRow {
     breaks: Vec<String>,
     /// The product's first picture, small.
     thumb: Option<String>,
+    /// "15.12.2026" when out of stock and expected.
+    expected: Option<String>,
 }
 
 /// A listed offer as a table row at the buyer's price.
@@ -301,6 +303,10 @@ pub async fn page(
                         row: row(item, &pricing, policy, lang),
                         breaks,
                         thumb: item.picture.as_deref().map(crate::media::thumb_url),
+                        expected: item
+                            .expected_at
+                            .filter(|_| item.available() <= 0)
+                            .map(|d| d.format("%d.%m.%Y").to_string()),
                     }
                 })
                 .collect();

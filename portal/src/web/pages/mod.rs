@@ -37,6 +37,8 @@ pub fn routes() -> Route {
         .at("/catalog/price-list/link", post(catalog::price_list_link))
         .at("/price-list/:token/:file", get(catalog::shared_price_list))
         .at("/catalog/products/:id", get(product::page))
+        .at("/catalog/products/:id/subscription", post(product::subscription))
+        .at("/catalog/products/:id/watch", post(product::watch))
         .at("/catalog/suggest", get(quick_order::suggest))
         .at("/cart", get(cart::page))
         .at("/cart/add", post(cart::add))

@@ -31,6 +31,8 @@ struct LineView {
     sku: String,
     /// The buyer company's own code for the offer, if it keeps one.
     customer_code: Option<String>,
+    /// "15.12.2026": when a backordered line's goods are expected.
+    expected: Option<String>,
     name: String,
     unit: String,
     quantity: String,
@@ -137,6 +139,8 @@ struct PageData {
     closing: Vec<crate::finance::closing::ClosingDocument>,
     /// The buyer company's own codes of the order's offers.
     codes: std::collections::HashMap<crate::ids::OfferId, String>,
+    /// When the order's offers are expected (those the ERP gave a date).
+    expected: std::collections::HashMap<crate::ids::OfferId, chrono::NaiveDate>,
 }
 
 #[handler]
@@ -158,6 +162,7 @@ pub async fn detail(
             let filter = crate::finance::closing::Filter { order_id: Some(detail.order.id), ..Default::default() };
             let offers: Vec<_> = detail.lines.iter().map(|l| l.offer_id).collect();
             Ok(PageData {
+                expected: expected_dates(conn, &offers)?,
                 codes: crate::ordering::customer_codes::of_offers(conn, detail.order.company_id, &offers)?,
                 closing: crate::finance::closing::list(conn, scope, filter)?,
                 zone: crate::settings::timezone(conn)?,
@@ -172,7 +177,7 @@ pub async fn detail(
 }
 
 fn build(data: PageData, role: Role, lang: &'static str) -> OrderPage {
-    let PageData { detail: d, zone, channels_in_use, deliveries, closing, codes } = data;
+    let PageData { detail: d, zone, channels_in_use, deliveries, closing, codes, expected } = data;
     let order = &d.order;
     let staff = role.is_staff();
     OrderPage {
@@ -195,7 +200,17 @@ fn build(data: PageData, role: Role, lang: &'static str) -> OrderPage {
         sync_state: i18n::text(lang, &format!("sync.{}", order.sync_state), &[]),
         channels: channel_views(&channels_in_use, &deliveries, zone, lang),
         closing: super::closing_documents::views(&closing, lang),
-        lines: d.lines.iter().map(|l| line_view(l, codes.get(&l.offer_id).cloned(), lang)).collect(),
+        lines: d
+            .lines
+            .iter()
+            .map(|l| {
+                let mut view = line_view(l, codes.get(&l.offer_id).cloned(), lang);
+                if l.backordered > 0 {
+                    view.expected = expected.get(&l.offer_id).map(|d| d.format("%d.%m.%Y").to_string());
+                }
+                view
+            })
+            .collect(),
         events: d.events.iter().map(|e| event_view(e, zone, lang)).collect(),
         invoice: d
             .invoices
@@ -233,6 +248,18 @@ fn channel_views(in_use: &[Channel], deliveries: &[Delivery], zone: chrono_tz::T
     taken.chain(waiting).collect()
 }
 
+/// When each of `offers` is expected, for those with a date.
+fn expected_dates(
+    conn: &mut crate::db::DbConn,
+    offers: &[crate::ids::OfferId],
+) -> crate::Result<std::collections::HashMap<crate::ids::OfferId, chrono::NaiveDate>> {
+    use crate::db::schema::offers as table;
+    use diesel::prelude::*;
+    let rows: Vec<(crate::ids::OfferId, Option<chrono::NaiveDate>)> =
+        table::table.filter(table::id.eq_any(offers)).select((table::id, table::expected_at)).load(conn)?;
+    Ok(rows.into_iter().filter_map(|(o, d)| Some((o, d?))).collect())
+}
+
 fn line_view(l: &OrderLine, customer_code: Option<String>, lang: &str) -> LineView {
     let q = |v: i64| Qty(v).format(lang);
     let adjustments = l.price_adjustments();
@@ -243,6 +270,7 @@ fn line_view(l: &OrderLine, customer_code: Option<String>, lang: &str) -> LineVi
         line_no: l.line_no,
         sku: l.sku.clone(),
         customer_code,
+        expected: None,
         name: l.name.clone(),
         unit: l.unit.clone(),
         quantity: q(l.quantity),

@@ -11,6 +11,7 @@ use super::view::{break_lines, offer_row, stock_cell, OfferFacts, OfferRow};
 use crate::catalog::card::{product_card, CardOffer, ProductCard};
 use crate::catalog::ProductId;
 use crate::error::Error;
+use crate::ids::OfferId;
 use crate::settings::StockDisplay;
 use crate::web::session::{layout, Authed};
 use crate::web::AppState;
@@ -77,6 +78,96 @@ struct OfferView {
     warehouses: Vec<WarehouseView>,
     /// "from 100 pcs: 8.15" for each quantity price break.
     breaks: Vec<String>,
+    /// Out of stock: a buyer may ask to be told when it is back.
+    out_of_stock: bool,
+    /// "15.12.2026": when it is expected, if out of stock and known.
+    expected: Option<String>,
+    /// The buyer waits for it.
+    subscribed: bool,
+    /// Staff: the low-stock threshold watched, if any.
+    watched: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct SubscriptionForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    offer_id: Option<i64>,
+}
+
+/// A buyer asks to be told when an offer (or every offer of the product
+/// that is out of stock) is back, or stops waiting.
+#[handler]
+#[tracing::instrument(skip_all)]
+pub async fn subscription(
+    jar: &poem::web::cookie::CookieJar,
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    crate::web::session::CsrfForm(form): crate::web::session::CsrfForm<SubscriptionForm>,
+) -> poem::Result<poem::web::Redirect> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let user = session.user.clone();
+    let lang = crate::i18n::locale(&user.locale);
+    let outcome = state
+        .db
+        .run(move |conn| match form.action.as_str() {
+            "unsubscribe" => crate::stock_alerts::unsubscribe(conn, user.id, id).map(|_| "stock_alerts.unsubscribed"),
+            _ => match crate::stock_alerts::subscribe(conn, &user, id, form.offer_id.map(OfferId)) {
+                Ok(_) => Ok("stock_alerts.subscribed"),
+                Err(Error::Conflict(_)) => Ok("stock_alerts.in_stock_now"),
+                Err(other) => Err(other),
+            },
+        })
+        .await?;
+    crate::web::session::set_flash(state, jar, &crate::i18n::text(lang, outcome, &[]));
+    Ok(poem::web::Redirect::see_other(format!("/catalog/products/{id}")))
+}
+
+#[derive(serde::Deserialize)]
+pub struct WatchForm {
+    offer_id: i64,
+    #[serde(default)]
+    threshold: String,
+}
+
+/// Staff watch an offer's stock (an empty threshold stops watching).
+#[handler]
+#[tracing::instrument(skip_all)]
+pub async fn watch(
+    jar: &poem::web::cookie::CookieJar,
+    Data(state): Data<&AppState>,
+    crate::web::session::Staff(session): crate::web::session::Staff,
+    Path(id): Path<String>,
+    crate::web::session::CsrfForm(form): crate::web::session::CsrfForm<WatchForm>,
+) -> poem::Result<poem::web::Redirect> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let staff = session.user.id;
+    let lang = crate::i18n::locale(&session.user.locale);
+    let offer = OfferId(form.offer_id);
+    let threshold = form.threshold.trim().to_string();
+    let message = state
+        .db
+        .run(move |conn| {
+            if threshold.is_empty() {
+                crate::stock_alerts::unwatch(conn, offer)?;
+                return Ok(crate::i18n::text(lang, "stock_alerts.unwatched", &[]));
+            }
+            let Some(milli) = crate::money::Qty::parse(&threshold).map(|q| q.milli()) else {
+                return Ok(crate::i18n::text(lang, "stock_alerts.bad_threshold", &[("threshold", threshold)]));
+            };
+            match crate::stock_alerts::watch(conn, staff, offer, milli) {
+                Ok(()) => Ok(crate::i18n::text(lang, "stock_alerts.watched", &[("threshold", threshold)])),
+                Err(Error::Invalid(_)) => {
+                    Ok(crate::i18n::text(lang, "stock_alerts.bad_threshold", &[("threshold", threshold)]))
+                }
+                Err(other) => Err(other),
+            }
+        })
+        .await?;
+    crate::web::session::set_flash(state, jar, &message);
+    Ok(poem::web::Redirect::see_other(format!("/catalog/products/{id}")))
 }
 
 #[handler]
@@ -90,16 +181,41 @@ pub async fn page(
     let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
     let layout = layout(state, req, &session, "catalog").await?;
     let user = session.user.clone();
-    let card = state.db.run(move |conn| product_card(conn, &user, ProductId(id))).await?;
-    let view = page_view(card, layout.lang);
+    let (card, subscribed, watched) = state
+        .db
+        .run(move |conn| {
+            let card = product_card(conn, &user, ProductId(id))?;
+            let ids: Vec<OfferId> = card.offers.iter().map(|o| o.offer.id).collect();
+            let subscribed = crate::stock_alerts::subscribed(conn, user.id, &ids)?;
+            let watched = if user.role.is_staff() {
+                crate::stock_alerts::watches(conn)?
+                    .into_iter()
+                    .filter(|w| ids.contains(&w.offer_id))
+                    .map(|w| (w.offer_id, w.threshold))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Ok((card, subscribed, watched))
+        })
+        .await?;
+    let view = page_view(card, (&subscribed, &watched), layout.lang);
     Ok(state.templates.render("product.html", &layout, &view)?)
 }
 
-fn page_view(card: ProductCard, lang: &'static str) -> ProductPage {
+fn page_view(
+    card: ProductCard,
+    (subscribed, watched): (&[OfferId], &[(OfferId, i64)]),
+    lang: &'static str,
+) -> ProductPage {
     let ProductCard { product, offers, pricing, policy, breadcrumbs, media } = card;
     let offers = offers
         .into_iter()
         .map(|CardOffer { offer, list_price_minor, breaks, stock }| OfferView {
+            out_of_stock: offer.available() <= 0,
+            expected: offer.expected_at.filter(|_| offer.available() <= 0).map(|d| d.format("%d.%m.%Y").to_string()),
+            subscribed: subscribed.contains(&offer.id),
+            watched: watched.iter().find(|(o, _)| *o == offer.id).map(|(_, t)| crate::money::Qty(*t).plain()),
             breaks: break_lines(&pricing, list_price_minor, &breaks, (&product.unit, product.vat_rate), lang),
             row: offer_row(
                 OfferFacts {
