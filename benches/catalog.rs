@@ -149,6 +149,95 @@ async fn http_load(db: Db, queries: Vec<String>, seconds: u64) -> anyhow::Result
     {
         load_as(&client, &base, email, label, &queries, seconds).await?;
     }
+    wrk_runs(&client, &base, &queries, seconds).await
+}
+
+/// Token of a demo login.
+async fn token_of(client: &reqwest::Client, base: &str, email: &str) -> anyhow::Result<String> {
+    let token: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({"email": email, "password": "demo-buyer"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(token["token"].as_str().unwrap_or_default().to_string())
+}
+
+/// The same server measured by `wrk` (a client outside this process, when
+/// it is installed): plain search and a faceted search (a category and two
+/// property values, with the facets), 20 rows a page, at 16 and 64
+/// connections.
+async fn wrk_runs(client: &reqwest::Client, base: &str, queries: &[String], seconds: u64) -> anyhow::Result<()> {
+    if std::process::Command::new("wrk").arg("--version").output().is_err() {
+        println!("wrk is not installed: the wrk runs are skipped (apt-get install wrk)");
+        return Ok(());
+    }
+    let token = token_of(client, base, "buyer@demo.example").await?;
+    let categories: serde_json::Value =
+        client.get(format!("{base}/api/v1/catalog/categories")).bearer_auth(&token).send().await?.json().await?;
+    let leaves: Vec<i64> = categories
+        .as_array()
+        .map(|all| all.iter().filter(|c| !c["parent_id"].is_null()).filter_map(|c| c["id"].as_i64()).collect())
+        .unwrap_or_default();
+    let plain: Vec<String> =
+        queries.iter().map(|q| format!("/api/v1/catalog/products?q={}&per_page=20", urlencoding::encode(q))).collect();
+    let classes = ["5.8", "8.8", "10.9", "12.9"];
+    let coatings = ["цинк", "без покрытия", "горячий цинк"];
+    let faceted: Vec<String> = leaves
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let class = urlencoding::encode(&format!("Класс прочности:{}", classes[i % 4])).into_owned();
+            let coating = urlencoding::encode(&format!("Покрытие:{}", coatings[i % 3])).into_owned();
+            format!("/api/v1/catalog/products?category={c}&filter={class}&filter={coating}&facets=true&per_page=20")
+        })
+        .collect();
+    // Every faceted URL answers with rows and facets (checked once, not timed).
+    let sample: serde_json::Value = client
+        .get(format!("{base}{}", faceted[0]))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    anyhow::ensure!(sample["facets"].as_array().is_some_and(|f| !f.is_empty()), "no facets: {sample}");
+    for (label, paths) in [("plain search", &plain), ("faceted search", &faceted)] {
+        let script = std::env::temp_dir().join(format!("optovik-wrk-{}.lua", std::process::id()));
+        let list: Vec<String> = paths.iter().map(|p| format!("{p:?}")).collect();
+        std::fs::write(
+            &script,
+            format!(
+                "paths = {{{}}}\ni = 0\nrequest = function()\n  i = i + 1\n  return wrk.format(nil, paths[(i % #paths) + 1])\nend\n",
+                list.join(", ")
+            ),
+        )?;
+        for connections in [16, 64] {
+            let mut wrk = std::process::Command::new("wrk");
+            wrk.args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency"])
+                .args(["-H", &format!("Authorization: Bearer {token}")])
+                .arg("-s")
+                .arg(&script)
+                .arg(base);
+            let output = tokio::task::spawn_blocking(move || wrk.output()).await??;
+            let text = String::from_utf8_lossy(&output.stdout);
+            let line = |prefix: &str| {
+                text.lines()
+                    .find(|l| l.trim_start().starts_with(prefix))
+                    .map(|l| l.trim().to_string())
+                    .unwrap_or_default()
+            };
+            println!(
+                "wrk {label}, {connections} connections: {} | p50 {} | p99 {} | {}",
+                line("Requests/sec:"),
+                line("50%"),
+                line("99%"),
+                line("Non-2xx").trim()
+            );
+        }
+        let _ = std::fs::remove_file(&script);
+    }
     Ok(())
 }
 

@@ -22,6 +22,15 @@ fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     sheet.rows().map(|row| row.iter().map(|c| c.to_string()).collect()).collect()
 }
 
+/// The outline levels the sheet's rows carry (`<row … outlineLevel="n">`).
+fn outline_levels(bytes: &[u8]) -> std::collections::BTreeSet<u32> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a zip");
+    let mut xml = String::new();
+    archive.by_name("xl/worksheets/sheet1.xml").expect("sheet").read_to_string(&mut xml).expect("xml");
+    xml.split("outlineLevel=\"").skip(1).filter_map(|rest| rest.split('"').next()?.parse().ok()).collect()
+}
+
 /// The catalog API's unit price (kopecks) of a SKU for the token's owner.
 async fn catalog_price(app: &TestApp, token: &str, sku: &str) -> Option<i64> {
     let (_, found) = app.api_get(token, &format!("/api/v1/catalog/products?q={sku}")).await;
@@ -58,6 +67,8 @@ async fn the_price_list_carries_each_buyers_own_prices_and_assortment_and_upload
         assert!(headings.iter().any(|h| h.contains("Крепёж")), "grouped by category: {headings:?}");
         let nut = items.iter().find(|r| r[0] == "NUT-934-M10").expect("nut");
         assert!(nut[8].starts_with("от 1"), "the price break is in the file: {nut:?}");
+        assert!(nut[10].contains("/media/"), "the demo nut has a picture link: {nut:?}");
+        assert!(outline_levels(&bytes).contains(&2), "goods sit in outline levels under their category");
     }
     assert_ne!(prices_seen[..3], prices_seen[3..], "two companies, two sets of prices");
 

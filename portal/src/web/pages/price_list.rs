@@ -37,7 +37,7 @@ pub struct PriceListFilter {
 /// One row of the file: a category heading or an item.
 enum Row {
     Category { name: String, depth: usize },
-    Item { cells: [String; 9], price: Option<f64> },
+    Item { cells: [String; 9], price: Option<f64>, picture: Option<String> },
 }
 
 /// The column headings, in the buyer's language.
@@ -53,6 +53,7 @@ fn headings(lang: &str) -> Vec<String> {
         "col.min",
         "price_list.breaks",
         "cart.quantity",
+        "price_list.picture",
     ]
     .iter()
     .map(|k| i18n::text(lang, k, &[]))
@@ -97,6 +98,7 @@ fn walk(
             pinned: &[],
         }
     }
+    let base = crate::settings::public_url(conn)?;
     let mut seen: HashSet<i64> = HashSet::new();
     for (id, name, depth) in &order {
         let subtree = tree.subtree_ids(*id);
@@ -107,12 +109,12 @@ fn walk(
         let only = [*id];
         let ids = index.search(&search(filter, pricing, Some(&only)), Order::Name, 0, usize::MAX).1;
         seen.extend(ids.iter().copied());
-        items(conn, pricing, policy, &ids, lang, emit)?;
+        items(conn, pricing, policy, &ids, (lang, &base), emit)?;
     }
     if filter.category.is_none() {
         let rest: Vec<i64> = index.search(&search(filter, pricing, None), Order::Name, 0, usize::MAX).1;
         let rest: Vec<i64> = rest.into_iter().filter(|id| !seen.contains(id)).collect();
-        items(conn, pricing, policy, &rest, lang, emit)?;
+        items(conn, pricing, policy, &rest, (lang, &base), emit)?;
     }
     Ok(())
 }
@@ -123,7 +125,7 @@ fn items(
     pricing: &PriceContext,
     policy: StockPolicy,
     ids: &[i64],
-    lang: &str,
+    (lang, base): (&str, &str),
     emit: &mut dyn FnMut(Row) -> Result<()>,
 ) -> Result<()> {
     for chunk in ids.chunks(1_000) {
@@ -132,7 +134,7 @@ fn items(
         let breaks = crate::terms::price_breaks::of_offers(conn, pricing.price_type_id, &offers)?;
         for row in rows {
             let of_offer = breaks.get(&OfferId(row.offer_id)).map(Vec::as_slice).unwrap_or_default();
-            emit(item(&row, pricing, policy, of_offer, lang))?;
+            emit(item(&row, pricing, policy, of_offer, (lang, base)))?;
         }
     }
     Ok(())
@@ -143,7 +145,7 @@ fn item(
     pricing: &PriceContext,
     policy: StockPolicy,
     breaks: &[crate::terms::price_breaks::PriceBreak],
-    lang: &str,
+    (lang, base): (&str, &str),
 ) -> Row {
     let price = row.list_price_minor.map(|p| pricing.unit_price(Money(p), row.vat_rate).gross);
     let vat = match row.vat_rate {
@@ -162,7 +164,11 @@ fn item(
         Qty(row.min_order).plain(),
         breaks,
     ];
-    Row::Item { cells, price: price.map(|p| p.minor() as f64 / 100.0) }
+    Row::Item {
+        cells,
+        price: price.map(|p| p.minor() as f64 / 100.0),
+        picture: row.picture.as_deref().map(|hash| format!("{base}{}", crate::media::url(hash))),
+    }
 }
 
 /// The price list as an .xlsx workbook.
@@ -181,7 +187,7 @@ pub fn xlsx(
     let bold = Format::new().set_bold();
     let heading = Format::new().set_bold().set_background_color("#E8EEF7");
     let money = Format::new().set_num_format("#,##0.00");
-    for (column, width) in [14.0, 60.0, 6.0, 12.0, 7.0, 14.0, 9.0, 9.0, 30.0, 11.0].iter().enumerate() {
+    for (column, width) in [14.0, 60.0, 6.0, 12.0, 7.0, 14.0, 9.0, 9.0, 30.0, 11.0, 40.0].iter().enumerate() {
         sheet.set_column_width(column as u16, *width).map_err(xlsx_error)?;
     }
     let title = match &pricing.contract_number {
@@ -197,14 +203,29 @@ pub fn xlsx(
         sheet.write_string_with_format(2, column as u16, text, &bold).map_err(xlsx_error)?;
     }
     let mut row_no: u32 = 3;
+    // Outline levels: a category at its depth, its goods one deeper (Excel
+    // keeps seven). Constant-memory mode does not write them, so they are
+    // noted per row (a byte each) and added to the sheet's XML afterwards.
+    let mut levels: Vec<u8> = vec![0; row_no as usize];
+    let mut goods_level = 0;
     walk(conn, index, pricing, policy, filter, lang, &mut |row| {
+        levels.push(match &row {
+            Row::Category { depth, .. } => {
+                goods_level = (depth + 1).min(7) as u8;
+                (*depth).min(7) as u8
+            }
+            Row::Item { .. } => goods_level,
+        });
         match row {
             Row::Category { name, depth } => {
                 let indented = format!("{}{name}", "  ".repeat(depth));
                 sheet.write_string_with_format(row_no, 1, &indented, &heading).map_err(xlsx_error)?;
                 sheet.write_blank(row_no, 0, &heading).map_err(xlsx_error)?;
             }
-            Row::Item { cells, price } => {
+            Row::Item { cells, price, picture } => {
+                if let Some(url) = picture {
+                    sheet.write_string(row_no, 10, url).map_err(xlsx_error)?;
+                }
                 for (column, text) in cells.iter().enumerate() {
                     match (column, price) {
                         (3, Some(value)) => {
@@ -221,7 +242,64 @@ pub fn xlsx(
         row_no += 1;
         Ok(())
     })?;
-    book.save_to_buffer().map_err(xlsx_error)
+    let saved = book.save_to_buffer().map_err(xlsx_error)?;
+    with_outline_levels(&saved, &levels).map_err(|e| Error::Internal(format!("price list outline: {e}")))
+}
+
+/// The workbook with `outlineLevel` on the first sheet's rows (`levels[r]`
+/// for 0-based row r) and the sheet's outline level set, streamed entry by
+/// entry: the other parts are copied as they are, the sheet's XML is read a
+/// tag at a time (a row's opening tag never spans two reads).
+fn with_outline_levels(xlsx: &[u8], levels: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    use std::io::{BufRead, BufReader, Write};
+    const SHEET: &str = "xl/worksheets/sheet1.xml";
+    let deepest = levels.iter().copied().max().unwrap_or(0);
+    if deepest == 0 {
+        return Ok(xlsx.to_vec());
+    }
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).map_err(|e| e.to_string())?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(xlsx.len() + 4096)));
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(|e| e.to_string())?;
+        if entry.name().map_err(|e| e.to_string())? != SHEET {
+            out.raw_copy_file(entry).map_err(|e| e.to_string())?;
+            continue;
+        }
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        out.start_file(SHEET, options).map_err(|e| e.to_string())?;
+        let mut reader = BufReader::with_capacity(1 << 16, entry);
+        let mut piece = Vec::with_capacity(256);
+        let io = |e: std::io::Error| e.to_string();
+        loop {
+            piece.clear();
+            if reader.read_until(b'>', &mut piece).map_err(io)? == 0 {
+                break;
+            }
+            if let Some(at) = find(&piece, b"<sheetFormatPr ") {
+                out.write_all(&piece[..at + 15]).map_err(io)?;
+                write!(out, "outlineLevelRow=\"{deepest}\" ").map_err(io)?;
+                out.write_all(&piece[at + 15..]).map_err(io)?;
+            } else if let Some(at) = find(&piece, b"<row r=\"") {
+                let number: usize = piece[at + 8..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .fold(0, |n, b| n * 10 + usize::from(b - b'0'));
+                let level = number.checked_sub(1).and_then(|r| levels.get(r)).copied().unwrap_or(0);
+                out.write_all(&piece[..at + 5]).map_err(io)?;
+                if level > 0 {
+                    write!(out, "outlineLevel=\"{level}\" ").map_err(io)?;
+                }
+                out.write_all(&piece[at + 5..]).map_err(io)?;
+            } else {
+                out.write_all(&piece).map_err(io)?;
+            }
+        }
+    }
+    Ok(out.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// The price list as .csv: semicolon-separated, UTF-8 with a byte-order
@@ -243,12 +321,13 @@ pub fn csv(
             Row::Category { name, depth } => {
                 path.truncate(depth);
                 path.push(name);
-                let record = ["", &path.join(" / "), "", "", "", "", "", "", "", ""];
+                let record = ["", &path.join(" / "), "", "", "", "", "", "", "", "", ""];
                 out.write_record(record).map_err(csv_error)?;
             }
-            Row::Item { cells, .. } => {
+            Row::Item { cells, picture, .. } => {
                 let mut record: Vec<&str> = cells.iter().map(String::as_str).collect();
                 record.push("");
+                record.push(picture.as_deref().unwrap_or_default());
                 out.write_record(record).map_err(csv_error)?;
             }
         }
