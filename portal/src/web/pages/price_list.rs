@@ -37,7 +37,7 @@ pub struct PriceListFilter {
 /// One row of the file: a category heading or an item.
 enum Row {
     Category { name: String, depth: usize },
-    Item { cells: [String; 9], price: Option<f64>, picture: Option<String> },
+    Item { cells: Box<[String; 9]>, price: Option<f64>, picture: Option<String> },
 }
 
 /// The column headings, in the buyer's language.
@@ -165,7 +165,7 @@ fn item(
         breaks,
     ];
     Row::Item {
-        cells,
+        cells: Box::new(cells),
         price: price.map(|p| p.minor() as f64 / 100.0),
         picture: row.picture.as_deref().map(|hash| format!("{base}{}", crate::media::url(hash))),
     }
