@@ -125,11 +125,84 @@ fn main() -> anyhow::Result<()> {
         in_stock.push(started.elapsed());
     }
     report("in-process list (in stock only)", in_stock);
+    where_the_time_goes(&mut conn, &shared, &queries)?;
     drop(conn);
 
     // Over HTTP: the API as a buyer, 16 connections.
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(http_load(db, queries, seconds))
+}
+
+/// The steps of one API search request, timed one by one in process as a
+/// buyer (20 rows): the token check, the buyer's pricing context, the
+/// settings and index version reads, the buyer's own-code lookup, the index
+/// search with the page's rows, the price breaks, and the JSON.
+fn where_the_time_goes(
+    conn: &mut portal::db::DbConn,
+    shared: &portal::catalog::search_index::SharedIndex,
+    queries: &[String],
+) -> anyhow::Result<()> {
+    use portal::accounts::User;
+    let buyer = User::find_by_email(conn, "buyer@demo.example")?.ok_or_else(|| anyhow::anyhow!("no demo buyer"))?;
+    let token = portal::accounts::tokens::issue(conn, buyer.id)?.token;
+    let rounds = 2_000;
+    let mut steps: Vec<(&str, Duration)> = Vec::new();
+    let time = |label: &'static str, steps: &mut Vec<(&str, Duration)>, took: Duration| match steps
+        .iter_mut()
+        .find(|(l, _)| *l == label)
+    {
+        Some((_, total)) => *total += took,
+        None => steps.push((label, took)),
+    };
+    for i in 0..rounds {
+        let text = &queries[i % queries.len()];
+        let started = Instant::now();
+        let user = portal::accounts::tokens::lookup(conn, &token)?.ok_or_else(|| anyhow::anyhow!("token"))?;
+        time("token check (SHA-256, session row)", &mut steps, started.elapsed());
+        let started = Instant::now();
+        let pricing = portal::pricing::PriceContext::for_user(conn, &user)?;
+        time("pricing context (contract, price type, assortment)", &mut steps, started.elapsed());
+        let started = Instant::now();
+        let policy = portal::settings::stock_policy(conn)?;
+        time("stock display setting", &mut steps, started.elapsed());
+        let started = Instant::now();
+        let index = shared.get(conn)?;
+        time("index (catalog version check)", &mut steps, started.elapsed());
+        let started = Instant::now();
+        let pinned = portal::ordering::customer_codes::pinned_by(conn, pricing.company_id, text)?;
+        time("buyer's own code lookup", &mut steps, started.elapsed());
+        let started = Instant::now();
+        let query = ListQuery { text: text.clone(), per_page: 20, page: 1, pinned, ..Default::default() };
+        let page = list(conn, &index, &query, &pricing)?;
+        time("index search + 20 rows read", &mut steps, started.elapsed());
+        let started = Instant::now();
+        let ids: Vec<portal::ids::OfferId> = page.items.iter().map(|i| portal::ids::OfferId(i.offer_id)).collect();
+        let breaks = portal::terms::price_breaks::of_offers(conn, pricing.price_type_id, &ids)?;
+        time("price breaks of the rows", &mut steps, started.elapsed());
+        let started = Instant::now();
+        let priced: Vec<(i64, Option<i64>, usize)> = page
+            .items
+            .iter()
+            .map(|item| {
+                let unit = item.list_price_minor.map(|p| pricing.unit_price(portal::money::Money(p), item.vat_rate));
+                (item.offer_id, unit.map(|u| u.gross.minor()), breaks.len())
+            })
+            .collect();
+        let json = serde_json::to_vec(&(&page.items, &priced, policy.few_threshold))?;
+        time("prices and JSON", &mut steps, started.elapsed());
+        std::hint::black_box(json);
+    }
+    let total: Duration = steps.iter().map(|(_, d)| *d).sum();
+    println!("where the time of one API search goes (in process, {rounds} requests, 20 rows):");
+    for (label, took) in &steps {
+        println!(
+            "  {label:<52} {:>7.1} µs  {:>4.1} %",
+            took.as_secs_f64() * 1e6 / rounds as f64,
+            took.as_secs_f64() * 100.0 / total.as_secs_f64()
+        );
+    }
+    println!("  {:<52} {:>7.1} µs", "all steps", total.as_secs_f64() * 1e6 / rounds as f64);
+    Ok(())
 }
 
 async fn http_load(db: Db, queries: Vec<String>, seconds: u64) -> anyhow::Result<()> {
@@ -178,21 +251,45 @@ async fn wrk_runs(client: &reqwest::Client, base: &str, queries: &[String], seco
         client.get(format!("{base}/api/v1/catalog/categories")).bearer_auth(&token).send().await?.json().await?;
     let leaves: Vec<i64> = categories
         .as_array()
-        .map(|all| all.iter().filter(|c| !c["parent_id"].is_null()).filter_map(|c| c["id"].as_i64()).collect())
+        .map(|all| {
+            all.iter()
+                .filter(|c| !c["parent_id"].is_null())
+                .filter(|c| c["external_id"].as_str().is_some_and(|e| e.starts_with("bench-")))
+                .filter_map(|c| c["id"].as_i64())
+                .collect()
+        })
         .unwrap_or_default();
     let plain: Vec<String> =
         queries.iter().map(|q| format!("/api/v1/catalog/products?q={}&per_page=20", urlencoding::encode(q))).collect();
-    let classes = ["5.8", "8.8", "10.9", "12.9"];
-    let coatings = ["цинк", "без покрытия", "горячий цинк"];
-    let faceted: Vec<String> = leaves
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let class = urlencoding::encode(&format!("Класс прочности:{}", classes[i % 4])).into_owned();
-            let coating = urlencoding::encode(&format!("Покрытие:{}", coatings[i % 3])).into_owned();
-            format!("/api/v1/catalog/products?category={c}&filter={class}&filter={coating}&facets=true&per_page=20")
-        })
-        .collect();
+    // Per category, the first value of its two most common properties (as a
+    // buyer would tick them in the sidebar).
+    let mut faceted: Vec<String> = Vec::new();
+    for category in &leaves {
+        let url = format!("{base}/api/v1/catalog/products?category={category}&facets=true&per_page=1");
+        let page: serde_json::Value = client.get(url).bearer_auth(&token).send().await?.json().await?;
+        let chosen: Vec<String> = page["facets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["values"].as_array().is_some_and(|v| v.len() > 1))
+            .take(2)
+            .map(|f| {
+                let filter = format!(
+                    "{}:{}",
+                    f["property"].as_str().unwrap_or(""),
+                    f["values"][0]["value"].as_str().unwrap_or("")
+                );
+                format!("&filter={}", urlencoding::encode(&filter))
+            })
+            .collect();
+        if chosen.len() == 2 {
+            faceted.push(format!(
+                "/api/v1/catalog/products?category={category}{}&facets=true&per_page=20",
+                chosen.concat()
+            ));
+        }
+    }
+    anyhow::ensure!(!faceted.is_empty(), "no category with two properties to filter by");
     // Every faceted URL answers with rows and facets (checked once, not timed).
     let sample: serde_json::Value = client
         .get(format!("{base}{}", faceted[0]))
@@ -202,7 +299,10 @@ async fn wrk_runs(client: &reqwest::Client, base: &str, queries: &[String], seco
         .error_for_status()?
         .json()
         .await?;
-    anyhow::ensure!(sample["facets"].as_array().is_some_and(|f| !f.is_empty()), "no facets: {sample}");
+    anyhow::ensure!(
+        sample["facets"].as_array().is_some_and(|f| !f.is_empty()) && sample["total"].as_i64() > Some(0),
+        "no facets or rows: {sample}"
+    );
     for (label, paths) in [("plain search", &plain), ("faceted search", &faceted)] {
         let script = std::env::temp_dir().join(format!("optovik-wrk-{}.lua", std::process::id()));
         let list: Vec<String> = paths.iter().map(|p| format!("{p:?}")).collect();

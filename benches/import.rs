@@ -3,9 +3,10 @@
 //! Generates a catalog and an offers file in the shape 1C writes
 //! (`BENCH_PRODUCTS`, default 10,000 products; half of them with two
 //! characteristic offers, so 1.5 offers per product; three price types, five
-//! warehouses; long descriptions and a dozen properties, so 100,000
-//! products make about 700 MB of XML), then measures on a fresh SQLite
-//! database: a parse-only pass, the first import of both files, and a
+//! warehouses; long descriptions, a dozen properties and a picture, so
+//! 100,000 products make about 700 MB of XML), then measures on a fresh SQLite
+//! database: a parse-only pass, the first import of both files (pictures
+//! read from the upload, hashed, stored once per content and linked), and a
 //! re-import that changes nothing — with peak memory. The files are written
 //! to `target/bench/` and streamed from there.
 //!
@@ -21,7 +22,7 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use connector::commerceml::read;
-use connector::import::import;
+use connector::import::import_with_files;
 use portal::db::Db;
 
 /// Properties per product, as 1C writes them for hardware goods.
@@ -40,6 +41,31 @@ const DESCRIPTION: &str = "Болт с шестигранной головкой
     строительстве и монтаже металлоконструкций. Резьба метрическая, шаг стандартный. \
     Поставляется в коробках; при заказе кратно упаковке. Сертификат соответствия и паспорт \
     качества прилагаются к каждой партии. Хранить в сухом месте.";
+
+/// Each `import_files/…` path answers one of 16 small pictures.
+struct Pictures(Vec<Vec<u8>>);
+
+impl Pictures {
+    fn new() -> Pictures {
+        Pictures(
+            (0..16u8)
+                .map(|i| {
+                    let picture = image::RgbImage::from_pixel(64, 48, image::Rgb([i * 15, 100, 200 - i * 10]));
+                    let mut out = std::io::Cursor::new(Vec::new());
+                    picture.write_to(&mut out, image::ImageFormat::Png).expect("png");
+                    out.into_inner()
+                })
+                .collect(),
+        )
+    }
+}
+
+impl portal::media::FileSource for Pictures {
+    fn read(&self, path: &str) -> portal::Result<Option<Vec<u8>>> {
+        let n: usize = path.bytes().map(usize::from).sum();
+        Ok(path.starts_with("import_files/").then(|| self.0[n % self.0.len()].clone()))
+    }
+}
 
 /// Writes the buffer out once it is large, so generating stays small in memory.
 fn spill(s: &mut String, out: &mut impl std::io::Write) -> std::io::Result<()> {
@@ -67,12 +93,13 @@ fn catalog(products: usize, out: &mut impl std::io::Write) -> std::io::Result<()
             s,
             "<Товар><Ид>prod-{p:07}</Ид><Штрихкод>46{p:011}</Штрихкод><Артикул>ART-{p:07}</Артикул><Наименование>Болт DIN 933 М{}х{} оцинкованный, партия {p}</Наименование>\
              <БазоваяЕдиница Код=\"796\" НаименованиеПолное=\"Штука\" МеждународноеСокращение=\"PCE\">шт</БазоваяЕдиница><Группы><Ид>g{}</Ид></Группы>\
-             <Описание>{DESCRIPTION}</Описание><ЗначенияСвойств>{}</ЗначенияСвойств>\
+             <Описание>{DESCRIPTION}</Описание><Картинка>import_files/{:02x}/prod-{p:07}.jpg</Картинка><ЗначенияСвойств>{}</ЗначенияСвойств>\
              <СтавкиНалогов><СтавкаНалога><Наименование>НДС</Наименование><Ставка>20</Ставка></СтавкаНалога></СтавкиНалогов>\
              <ЗначенияРеквизитов><ЗначениеРеквизита><Наименование>ВидНоменклатуры</Наименование><Значение>Товар</Значение></ЗначениеРеквизита></ЗначенияРеквизитов></Товар>",
             6 + p % 10,
             20 + p % 50,
             p % 50,
+            p % 256,
             (0..PROPERTIES)
                 .map(|k| format!("<ЗначенияСвойства><Ид>p{k}</Ид><Значение>значение {}</Значение></ЗначенияСвойства>", (p + k) % 30))
                 .collect::<String>(),
@@ -169,6 +196,10 @@ fn main() -> anyhow::Result<()> {
     let parse = median(parses);
     println!("parse only: {items} items, median {parse:.2?} of {rounds} ({:.0} MiB/s)", mib / parse.as_secs_f64());
 
+    // The pictures the catalog names, as an exchange upload would hold them:
+    // 16 distinct small photos, so the import reads, hashes and links every
+    // product's picture and stores each content once.
+    let pictures = Pictures::new();
     // Each round: a fresh database, the first import, then the same files again.
     let (mut firsts, mut agains) = (Vec::new(), Vec::new());
     for round in 0..rounds {
@@ -179,8 +210,8 @@ fn main() -> anyhow::Result<()> {
         let db = Db::connect(db_path, 4)?;
         for expect_changes in [true, false] {
             let started = Instant::now();
-            let a = import(&db, file(catalog_path)?)?;
-            let b = import(&db, file(offers_path)?)?;
+            let a = import_with_files(&db, file(catalog_path)?, &pictures)?;
+            let b = import_with_files(&db, file(offers_path)?, &pictures)?;
             let took = started.elapsed();
             let changes = a.changes() + b.changes();
             assert_eq!(changes > 0, expect_changes, "{}; {}", a.summary(), b.summary());

@@ -59,6 +59,10 @@ impl Counts {
                 self.problems.push(warning.clone());
             }
         }
+        if report.more_warnings > 0 {
+            self.problems
+                .push(format!("… and {} more pictures or documents missing or unreadable", report.more_warnings));
+        }
     }
 
     /// Adds another file's counts (the files of one zip, one journal run).

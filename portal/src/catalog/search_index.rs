@@ -84,6 +84,8 @@ pub struct SearchIndex {
     facets: FacetIndex,
     /// Entry of each offer id.
     by_offer: HashMap<i64, u32>,
+    /// Entries of each category (its own goods, not its subcategories').
+    by_category: HashMap<i64, Vec<u32>>,
 }
 
 /// At most this many query words narrow a search.
@@ -165,6 +167,12 @@ impl SearchIndex {
                 price_map.entry(price_type).or_insert_with(|| vec![None; entries.len()])[index as usize] = Some(price);
             }
         }
+        let mut by_category: HashMap<i64, Vec<u32>> = HashMap::new();
+        for (i, entry) in entries.iter().enumerate() {
+            if let Some(category) = entry.category_id {
+                by_category.entry(category).or_default().push(i as u32);
+            }
+        }
         let mut folded_skus: Vec<(Box<str>, u32)> =
             entries.iter().enumerate().map(|(i, e)| (fold(&e.sku).into_boxed_str(), i as u32)).collect();
         folded_skus.sort_unstable();
@@ -180,6 +188,7 @@ impl SearchIndex {
             masks: Mutex::new(HashMap::new()),
             facets,
             by_offer: position,
+            by_category,
         };
         tracing::debug!(offers = index.entries.len(), took = ?built.elapsed(), "search index built");
         Ok(index)
@@ -220,12 +229,17 @@ impl SearchIndex {
     }
 
     /// The entries matching every word's prefix (rarest word first, then
-    /// what the others match too); `None` when there are no words (all).
-    fn candidates(&self, text: &str) -> Option<Vec<u32>> {
+    /// what the others match too); without words, the entries of the
+    /// categories asked for; `None` when there are neither (all).
+    fn candidates(&self, text: &str, categories: Option<&[i64]>) -> Option<Vec<u32>> {
         let mut query_words = words(text);
         query_words.truncate(MAX_WORDS);
         if query_words.is_empty() {
-            return None;
+            let categories = categories?;
+            let mut list: Vec<u32> =
+                categories.iter().filter_map(|c| self.by_category.get(c)).flatten().copied().collect();
+            list.sort_unstable();
+            return Some(list);
         }
         let mut ranges: Vec<_> = query_words.iter().map(|w| self.prefix_range(w)).collect();
         ranges.sort_by_key(|r| r.len());
@@ -269,7 +283,7 @@ impl SearchIndex {
         let mask = self.mask(search.assortment);
         let mask = mask.as_deref().map(Vec::as_slice);
         let within = |i: &usize| self.within(mask, search, *i);
-        match self.candidates(search.text) {
+        match self.candidates(search.text, search.categories) {
             Some(list) => self.facets.count(list.iter().map(|i| *i as usize).filter(within), search.filters),
             None => self.facets.count((0..self.entries.len()).filter(within), search.filters),
         }
@@ -281,7 +295,7 @@ impl SearchIndex {
         let n = self.entries.len();
         let mask = self.mask(search.assortment);
         let mask = mask.as_deref().map(Vec::as_slice);
-        let candidates = self.candidates(search.text);
+        let candidates = self.candidates(search.text, search.categories);
         let properties = self.facets.matcher(search.filters);
         let passes = |index: usize| -> bool {
             self.within(mask, search, index) && (properties.is_empty() || properties.passes(index))

@@ -32,11 +32,31 @@ pub struct CategoryNode {
 }
 
 /// All active categories, flat.
+#[derive(Clone)]
 pub struct CategoryTree {
     all: Vec<Category>,
 }
 
+/// The tree as of a catalog version (category writes change it).
+static CACHED: std::sync::RwLock<Option<(String, CategoryTree)>> = std::sync::RwLock::new(None);
+
 impl CategoryTree {
+    /// The tree, read from the database only when the catalog version moved
+    /// since it was last read (the catalog page and search ask on every request).
+    pub fn cached(conn: &mut DbConn) -> Result<CategoryTree> {
+        let Some(version) = crate::settings::get(conn, crate::settings::CATALOG_VERSION)? else {
+            return CategoryTree::load(conn);
+        };
+        if let Some((at, tree)) = CACHED.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            if *at == version {
+                return Ok(tree.clone());
+            }
+        }
+        let tree = CategoryTree::load(conn)?;
+        *CACHED.write().unwrap_or_else(|p| p.into_inner()) = Some((version, tree.clone()));
+        Ok(tree)
+    }
+
     pub fn load(conn: &mut DbConn) -> Result<CategoryTree> {
         let all = categories::table
             .filter(categories::active.eq(true))

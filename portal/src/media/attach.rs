@@ -36,8 +36,24 @@ pub struct Report {
     pub reused: usize,
     /// Products whose pictures or documents changed.
     pub products: usize,
-    /// Files missing, unreadable or of a kind not kept: what and where.
+    /// Files missing, unreadable or of a kind not kept: what and where
+    /// (the first [`MAX_WARNINGS`]; `more_warnings` counts the rest).
     pub warnings: Vec<String>,
+    pub more_warnings: usize,
+}
+
+/// Warnings kept word for word; a catalog naming 100,000 missing files
+/// reports the first ones and how many more.
+pub const MAX_WARNINGS: usize = 1000;
+
+impl Report {
+    fn warn(&mut self, warning: String) {
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(warning);
+        } else {
+            self.more_warnings += 1;
+        }
+    }
 }
 
 /// Ids looked up per statement.
@@ -50,23 +66,33 @@ pub fn attach(db: &Db, source: &dyn FileSource, wanted: &[Wanted], bare: &[Strin
     attach_on(&mut *db.conn()?, source, wanted, bare)
 }
 
+/// Files read, hashed and prepared together: enough to keep every core
+/// busy, few enough that memory stays small whatever the upload's size.
+const BATCH: usize = 32;
+
 /// [`attach`] on one connection (the demo loader's).
 pub fn attach_on(conn: &mut DbConn, source: &dyn FileSource, wanted: &[Wanted], bare: &[String]) -> Result<Report> {
     let mut report = Report::default();
-    let mut found: HashMap<&str, (String, MediaKind)> = HashMap::new();
-    let mut failed: HashSet<&str> = HashSet::new();
+    // Each distinct path once, with the first product naming it (for warnings).
+    let mut paths: Vec<(&str, &str)> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for item in wanted {
         for (path, _) in &item.files {
-            if found.contains_key(path.as_str()) || failed.contains(path.as_str()) {
-                continue;
+            if seen.insert(path) {
+                paths.push((path, &item.product));
             }
-            match store(conn, source, path, &mut report)? {
+        }
+    }
+    let mut found: HashMap<&str, (String, MediaKind)> = HashMap::new();
+    for batch in paths.chunks(BATCH) {
+        for (path, outcome) in store_batch(conn, source, batch, &mut report)? {
+            match outcome {
                 Ok(stored) => {
                     found.insert(path, stored);
                 }
                 Err(reason) => {
-                    report.warnings.push(format!("Товар {}: {path}: {reason}", item.product));
-                    failed.insert(path);
+                    let product = batch.iter().find(|(p, _)| *p == path).map(|(_, product)| *product).unwrap_or("");
+                    report.warn(format!("Товар {product}: {path}: {reason}"));
                 }
             }
         }
@@ -78,39 +104,85 @@ pub fn attach_on(conn: &mut DbConn, source: &dyn FileSource, wanted: &[Wanted], 
     Ok(report)
 }
 
-/// Reads, hashes and (when new) stores one file: its hash and kind, or why not.
-fn store(
+/// What became of one path: its hash and kind, or why it was not taken.
+type Stored<'a> = (&'a str, std::result::Result<(String, MediaKind), String>);
+
+/// Reads and hashes a batch of files, prepares the new ones on every core
+/// (decoding and thumbnailing is the slow part) and stores them.
+fn store_batch<'a>(
     conn: &mut DbConn,
     source: &dyn FileSource,
-    path: &str,
+    batch: &[(&'a str, &str)],
     report: &mut Report,
-) -> Result<std::result::Result<(String, MediaKind), String>> {
-    let Some(clean_path) = clean(path) else { return Ok(Err("not a relative path inside the upload".into())) };
-    let Some(bytes) = source.read(&clean_path)? else { return Ok(Err("not in the upload".into())) };
-    let hash = crate::hash_bytes(&bytes);
-    let known: Option<bool> =
-        media_files::table.find(&hash).select(media_files::thumb.is_not_null()).first(conn).optional()?;
-    if let Some(picture) = known {
-        report.reused += 1;
-        return Ok(Ok((hash, if picture { MediaKind::Image } else { MediaKind::Document })));
+) -> Result<Vec<Stored<'a>>> {
+    let mut outcomes: Vec<Stored<'a>> = Vec::with_capacity(batch.len());
+    let mut fresh: Vec<(&'a str, String, Vec<u8>)> = Vec::new();
+    for (path, _) in batch {
+        let Some(clean_path) = clean(path) else {
+            outcomes.push((path, Err("not a relative path inside the upload".into())));
+            continue;
+        };
+        let Some(bytes) = source.read(&clean_path)? else {
+            outcomes.push((path, Err("not in the upload".into())));
+            continue;
+        };
+        let hash = crate::hash_bytes(&bytes);
+        let known: Option<bool> =
+            media_files::table.find(&hash).select(media_files::thumb.is_not_null()).first(conn).optional()?;
+        match known {
+            Some(picture) => {
+                report.reused += 1;
+                outcomes.push((path, Ok((hash, if picture { MediaKind::Image } else { MediaKind::Document }))));
+            }
+            None => fresh.push((path, clean_path, bytes)),
+        }
     }
-    let prepared = match prepare(&clean_path, bytes) {
-        Ok(prepared) => prepared,
-        Err(reason) => return Ok(Err(reason)),
-    };
-    let row = (
-        media_files::hash.eq(&prepared.hash),
-        media_files::content_type.eq(prepared.content_type),
-        media_files::size_bytes.eq(prepared.content.len() as i64),
-        media_files::width.eq(prepared.width),
-        media_files::height.eq(prepared.height),
-        media_files::content.eq(&prepared.content),
-        media_files::thumb.eq(prepared.thumb.as_ref()),
-        media_files::created_at.eq(Utc::now().naive_utc()),
-    );
-    per_backend!(conn, |c| diesel::insert_into(media_files::table).values(row).on_conflict_do_nothing().execute(c))?;
-    report.stored += 1;
-    Ok(Ok((prepared.hash, prepared.kind)))
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(fresh.len().max(1));
+    let per_worker = fresh.len().div_ceil(workers).max(1);
+    let prepared: Vec<(&'a str, std::result::Result<super::Prepared, String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = fresh
+            .chunks(per_worker)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(path, clean_path, bytes)| (*path, prepare(clean_path, bytes.clone())))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    for (path, outcome) in prepared {
+        let prepared = match outcome {
+            Ok(prepared) => prepared,
+            Err(reason) => {
+                outcomes.push((path, Err(reason)));
+                continue;
+            }
+        };
+        let row = (
+            media_files::hash.eq(&prepared.hash),
+            media_files::content_type.eq(prepared.content_type),
+            media_files::size_bytes.eq(prepared.content.len() as i64),
+            media_files::width.eq(prepared.width),
+            media_files::height.eq(prepared.height),
+            media_files::content.eq(&prepared.content),
+            media_files::thumb.eq(prepared.thumb.as_ref()),
+            media_files::created_at.eq(Utc::now().naive_utc()),
+        );
+        let inserted = per_backend!(conn, |c| diesel::insert_into(media_files::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c))?;
+        // The same content under two names in one batch is stored once.
+        if inserted > 0 {
+            report.stored += 1;
+        } else {
+            report.reused += 1;
+        }
+        outcomes.push((path, Ok((prepared.hash, prepared.kind))));
+    }
+    Ok(outcomes)
 }
 
 /// A product's list as stored: (kind, position, hash, name).

@@ -446,7 +446,7 @@ impl CatalogApi {
                 let policy = stock_policy(conn)?;
                 let categories = match category {
                     Some(c) => {
-                        let tree = CategoryTree::load(conn)?.visible_to(&pricing.assortment);
+                        let tree = CategoryTree::cached(conn)?.visible_to(&pricing.assortment);
                         if tree.get(c).is_none() {
                             return Ok(None);
                         }

@@ -261,7 +261,7 @@ pub async fn page(
             let index = search.get(conn)?;
             let pricing = PriceContext::for_user(conn, &user)?;
             let policy = stock_policy(conn)?;
-            let tree = CategoryTree::load(conn)?.visible_to(&pricing.assortment);
+            let tree = CategoryTree::cached(conn)?.visible_to(&pricing.assortment);
             filters.category = filters.category.filter(|c| tree.get(*c).is_some());
             let listing = ListQuery {
                 text: filters.text.clone(),
