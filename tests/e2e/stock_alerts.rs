@@ -56,9 +56,10 @@ async fn back_in_stock_after_a_stock_file_and_the_expected_date() {
     assert_eq!(status, 404);
 
     // The ERP says when it is expected: shown beside "none" on the catalog.
+    let erp = app.token("erp@demo.example", "demo-erp").await;
     let (status, _) = send(
         &app,
-        &admin,
+        &erp,
         "PUT",
         &format!("/api/v1/admin/offers/{offer_id}/expected-arrival"),
         json!({"date": "2026-12-20"}),

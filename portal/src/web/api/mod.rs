@@ -103,7 +103,7 @@ async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<User> {
 /// What the ERP's machine user may do through the API: read the catalog and
 /// orders, report what happened to an order (status, shipment, payment),
 /// import exchange files and read their journal, take orders through the
-/// API's order feed. It has no cart, places no orders, reads no invoices and
+/// API's order feed, say when goods out of stock are expected. It has no cart, places no orders, reads no invoices and
 /// runs no jobs.
 fn erp_may_call(method: &Method, path: &str) -> bool {
     let segments: Vec<&str> = path.trim_start_matches("/api").trim_matches('/').split('/').collect();
@@ -115,6 +115,7 @@ fn erp_may_call(method: &Method, path: &str) -> bool {
             | (&Method::POST, ["v1", "admin", "imports"])
             | (&Method::GET, ["v1", "exchange", "orders"])
             | (&Method::POST, ["v1", "exchange", "orders", "ack"] | ["v1", "erp", "ledger" | "closing-documents"])
+            | (&Method::PUT, ["v1", "admin", "offers", _, "expected-arrival"])
     )
 }
 
