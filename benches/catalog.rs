@@ -349,14 +349,7 @@ async fn load_as(
     queries: &[String],
     seconds: u64,
 ) -> anyhow::Result<()> {
-    let token: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&serde_json::json!({"email": email, "password": "demo-buyer"}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = token["token"].as_str().unwrap_or_default().to_string();
+    let token = token_of(client, base, email).await?;
     let urls: Arc<Vec<String>> = Arc::new(
         queries
             .iter()

@@ -231,6 +231,17 @@ pub fn watches(conn: &mut DbConn) -> Result<Vec<Watch>> {
         .collect())
 }
 
+/// The message arguments naming an offer: its SKU, name, what is
+/// available (with the unit) and the product's address.
+fn offer_args((sku, name, unit): (String, String, &str), available: i64, url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("sku", sku),
+        ("name", name),
+        ("available", format!("{} {unit}", Qty(available.max(0)).plain())),
+        ("url", url.to_string()),
+    ]
+}
+
 /// What [`check`] told.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Told {
@@ -258,12 +269,7 @@ pub fn check(conn: &mut DbConn) -> Result<Told> {
             ))
             .load(conn)?;
         for (user, offer, product, sku, name, unit, available) in back {
-            let args = [
-                ("sku", sku),
-                ("name", name),
-                ("available", format!("{} {unit}", Qty(available).plain())),
-                ("url", format!("{base}/catalog/products/{product}")),
-            ];
+            let args = offer_args((sku, name, &unit), available, &format!("{base}/catalog/products/{product}"));
             notify(conn, UserId(user), None, NotificationKind::BackInStock, &args)?;
             diesel::delete(stock_subscriptions::table.find((user, offer))).execute(conn)?;
             told.back_in_stock += 1;
@@ -287,13 +293,8 @@ pub fn check(conn: &mut DbConn) -> Result<Told> {
         for (offer, user, threshold, alerted, product, sku, name, unit, available) in watched {
             let low = available < threshold;
             if low && alerted.is_none() {
-                let args = [
-                    ("sku", sku),
-                    ("name", name),
-                    ("available", format!("{} {unit}", Qty(available.max(0)).plain())),
-                    ("threshold", format!("{} {unit}", Qty(threshold).plain())),
-                    ("url", format!("{base}/catalog/products/{product}")),
-                ];
+                let mut args = offer_args((sku, name, &unit), available, &format!("{base}/catalog/products/{product}"));
+                args.push(("threshold", format!("{} {unit}", Qty(threshold).plain())));
                 notify(conn, UserId(user), None, NotificationKind::LowStock, &args)?;
                 diesel::update(stock_watches::table.find(offer))
                     .set(stock_watches::alerted_at.eq(Some(now)))

@@ -126,7 +126,9 @@ async fn a_watched_offer_alerts_once_per_fall_below_its_threshold() {
     let (status, watch) = send(&app, &manager, "PUT", &path, json!({"threshold": "1000"})).await;
     assert_eq!(status, 200, "{watch}");
     let (status, _) = send(&app, &manager, "PUT", &path, json!({"threshold": "lots"})).await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 400, "not a number: the schema refuses it");
+    let (status, _) = send(&app, &manager, "PUT", &path, json!({"threshold": "0"})).await;
+    assert_eq!(status, 422, "a number, but not above zero");
     let buyer = app.token(BUYER.0, BUYER.1).await;
     assert_eq!(send(&app, &buyer, "PUT", &path, json!({"threshold": "5"})).await.0, 403, "staff only");
 

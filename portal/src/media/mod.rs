@@ -69,6 +69,36 @@ pub struct ProductMedia {
     pub files: Vec<Attached>,
 }
 
+/// A picture as pages and the API link it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImageLink {
+    pub url: String,
+    pub thumb_url: String,
+    /// Its description, or the file name.
+    pub name: String,
+}
+
+/// A document as pages and the API link it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileLink {
+    pub name: String,
+    pub url: String,
+}
+
+impl ProductMedia {
+    /// The pictures' and documents' addresses, in order.
+    pub fn links(self) -> (Vec<ImageLink>, Vec<FileLink>) {
+        let images = self
+            .images
+            .into_iter()
+            .map(|i| ImageLink { url: url(&i.hash), thumb_url: thumb_url(&i.hash), name: i.name })
+            .collect();
+        let files =
+            self.files.into_iter().map(|f| FileLink { url: file_url(&f.hash, &f.name), name: f.name }).collect();
+        (images, files)
+    }
+}
+
 /// The pictures and documents of a product.
 pub fn of_product(conn: &mut DbConn, product_id: i64) -> Result<ProductMedia> {
     let rows: Vec<(MediaKind, String, String)> = product_media::table

@@ -614,22 +614,11 @@ fn product_detail(card: ProductCard, subscribed: &[OfferId]) -> ProductDetail {
             barcode: offer.barcode,
         })
         .collect();
+    let (images, files) = media.links();
     ProductDetail {
         properties: product.property_pairs().into_iter().map(|(name, value)| PropertyOut { name, value }).collect(),
-        images: media
-            .images
-            .into_iter()
-            .map(|i| ImageOut {
-                url: crate::media::url(&i.hash),
-                thumb_url: crate::media::thumb_url(&i.hash),
-                name: i.name,
-            })
-            .collect(),
-        files: media
-            .files
-            .into_iter()
-            .map(|f| FileOut { url: crate::media::file_url(&f.hash, &f.name), name: f.name })
-            .collect(),
+        images: images.into_iter().map(|i| ImageOut { url: i.url, thumb_url: i.thumb_url, name: i.name }).collect(),
+        files: files.into_iter().map(|f| FileOut { name: f.name, url: f.url }).collect(),
         id: product.id,
         external_id: product.external_id,
         sku: product.sku,

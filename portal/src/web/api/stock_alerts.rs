@@ -44,8 +44,9 @@ struct ExpectedIn {
 
 #[derive(Object)]
 struct WatchIn {
-    /// Alert when what is available falls below this quantity (decimal string).
-    #[oai(validator(max_length = 20))]
+    /// Alert when what is available falls below this quantity (a decimal
+    /// string above zero).
+    #[oai(validator(max_length = 20, pattern = r"^[0-9]+([.,][0-9]{1,3})?$"))]
     threshold: String,
 }
 

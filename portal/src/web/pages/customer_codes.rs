@@ -9,7 +9,6 @@ use poem::web::cookie::CookieJar;
 use poem::web::{Data, Html, Multipart, Path, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use serde::{Deserialize, Serialize};
-use tokio::io::AsyncReadExt;
 
 use crate::accounts::sessions::Session;
 use crate::error::Error;
@@ -103,28 +102,14 @@ pub async fn import(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
     Authed(session): Authed,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> poem::Result<Response> {
     let company = company_of(&session)?;
     let lang = i18n::locale(&session.user.locale);
     let limits = Limits::default();
-    let (mut csrf, mut file) = (String::new(), None);
-    while let Some(field) = multipart.next_field().await? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await?,
-            Some("file") => {
-                let name = field.file_name().unwrap_or("codes.xlsx").to_string();
-                let mut bytes = Vec::new();
-                field.into_async_read().take(limits.max_bytes as u64 + 1).read_to_end(&mut bytes).await.map_err(
-                    |e| poem::Error::from_string(format!("upload interrupted: {e}"), StatusCode::BAD_REQUEST),
-                )?;
-                file = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    check_csrf(&session, &csrf)?;
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let form = super::upload_form::read(multipart, limits.max_bytes as u64, "codes.xlsx").await?;
+    check_csrf(&session, form.field("csrf"))?;
+    let Some((name, bytes)) = form.file.filter(|(_, b)| !b.is_empty()) else {
         let message = i18n::text(lang, "upload.choose_file", &[]);
         return render(state, req, &session, company, (Vec::new(), Some(message))).await;
     };

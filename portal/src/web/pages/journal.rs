@@ -3,12 +3,10 @@
 //! its place) and uploading an exchange file by hand — checked first as a dry
 //! run, or imported.
 
-use poem::http::StatusCode;
 use poem::web::cookie::CookieJar;
 use poem::web::{Data, Html, Multipart, Path, Redirect};
 use poem::{handler, Request};
 use serde::Serialize;
-use tokio::io::AsyncReadExt;
 
 use crate::error::Error;
 use crate::i18n;
@@ -138,27 +136,13 @@ pub async fn upload(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
     Admin(session): Admin,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> poem::Result<Redirect> {
     let lang = i18n::locale(&session.user.locale);
-    let (mut csrf, mut dry_run, mut file) = (String::new(), false, None);
-    while let Some(field) = multipart.next_field().await? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await?,
-            Some("dry_run") => dry_run = field.text().await? == "true",
-            Some("file") => {
-                let name = field.file_name().unwrap_or("exchange.xml").to_string();
-                let mut bytes = Vec::new();
-                field.into_async_read().take(UPLOAD_LIMIT + 1).read_to_end(&mut bytes).await.map_err(|e| {
-                    poem::Error::from_string(format!("upload interrupted: {e}"), StatusCode::BAD_REQUEST)
-                })?;
-                file = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    check_csrf(&session, &csrf)?;
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let form = super::upload_form::read(multipart, UPLOAD_LIMIT, "exchange.xml").await?;
+    check_csrf(&session, form.field("csrf"))?;
+    let dry_run = form.field("dry_run") == "true";
+    let Some((name, bytes)) = form.file.filter(|(_, b)| !b.is_empty()) else {
         set_flash(state, jar, &i18n::text(lang, "upload.choose_file", &[]));
         return Ok(Redirect::see_other("/admin#journal"));
     };

@@ -20,6 +20,7 @@ mod product;
 mod quick_order;
 mod report_view;
 mod upload;
+mod upload_form;
 pub(crate) mod view;
 
 use poem::web::Redirect;

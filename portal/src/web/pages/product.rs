@@ -22,23 +22,8 @@ struct ProductPage {
     offers: Vec<OfferView>,
     breadcrumbs: Vec<Crumb>,
     show_warehouses: bool,
-    images: Vec<ImageView>,
-    files: Vec<FileView>,
-}
-
-/// A picture of the gallery.
-#[derive(Serialize)]
-struct ImageView {
-    url: String,
-    thumb_url: String,
-    name: String,
-}
-
-/// A document to download.
-#[derive(Serialize)]
-struct FileView {
-    url: String,
-    name: String,
+    images: Vec<crate::media::ImageLink>,
+    files: Vec<crate::media::FileLink>,
 }
 
 /// A category on the way to the product.
@@ -245,21 +230,10 @@ fn page_view(
             barcode: offer.barcode,
         })
         .collect();
+    let (images, files) = media.links();
     ProductPage {
-        images: media
-            .images
-            .into_iter()
-            .map(|i| ImageView {
-                url: crate::media::url(&i.hash),
-                thumb_url: crate::media::thumb_url(&i.hash),
-                name: i.name,
-            })
-            .collect(),
-        files: media
-            .files
-            .into_iter()
-            .map(|f| FileView { url: crate::media::file_url(&f.hash, &f.name), name: f.name })
-            .collect(),
+        images,
+        files,
         offers,
         breadcrumbs: breadcrumbs.into_iter().map(|(id, name)| Crumb { id, name }).collect(),
         show_warehouses: policy.display == StockDisplay::Exact,

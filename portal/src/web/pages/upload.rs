@@ -7,7 +7,6 @@ use poem::web::cookie::CookieJar;
 use poem::web::{Data, Html, Multipart, Path, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use serde::{Deserialize, Serialize};
-use tokio::io::AsyncReadExt;
 
 use super::report_view::{report_rows, tally, ReportRowView};
 use crate::error::Error;
@@ -43,26 +42,13 @@ pub async fn submit(
     req: &Request,
     Data(state): Data<&AppState>,
     Authed(session): Authed,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> poem::Result<Response> {
     let limits = Limits::default();
     let lang = i18n::locale(&session.user.locale);
-    let (mut csrf, mut file) = (String::new(), None);
-    while let Some(field) = multipart.next_field().await? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await?,
-            Some("file") => {
-                let name = field.file_name().unwrap_or("order.xlsx").to_string();
-                let mut bytes = Vec::new();
-                field.into_async_read().take(limits.max_bytes as u64 + 1).read_to_end(&mut bytes).await.map_err(
-                    |e| poem::Error::from_string(format!("upload interrupted: {e}"), StatusCode::BAD_REQUEST),
-                )?;
-                file = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    check_csrf(&session, &csrf)?;
+    let form = super::upload_form::read(multipart, limits.max_bytes as u64, "order.xlsx").await?;
+    check_csrf(&session, form.field("csrf"))?;
+    let file = form.file;
     let refuse_session = session.clone();
     let refuse = |message: String| async move {
         let layout = layout(state, req, &refuse_session, "upload").await?;
