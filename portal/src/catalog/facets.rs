@@ -235,6 +235,9 @@ impl FacetIndex {
         let mut counts = vec![0u32; self.values.len()];
         let mut touched: Vec<u32> = Vec::new();
         let mut carriers = vec![0usize; self.properties.len()];
+        // The last entry counted as carrying each property (an entry may
+        // have several values of one property, in any order).
+        let mut counted_for = vec![usize::MAX; self.properties.len()];
         for entry in entries {
             // Which filters this entry fails: none → all its values count;
             // one → only that property's values count.
@@ -253,15 +256,14 @@ impl FacetIndex {
                 continue;
             }
             let only = failing.map(|i| resolved[i].property);
-            let mut last_property = u32::MAX;
             for &value in self.of_entry[entry].iter() {
                 let property = self.values[value as usize].property;
                 if only.is_some_and(|p| p != property) {
                     continue;
                 }
-                if property != last_property {
+                if counted_for[property as usize] != entry {
                     carriers[property as usize] += 1;
-                    last_property = property;
+                    counted_for[property as usize] = entry;
                 }
                 if counts[value as usize] == 0 {
                     touched.push(value);
@@ -385,6 +387,19 @@ mod tests {
         assert_eq!((0..5).filter(|e| matcher.passes(*e)).count(), 1);
         let either = index.matcher(&filters(&["Класс прочности:8.8", "Класс прочности:10.9"]));
         assert_eq!((0..5).filter(|e| either.passes(*e)).count(), 4, "values of one property are alternatives");
+    }
+
+    #[test]
+    fn properties_are_ordered_by_how_many_goods_carry_them() {
+        let mut index = FacetIndex::default();
+        // One product with two versions (values interleaved with another
+        // property's), two products with a material: material leads.
+        index.push(1, r#"[["Исполнение","красный"],["Материал","сталь"],["Исполнение","синий"]]"#);
+        index.push(2, r#"[["Материал","латунь"]]"#);
+        index.finish();
+        let facets = index.count(0..2, &[]);
+        let order: Vec<&str> = facets.iter().map(|f| f.property.as_str()).collect();
+        assert_eq!(order, ["Материал", "Исполнение"]);
     }
 
     #[test]

@@ -273,17 +273,14 @@ fn replace(conn: &mut DbConn, product: i64, rows: &[Row]) -> Result<()> {
 
 /// Products of the file that name no files now but have some stored lose them.
 fn clear(conn: &mut DbConn, bare: &[String], report: &mut Report) -> Result<()> {
-    if bare.is_empty() {
-        return Ok(());
-    }
-    let with_media: Vec<(i64, String)> = product_media::table
-        .inner_join(products::table)
-        .select((products::id, products::external_id))
-        .distinct()
-        .load(conn)?;
-    let bare: HashSet<&str> = bare.iter().map(String::as_str).collect();
-    for (product, external_id) in with_media {
-        if bare.contains(external_id.as_str()) {
+    for part in bare.chunks(CHUNK) {
+        let with_media: Vec<i64> = product_media::table
+            .inner_join(products::table)
+            .filter(products::external_id.eq_any(part))
+            .select(products::id)
+            .distinct()
+            .load(conn)?;
+        for product in with_media {
             replace(conn, product, &[])?;
             report.products += 1;
         }

@@ -126,10 +126,9 @@ pub fn set(conn: &mut DbConn, company: CompanyId, code: &str, sku: &str) -> Resu
         let offer = offer_by_sku(conn, sku)?
             .ok_or_else(|| Error::Invalid(format!("no SKU {:?} in the catalog", sku.trim())))?;
         upsert(conn, company, &code, offer)?;
-        list(conn, company)?
-            .into_iter()
-            .find(|c| sku_key(&c.code) == sku_key(&code))
-            .ok_or_else(|| Error::Internal("customer code not saved".into()))
+        let (sku, name): (String, String) =
+            offers::table.find(offer).select((offers::sku, offers::name)).first(conn)?;
+        Ok(CustomerCode { code, offer_id: offer, sku, name })
     })
 }
 

@@ -379,28 +379,20 @@ async fn price_list(
         .into_response())
 }
 
+/// The price list of what the page shows, as the path's file name asks
+/// (`/catalog/price-list.xlsx` or `.csv`).
 #[handler]
 #[tracing::instrument(skip_all)]
-pub async fn price_list_xlsx(
+pub async fn price_list_file(
     req: &Request,
     Data(state): Data<&AppState>,
     Authed(session): Authed,
     Query(query): Query<CatalogQuery>,
 ) -> poem::Result<poem::Response> {
+    let name = req.uri().path().rsplit('/').next().unwrap_or_default();
+    let format = super::price_list::FileFormat::of_file_name(name).ok_or(crate::error::Error::NotFound)?;
     let query = query.with_properties(req);
-    price_list(state, session.user.clone(), &query, super::price_list::FileFormat::Xlsx).await
-}
-
-#[handler]
-#[tracing::instrument(skip_all)]
-pub async fn price_list_csv(
-    req: &Request,
-    Data(state): Data<&AppState>,
-    Authed(session): Authed,
-    Query(query): Query<CatalogQuery>,
-) -> poem::Result<poem::Response> {
-    let query = query.with_properties(req);
-    price_list(state, session.user.clone(), &query, super::price_list::FileFormat::Csv).await
+    price_list(state, session.user.clone(), &query, format).await
 }
 
 /// The price list behind a buyer's permanent link (no session): the link's
@@ -411,12 +403,7 @@ pub async fn shared_price_list(
     Data(state): Data<&AppState>,
     poem::web::Path((token, file)): poem::web::Path<(String, String)>,
 ) -> poem::Result<poem::Response> {
-    use super::price_list::FileFormat;
-    let format = match file.as_str() {
-        "price-list.xlsx" => FileFormat::Xlsx,
-        "price-list.csv" => FileFormat::Csv,
-        _ => return Err(crate::error::Error::NotFound.into()),
-    };
+    let format = super::price_list::FileFormat::of_file_name(&file).ok_or(crate::error::Error::NotFound)?;
     let owner = state.db.run(move |conn| crate::accounts::price_list_links::user_for(conn, &token)).await?;
     let user = owner.ok_or(crate::error::Error::NotFound)?;
     price_list(state, user, &CatalogQuery::default(), format).await

@@ -357,6 +357,11 @@ impl FileFormat {
             FileFormat::Csv => "price-list.csv",
         }
     }
+
+    /// The format a file name asks for (`price-list.xlsx`, `price-list.csv`).
+    pub fn of_file_name(name: &str) -> Option<FileFormat> {
+        [FileFormat::Xlsx, FileFormat::Csv].into_iter().find(|f| f.file_name() == name)
+    }
 }
 
 /// The price list of `user` (their contract prices and assortment; staff
