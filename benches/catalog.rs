@@ -6,6 +6,9 @@
 //! `BENCH_OFFERS` changes the size, `BENCH_SECONDS` the HTTP run length,
 //! `BENCH_DATABASE_URL=postgres://…/db` runs it on PostgreSQL instead.
 
+#[path = "common/allocator.rs"]
+mod allocator;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -7,6 +7,9 @@
 //! through the same path as every exchange file, and the same file again.
 //! `BENCH_DATABASE_URL` points it at PostgreSQL (emptied first is up to you).
 
+#[path = "common/allocator.rs"]
+mod allocator;
+
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 

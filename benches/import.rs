@@ -14,6 +14,9 @@
 //! database. `BENCH_PRODUCTS=100000 BENCH_ROUNDS=1 cargo bench --bench import`
 //! is the full-size run.
 
+#[path = "common/allocator.rs"]
+mod allocator;
+
 #[path = "common/memory.rs"]
 mod memory;
 

@@ -7,6 +7,9 @@
 //! `BENCH_ORDERS` changes the count; `BENCH_DATABASE_URL` points it at
 //! PostgreSQL (the database is emptied first).
 
+#[path = "common/allocator.rs"]
+mod allocator;
+
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Span, Utc};

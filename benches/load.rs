@@ -11,6 +11,9 @@
 //! oversold (must be 0) and whether every scheduled job ran once per tick
 //! across the instances. Exits non-zero when an invariant is broken.
 
+#[path = "common/allocator.rs"]
+mod allocator;
+
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};

@@ -10,6 +10,9 @@
 //!   (start, peak, after) and catalog search latency meanwhile;
 //! - the process's threads under 64 concurrent catalog requests.
 
+#[path = "common/allocator.rs"]
+mod allocator;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;

@@ -7,6 +7,9 @@
 //! attached again (all known: nothing stored twice). Target: thumbnails for
 //! 1,000 images in under 10 s.
 
+#[path = "common/allocator.rs"]
+mod allocator;
+
 use std::collections::HashMap;
 use std::io::Cursor;
 use std::time::Instant;

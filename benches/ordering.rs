@@ -6,6 +6,9 @@
 //! 2. Checkout of a 200-line order: pricing, reservation, numbering, the
 //!    invoice PDF, all in one transaction.
 
+#[path = "common/allocator.rs"]
+mod allocator;
+
 mod common;
 #[path = "common/memory.rs"]
 mod memory;

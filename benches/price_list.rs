@@ -5,6 +5,9 @@
 //! the time and the process's peak memory before and after. Target: the
 //! .xlsx in under 5 s with flat memory.
 
+#[path = "common/allocator.rs"]
+mod allocator;
+
 mod common;
 #[path = "common/memory.rs"]
 mod memory;

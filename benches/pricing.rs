@@ -6,6 +6,9 @@
 //! of every kind under cumulative stacking), on the generated 100,000-offer
 //! catalog the other benchmarks use. Target: under 50 ms.
 
+#[path = "common/allocator.rs"]
+mod allocator;
+
 mod common;
 
 use std::sync::Arc;
