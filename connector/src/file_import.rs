@@ -84,6 +84,7 @@ pub fn import_reader(
             (result, reader.into_inner().sha256())
         })
     }));
+    db.note_write();
     let (result, sha256) = match imported {
         Ok(Ok(done)) => done,
         Ok(Err(error)) => (Err(ImportError::Read(format!("{error:#}"))), String::new()),

@@ -36,6 +36,7 @@ pub fn run_leased(
     // A job that panics ends as a failed run, not one "running" forever.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| jobs::run_blocking(db, name, trigger)))
         .unwrap_or_else(|_| Err(anyhow::anyhow!("the job stopped on an internal error (a panic; see the log)")));
+    db.note_write();
     let outcome = match &result {
         Ok(report) => {
             Outcome { success: true, idle: report.idle, summary: report.summary.clone(), ..Default::default() }

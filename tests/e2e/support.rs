@@ -288,7 +288,10 @@ impl TestApp {
         &self,
         work: impl FnOnce(&mut portal::db::DbConn) -> portal::Result<T> + Send + 'static,
     ) -> T {
-        self.db.run(work).await.expect("database work")
+        let done = self.db.run(work).await.expect("database work");
+        // Writes made here are the process's own: answers kept from before go.
+        self.db.note_write();
+        done
     }
 }
 

@@ -42,6 +42,12 @@ pub fn issue_with_lifetime(conn: &mut DbConn, user: UserId, lifetime: Duration) 
 
 /// The active user a token belongs to, if the token is known and unexpired.
 pub fn lookup(conn: &mut DbConn, token: &str) -> Result<Option<User>> {
+    Ok(lookup_with_expiry(conn, token)?.map(|(user, _)| user))
+}
+
+/// The active user a token belongs to and when the token expires, if it is
+/// known and unexpired.
+pub fn lookup_with_expiry(conn: &mut DbConn, token: &str) -> Result<Option<(User, NaiveDateTime)>> {
     let row = api_tokens::table
         .find(hash_token(token))
         .select((api_tokens::user_id, api_tokens::expires_at))
@@ -53,7 +59,7 @@ pub fn lookup(conn: &mut DbConn, token: &str) -> Result<Option<User>> {
     if expires_at <= Utc::now().naive_utc() {
         return Ok(None);
     }
-    User::find_allowed(conn, UserId(user_id))
+    Ok(User::find_allowed(conn, UserId(user_id))?.map(|user| (user, expires_at)))
 }
 
 /// Removes expired tokens; returns how many.

@@ -4,6 +4,7 @@
 
 pub mod backend;
 mod migrate;
+pub mod recent;
 pub mod schema;
 pub mod stored_id;
 pub mod stored_text;
@@ -171,6 +172,9 @@ pub struct Db {
     /// One permit per pooled connection: async callers queue here, without a
     /// thread of their own, until a connection is free (see `run`).
     permits: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Moves on every write this process makes (see `note_write`); answers
+    /// kept in memory are only trusted under the generation they were read in.
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Db {
@@ -197,13 +201,26 @@ impl Db {
             .build(manager)
             .map_err(|e| Error::Config(format!("database pool: {e}")))?;
         let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(max_size as usize));
-        let db = Db { pool, backend, permits };
+        let db = Db { pool, backend, permits, generation: Default::default() };
         migrate::run(&mut *db.conn()?)?;
         Ok(db)
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Says this process has written (a form or API call that changes
+    /// something, an import, the 1C exchange): every answer kept in memory
+    /// from before is dropped (`recent::Recent`).
+    pub fn note_write(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The write generation; read it *before* the database, so an answer
+    /// read while a write lands is kept under the older generation.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// A pooled connection for blocking code (CLI, jobs already off the runtime).

@@ -1,6 +1,7 @@
 //! The web layer: HTML pages, the REST API and static assets. Handlers call
 //! domain operations through `Db::run`; they never build SQL themselves.
 
+pub mod answers;
 pub mod api;
 mod assets;
 pub mod client;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub logins: Arc<crate::accounts::login::Logins>,
     /// Whether pages show the demo ribbon (cached).
     pub demo_banner: Arc<demo_banner::DemoBanner>,
+    /// What the API reads on every request, kept briefly.
+    pub answers: Arc<answers::Answers>,
 }
 
 impl AppState {
@@ -78,6 +81,7 @@ impl AppState {
             jobs: None,
             logins: Arc::new(crate::accounts::login::Logins::default()),
             demo_banner: Arc::default(),
+            answers: Arc::default(),
         }
     }
 
@@ -108,6 +112,22 @@ pub fn app(state: AppState) -> impl Endpoint {
         .with(NormalizePath::new(TrailingSlash::Trim))
         .with(CookieJarManager::new())
         .around(limits::limit_body)
+        .around(note_writes)
         .around(request_log::log_request)
         .data(state)
+}
+
+/// Middleware: after a request that may have written (any method but GET,
+/// HEAD and OPTIONS, and every 1C exchange call, whose imports are GETs),
+/// answers kept in memory from before are dropped (`Db::note_write`).
+async fn note_writes<E: Endpoint>(next: E, req: poem::Request) -> poem::Result<poem::Response> {
+    let writes =
+        !matches!(*req.method(), poem::http::Method::GET | poem::http::Method::HEAD | poem::http::Method::OPTIONS)
+            || req.uri().path().starts_with("/exchange");
+    let db = writes.then(|| req.data::<AppState>().map(|state| state.db.clone())).flatten();
+    let outcome = next.call(req).await.map(poem::IntoResponse::into_response);
+    if let Some(db) = db {
+        db.note_write();
+    }
+    outcome
 }

@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::ids::OfferId;
 use crate::money::Money;
 use crate::pricing::PriceContext;
-use crate::settings::{stock_policy, StockPolicy};
+use crate::settings::StockPolicy;
 use crate::stock::Availability;
 use crate::terms::price_breaks::{self, PriceBreak};
 use crate::web::AppState;
@@ -439,11 +439,13 @@ impl CatalogApi {
         let per_page = per_page.0.unwrap_or(50).min(MAX_PER_PAGE);
         let in_stock = in_stock.0.unwrap_or(false);
         let search = state.search.clone();
+        let answers = state.answers.clone();
+        let generation = state.db.generation();
         let result = state
             .db
             .run(move |conn| {
-                let pricing = PriceContext::for_user(conn, &user)?;
-                let policy = stock_policy(conn)?;
+                let pricing = answers.pricing(conn, generation, &user)?;
+                let policy = answers.stock_policy(conn, generation)?;
                 let categories = match category {
                     Some(c) => {
                         let tree = CategoryTree::cached(conn)?.visible_to(&pricing.assortment);

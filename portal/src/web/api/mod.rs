@@ -29,7 +29,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApiService, SecurityScheme};
 
 use super::AppState;
-use crate::accounts::{tokens, Role, User};
+use crate::accounts::{Role, User};
 
 /// The API with all its resources.
 pub type Apis = (
@@ -90,7 +90,7 @@ async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<User> {
     if token.len() > 200 {
         return Err(unauthorized());
     }
-    let user = state.db.run(move |conn| tokens::lookup(conn, &token)).await?.ok_or_else(unauthorized)?;
+    let user = state.answers.token_user(&state.db, token).await?.ok_or_else(unauthorized)?;
     if user.role == Role::Erp && !erp_may_call(req.method(), req.original_uri().path()) {
         return Err(forbidden(
             "the ERP account may read the catalog and orders, report order statuses and import exchange files; \
