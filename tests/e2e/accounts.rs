@@ -125,3 +125,36 @@ async fn api_tokens_authenticate_and_bad_ones_are_401() {
         .await;
     assert!(!stored.contains(&token), "tokens are stored hashed");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_disabled_through_another_instance_loses_the_api_within_a_second() {
+    let app = spawn_app().await;
+    let token = app.token(BUYER.0, BUYER.1).await;
+    let search = "/api/v1/catalog/products?q=%D0%B1%D0%BE%D0%BB%D1%82";
+    assert_eq!(app.api_get(&token, search).await.0, 200);
+    // Another instance (a pool of its own: this process hears of no write).
+    let url = app.url.clone();
+    tokio::task::spawn_blocking(move || {
+        use diesel::prelude::*;
+        use portal::db::schema::users;
+        let other = portal::db::Db::connect(&url, 1).expect("connect");
+        diesel::update(users::table.filter(users::email.eq(BUYER.0)))
+            .set(users::active.eq(false))
+            .execute(&mut *other.conn().expect("conn"))
+            .expect("disable")
+    })
+    .await
+    .expect("disable task");
+    let disabled = std::time::Instant::now();
+    let mut status = 200;
+    while status == 200 && disabled.elapsed() < std::time::Duration::from_secs(5) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        status = app.api_get(&token, search).await.0;
+    }
+    assert_eq!(status, 401, "the token stops working");
+    let took = disabled.elapsed();
+    assert!(
+        took <= portal::db::recent::TRUSTED_FOR + std::time::Duration::from_millis(500),
+        "kept in memory for {took:?}"
+    );
+}

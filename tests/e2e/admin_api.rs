@@ -51,6 +51,7 @@ async fn users_are_invited_disabled_and_reset_through_the_api() {
     assert_eq!(status, 422, "a buyer needs a company: {body}");
 
     let token = app.token(BUYER.0, BUYER.1).await;
+    assert_eq!(app.api_get(&token, "/api/v1/me").await.0, 200, "the token's user is now kept in memory");
     let id = buyer["id"].as_i64().expect("id");
     let (status, patched) =
         send(&app, &admin, "PATCH", &format!("/api/v1/admin/users/{id}"), json!({"active": false})).await;
