@@ -84,10 +84,14 @@ pub fn attach_on(conn: &mut DbConn, source: &dyn FileSource, wanted: &[Wanted], 
         }
     }
     let mut found: HashMap<&str, (String, MediaKind)> = HashMap::new();
+    // Contents stored already (before or earlier in this upload), by hash.
+    let mut known: HashMap<String, MediaKind> = HashMap::new();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     for batch in paths.chunks(BATCH) {
-        for (path, outcome) in store_batch(conn, source, batch, &mut report)? {
+        for (path, outcome) in store_batch(conn, source, batch, &mut known, workers, &mut report)? {
             match outcome {
                 Ok(stored) => {
+                    known.insert(stored.0.clone(), stored.1);
                     found.insert(path, stored);
                 }
                 Err(reason) => {
@@ -113,10 +117,12 @@ fn store_batch<'a>(
     conn: &mut DbConn,
     source: &dyn FileSource,
     batch: &[(&'a str, &str)],
+    known: &mut HashMap<String, MediaKind>,
+    workers: usize,
     report: &mut Report,
 ) -> Result<Vec<Stored<'a>>> {
     let mut outcomes: Vec<Stored<'a>> = Vec::with_capacity(batch.len());
-    let mut fresh: Vec<(&'a str, String, Vec<u8>)> = Vec::new();
+    let mut read: Vec<(&'a str, String, String, Vec<u8>)> = Vec::new();
     for (path, _) in batch {
         let Some(clean_path) = clean(path) else {
             outcomes.push((path, Err("not a relative path inside the upload".into())));
@@ -126,18 +132,31 @@ fn store_batch<'a>(
             outcomes.push((path, Err("not in the upload".into())));
             continue;
         };
-        let hash = crate::hash_bytes(&bytes);
-        let known: Option<bool> =
-            media_files::table.find(&hash).select(media_files::thumb.is_not_null()).first(conn).optional()?;
-        match known {
-            Some(picture) => {
+        read.push((path, clean_path, crate::hash_bytes(&bytes), bytes));
+    }
+    // Contents not met yet in this upload: looked up together.
+    let unseen: Vec<&str> =
+        read.iter().map(|(_, _, hash, _)| hash.as_str()).filter(|hash| !known.contains_key(*hash)).collect();
+    if !unseen.is_empty() {
+        let stored: Vec<(String, bool)> = media_files::table
+            .filter(media_files::hash.eq_any(&unseen))
+            .select((media_files::hash, media_files::thumb.is_not_null()))
+            .load(conn)?;
+        for (hash, picture) in stored {
+            known.insert(hash, if picture { MediaKind::Image } else { MediaKind::Document });
+        }
+    }
+    let mut fresh: Vec<(&'a str, String, Vec<u8>)> = Vec::new();
+    for (path, clean_path, hash, bytes) in read {
+        match known.get(&hash) {
+            Some(kind) => {
                 report.reused += 1;
-                outcomes.push((path, Ok((hash, if picture { MediaKind::Image } else { MediaKind::Document }))));
+                outcomes.push((path, Ok((hash, *kind))));
             }
             None => fresh.push((path, clean_path, bytes)),
         }
     }
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(fresh.len().max(1));
+    let workers = workers.min(fresh.len().max(1));
     let per_worker = fresh.len().div_ceil(workers).max(1);
     let prepared: Vec<(&'a str, std::result::Result<super::Prepared, String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = fresh
@@ -219,15 +238,17 @@ fn link(
         for (product, kind, position, hash, name) in rows {
             stored.entry(product).or_default().push((kind, position, hash, name));
         }
+        let mut changed: Vec<(i64, Vec<Row>)> = Vec::new();
         for item in part {
             let Some(&product) = ids.get(&item.product) else { continue };
             let desired = desired_rows(item, found);
             if stored.get(&product).map(Vec::as_slice).unwrap_or_default() == desired.as_slice() {
                 continue;
             }
-            replace(conn, product, &desired)?;
-            report.products += 1;
+            changed.push((product, desired));
         }
+        replace(conn, &changed)?;
+        report.products += changed.len();
     }
     Ok(())
 }
@@ -252,22 +273,40 @@ fn desired_rows(item: &Wanted, found: &HashMap<&str, (String, MediaKind)>) -> Ve
     rows
 }
 
-/// Replaces a product's rows and its first picture.
-fn replace(conn: &mut DbConn, product: i64, rows: &[Row]) -> Result<()> {
-    diesel::delete(product_media::table.filter(product_media::product_id.eq(product))).execute(conn)?;
-    for (kind, position, hash, name) in rows {
-        diesel::insert_into(product_media::table)
-            .values((
-                product_media::product_id.eq(product),
-                product_media::kind.eq(kind),
-                product_media::position.eq(position),
-                product_media::hash.eq(hash),
-                product_media::name.eq(name),
-            ))
-            .execute(conn)?;
+/// Replaces the rows of each product in `changed` (at most `CHUNK`) and
+/// its first picture: one delete, one multi-row insert, one update.
+fn replace(conn: &mut DbConn, changed: &[(i64, Vec<Row>)]) -> Result<()> {
+    if changed.is_empty() {
+        return Ok(());
     }
-    let picture = rows.iter().find(|(kind, ..)| *kind == MediaKind::Image).map(|(_, _, hash, _)| hash);
-    diesel::update(products::table.find(product)).set(products::picture.eq(picture)).execute(conn)?;
+    let ids: Vec<i64> = changed.iter().map(|(product, _)| *product).collect();
+    diesel::delete(product_media::table.filter(product_media::product_id.eq_any(&ids))).execute(conn)?;
+    let new: Vec<_> = changed
+        .iter()
+        .flat_map(|(product, rows)| {
+            rows.iter().map(move |(kind, position, hash, name)| {
+                (
+                    product_media::product_id.eq(*product),
+                    product_media::kind.eq(*kind),
+                    product_media::position.eq(*position),
+                    product_media::hash.eq(hash.as_str()),
+                    product_media::name.eq(name.as_str()),
+                )
+            })
+        })
+        .collect();
+    // Five columns a row: well under both backends' bound-parameter limits.
+    for rows in new.chunks(CHUNK) {
+        per_backend!(conn, |c| diesel::insert_into(product_media::table).values(rows.to_vec()).execute(c))?;
+    }
+    // Each product's first picture, from the rows just written.
+    let first_picture = diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+        "(SELECT pm.hash FROM product_media pm WHERE pm.product_id = products.id AND pm.kind = 'image' \
+         ORDER BY pm.position LIMIT 1)",
+    );
+    diesel::update(products::table.filter(products::id.eq_any(&ids)))
+        .set(products::picture.eq(first_picture))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -280,10 +319,9 @@ fn clear(conn: &mut DbConn, bare: &[String], report: &mut Report) -> Result<()> 
             .select(products::id)
             .distinct()
             .load(conn)?;
-        for product in with_media {
-            replace(conn, product, &[])?;
-            report.products += 1;
-        }
+        let changed: Vec<(i64, Vec<Row>)> = with_media.into_iter().map(|product| (product, Vec::new())).collect();
+        replace(conn, &changed)?;
+        report.products += changed.len();
     }
     Ok(())
 }
