@@ -72,7 +72,7 @@ mod tests {
     #[test]
     fn an_answer_expires() {
         let recent: Recent<u8, u8> = Recent::default();
-        recent.entries.write().unwrap().insert(
+        recent.entries.write().expect("not poisoned").insert(
             1,
             Entry { generation: 0, read_at: Instant::now() - TRUSTED_FOR - Duration::from_millis(1), value: 1 },
         );
