@@ -193,7 +193,7 @@ fn list_columns() -> (
     diesel::dsl::Nullable<prices::price_minor>,
     products::pack_multiple,
     products::min_order,
-    products::picture,
+    diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Text>>,
     offers::expected_at,
 ) {
     (
@@ -209,7 +209,7 @@ fn list_columns() -> (
         prices::price_minor.nullable(),
         products::pack_multiple,
         products::min_order,
-        products::picture,
+        crate::media::first_picture(),
         offers::expected_at,
     )
 }

@@ -55,7 +55,6 @@ diesel::table! {
         active -> Bool,
         import_hash -> Nullable<BigInt>,
         weight_grams -> Nullable<BigInt>,
-        picture -> Nullable<Text>,
     }
 }
 

@@ -4,7 +4,9 @@
 //! files is slow, and a missing or broken file must never undo the catalog.
 //! Each distinct file is read once, hashed, and stored only if its content
 //! is new; then one transaction sets every product's list (in the ERP's
-//! order) and its first picture, touching only products whose list changed.
+//! order), touching only products whose list changed. A product's first
+//! picture is its image at position 0 (`media::first_picture`), so the
+//! products' own (wide) rows are never rewritten for their pictures.
 
 use std::collections::{HashMap, HashSet};
 
@@ -273,8 +275,8 @@ fn desired_rows(item: &Wanted, found: &HashMap<&str, (String, MediaKind)>) -> Ve
     rows
 }
 
-/// Replaces the rows of each product in `changed` (at most `CHUNK`) and
-/// its first picture: one delete, one multi-row insert, one update.
+/// Replaces the rows of each product in `changed` (at most `CHUNK`): one
+/// delete, one multi-row insert.
 fn replace(conn: &mut DbConn, changed: &[(i64, Vec<Row>)]) -> Result<()> {
     if changed.is_empty() {
         return Ok(());
@@ -299,14 +301,6 @@ fn replace(conn: &mut DbConn, changed: &[(i64, Vec<Row>)]) -> Result<()> {
     for rows in new.chunks(CHUNK) {
         per_backend!(conn, |c| diesel::insert_into(product_media::table).values(rows.to_vec()).execute(c))?;
     }
-    // Each product's first picture, from the rows just written.
-    let first_picture = diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
-        "(SELECT pm.hash FROM product_media pm WHERE pm.product_id = products.id AND pm.kind = 'image' \
-         ORDER BY pm.position LIMIT 1)",
-    );
-    diesel::update(products::table.filter(products::id.eq_any(&ids)))
-        .set(products::picture.eq(first_picture))
-        .execute(conn)?;
     Ok(())
 }
 

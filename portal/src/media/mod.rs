@@ -40,6 +40,15 @@ stored_text_enum! {
     }
 }
 
+/// A product's first picture (its image at position 0 in `product_media`),
+/// as a column of a query over `products`: lists read it with the row.
+pub fn first_picture() -> diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Text>> {
+    diesel::dsl::sql(
+        "(SELECT pm.hash FROM product_media pm \
+          WHERE pm.product_id = products.id AND pm.kind = 'image' AND pm.position = 0)",
+    )
+}
+
 /// Where a stored file is served.
 pub fn url(hash: &str) -> String {
     format!("/media/{hash}")

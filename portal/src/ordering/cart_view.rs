@@ -68,7 +68,7 @@ pub fn priced(conn: &mut DbConn, cart: Cart, pricing: &PriceContext, lang: &str)
     let products: Vec<(OfferId, i64, Option<String>)> = offers::table
         .inner_join(products::table)
         .filter(offers::id.eq_any(&ids))
-        .select((offers::id, offers::product_id, products::picture))
+        .select((offers::id, offers::product_id, crate::media::first_picture()))
         .load(conn)?;
     let lines: Vec<_> = lines.into_iter().filter(|l| facts.contains_key(&l.offer_id)).collect();
     let contract_prices: Vec<_> = lines.iter().map(|l| pricing.price_line(&book, l.offer_id, l.quantity)).collect();
