@@ -30,6 +30,7 @@ mod order_channels;
 mod ordering;
 mod page_and_api;
 mod price_list;
+mod printable;
 mod reconciliation;
 mod scheduler;
 mod security;

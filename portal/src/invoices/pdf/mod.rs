@@ -6,15 +6,20 @@
 //! are written with printpdf and font subsets (`emit`, `fonts`), and finally the file id is made
 //! reproducible (`determinism`). This module must never draw, measure or word anything itself, and
 //! the public surface stays [`render`], [`render_statement`] (the reconciliation statement, laid
-//! out by `statement` on the same canvas) and [`PdfError`]: everything else is private to `pdf`.
+//! out by `statement` on the same canvas), [`render_order_card`] and [`render_pick_list`] (laid out
+//! by `order_card` and `pick_list` from `grid`'s blocks) and [`PdfError`]: everything else is
+//! private to `pdf`.
 
 mod closing;
 mod determinism;
 mod emit;
 mod fonts;
+mod grid;
 mod heading;
 mod labels;
 mod layout;
+mod order_card;
+mod pick_list;
 mod statement;
 mod table;
 #[cfg(test)]
@@ -71,6 +76,33 @@ pub fn render_statement(s: &crate::finance::statement::Statement) -> Result<Vec<
     closing::page_numbers(&mut pages, faces, labels::labels(s.locale));
     let title = format!("{} {}", crate::finance::statement::words(s.locale).title, s.contract);
     let mut bytes = emit::write(&pages, faces, &title)?;
+    determinism::stable_file_id(&mut bytes);
+    Ok(bytes)
+}
+
+/// Renders an order card (`ordering::order_card`) as a PDF file, A4
+/// portrait, with the same fonts and reproducibility as invoices.
+pub fn render_order_card(card: &crate::ordering::order_card::OrderCard) -> Result<Vec<u8>, PdfError> {
+    render_laid_out(card.locale, &card.title, |c| order_card::draw(c, card))
+}
+
+/// Renders a pick list (`ordering::pick_list`) as a PDF file, A4 portrait.
+pub fn render_pick_list(list: &crate::ordering::pick_list::PickList) -> Result<Vec<u8>, PdfError> {
+    render_laid_out(list.locale, &list.title, |c| pick_list::draw(c, list))
+}
+
+/// Lays a document out with `draw`, numbers its pages and writes it.
+fn render_laid_out(
+    locale: super::document::InvoiceLocale,
+    title: &str,
+    draw: impl FnOnce(&mut layout::Canvas),
+) -> Result<Vec<u8>, PdfError> {
+    let faces = fonts::Faces::get()?;
+    let mut c = layout::Canvas::new(faces);
+    draw(&mut c);
+    let mut pages = c.finish();
+    closing::page_numbers(&mut pages, faces, labels::labels(locale));
+    let mut bytes = emit::write(&pages, faces, title)?;
     determinism::stable_file_id(&mut bytes);
     Ok(bytes)
 }

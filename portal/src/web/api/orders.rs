@@ -410,6 +410,42 @@ impl OrdersApi {
         ))
     }
 
+    /// The order card as PDF: everything about the order for a person who
+    /// works on paper (customer, contract, delivery, status, the lines with
+    /// what is reserved and shipped, totals, documents, history), in the
+    /// caller's language.
+    #[oai(path = "/v1/orders/:id/card.pdf", method = "get")]
+    #[tracing::instrument(skip_all)]
+    async fn card(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Pdf> {
+        let user = auth.0;
+        let lang = user.locale.clone();
+        let (number, pdf) = state
+            .db
+            .run(move |conn| crate::ordering::order_card::pdf(conn, Scope::of(&user), OrderId(id.0), &lang))
+            .await?;
+        Ok(Pdf::File(
+            Attachment::new(pdf).attachment_type(AttachmentType::Attachment).filename(format!("order-{number}.pdf")),
+        ))
+    }
+
+    /// The warehouse pick list as PDF: what is reserved and not yet shipped,
+    /// split over the warehouses holding it, sorted by category, with a box
+    /// to tick per line and signature lines. The supplier's staff only (a
+    /// buyer's token answers 403).
+    #[oai(path = "/v1/orders/:id/pick-list.pdf", method = "get")]
+    #[tracing::instrument(skip_all)]
+    async fn pick_list(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<i64>) -> poem::Result<Pdf> {
+        let user = auth.0;
+        let lang = user.locale.clone();
+        let (number, pdf) =
+            state.db.run(move |conn| crate::ordering::pick_list::pdf(conn, &user, OrderId(id.0), &lang)).await?;
+        Ok(Pdf::File(
+            Attachment::new(pdf)
+                .attachment_type(AttachmentType::Attachment)
+                .filename(format!("pick-list-{number}.pdf")),
+        ))
+    }
+
     /// Copies the order's lines into a cart through the quantity rules and
     /// reports what changed since (price, discontinued, availability).
     #[oai(path = "/v1/orders/:id/reorder", method = "post")]

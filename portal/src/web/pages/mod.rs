@@ -59,6 +59,8 @@ pub fn routes() -> Route {
         .at("/companies/:id", get(company::page))
         .at("/orders/:id", get(order_detail::detail))
         .at("/orders/:id/invoice.pdf", get(orders::invoice))
+        .at("/orders/:id/card.pdf", get(orders::card))
+        .at("/orders/:id/pick-list.pdf", get(orders::pick_list))
         .at("/orders/:id/reorder", post(orders::reorder_submit))
         .at("/orders/:id/transition", post(manage::transition))
         .at("/orders/:id/extend", post(manage::extend))

@@ -205,6 +205,44 @@ pub async fn invoice(
         .body(pdf))
 }
 
+/// The order card (PDF) in the user's language.
+#[handler]
+#[tracing::instrument(skip_all)]
+pub async fn card(
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> poem::Result<Response> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let user = session.user.clone();
+    let lang = user.locale.clone();
+    let (number, pdf) =
+        state.db.run(move |conn| crate::ordering::order_card::pdf(conn, Scope::of(&user), OrderId(id), &lang)).await?;
+    Ok(Response::builder()
+        .content_type("application/pdf")
+        .header(header::CONTENT_DISPOSITION, format!("inline; filename=\"order-{number}.pdf\""))
+        .body(pdf))
+}
+
+/// The warehouse pick list (PDF) in the user's language; staff only.
+#[handler]
+#[tracing::instrument(skip_all)]
+pub async fn pick_list(
+    Data(state): Data<&AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> poem::Result<Response> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let user = session.user.clone();
+    let lang = user.locale.clone();
+    let (number, pdf) =
+        state.db.run(move |conn| crate::ordering::pick_list::pdf(conn, &user, OrderId(id), &lang)).await?;
+    Ok(Response::builder()
+        .content_type("application/pdf")
+        .header(header::CONTENT_DISPOSITION, format!("inline; filename=\"pick-list-{number}.pdf\""))
+        .body(pdf))
+}
+
 #[derive(Serialize)]
 struct ReorderPage {
     number: String,
