@@ -13,7 +13,7 @@ pub(super) fn draw(c: &mut Canvas, card: &OrderCard) {
     pairs(c, &card.facts, Left);
     // №, SKU · item (the rest), quantity, unit, reserved, shipped, price, amount.
     let grid = Grid::new(
-        &[22.0, 0.0, 44.0, 30.0, 56.0, 56.0, 60.0, 68.0],
+        &[22.0, 0.0, 44.0, 28.0, 56.0, 62.0, 58.0, 68.0],
         &[Center, Left, Right, Center, Right, Right, Right, Right],
         1,
     );
