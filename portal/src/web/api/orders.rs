@@ -288,6 +288,15 @@ enum Pdf {
     File(Attachment<Vec<u8>>),
 }
 
+impl Pdf {
+    /// A PDF download named "`kind`-`number`.pdf".
+    fn named(kind: &str, number: impl std::fmt::Display, pdf: Vec<u8>) -> Pdf {
+        Pdf::File(
+            Attachment::new(pdf).attachment_type(AttachmentType::Attachment).filename(format!("{kind}-{number}.pdf")),
+        )
+    }
+}
+
 #[OpenApi(tag = "ApiTags::Orders")]
 impl OrdersApi {
     /// Places an order from a cart: reserves stock, issues the invoice.
@@ -405,9 +414,7 @@ impl OrdersApi {
         let user = auth.0;
         let (number, pdf) =
             state.db.run(move |conn| orders::invoice_pdf(conn, Scope::of(&user), OrderId(id.0))).await?;
-        Ok(Pdf::File(
-            Attachment::new(pdf).attachment_type(AttachmentType::Attachment).filename(format!("invoice-{number}.pdf")),
-        ))
+        Ok(Pdf::named("invoice", number, pdf))
     }
 
     /// The order card as PDF: everything about the order for a person who
@@ -423,9 +430,7 @@ impl OrdersApi {
             .db
             .run(move |conn| crate::ordering::order_card::pdf(conn, Scope::of(&user), OrderId(id.0), &lang))
             .await?;
-        Ok(Pdf::File(
-            Attachment::new(pdf).attachment_type(AttachmentType::Attachment).filename(format!("order-{number}.pdf")),
-        ))
+        Ok(Pdf::named("order", number, pdf))
     }
 
     /// The warehouse pick list as PDF: what is reserved and not yet shipped,
@@ -439,11 +444,7 @@ impl OrdersApi {
         let lang = user.locale.clone();
         let (number, pdf) =
             state.db.run(move |conn| crate::ordering::pick_list::pdf(conn, &user, OrderId(id.0), &lang)).await?;
-        Ok(Pdf::File(
-            Attachment::new(pdf)
-                .attachment_type(AttachmentType::Attachment)
-                .filename(format!("pick-list-{number}.pdf")),
-        ))
+        Ok(Pdf::named("pick-list", number, pdf))
     }
 
     /// Copies the order's lines into a cart through the quantity rules and

@@ -189,6 +189,47 @@ pub async fn list(
     Ok(state.templates.render("orders.html", &layout, &view)?)
 }
 
+/// The printable documents of an order a page serves as PDF.
+#[derive(Clone, Copy)]
+enum Printable {
+    Invoice,
+    /// The order card, in the user's language.
+    Card,
+    /// The warehouse pick list, in the user's language; staff only.
+    PickList,
+}
+
+async fn printable(
+    state: &AppState,
+    user: crate::accounts::User,
+    id: &str,
+    which: Printable,
+) -> poem::Result<Response> {
+    let id = OrderId(id.parse().map_err(|_| Error::NotFound)?);
+    let (number, pdf) = state
+        .db
+        .run(move |conn| {
+            let lang = user.locale.clone();
+            match which {
+                Printable::Invoice => {
+                    orders::invoice_pdf(conn, Scope::of(&user), id).map(|(number, pdf)| (number.to_string(), pdf))
+                }
+                Printable::Card => crate::ordering::order_card::pdf(conn, Scope::of(&user), id, &lang),
+                Printable::PickList => crate::ordering::pick_list::pdf(conn, &user, id, &lang),
+            }
+        })
+        .await?;
+    let name = match which {
+        Printable::Invoice => "invoice",
+        Printable::Card => "order",
+        Printable::PickList => "pick-list",
+    };
+    Ok(Response::builder()
+        .content_type("application/pdf")
+        .header(header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}-{number}.pdf\""))
+        .body(pdf))
+}
+
 #[handler]
 #[tracing::instrument(skip_all)]
 pub async fn invoice(
@@ -196,16 +237,9 @@ pub async fn invoice(
     Authed(session): Authed,
     Path(id): Path<String>,
 ) -> poem::Result<Response> {
-    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
-    let user = session.user.clone();
-    let (number, pdf) = state.db.run(move |conn| orders::invoice_pdf(conn, Scope::of(&user), OrderId(id))).await?;
-    Ok(Response::builder()
-        .content_type("application/pdf")
-        .header(header::CONTENT_DISPOSITION, format!("inline; filename=\"invoice-{number}.pdf\""))
-        .body(pdf))
+    printable(state, session.user, &id, Printable::Invoice).await
 }
 
-/// The order card (PDF) in the user's language.
 #[handler]
 #[tracing::instrument(skip_all)]
 pub async fn card(
@@ -213,18 +247,9 @@ pub async fn card(
     Authed(session): Authed,
     Path(id): Path<String>,
 ) -> poem::Result<Response> {
-    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
-    let user = session.user.clone();
-    let lang = user.locale.clone();
-    let (number, pdf) =
-        state.db.run(move |conn| crate::ordering::order_card::pdf(conn, Scope::of(&user), OrderId(id), &lang)).await?;
-    Ok(Response::builder()
-        .content_type("application/pdf")
-        .header(header::CONTENT_DISPOSITION, format!("inline; filename=\"order-{number}.pdf\""))
-        .body(pdf))
+    printable(state, session.user, &id, Printable::Card).await
 }
 
-/// The warehouse pick list (PDF) in the user's language; staff only.
 #[handler]
 #[tracing::instrument(skip_all)]
 pub async fn pick_list(
@@ -232,15 +257,7 @@ pub async fn pick_list(
     Authed(session): Authed,
     Path(id): Path<String>,
 ) -> poem::Result<Response> {
-    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
-    let user = session.user.clone();
-    let lang = user.locale.clone();
-    let (number, pdf) =
-        state.db.run(move |conn| crate::ordering::pick_list::pdf(conn, &user, OrderId(id), &lang)).await?;
-    Ok(Response::builder()
-        .content_type("application/pdf")
-        .header(header::CONTENT_DISPOSITION, format!("inline; filename=\"pick-list-{number}.pdf\""))
-        .body(pdf))
+    printable(state, session.user, &id, Printable::PickList).await
 }
 
 #[derive(Serialize)]
