@@ -253,6 +253,12 @@ pub fn timezone(conn: &mut DbConn) -> Result<chrono_tz::Tz> {
     Ok(get(conn, TIMEZONE)?.and_then(|v| v.parse().ok()).unwrap_or(chrono_tz::Europe::Moscow))
 }
 
+/// A stored UTC time as the supplier's local time ("07.12.2026 14:01").
+pub fn local_time(zone: chrono_tz::Tz, t: chrono::NaiveDateTime) -> String {
+    use chrono::TimeZone;
+    zone.from_utc_datetime(&t).format("%d.%m.%Y %H:%M").to_string()
+}
+
 /// The address the portal is reached at, without a trailing slash, for
 /// links in emails (the local default until an admin sets it).
 pub fn public_url(conn: &mut DbConn) -> Result<String> {

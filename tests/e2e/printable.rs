@@ -55,6 +55,8 @@ async fn the_order_card_holds_the_order_in_the_readers_language() {
     let page = page.text().await.expect("html");
     let link = format!("/orders/{}/card.pdf", order["id"]);
     assert!(page.contains(&link), "the order page links the card");
+    let placed = text.lines().find_map(|l| l.strip_prefix("Оформлен | ")).expect("the placed time");
+    assert!(page.contains(placed), "the card's time {placed} is the page's (the supplier's time zone)");
     let pdf = browser.get(app.url(&link)).send().await.expect("card page");
     assert_eq!((pdf.status().as_u16(), pdf.headers()["content-type"].to_str().ok()), (200, Some("application/pdf")));
 }

@@ -39,19 +39,20 @@ pub struct OrderCard {
 /// found"), as PDF, with the order's number.
 pub fn pdf(conn: &mut DbConn, scope: Scope, order: OrderId, lang: &str) -> Result<(String, Vec<u8>)> {
     let detail = orders::detail(conn, scope, order)?;
-    let card = build(&detail, lang);
+    let card = build(&detail, crate::settings::timezone(conn)?, lang);
     let pdf =
         crate::invoices::pdf::render_order_card(&card).map_err(|e| Error::Internal(format!("order card PDF: {e}")))?;
     Ok((detail.order.number, pdf))
 }
 
-/// Words the card of `detail` in `lang` ("ru" or "en").
-pub fn build(detail: &OrderDetail, lang: &str) -> OrderCard {
+/// Words the card of `detail` in `lang` ("ru" or "en"), times in the
+/// supplier's time zone `zone` (as on the order page).
+pub fn build(detail: &OrderDetail, zone: chrono_tz::Tz, lang: &str) -> OrderCard {
     let lang = crate::i18n::locale(lang);
     let t = |key: &str| text(lang, &format!("order_card.{key}"), &[]);
     let money = |minor: i64| Money(minor).format(lang);
     let qty = |milli: i64| if milli == 0 { String::new() } else { Qty(milli).format(lang) };
-    let date_time = |at: chrono::NaiveDateTime| at.format("%d.%m.%Y %H:%M").to_string();
+    let date_time = |at: chrono::NaiveDateTime| crate::settings::local_time(zone, at);
     let order = &detail.order;
     let status = text(lang, &format!("status.{}", order.status.as_str()), &[]);
     let mut facts = vec![

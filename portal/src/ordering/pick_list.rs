@@ -57,7 +57,7 @@ pub fn pdf(conn: &mut DbConn, user: &User, order: OrderId, lang: &str) -> Result
     }
     let detail = orders::detail(conn, Scope::of(user), order)?;
     let picks = picks(conn, &detail)?;
-    let list = build(&detail, &picks, lang);
+    let list = build(&detail, &picks, crate::settings::timezone(conn)?, lang);
     let pdf =
         crate::invoices::pdf::render_pick_list(&list).map_err(|e| Error::Internal(format!("pick list PDF: {e}")))?;
     Ok((detail.order.number, pdf))
@@ -122,14 +122,15 @@ pub fn picks(conn: &mut DbConn, detail: &OrderDetail) -> Result<Vec<Pick>> {
     Ok(out)
 }
 
-/// Words the pick list of `detail` in `lang`.
-pub fn build(detail: &OrderDetail, picks: &[Pick], lang: &str) -> PickList {
+/// Words the pick list of `detail` in `lang`, times in the supplier's
+/// time zone `zone`.
+pub fn build(detail: &OrderDetail, picks: &[Pick], zone: chrono_tz::Tz, lang: &str) -> PickList {
     let lang = crate::i18n::locale(lang);
     let t = |key: &str| text(lang, &format!("pick_list.{key}"), &[]);
     let order = &detail.order;
     let mut facts = vec![
         (t("company"), detail.company_name.clone()),
-        (t("placed"), order.placed_at.format("%d.%m.%Y %H:%M").to_string()),
+        (t("placed"), crate::settings::local_time(zone, order.placed_at)),
         (t("delivery_address"), order.delivery_address.clone()),
     ];
     if let Some(date) = order.desired_date {

@@ -90,8 +90,7 @@ pub(super) fn status_label(lang: &str, status: OrderStatus) -> String {
 
 /// A stored UTC time as the supplier's local time.
 pub(super) fn when(zone: chrono_tz::Tz, t: chrono::NaiveDateTime) -> String {
-    use chrono::TimeZone;
-    zone.from_utc_datetime(&t).format("%d.%m.%Y %H:%M").to_string()
+    crate::settings::local_time(zone, t)
 }
 
 #[handler]
