@@ -14,6 +14,8 @@ use crate::error::Result;
 use crate::i18n;
 use crate::ids::OrderId;
 use crate::mail::EmailKind;
+use crate::ordering::status::OrderStatus;
+use crate::ordering::status_names::StatusNames;
 
 stored_text_enum! {
     /// What a notification announces: its title and body are the catalog
@@ -96,7 +98,8 @@ pub fn notify(
     let (locale, email): (String, String) =
         users::table.find(user.0).select((users::locale, users::email)).first(conn)?;
     let base = crate::settings::public_url(conn)?;
-    let args = &with_order_link(localize(&locale, args), &base, order_id);
+    let names = StatusNames::load(conn)?;
+    let args = &with_order_link(localize(&names, &locale, args), &base, order_id);
     if let Some(email_kind) = kind.email() {
         crate::mail::outbox::enqueue(conn, &email, email_kind, &locale, args)?;
     }
@@ -152,11 +155,12 @@ pub fn notify_many(conn: &mut DbConn, pending: &[Pending]) -> Result<()> {
         .collect();
     let now = Utc::now().naive_utc();
     let base = crate::settings::public_url(conn)?;
+    let names = StatusNames::load(conn)?;
     let rows: Vec<_> = pending
         .iter()
         .map(|p| {
             let locale = people.get(&p.user).map(|(l, _)| l.as_str()).unwrap_or("ru");
-            let args = with_order_link(localize(locale, &p.args), &base, p.order_id);
+            let args = with_order_link(localize(&names, locale, &p.args), &base, p.order_id);
             (
                 notifications::user_id.eq(p.user),
                 notifications::order_id.eq(p.order_id),
@@ -177,7 +181,12 @@ pub fn notify_many(conn: &mut DbConn, pending: &[Pending]) -> Result<()> {
         .filter_map(|p| {
             let kind = p.kind.email()?;
             people.get(&p.user).map(|(locale, email)| {
-                (email.clone(), kind, locale.clone(), with_order_link(localize(locale, &p.args), &base, p.order_id))
+                (
+                    email.clone(),
+                    kind,
+                    locale.clone(),
+                    with_order_link(localize(&names, locale, &p.args), &base, p.order_id),
+                )
             })
         })
         .collect();
@@ -202,11 +211,12 @@ fn with_order_link<'a>(
     args
 }
 
-/// Arguments as the recipient reads them: a status code becomes its label.
-fn localize<'a>(locale: &str, args: &[(&'a str, String)]) -> Vec<(&'a str, String)> {
+/// Arguments as the recipient reads them: a status code becomes its name
+/// (the administrator's, else the catalog's).
+fn localize<'a>(names: &StatusNames, locale: &str, args: &[(&'a str, String)]) -> Vec<(&'a str, String)> {
     args.iter()
-        .map(|(name, value)| match *name {
-            "status" => (*name, i18n::text(locale, &format!("status.{value}"), &[])),
+        .map(|(name, value)| match (*name, OrderStatus::parse(value)) {
+            ("status", Some(status)) => (*name, names.label(locale, status)),
             _ => (*name, value.clone()),
         })
         .collect()

@@ -290,6 +290,16 @@ pub fn status_colours(conn: &mut DbConn) -> Result<Vec<(OrderStatus, Colour)>> {
     Ok(get(conn, STATUS_COLORS)?.as_deref().map(parse_status_colours).unwrap_or_default())
 }
 
+/// Sets (or with `None` removes) one status's badge colour, keeping the others.
+pub fn set_status_colour(conn: &mut DbConn, status: OrderStatus, colour: Option<Colour>) -> Result<()> {
+    let mut colours = status_colours(conn)?;
+    colours.retain(|(s, _)| *s != status);
+    colours.extend(colour.map(|c| (status, c)));
+    colours.sort_by_key(|(s, _)| OrderStatus::ALL.iter().position(|x| x == s));
+    let text: Vec<String> = colours.iter().map(|(s, c)| format!("{}={}", s.as_str(), c.as_str())).collect();
+    set(conn, STATUS_COLORS, &text.join(", "))
+}
+
 fn parse_status_colours(text: &str) -> Vec<(OrderStatus, Colour)> {
     text.split(',')
         .filter_map(|entry| entry.split_once('='))

@@ -35,5 +35,7 @@ mod reconciliation;
 mod scheduler;
 mod security;
 mod security_process;
+mod staff_rights;
+mod status_names;
 mod stock_alerts;
 mod uploads;

@@ -11,7 +11,6 @@ use chrono::{NaiveDate, Utc};
 use portal::db::Db;
 use portal::ordering::actions::{self, Moved};
 use portal::ordering::events::ActedBy;
-use portal::ordering::lifecycle::Actor;
 use portal::ordering::orders::{self, Scope};
 use portal::ordering::status::OrderStatus;
 use portal::ordering::{fulfilment, reservations};
@@ -19,7 +18,7 @@ use portal::ordering::{fulfilment, reservations};
 use super::{Counts, ImportError};
 use crate::commerceml::{self, Document, ErrorKind, Item};
 
-const ERP: ActedBy = ActedBy { actor: Actor::Erp, user: None };
+const ERP: ActedBy = ActedBy::erp();
 
 /// Applies every order document in `input`.
 pub fn apply_documents<R: BufRead>(db: &Db, input: R) -> Result<Counts, ImportError> {

@@ -44,6 +44,11 @@ pub struct UserRow {
     pub company_id: Option<i64>,
     pub company: Option<String>,
     pub active: bool,
+    /// What a member of staff may do beyond their role (none for buyers).
+    #[diesel(deserialize_as = String)]
+    pub rights: super::Rights,
+    /// Their own manual discount limit (basis points), if set.
+    pub discount_limit_bp: Option<i32>,
 }
 
 /// The columns of a `UserRow`, with the company's name.
@@ -57,6 +62,8 @@ macro_rules! user_rows {
             users::company_id,
             companies::name.nullable(),
             users::active,
+            users::rights,
+            users::discount_limit_bp,
         ))
     };
 }

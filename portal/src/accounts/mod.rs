@@ -7,11 +7,13 @@ pub mod exchange_sessions;
 pub mod login;
 pub mod password;
 pub mod price_list_links;
+pub mod rights;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod write;
 
+pub use rights::{Granted, Right, Rights};
 pub use write::{ContractTerms, NewCompany, NewContract, NewUser};
 
 use chrono::NaiveDateTime;
@@ -58,6 +60,8 @@ struct UserRow {
     company_id: Option<i64>,
     locale: String,
     active: bool,
+    rights: String,
+    discount_limit_bp: Option<i32>,
 }
 
 /// A logged-in (or about to log in) user.
@@ -70,6 +74,11 @@ pub struct User {
     pub company_id: Option<CompanyId>,
     pub locale: String,
     pub active: bool,
+    /// What a member of staff may do beyond their role (`User::rights`
+    /// answers for every role).
+    rights: Rights,
+    /// Their own manual discount limit (basis points), if set.
+    discount_limit_bp: Option<i32>,
 }
 
 impl UserRow {
@@ -83,6 +92,8 @@ impl UserRow {
                 company_id: self.company_id.map(CompanyId),
                 locale: self.locale,
                 active: self.active,
+                rights: Rights::parse(&self.rights),
+                discount_limit_bp: self.discount_limit_bp,
             },
             self.password_hash,
         )

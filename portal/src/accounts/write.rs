@@ -363,6 +363,7 @@ impl NewUser<'_> {
                 users::locale.eq(self.locale),
                 users::active.eq(true),
                 users::created_at.eq(Utc::now().naive_utc()),
+                users::rights.eq(super::Rights::default_for(self.role).stored()),
             ))
             .returning(users::id)
             .get_result::<i64>(conn)?;

@@ -116,6 +116,8 @@ diesel::table! {
         locale -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        rights -> Text,
+        discount_limit_bp -> Nullable<Integer>,
     }
 }
 
@@ -285,6 +287,7 @@ diesel::table! {
         to_status -> Nullable<Text>,
         comment -> Text,
         details -> Text,
+        right_used -> Nullable<Text>,
     }
 }
 
@@ -728,7 +731,16 @@ diesel::joinable!(customer_codes -> companies (company_id));
 diesel::joinable!(product_media -> products (product_id));
 diesel::joinable!(product_media -> media_files (hash));
 
+diesel::table! {
+    status_names (status, locale) {
+        status -> Text,
+        locale -> Text,
+        name -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    status_names,
     stock_subscriptions,
     stock_watches,
     customer_codes,

@@ -13,6 +13,7 @@ use super::lifecycle::{allowed, can, Actor};
 use super::orders::{find, Order, Scope};
 use super::reservations::{consume, lines_of, re_reserve, release_line, release_order};
 use super::status::{OrderStatus, SyncState};
+use crate::accounts::Right;
 use crate::db::schema::orders;
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
@@ -72,6 +73,10 @@ pub fn transition(
         }
         if !can(by.actor, from, to) {
             return Ok(Moved::Refused(Refused { from, allowed: allowed(by.actor, from) }));
+        }
+        let by = if rejection { by.without_right() } else { by };
+        if to == OrderStatus::Cancelled && !rejection && matches!(by.actor, Actor::Manager | Actor::Admin) {
+            by.require(Right::CancelOrders)?;
         }
         apply_move(conn, &order, from, to, by, comment)?;
         Ok(Moved::Done(Box::new(find(conn, scope, order_id)?)))
@@ -177,6 +182,7 @@ pub fn extend_deadline(
     by: ActedBy,
     deadline: NaiveDateTime,
 ) -> Result<Order> {
+    by.require(Right::ExtendReservations)?;
     if deadline <= Utc::now().naive_utc() {
         return Err(Error::Invalid("the new deadline must be in the future".into()));
     }
@@ -272,7 +278,7 @@ pub fn acknowledge(conn: &mut DbConn, order_id: OrderId, erp_number: &str) -> Re
         record(
             conn,
             order.id,
-            ActedBy { actor: Actor::Erp, user: None },
+            ActedBy::erp(),
             EventKind::ErpAcknowledged,
             (None, None),
             "",

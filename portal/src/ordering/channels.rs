@@ -16,7 +16,6 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::events::{record, ActedBy, EventKind};
-use super::lifecycle::Actor;
 use super::status::SyncState;
 use crate::db::schema::{order_deliveries, orders};
 use crate::db::stored_text::stored_text_enum;
@@ -134,7 +133,7 @@ pub fn confirm(conn: &mut DbConn, channel: Channel, taken: &[(OrderId, NaiveDate
             diesel::update(orders::table.find(id).filter(orders::sync_state.eq(SyncState::Pending)))
                 .set(orders::sync_state.eq(SyncState::Sent))
                 .execute(conn)?;
-            let by = ActedBy { actor: Actor::Erp, user: None };
+            let by = ActedBy::erp();
             record(conn, id, by, EventKind::Delivered, (None, None), "", json!({ "channel": channel.as_str() }))?;
             confirmed.newly.push(id);
         }

@@ -7,11 +7,11 @@ use diesel::prelude::*;
 
 use super::lifecycle::Actor;
 use super::status::OrderStatus;
-use crate::accounts::UserId;
+use crate::accounts::{Granted, Right, Role, UserId};
 use crate::db::schema::order_events;
 use crate::db::stored_text::stored_text_enum;
 use crate::db::DbConn;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::OrderId;
 
 stored_text_enum! {
@@ -37,20 +37,64 @@ stored_text_enum! {
     }
 }
 
-/// Who did something, for events and permissions.
+/// Who did something, for events and permissions, and the right they used
+/// (which only a `Granted` puts here).
 #[derive(Debug, Clone, Copy)]
 pub struct ActedBy {
     pub actor: Actor,
     pub user: Option<UserId>,
+    right: Option<Right>,
 }
 
 impl ActedBy {
-    pub fn system() -> ActedBy {
-        ActedBy { actor: Actor::System, user: None }
+    pub const fn system() -> ActedBy {
+        ActedBy { actor: Actor::System, user: None, right: None }
+    }
+
+    /// The ERP, reporting through an exchange file or its channel.
+    pub const fn erp() -> ActedBy {
+        ActedBy { actor: Actor::Erp, user: None, right: None }
     }
 
     pub fn user(user: &crate::accounts::User) -> ActedBy {
-        ActedBy { actor: Actor::of(user.role), user: Some(user.id) }
+        ActedBy { actor: Actor::of(user.role), user: Some(user.id), right: None }
+    }
+
+    /// A person using a right they were granted.
+    pub fn granted(granted: &Granted) -> ActedBy {
+        ActedBy { actor: Actor::of(granted.role()), user: Some(granted.user()), right: Some(granted.right()) }
+    }
+
+    /// Who moves an order to `to`: a manager or administrator cancelling
+    /// brings their right to, if they hold it (`actions::transition` refuses
+    /// a cancellation without it, a rejection over the credit limit aside);
+    /// any other move is the role's, as the state machine says.
+    pub fn moving(user: &crate::accounts::User, to: OrderStatus) -> ActedBy {
+        let person = matches!(user.role, Role::Manager | Role::Admin);
+        match user.grant(Right::CancelOrders) {
+            Ok(granted) if person && to == OrderStatus::Cancelled => ActedBy::granted(&granted),
+            _ => ActedBy::user(user),
+        }
+    }
+
+    /// The same actor, not using a right (a move the right is not needed for).
+    pub fn without_right(self) -> ActedBy {
+        ActedBy { right: None, ..self }
+    }
+
+    pub fn right(&self) -> Option<Right> {
+        self.right
+    }
+
+    /// Whether this actor may do what needs `right`: a manager or
+    /// administrator must have used it; the ERP and the system act on the
+    /// supplier's behalf; a buyer never may.
+    pub fn require(&self, right: Right) -> Result<()> {
+        match self.actor {
+            Actor::System | Actor::Erp => Ok(()),
+            Actor::Manager | Actor::Admin if self.right == Some(right) => Ok(()),
+            _ => Err(Error::Forbidden),
+        }
     }
 }
 
@@ -75,6 +119,7 @@ pub fn record(
             order_events::to_status.eq(status.1),
             order_events::comment.eq(comment.trim()),
             order_events::details.eq(details.to_string()),
+            order_events::right_used.eq(by.right),
         ))
         .execute(conn)?;
     Ok(())

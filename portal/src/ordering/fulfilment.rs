@@ -169,6 +169,7 @@ pub fn record_payment(
     date: NaiveDate,
     document: &str,
 ) -> Result<Order> {
+    by.require(crate::accounts::Right::RecordPayments)?;
     if amount.minor() <= 0 {
         return Err(Error::Invalid("a payment must be greater than zero".into()));
     }

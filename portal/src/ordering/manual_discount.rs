@@ -1,7 +1,8 @@
 //! A manager's manual discount on one line of an open order: a percent of
 //! the line's amount before any earlier manual discount (a new one replaces
-//! it), up to the limit the administrator set for managers (administrators
-//! have none). The line's price, the order's totals and prepayment, and an
+//! it), by someone granted the right, up to their own limit if the
+//! administrator set one, else the setting's limit for managers
+//! (administrators have none). The line's price, the order's totals and prepayment, and an
 //! issued invoice follow; the order history records who gave what.
 
 use chrono::Utc;
@@ -9,9 +10,9 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::events::{record, ActedBy, EventKind};
-use super::lifecycle::Actor;
 use super::orders::{find, Order, Scope};
 use super::reservations::lines_of;
+use crate::accounts::{Granted, Right, Role};
 use crate::db::schema::{order_lines, orders};
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
@@ -21,8 +22,8 @@ use crate::pricing::{Adjustment, AdjustmentSource};
 use crate::settings;
 
 /// Gives `percent_bp` off line `line_id` of the order (0 removes a manual
-/// discount). Refused: over the limit (`Forbidden`), a closed order or a
-/// line already shipped (`Conflict`).
+/// discount). Refused: over the giver's limit (`Forbidden`), a closed order
+/// or a line already shipped (`Conflict`).
 #[tracing::instrument(skip_all, fields(order = %order_id, line = line_id))]
 pub fn give(
     conn: &mut DbConn,
@@ -30,13 +31,19 @@ pub fn give(
     order_id: OrderId,
     line_id: i64,
     percent_bp: i64,
-    by: ActedBy,
+    granted: &Granted,
 ) -> Result<Order> {
+    debug_assert_eq!(granted.right(), Right::ManualDiscounts);
+    let by = ActedBy::granted(granted);
     if !(0..=10_000).contains(&percent_bp) {
         return Err(Error::Invalid("a discount is between 0 and 100 %".into()));
     }
     write_transaction(conn, |conn| {
-        let limit = if by.actor == Actor::Admin { 10_000 } else { settings::manual_discount_limit_bp(conn)? };
+        let limit = match (granted.discount_limit_bp(), granted.role()) {
+            (Some(own), _) => i64::from(own),
+            (None, Role::Admin) => 10_000,
+            (None, _) => settings::manual_discount_limit_bp(conn)?,
+        };
         if percent_bp > limit {
             return Err(Error::Forbidden);
         }

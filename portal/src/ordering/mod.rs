@@ -26,5 +26,6 @@ pub mod report;
 pub mod reservations;
 pub mod rules;
 pub mod status;
+pub mod status_names;
 pub mod upload;
 pub mod uploads;

@@ -12,6 +12,7 @@ use crate::ids::OrderId;
 use crate::invoices::document::InvoiceLocale;
 use crate::money::{Money, Qty};
 use crate::ordering::orders::{self, OrderDetail, Scope};
+use crate::ordering::status_names::StatusNames;
 
 /// The columns of the lines table, in order.
 pub const COLUMNS: usize = 8;
@@ -39,22 +40,23 @@ pub struct OrderCard {
 /// found"), as PDF, with the order's number.
 pub fn pdf(conn: &mut DbConn, scope: Scope, order: OrderId, lang: &str) -> Result<(String, Vec<u8>)> {
     let detail = orders::detail(conn, scope, order)?;
-    let card = build(&detail, crate::settings::timezone(conn)?, lang);
+    let names = StatusNames::load(conn)?;
+    let card = build(&detail, crate::settings::timezone(conn)?, &names, lang);
     let pdf =
         crate::invoices::pdf::render_order_card(&card).map_err(|e| Error::Internal(format!("order card PDF: {e}")))?;
     Ok((detail.order.number, pdf))
 }
 
 /// Words the card of `detail` in `lang` ("ru" or "en"), times in the
-/// supplier's time zone `zone` (as on the order page).
-pub fn build(detail: &OrderDetail, zone: chrono_tz::Tz, lang: &str) -> OrderCard {
+/// supplier's time zone `zone` (as on the order page), statuses by `names`.
+pub fn build(detail: &OrderDetail, zone: chrono_tz::Tz, names: &StatusNames, lang: &str) -> OrderCard {
     let lang = crate::i18n::locale(lang);
     let t = |key: &str| text(lang, &format!("order_card.{key}"), &[]);
     let money = |minor: i64| Money(minor).format(lang);
     let qty = |milli: i64| if milli == 0 { String::new() } else { Qty(milli).format(lang) };
     let date_time = |at: chrono::NaiveDateTime| crate::settings::local_time(zone, at);
     let order = &detail.order;
-    let status = text(lang, &format!("status.{}", order.status.as_str()), &[]);
+    let status = names.label(lang, order.status);
     let mut facts = vec![
         (t("company"), detail.company_name.clone()),
         (t("contract"), detail.contract_number.clone()),
@@ -117,7 +119,7 @@ pub fn build(detail: &OrderDetail, zone: chrono_tz::Tz, lang: &str) -> OrderCard
             let mut what = text(lang, &format!("actor.{}", event.actor.as_str()), &[]);
             if let Some(to) = event.to_status {
                 what.push_str(": ");
-                what.push_str(&text(lang, &format!("status.{}", to.as_str()), &[]));
+                what.push_str(&names.label(lang, to));
             }
             if !event.comment.trim().is_empty() {
                 what.push_str(" — ");

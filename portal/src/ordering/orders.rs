@@ -12,7 +12,7 @@ use super::status::{OrderStatus, SyncState};
 use crate::accounts::{Role, User};
 use crate::catalog::listing::Page;
 use crate::db::schema::{
-    companies, contracts, invoices, order_events, order_lines, orders, payments, shipment_lines, shipments,
+    companies, contracts, invoices, order_events, order_lines, orders, payments, shipment_lines, shipments, users,
 };
 use crate::db::DbConn;
 use crate::error::{Error, Result};
@@ -118,6 +118,12 @@ pub struct OrderEvent {
     pub to_status: Option<OrderStatus>,
     pub comment: String,
     pub details: String,
+    /// The right the person used (cancel, discount, extend, payment), if any.
+    pub right_used: Option<crate::accounts::Right>,
+    /// The name of the person who acted, if a person did.
+    #[diesel(select_expression = users::name.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<users::name>)]
+    pub actor_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Serialize)]
@@ -297,6 +303,7 @@ pub fn detail(conn: &mut DbConn, scope: Scope, order_id: OrderId) -> Result<Orde
         .select(OrderLine::as_select())
         .load(conn)?;
     let events = order_events::table
+        .left_join(users::table.on(order_events::actor_user_id.eq(users::id.nullable())))
         .filter(order_events::order_id.eq(order.id))
         .order(order_events::id)
         .select(OrderEvent::as_select())

@@ -2,8 +2,10 @@
 //! that getting the session *is* the check. `MaybeSession` for pages anyone
 //! may see, `Authed` for pages that need a login (anonymous visitors are sent
 //! to the login page), `Staff` and `Admin` for the supplier's pages (403 to
-//! others), `CsrfForm<T>` for every posted form. Also the cookies themselves.
+//! others), `WithRight<N>` for what needs a granted right, `CsrfForm<T>` for
+//! every posted form. Also the cookies themselves.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use poem::http::StatusCode;
@@ -16,7 +18,7 @@ use serde::Deserialize;
 use super::render::{Layout, LayoutUser};
 use super::AppState;
 use crate::accounts::sessions::{self, Session};
-use crate::accounts::{Company, Role};
+use crate::accounts::{Company, Granted, Right, Role};
 use crate::error::Error;
 use crate::i18n;
 
@@ -113,6 +115,38 @@ impl<'a> FromRequest<'a> for Admin {
             return Err(Error::Forbidden.into());
         }
         Ok(Admin(session))
+    }
+}
+
+/// Names the right a page handler needs: `WithRight<ExtendReservations>`.
+pub trait NeedsRight {
+    const RIGHT: Right;
+}
+
+/// The marker types for `WithRight`, one per right.
+pub mod needs {
+    macro_rules! markers {
+        ($($name:ident),+) => {$(
+            #[doc = concat!("The right `", stringify!($name), "`.")]
+            pub struct $name;
+            impl super::NeedsRight for $name {
+                const RIGHT: crate::accounts::Right = crate::accounts::Right::$name;
+            }
+        )+};
+    }
+    markers!(CancelOrders, ManualDiscounts, ExtendReservations, RecordPayments, ManageUsers);
+}
+
+/// A session of someone holding the right `N` names (see
+/// `accounts::rights`), with the proof the domain operation takes; others
+/// get 403.
+pub struct WithRight<N>(pub Session, pub Granted, pub PhantomData<N>);
+
+impl<'a, N: NeedsRight> FromRequest<'a> for WithRight<N> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let Staff(session) = Staff::from_request(req, body).await?;
+        let granted = session.user.grant(N::RIGHT)?;
+        Ok(WithRight(session, granted, PhantomData))
     }
 }
 

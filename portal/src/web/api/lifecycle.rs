@@ -12,7 +12,9 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
 use super::orders::{OrderEventOut, OrderOut, OrderSummaryOut};
 use super::verdicts::quantity_text;
-use super::{api_error, ApiError, BearerAuth, StaffAuth};
+use super::{
+    api_error, ApiError, BearerAuth, MayExtendReservations, MayGiveDiscounts, MayRecordPayments, Permitted, StaffAuth,
+};
 use crate::accounts::User;
 use crate::error::Error;
 use crate::ids::OrderId;
@@ -220,7 +222,9 @@ async fn order_out(state: &AppState, user: User, id: i64) -> poem::Result<Json<B
 
 #[OpenApi]
 impl LifecycleApi {
-    /// Moves an order to another status through the state machine.
+    /// Moves an order to another status through the state machine. A manager
+    /// or administrator cancelling needs the right `cancel_orders` (403
+    /// without it); the history records the right used.
     #[oai(path = "/v1/orders/:id/transitions", method = "post", tag = "ApiTags::Lifecycle")]
     #[tracing::instrument(skip_all)]
     async fn transition(
@@ -234,7 +238,7 @@ impl LifecycleApi {
         let Some(to) = OrderStatus::parse(&body.0.to) else {
             return Ok(TransitionOutcome::Invalid(api_error(format!("unknown status {:?}", body.0.to))));
         };
-        let (scope, by, comment) = (Scope::of(&user), ActedBy::user(&user), body.0.comment);
+        let (scope, by, comment) = (Scope::of(&user), ActedBy::moving(&user, to), body.0.comment);
         let moved = state.db.run(move |conn| actions::transition(conn, scope, OrderId(id.0), by, to, &comment)).await?;
         match moved {
             Moved::Done(_) => Ok(TransitionOutcome::Moved(order_out(&state, user, id.0).await?)),
@@ -302,19 +306,20 @@ impl LifecycleApi {
         order_out(&state, user, id.0).await
     }
 
-    /// Records a payment; covering the total makes the order paid.
+    /// Records a payment; covering the total makes the order paid (staff
+    /// given the right `record_payments`, and the ERP's account).
     #[oai(path = "/v1/orders/:id/payments", method = "post", tag = "ApiTags::Lifecycle")]
     #[tracing::instrument(skip_all)]
     async fn payment(
         &self,
         state: Data<&AppState>,
-        auth: StaffAuth,
+        auth: MayRecordPayments,
         id: Path<i64>,
         body: Json<PaymentIn>,
     ) -> poem::Result<Json<Box<OrderOut>>> {
-        let user = auth.0;
+        let Permitted { user, granted } = auth.0;
         let b = body.0;
-        let (scope, by) = (Scope::of(&user), ActedBy::user(&user));
+        let (scope, by) = (Scope::of(&user), ActedBy::granted(&granted));
         state
             .db
             .run(move |conn| {
@@ -332,18 +337,19 @@ impl LifecycleApi {
         order_out(&state, user, id.0).await
     }
 
-    /// Extends (or moves) the reservation deadline.
+    /// Extends (or moves) the reservation deadline (staff given the right
+    /// `extend_reservations`).
     #[oai(path = "/v1/orders/:id/reservation", method = "post", tag = "ApiTags::Lifecycle")]
     #[tracing::instrument(skip_all)]
     async fn reservation(
         &self,
         state: Data<&AppState>,
-        auth: StaffAuth,
+        auth: MayExtendReservations,
         id: Path<i64>,
         body: Json<ReservationIn>,
     ) -> poem::Result<Json<Box<OrderOut>>> {
-        let user = auth.0;
-        let (scope, by, deadline) = (Scope::of(&user), ActedBy::user(&user), body.0.deadline.naive_utc());
+        let Permitted { user, granted } = auth.0;
+        let (scope, by, deadline) = (Scope::of(&user), ActedBy::granted(&granted), body.0.deadline.naive_utc());
         state.db.run(move |conn| actions::extend_deadline(conn, scope, OrderId(id.0), by, deadline)).await?;
         order_out(&state, user, id.0).await
     }
@@ -374,25 +380,28 @@ impl LifecycleApi {
         order_out(&state, user, id.0).await
     }
 
-    /// Gives a manual discount on one line, within the limit for managers
-    /// (setting `manual_discount_limit_percent`; administrators have none).
-    /// The line's price, the totals and an issued invoice follow; the order
+    /// Gives a manual discount on one line (staff given the right
+    /// `manual_discounts`), within the giver's own limit if the administrator
+    /// set one, else `manual_discount_limit_percent` for managers
+    /// (administrators have none). The line's price, the totals and an issued invoice follow; the order
     /// history records it.
     #[oai(path = "/v1/orders/:id/lines/:line_id/discount", method = "post", tag = "ApiTags::Lifecycle")]
     #[tracing::instrument(skip_all)]
     async fn line_discount(
         &self,
         state: Data<&AppState>,
-        auth: StaffAuth,
+        auth: MayGiveDiscounts,
         id: Path<i64>,
         line_id: Path<i64>,
         body: Json<LineDiscountIn>,
     ) -> poem::Result<LineDiscountOutcome> {
-        let user = auth.0;
-        let (scope, by, percent) = (Scope::of(&user), ActedBy::user(&user), body.0.percent_bp);
+        let Permitted { user, granted } = auth.0;
+        let (scope, percent) = (Scope::of(&user), body.0.percent_bp);
         let given = state
             .db
-            .run(move |conn| crate::ordering::manual_discount::give(conn, scope, OrderId(id.0), line_id.0, percent, by))
+            .run(move |conn| {
+                crate::ordering::manual_discount::give(conn, scope, OrderId(id.0), line_id.0, percent, &granted)
+            })
             .await;
         Ok(match given {
             Ok(_) => LineDiscountOutcome::Given(order_out(&state, user, id.0).await?),

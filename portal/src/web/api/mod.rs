@@ -29,7 +29,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApiService, SecurityScheme};
 
 use super::AppState;
-use crate::accounts::{Role, User};
+use crate::accounts::{Granted, Right, Role, User};
 
 /// The API with all its resources.
 pub type Apis = (
@@ -159,6 +159,49 @@ async fn check_exchange(req: &Request, bearer: Bearer) -> poem::Result<User> {
     }
     Ok(user)
 }
+
+/// A staff member's token together with the proof that they hold a right
+/// (`accounts::rights`): what the `May…` schemes give a handler.
+pub struct Permitted {
+    pub user: User,
+    pub granted: Granted,
+}
+
+/// Declares a bearer scheme that lets through only holders of `$right`
+/// (403 "you have not been given the right to …" for everyone else).
+macro_rules! right_scheme {
+    ($(#[$doc:meta])* $name:ident, $checker:ident, $checker_name:literal, $right:ident) => {
+        $(#[$doc])*
+        #[derive(SecurityScheme)]
+        #[oai(rename = "BearerAuth", ty = "bearer", checker = $checker_name)]
+        pub struct $name(pub Permitted);
+
+        async fn $checker(req: &Request, bearer: Bearer) -> poem::Result<Permitted> {
+            let user = check_token(req, bearer).await?;
+            let granted = user.grant(Right::$right).map_err(|_| {
+                forbidden(&format!("you have not been given the right: {}", Right::$right.as_str()))
+            })?;
+            Ok(Permitted { user, granted })
+        }
+    };
+}
+
+right_scheme!(
+    /// Staff who may give manual discounts.
+    MayGiveDiscounts, may_give_discounts, "may_give_discounts", ManualDiscounts
+);
+right_scheme!(
+    /// Staff who may extend reservations.
+    MayExtendReservations, may_extend_reservations, "may_extend_reservations", ExtendReservations
+);
+right_scheme!(
+    /// Staff (or the ERP) who may record payments.
+    MayRecordPayments, may_record_payments, "may_record_payments", RecordPayments
+);
+right_scheme!(
+    /// Administrators who may manage users.
+    MayManageUsers, may_manage_users, "may_manage_users", ManageUsers
+);
 
 fn forbidden(message: &str) -> poem::Error {
     poem::Error::from_string(message, StatusCode::FORBIDDEN)

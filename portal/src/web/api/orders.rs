@@ -85,6 +85,10 @@ pub(super) struct OrderEventOut {
     pub comment: String,
     /// Before/after and other facts of the change, as JSON.
     pub details: String,
+    /// The person who acted, by name.
+    pub actor_name: Option<String>,
+    /// The right they used for it (cancel, manual discount, extend, payment).
+    pub right_used: Option<crate::accounts::Right>,
 }
 
 impl From<crate::ordering::orders::OrderEvent> for OrderEventOut {
@@ -98,6 +102,8 @@ impl From<crate::ordering::orders::OrderEvent> for OrderEventOut {
             to_status: e.to_status,
             comment: e.comment,
             details: e.details,
+            actor_name: e.actor_name,
+            right_used: e.right_used,
         }
     }
 }

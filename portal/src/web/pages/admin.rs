@@ -1,7 +1,10 @@
-//! The administrator's pages: users (invite, disable, reset password),
+//! The administrator's pages: users (invite, disable, reset password, the
+//! rights of staff — for administrators who manage users),
 //! companies and their contracts with the assigned manager, and the
 //! supplier's settings. Plus the public page that sets a password from an
 //! emailed link.
+
+use std::collections::HashMap;
 
 use poem::http::StatusCode;
 use poem::web::cookie::CookieJar;
@@ -11,15 +14,18 @@ use serde::{Deserialize, Serialize};
 
 use super::view::Choice;
 use crate::accounts::admin::{self as accounts_admin, UserRow};
-use crate::accounts::{CompanyId, ContractTerms, NewCompany, Role, UserId};
+use crate::accounts::rights::{self, RightsChange};
+use crate::accounts::{CompanyId, ContractTerms, NewCompany, Right, Role, UserId};
 use crate::catalog::PriceType;
 use crate::error::Error;
 use crate::i18n;
 use crate::journal::{RunStatus, Trigger};
-use crate::money::percent_from_bp;
+use crate::money::{percent_from_bp, Qty};
+use crate::ordering::status::OrderStatus;
+use crate::ordering::status_names::{self, StatusEntry};
 use crate::settings;
 use crate::web::render::Layout;
-use crate::web::session::{layout, set_flash, Admin, ButtonForm, CsrfForm};
+use crate::web::session::{layout, needs, set_flash, Admin, ButtonForm, CsrfForm, WithRight};
 use crate::web::AppState;
 
 #[derive(Serialize)]
@@ -68,13 +74,21 @@ struct SettingView {
     value: String,
 }
 
+/// A user as the users table shows them, with the discount limit in percent.
+#[derive(Serialize)]
+struct UserView {
+    #[serde(flatten)]
+    row: UserRow,
+    discount_limit: Option<String>,
+}
+
 #[derive(Serialize)]
 struct AdminPage {
     runs: Vec<RunRow>,
     /// Runs of the last 24 hours that found nothing to do (not listed).
     idle_runs: i64,
     jobs: Vec<&'static str>,
-    users: Vec<UserRow>,
+    users: Vec<UserView>,
     companies: Vec<CompanyView>,
     company_choices: Vec<Choice>,
     managers: Vec<Choice>,
@@ -82,6 +96,12 @@ struct AdminPage {
     /// The roles an invitation may give.
     roles: Vec<Choice>,
     settings: Vec<SettingView>,
+    /// Whether this administrator manages users (the users section).
+    may_manage_users: bool,
+    /// Every right staff may be given, with its label.
+    rights: Vec<Choice>,
+    /// Every order status with its names and colour.
+    statuses: Vec<StatusEntry>,
 }
 
 #[handler]
@@ -90,6 +110,7 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Admin(session): A
     let layout = layout(state, req, &session, "admin").await?;
     let lang = layout.lang;
     let jobs = state.jobs.as_ref().map(|j| j.names()).unwrap_or_default();
+    let may_manage_users = session.user.grant(Right::ManageUsers).is_ok();
     let view = state
         .db
         .run(move |conn| {
@@ -118,7 +139,9 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Admin(session): A
             let ids: Vec<_> = companies.iter().map(|(c, _)| crate::ids::CompanyId(c.id)).collect();
             let groups_of = crate::terms::groups::of_companies(conn, &ids)?;
             let values = settings::editable_values(conn)?;
+            let statuses = status_names::entries(conn)?;
             Ok(AdminPage {
+                statuses,
                 runs,
                 idle_runs,
                 jobs,
@@ -150,7 +173,10 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Admin(session): A
                             .collect(),
                     })
                     .collect(),
-                users,
+                users: users
+                    .into_iter()
+                    .map(|row| UserView { discount_limit: row.discount_limit_bp.map(percent_from_bp), row })
+                    .collect(),
                 managers,
                 price_types: PriceType::all(conn)?.into_iter().map(|p| Choice::new(p.id, p.name)).collect(),
                 roles: Role::ALL
@@ -158,6 +184,11 @@ pub async fn page(req: &Request, Data(state): Data<&AppState>, Admin(session): A
                     .map(|r| Choice::new(r, i18n::text(lang, &format!("admin.role_{r}"), &[])))
                     .collect(),
                 settings: values.into_iter().map(|(key, value)| SettingView { key, value }).collect(),
+                may_manage_users,
+                rights: Right::ALL
+                    .iter()
+                    .map(|r| Choice::new(r, i18n::text(lang, &format!("rights.{r}"), &[])))
+                    .collect(),
             })
         })
         .await?;
@@ -189,7 +220,7 @@ pub struct InviteForm {
 pub async fn invite(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Admin(session): Admin,
+    WithRight(session, _, _): WithRight<needs::ManageUsers>,
     CsrfForm(form): CsrfForm<InviteForm>,
 ) -> poem::Result<Redirect> {
     let lang = i18n::locale(&session.user.locale);
@@ -215,7 +246,7 @@ pub struct UserAction {
 pub async fn user_action(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Admin(session): Admin,
+    WithRight(session, _, _): WithRight<needs::ManageUsers>,
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<UserAction>,
 ) -> poem::Result<Redirect> {
@@ -236,6 +267,76 @@ pub async fn user_action(
             _ => Err(Error::NotFound),
         })
         .await;
+    done(state, jar, result).await
+}
+
+/// A staff member's rights: a checkbox per right (named by the right) and
+/// the discount limit in percent (empty: the setting's).
+#[handler]
+#[tracing::instrument(skip_all)]
+pub async fn user_rights(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    WithRight(session, granted, _): WithRight<needs::ManageUsers>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
+) -> poem::Result<Redirect> {
+    let lang = i18n::locale(&session.user.locale);
+    let rights = Right::ALL.iter().copied().filter(|r| form.contains_key(r.as_str())).collect();
+    let limit = form.get("discount_limit").map(|t| t.trim()).unwrap_or("");
+    // Percent with up to two decimals → basis points, through the quantity parser (thousandths).
+    let discount_limit_bp = match limit {
+        "" => Ok(None),
+        text => Qty::parse(text)
+            .map(|q| q.milli() / 10)
+            .filter(|bp| (0..=10_000).contains(bp))
+            .map(|bp| Some(bp as i32))
+            .ok_or_else(|| Error::Invalid(i18n::text(lang, "manager.bad_discount", &[]))),
+    };
+    let result = match discount_limit_bp {
+        Err(error) => Err(error),
+        Ok(discount_limit_bp) => {
+            let change = RightsChange { rights, discount_limit_bp };
+            state
+                .db
+                .run(move |conn| rights::set(conn, &granted, UserId(id), &change))
+                .await
+                .map(|_| i18n::text(lang, "admin.rights_saved", &[]))
+        }
+    };
+    done(state, jar, result).await
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    name_ru: String,
+    #[serde(default)]
+    name_en: String,
+    #[serde(default)]
+    colour: String,
+}
+
+/// A status's names (empty: the standard name) and badge colour.
+#[handler]
+#[tracing::instrument(skip_all)]
+pub async fn status(
+    jar: &CookieJar,
+    Data(state): Data<&AppState>,
+    Admin(session): Admin,
+    Path(status): Path<String>,
+    CsrfForm(form): CsrfForm<StatusForm>,
+) -> poem::Result<Redirect> {
+    let lang = i18n::locale(&session.user.locale);
+    let status = OrderStatus::parse(&status).ok_or(Error::NotFound)?;
+    let result = state
+        .db
+        .run(move |conn| {
+            let names = [("ru", form.name_ru.as_str()), ("en", form.name_en.as_str())];
+            status_names::save(conn, status, &names, Some(&form.colour))
+        })
+        .await
+        .map(|_| i18n::text(lang, "admin.status_saved", &[]));
     done(state, jar, result).await
 }
 

@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use crate::accounts::{Company, CompanyId};
 use crate::error::Error;
-use crate::i18n;
 use crate::money::{percent_from_bp, Money};
 use crate::ordering::orders::{self, OrderFilter, Scope};
 use crate::web::session::{layout, Authed};
@@ -104,6 +103,7 @@ pub async fn page(
                 .collect();
             let filter = OrderFilter { company: Some(id), page: 1, per_page: 20, ..Default::default() };
             let found = orders::list(conn, scope, &filter)?;
+            let names = crate::ordering::status_names::StatusNames::load(conn)?;
             let groups = crate::terms::groups::of_company(conn, CompanyId(id))?.into_iter().map(Into::into).collect();
             Ok(CompanyPage {
                 company,
@@ -118,7 +118,7 @@ pub async fn page(
                         id: s.order.id.0,
                         number: s.order.number,
                         placed: s.order.placed_at.format("%d.%m.%Y").to_string(),
-                        status: i18n::text(lang, &format!("status.{}", s.order.status), &[]),
+                        status: names.label(lang, s.order.status),
                         total: Money(s.order.total_minor).format(lang),
                     })
                     .collect(),

@@ -21,8 +21,9 @@ use crate::ordering::actions::{self, Moved};
 use crate::ordering::events::ActedBy;
 use crate::ordering::orders::Scope;
 use crate::ordering::status::OrderStatus;
+use crate::ordering::status_names::StatusNames;
 use crate::ordering::{dashboard, fulfilment, on_behalf};
-use crate::web::session::{layout, set_flash, Authed, ButtonForm, CsrfForm, Staff};
+use crate::web::session::{layout, needs, set_flash, Authed, ButtonForm, CsrfForm, Staff, WithRight};
 use crate::web::AppState;
 
 #[derive(Serialize)]
@@ -54,10 +55,14 @@ pub async fn dashboard_page(
     let layout = layout(state, req, &session, "manager").await?;
     let lang = layout.lang;
     let user = session.user.clone();
-    let (board, zone) = state
+    let (board, zone, names) = state
         .db
         .run(move |conn| {
-            Ok((dashboard::build(conn, Scope::of(&user), Utc::now().naive_utc())?, crate::settings::timezone(conn)?))
+            Ok((
+                dashboard::build(conn, Scope::of(&user), Utc::now().naive_utc())?,
+                crate::settings::timezone(conn)?,
+                StatusNames::load(conn)?,
+            ))
         })
         .await?;
     let when = |t: NaiveDateTime| zone.from_utc_datetime(&t).format("%d.%m %H:%M").to_string();
@@ -75,7 +80,7 @@ pub async fn dashboard_page(
                     id: s.order.id.0,
                     number: s.order.number,
                     company: s.company_name,
-                    status: i18n::text(lang, &format!("status.{}", s.order.status), &[]),
+                    status: names.label(lang, s.order.status),
                     total: Money(s.order.total_minor).format(lang),
                     deadline: s.order.reservation_deadline.map(when).unwrap_or_default(),
                 })
@@ -179,16 +184,14 @@ pub async fn transition(
     let lang = i18n::locale(&user.locale);
     let to = OrderStatus::parse(&form.to).ok_or(Error::NotFound)?;
     act(state, jar, lang, id, "manager.moved", move |conn| {
-        match actions::transition(conn, Scope::of(&user), OrderId(id), ActedBy::user(&user), to, &form.comment) {
+        match actions::transition(conn, Scope::of(&user), OrderId(id), ActedBy::moving(&user, to), to, &form.comment) {
             // The one invalid move: rejecting an order awaiting approval without a reason.
             Err(Error::Invalid(_)) => Ok(Some(i18n::text(lang, "manager.reason_needed", &[]))),
             Err(other) => Err(other),
             Ok(Moved::Done(_)) => Ok(None),
-            Ok(Moved::Refused(r)) => Ok(Some(i18n::text(
-                lang,
-                "manager.refused",
-                &[("from", i18n::text(lang, &format!("status.{}", r.from.as_str()), &[]))],
-            ))),
+            Ok(Moved::Refused(r)) => {
+                Ok(Some(i18n::text(lang, "manager.refused", &[("from", StatusNames::load(conn)?.label(lang, r.from))])))
+            }
         }
     })
     .await
@@ -205,7 +208,7 @@ pub struct ExtendForm {
 pub async fn extend(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Staff(session): Staff,
+    WithRight(session, granted, _): WithRight<needs::ExtendReservations>,
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<ExtendForm>,
 ) -> poem::Result<Redirect> {
@@ -217,7 +220,8 @@ pub async fn extend(
         let zone = crate::settings::timezone(conn)?;
         let local = local?;
         let deadline = zone.from_local_datetime(&local).earliest().map(|t| t.naive_utc()).unwrap_or(local);
-        actions::extend_deadline(conn, Scope::of(&user), OrderId(id), ActedBy::user(&user), deadline).map(|_| None)
+        actions::extend_deadline(conn, Scope::of(&user), OrderId(id), ActedBy::granted(&granted), deadline)
+            .map(|_| None)
     })
     .await
 }
@@ -268,7 +272,7 @@ pub struct DiscountForm {
 pub async fn line_discount(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Staff(session): Staff,
+    WithRight(session, granted, _): WithRight<needs::ManualDiscounts>,
     Path((id, line)): Path<(i64, i64)>,
     CsrfForm(form): CsrfForm<DiscountForm>,
 ) -> poem::Result<Redirect> {
@@ -282,10 +286,13 @@ pub async fn line_discount(
         return Ok(back_to(id));
     };
     act(state, jar, lang, id, "manager.discount_given", move |conn| {
-        let by = ActedBy::user(&user);
-        match crate::ordering::manual_discount::give(conn, Scope::of(&user), OrderId(id), line, bp, by) {
+        match crate::ordering::manual_discount::give(conn, Scope::of(&user), OrderId(id), line, bp, &granted) {
             Err(Error::Forbidden) => {
-                let limit = crate::money::percent_from_bp(crate::settings::manual_discount_limit_bp(conn)? as i32);
+                let limit = match granted.discount_limit_bp() {
+                    Some(own) => own,
+                    None => crate::settings::manual_discount_limit_bp(conn)? as i32,
+                };
+                let limit = crate::money::percent_from_bp(limit);
                 Ok(Some(i18n::text(lang, "manager.over_discount_limit", &[("limit", limit)])))
             }
             other => other.map(|_| None),
@@ -351,7 +358,7 @@ pub async fn shipment(
 pub async fn payment(
     jar: &CookieJar,
     Data(state): Data<&AppState>,
-    Staff(session): Staff,
+    WithRight(session, granted, _): WithRight<needs::RecordPayments>,
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<DocumentForm>,
 ) -> poem::Result<Redirect> {
@@ -363,8 +370,16 @@ pub async fn payment(
     act(state, jar, lang, id, "manager.paid", move |conn| {
         let amount = amount.ok_or_else(|| Error::Invalid(i18n::text(lang, "manager.bad_amount", &[])))?;
         let date = parse_date(&date, lang)?;
-        fulfilment::record_payment(conn, Scope::of(&user), OrderId(id), ActedBy::user(&user), amount, date, &number)
-            .map(|_| None)
+        fulfilment::record_payment(
+            conn,
+            Scope::of(&user),
+            OrderId(id),
+            ActedBy::granted(&granted),
+            amount,
+            date,
+            &number,
+        )
+        .map(|_| None)
     })
     .await
 }

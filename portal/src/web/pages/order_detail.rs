@@ -8,9 +8,9 @@ use poem::web::{Data, Html, Path};
 use poem::{handler, Request};
 use serde::Serialize;
 
-use super::orders::{status_label, when};
+use super::orders::when;
 use super::view::vat_label;
-use crate::accounts::Role;
+use crate::accounts::{Right, Rights, Role};
 use crate::error::Error;
 use crate::i18n;
 use crate::ids::OrderId;
@@ -19,6 +19,7 @@ use crate::ordering::channels::{self, Channel, Delivery};
 use crate::ordering::lifecycle::{allowed, Actor};
 use crate::ordering::orders::{self, DocumentInfo, OrderDetail, OrderEvent, OrderLine, Scope};
 use crate::ordering::status::OrderStatus;
+use crate::ordering::status_names::StatusNames;
 use crate::web::session::{layout, Authed};
 use crate::web::AppState;
 
@@ -54,8 +55,12 @@ struct LineView {
 struct EventView {
     at: String,
     actor: String,
+    /// "Ivan Petrov" when a person acted.
+    actor_name: String,
     text: String,
     comment: String,
+    /// "right: cancel orders" when the person used a granted right.
+    right: String,
 }
 
 /// An order channel in use or that took the order.
@@ -74,6 +79,14 @@ struct DocumentView {
     number: String,
     date: String,
     value: String,
+}
+
+/// The rights the order page's forms need, as the viewer holds them.
+#[derive(Serialize)]
+struct May {
+    discount: bool,
+    extend: bool,
+    record_payments: bool,
 }
 
 /// A status staff may move the order to.
@@ -116,6 +129,8 @@ struct OrderPage {
     /// The order is open: staff may still give manual discounts.
     open: bool,
     moves: Vec<MoveView>,
+    /// What the viewer has been given the right to do here.
+    may: May,
     paid: String,
     outstanding: String,
     shipments: Vec<DocumentView>,
@@ -141,6 +156,7 @@ struct PageData {
     codes: std::collections::HashMap<crate::ids::OfferId, String>,
     /// When the order's offers are expected (those the ERP gave a date).
     expected: std::collections::HashMap<crate::ids::OfferId, chrono::NaiveDate>,
+    names: StatusNames,
 }
 
 #[handler]
@@ -168,16 +184,17 @@ pub async fn detail(
                 zone: crate::settings::timezone(conn)?,
                 channels_in_use: channels::configured(conn)?,
                 deliveries: channels::deliveries(conn, detail.order.id)?,
+                names: StatusNames::load(conn)?,
                 detail,
             })
         })
         .await?;
-    let view = build(data, session.user.role, layout.lang);
+    let view = build(data, session.user.role, session.user.rights(), layout.lang);
     Ok(state.templates.render("order.html", &layout, &view)?)
 }
 
-fn build(data: PageData, role: Role, lang: &'static str) -> OrderPage {
-    let PageData { detail: d, zone, channels_in_use, deliveries, closing, codes, expected } = data;
+fn build(data: PageData, role: Role, rights: Rights, lang: &'static str) -> OrderPage {
+    let PageData { detail: d, zone, channels_in_use, deliveries, closing, codes, expected, names } = data;
     let order = &d.order;
     let staff = role.is_staff();
     OrderPage {
@@ -185,7 +202,7 @@ fn build(data: PageData, role: Role, lang: &'static str) -> OrderPage {
         company_id: order.company_id.0,
         number: order.number.clone(),
         status: order.status,
-        status_label: status_label(lang, order.status),
+        status_label: names.label(lang, order.status),
         company: d.company_name.clone(),
         contract: d.contract_number.clone(),
         placed_at: when(zone, order.placed_at),
@@ -211,7 +228,7 @@ fn build(data: PageData, role: Role, lang: &'static str) -> OrderPage {
                 view
             })
             .collect(),
-        events: d.events.iter().map(|e| event_view(e, zone, lang)).collect(),
+        events: d.events.iter().map(|e| event_view(e, zone, &names, lang)).collect(),
         invoice: d
             .invoices
             .last()
@@ -219,7 +236,12 @@ fn build(data: PageData, role: Role, lang: &'static str) -> OrderPage {
         can_reorder: role == Role::Buyer,
         staff,
         open: crate::ordering::lifecycle::is_open(order.status),
-        moves: if staff { move_views(Actor::of(role), order.status, lang) } else { Vec::new() },
+        moves: if staff { move_views(Actor::of(role), rights, order.status, &names, lang) } else { Vec::new() },
+        may: May {
+            discount: rights.has(Right::ManualDiscounts),
+            extend: rights.has(Right::ExtendReservations),
+            record_payments: rights.has(Right::RecordPayments),
+        },
         paid: Money(order.paid_minor).format(lang),
         outstanding: crate::ordering::actions::outstanding(order).format(lang),
         shipments: d.shipments.iter().map(|s| shipment_view(s, lang)).collect(),
@@ -290,29 +312,40 @@ fn line_view(l: &OrderLine, customer_code: Option<String>, lang: &str) -> LineVi
     }
 }
 
-fn event_view(e: &OrderEvent, zone: chrono_tz::Tz, lang: &str) -> EventView {
+fn event_view(e: &OrderEvent, zone: chrono_tz::Tz, names: &StatusNames, lang: &str) -> EventView {
     let kind = i18n::text(lang, &format!("event.{}", e.kind), &[]);
     EventView {
         at: when(zone, e.at),
         actor: i18n::text(lang, &format!("actor.{}", e.actor), &[]),
+        actor_name: e.actor_name.clone().unwrap_or_default(),
+        right: e
+            .right_used
+            .map(|r| {
+                i18n::text(lang, "manager.right_used", &[("right", i18n::text(lang, &format!("rights.{r}"), &[]))])
+            })
+            .unwrap_or_default(),
         text: match (e.from_status, e.to_status) {
-            (Some(from), Some(to)) => format!("{} → {}", status_label(lang, from), status_label(lang, to)),
-            (None, Some(to)) => format!("{kind} · {}", status_label(lang, to)),
+            (Some(from), Some(to)) => format!("{} → {}", names.label(lang, from), names.label(lang, to)),
+            (None, Some(to)) => format!("{kind} · {}", names.label(lang, to)),
             _ => kind,
         },
         comment: e.comment.clone(),
     }
 }
 
-fn move_views(actor: Actor, from: OrderStatus, lang: &str) -> Vec<MoveView> {
+/// The moves the state machine allows this actor, less cancelling for staff
+/// not given the right (a rejection over the credit limit stays).
+fn move_views(actor: Actor, rights: Rights, from: OrderStatus, names: &StatusNames, lang: &str) -> Vec<MoveView> {
+    let rejection = from == OrderStatus::AwaitingApproval;
     allowed(actor, from)
         .into_iter()
+        .filter(|to| *to != OrderStatus::Cancelled || rejection || rights.has(Right::CancelOrders))
         .map(|to| MoveView {
             to,
             label: match (from, to) {
                 (OrderStatus::AwaitingApproval, OrderStatus::New) => i18n::text(lang, "manager.approve", &[]),
                 (OrderStatus::AwaitingApproval, OrderStatus::Cancelled) => i18n::text(lang, "manager.reject", &[]),
-                _ => status_label(lang, to),
+                _ => names.label(lang, to),
             },
             danger: matches!(to, OrderStatus::Cancelled | OrderStatus::Returned),
         })

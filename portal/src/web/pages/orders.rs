@@ -14,6 +14,7 @@ use crate::ids::OrderId;
 use crate::money::Money;
 use crate::ordering::orders::{self, OrderFilter, OrderSort, Scope};
 use crate::ordering::status::OrderStatus;
+use crate::ordering::status_names::StatusNames;
 use crate::ordering::{carts, reorder};
 use crate::pricing::PriceContext;
 use crate::web::session::{layout, Authed, ButtonForm, CsrfForm};
@@ -84,10 +85,6 @@ impl From<crate::terms::groups::CustomerGroup> for GroupChip {
     }
 }
 
-pub(super) fn status_label(lang: &str, status: OrderStatus) -> String {
-    i18n::text(lang, &format!("status.{status}"), &[])
-}
-
 /// A stored UTC time as the supplier's local time.
 pub(super) fn when(zone: chrono_tz::Tz, t: chrono::NaiveDateTime) -> String {
     crate::settings::local_time(zone, t)
@@ -120,7 +117,7 @@ pub async fn list(
         per_page: 50,
     };
     let staff = session.user.role != crate::accounts::Role::Buyer;
-    let (found, zone, companies, managers, (groups, groups_of)) = state
+    let (found, zone, companies, managers, (groups, groups_of), names) = state
         .db
         .run(move |conn| {
             let scope = Scope::of(&user);
@@ -137,6 +134,7 @@ pub async fn list(
                 orders::companies_in(conn, scope)?,
                 if user.role == crate::accounts::Role::Admin { orders::managers(conn)? } else { Vec::new() },
                 groups,
+                StatusNames::load(conn)?,
             ))
         })
         .await?;
@@ -154,7 +152,7 @@ pub async fn list(
                     company_id: s.order.company_id.0,
                     number: s.order.number,
                     status,
-                    status_label: status_label(lang, status),
+                    status_label: names.label(lang, status),
                     company: s.company_name,
                     groups: groups_of
                         .get(&s.order.company_id)
@@ -167,7 +165,7 @@ pub async fn list(
                 }
             })
             .collect(),
-        statuses: OrderStatus::ALL.iter().map(|s| Choice::new(s.as_str(), status_label(lang, *s))).collect(),
+        statuses: OrderStatus::ALL.iter().map(|s| Choice::new(s.as_str(), names.label(lang, *s))).collect(),
         status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
         q: query.q.clone().unwrap_or_default(),
         show_company: session.user.role != crate::accounts::Role::Buyer,

@@ -1,4 +1,6 @@
-//! Users through the API: list, invite, disable or enable, reset.
+//! Users through the API: list, invite, disable or enable, reset, and the
+//! rights of the supplier's staff. Administrators given the right
+//! `manage_users` only.
 
 use poem::web::Data;
 use poem_openapi::param::Path;
@@ -7,9 +9,10 @@ use poem_openapi::{Object, OpenApi};
 
 use super::{Changed, Created, Done};
 use crate::accounts::admin::{self as accounts_admin, UserRow};
-use crate::accounts::{Company, CompanyId, Role, UserId};
+use crate::accounts::rights::{self, RightsChange};
+use crate::accounts::{Company, CompanyId, Right, Role, UserId};
 use crate::error::Error;
-use crate::web::api::{api_error, AdminAuth};
+use crate::web::api::{api_error, MayManageUsers};
 use crate::web::AppState;
 
 pub struct AdminUsersApi;
@@ -24,6 +27,11 @@ struct UserOut {
     company_id: Option<i64>,
     company: Option<String>,
     active: bool,
+    /// What a member of staff may do beyond their role (empty for buyers).
+    rights: Vec<Right>,
+    /// Their own manual discount limit in basis points (1500 = 15 %); absent:
+    /// `manual_discount_limit_percent` for managers, none for administrators.
+    discount_limit_bp: Option<i32>,
 }
 
 impl From<UserRow> for UserOut {
@@ -36,6 +44,8 @@ impl From<UserRow> for UserOut {
             company_id: u.company_id,
             company: u.company,
             active: u.active,
+            rights: u.rights.list(),
+            discount_limit_bp: u.discount_limit_bp,
         }
     }
 }
@@ -62,12 +72,23 @@ struct UserPatch {
     active: Option<bool>,
 }
 
+/// What a member of staff may do: the whole list replaces the one before.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+struct RightsIn {
+    rights: Vec<Right>,
+    /// Basis points, 0–10000; absent: the setting's limit for managers, none
+    /// for administrators.
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
+    discount_limit_bp: Option<i32>,
+}
+
 #[OpenApi(tag = "super::ApiTags::AdminAccounts")]
 impl AdminUsersApi {
     /// Every user, by role and email.
     #[oai(path = "/v1/admin/users", method = "get")]
     #[tracing::instrument(skip_all)]
-    async fn users(&self, state: Data<&AppState>, _auth: AdminAuth) -> poem::Result<Json<Vec<UserOut>>> {
+    async fn users(&self, state: Data<&AppState>, _auth: MayManageUsers) -> poem::Result<Json<Vec<UserOut>>> {
         let users = state.db.run(accounts_admin::list_users).await?;
         Ok(Json(users.into_iter().map(Into::into).collect()))
     }
@@ -79,7 +100,7 @@ impl AdminUsersApi {
     async fn invite(
         &self,
         state: Data<&AppState>,
-        _auth: AdminAuth,
+        _auth: MayManageUsers,
         body: Json<InviteIn>,
     ) -> poem::Result<Created<UserOut>> {
         let Json(invite) = body;
@@ -105,11 +126,11 @@ impl AdminUsersApi {
     async fn update_user(
         &self,
         state: Data<&AppState>,
-        auth: AdminAuth,
+        auth: MayManageUsers,
         id: Path<i64>,
         body: Json<UserPatch>,
     ) -> poem::Result<Changed<UserOut>> {
-        let (me, id) = (auth.0.id, UserId(id.0));
+        let (me, id) = (auth.0.user.id, UserId(id.0));
         let result = state
             .db
             .run(move |conn| {
@@ -130,12 +151,37 @@ impl AdminUsersApi {
     /// and a link to set a new password is emailed.
     #[oai(path = "/v1/admin/users/:id/reset", method = "post")]
     #[tracing::instrument(skip_all)]
-    async fn reset(&self, state: Data<&AppState>, _auth: AdminAuth, id: Path<i64>) -> poem::Result<Done> {
+    async fn reset(&self, state: Data<&AppState>, _auth: MayManageUsers, id: Path<i64>) -> poem::Result<Done> {
         let id = UserId(id.0);
         match state.db.run(move |conn| accounts_admin::reset(conn, id)).await {
             Ok(_) => Ok(Done::Ok),
             Err(Error::NotFound) => Ok(Done::NotFound(api_error("no such user"))),
             Err(other) => Err(other.into()),
         }
+    }
+
+    /// Set what a manager or administrator may do (cancel orders, manual
+    /// discounts up to a limit, extend reservations, record payments, manage
+    /// users — the last for administrators only). The change holds from the
+    /// user's next request.
+    #[oai(path = "/v1/admin/users/:id/rights", method = "put")]
+    #[tracing::instrument(skip_all)]
+    async fn set_rights(
+        &self,
+        state: Data<&AppState>,
+        auth: MayManageUsers,
+        id: Path<i64>,
+        body: Json<RightsIn>,
+    ) -> poem::Result<Changed<UserOut>> {
+        let (granted, id, Json(change)) = (auth.0.granted, UserId(id.0), body);
+        let change = RightsChange { rights: change.rights, discount_limit_bp: change.discount_limit_bp };
+        let result = state
+            .db
+            .run(move |conn| {
+                rights::set(conn, &granted, id, &change)?;
+                accounts_admin::user_row(conn, id).map(UserOut::from)
+            })
+            .await;
+        Changed::from_result(result)
     }
 }

@@ -1,0 +1,3 @@
+ALTER TABLE order_events DROP COLUMN right_used;
+ALTER TABLE users DROP COLUMN discount_limit_bp;
+ALTER TABLE users DROP COLUMN rights;
