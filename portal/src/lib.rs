@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod journal;
 pub mod mail;
 pub mod media;
+pub mod messages;
 pub mod money;
 pub mod notifications;
 pub mod ordering;

@@ -41,6 +41,8 @@ stored_text_enum! {
         BackInStock = "back_in_stock",
         /// A watched offer fell below its threshold (staff).
         LowStock = "low_stock",
+        /// A message from the other side, on an order or the company's thread.
+        Message = "message",
     }
 }
 
@@ -61,6 +63,7 @@ impl NotificationKind {
             NotificationKind::PaymentOverdue => Some(EmailKind::PaymentOverdue),
             NotificationKind::BackInStock => Some(EmailKind::BackInStock),
             NotificationKind::LowStock => Some(EmailKind::LowStock),
+            NotificationKind::Message => Some(EmailKind::Message),
         }
     }
 

@@ -26,6 +26,7 @@ mod finance_statement;
 mod import;
 mod lifecycle;
 mod media;
+mod messages;
 mod order_channels;
 mod ordering;
 mod page_and_api;

@@ -739,7 +739,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    messages (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        order_id -> Nullable<BigInt>,
+        author_id -> BigInt,
+        from_supplier -> Bool,
+        body -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    message_attachments (id) {
+        id -> BigInt,
+        message_id -> BigInt,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        content -> Binary,
+    }
+}
+
+diesel::joinable!(messages -> users (author_id));
+diesel::joinable!(message_attachments -> messages (message_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    messages,
+    message_attachments,
     status_names,
     stock_subscriptions,
     stock_watches,

@@ -48,6 +48,8 @@ fn value(kind: &str, name: &str, lang: &str) -> String {
             _ => "Иван Петров".into(),
         },
         "sku" => "NUT-934-M10".into(),
+        "thread" => if en { "order 2026-000123" } else { "заказ № 2026-000123" }.into(),
+        "text" => "Можно ли отгрузить болты М8 в среду? Счёт оплатим сегодня.".into(),
         "available" => if en { "500 pcs" } else { "500 шт" }.into(),
         "threshold" => if en { "1,000 pcs" } else { "1\u{a0}000 шт" }.into(),
         "email" => "ivan.petrov@romashka.example".into(),

@@ -37,6 +37,8 @@ stored_text_enum! {
         LowStock = "low_stock",
         Invite = "invite",
         PasswordReset = "password_reset",
+        /// A message from the other side of a thread (order or company).
+        Message = "message",
     }
 }
 

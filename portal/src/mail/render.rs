@@ -47,6 +47,7 @@ static TEMPLATES: &[Template] = &[
     template!("low_stock", ["sku", "name", "available", "threshold", "url"]),
     template!("invite", ["name", "company", "email", "url", "deadline"]),
     template!("password_reset", ["name", "url", "deadline"]),
+    template!("message", ["name", "company", "thread", "text", "url"]),
 ];
 
 /// Every email kind, in a stable order (a test keeps it equal to the
@@ -152,6 +153,8 @@ mod tests {
             ("sku", "NUT-934-M10".to_string()),
             ("available", "500 шт".to_string()),
             ("threshold", "1000 шт".to_string()),
+            ("thread", "заказ № ОП-000123".to_string()),
+            ("text", "Можно ли отгрузить в среду?".to_string()),
         ]
     }
 

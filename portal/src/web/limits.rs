@@ -38,6 +38,10 @@ const LINGER: std::time::Duration = std::time::Duration::from_secs(10);
 pub const EXCHANGE_UPLOAD_LIMIT: u64 = 200 * MIB + 64 * KIB;
 /// A closing document from the ERP (20 MiB, `finance::closing_file::MAX_BYTES`) with its envelope.
 pub const CLOSING_UPLOAD_LIMIT: u64 = 20 * MIB + 64 * KIB;
+/// A message with its attachments (`messages::MAX_ATTACHMENTS` of
+/// `MAX_ATTACHMENT_BYTES`, 5 × 10 MiB) and its envelope; each file is also
+/// read no further than its own limit.
+pub const MESSAGE_LIMIT: u64 = 50 * MIB + 64 * KIB;
 /// The ERP's ledger as JSON (up to 200,000 rows).
 pub const LEDGER_JSON_LIMIT: u64 = 64 * MIB;
 
@@ -67,6 +71,10 @@ fn limit_for(method: &Method, path: &str) -> (u64, Dialect) {
         ["admin", "imports"] | ["api", "v1", "admin", "imports"] => EXCHANGE_UPLOAD_LIMIT,
         ["api", "v1", "erp", "closing-documents"] => CLOSING_UPLOAD_LIMIT,
         ["api", "v1", "erp", "ledger"] => LEDGER_JSON_LIMIT,
+        ["orders", _, "messages"]
+        | ["messages"]
+        | ["api", "v1", "orders", _, "messages"]
+        | ["api", "v1", "messages"] => MESSAGE_LIMIT,
         ["api", ..] => JSON_LIMIT,
         _ => FORM_LIMIT,
     };

@@ -13,7 +13,7 @@ use crate::i18n;
 use crate::ordering::status::OrderStatus;
 use crate::settings::Colour;
 
-const TEMPLATES: [(&str, &str); 21] = [
+const TEMPLATES: [(&str, &str); 22] = [
     ("base.html", include_str!("../../../templates/base.html")),
     ("login.html", include_str!("../../../templates/login.html")),
     ("catalog.html", include_str!("../../../templates/catalog.html")),
@@ -35,6 +35,7 @@ const TEMPLATES: [(&str, &str); 21] = [
     ("company.html", include_str!("../../../templates/company.html")),
     ("finance.html", include_str!("../../../templates/finance.html")),
     ("customer_codes.html", include_str!("../../../templates/customer_codes.html")),
+    ("messages.html", include_str!("../../../templates/messages.html")),
 ];
 
 pub struct Templates {

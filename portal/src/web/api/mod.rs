@@ -17,6 +17,7 @@ mod exchange_orders;
 pub(super) mod finance;
 mod lifecycle;
 mod me;
+mod messages;
 mod orders;
 mod shipping;
 mod stock_alerts;
@@ -47,7 +48,7 @@ pub type Apis = (
     (admin_terms::AdminTermsApi, admin_discounts::AdminDiscountsApi),
     finance::FinanceApi,
     closing_documents::ClosingDocumentsApi,
-    (shipping::ShippingApi, customer_codes::CustomerCodesApi, stock_alerts::StockAlertsApi),
+    (shipping::ShippingApi, customer_codes::CustomerCodesApi, stock_alerts::StockAlertsApi, messages::MessagesApi),
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -67,7 +68,12 @@ pub fn service() -> OpenApiService<Apis, ()> {
             (admin_terms::AdminTermsApi, admin_discounts::AdminDiscountsApi),
             finance::FinanceApi,
             closing_documents::ClosingDocumentsApi,
-            (shipping::ShippingApi, customer_codes::CustomerCodesApi, stock_alerts::StockAlertsApi),
+            (
+                shipping::ShippingApi,
+                customer_codes::CustomerCodesApi,
+                stock_alerts::StockAlertsApi,
+                messages::MessagesApi,
+            ),
         ),
         "Optovik API",
         env!("CARGO_PKG_VERSION"),

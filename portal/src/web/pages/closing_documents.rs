@@ -53,7 +53,7 @@ fn size(bytes: i64) -> String {
 
 /// `attachment` with the file's name, plain ASCII for old clients and
 /// UTF-8 (RFC 6266) for the rest.
-fn disposition(name: &str) -> String {
+pub(super) fn disposition(name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| if (c.is_ascii_graphic() || c == ' ') && c != '"' && c != '\\' { c } else { '_' })

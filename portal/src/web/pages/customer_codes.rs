@@ -107,9 +107,9 @@ pub async fn import(
     let company = company_of(&session)?;
     let lang = i18n::locale(&session.user.locale);
     let limits = Limits::default();
-    let form = super::upload_form::read(multipart, limits.max_bytes as u64, "codes.xlsx").await?;
+    let mut form = super::upload_form::read(multipart, limits.max_bytes as u64, "codes.xlsx").await?;
     check_csrf(&session, form.field("csrf"))?;
-    let Some((name, bytes)) = form.file.filter(|(_, b)| !b.is_empty()) else {
+    let Some((name, bytes)) = form.file().filter(|(_, b)| !b.is_empty()) else {
         let message = i18n::text(lang, "upload.choose_file", &[]);
         return render(state, req, &session, company, (Vec::new(), Some(message))).await;
     };

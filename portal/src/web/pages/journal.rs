@@ -139,10 +139,10 @@ pub async fn upload(
     multipart: Multipart,
 ) -> poem::Result<Redirect> {
     let lang = i18n::locale(&session.user.locale);
-    let form = super::upload_form::read(multipart, UPLOAD_LIMIT, "exchange.xml").await?;
+    let mut form = super::upload_form::read(multipart, UPLOAD_LIMIT, "exchange.xml").await?;
     check_csrf(&session, form.field("csrf"))?;
     let dry_run = form.field("dry_run") == "true";
-    let Some((name, bytes)) = form.file.filter(|(_, b)| !b.is_empty()) else {
+    let Some((name, bytes)) = form.file().filter(|(_, b)| !b.is_empty()) else {
         set_flash(state, jar, &i18n::text(lang, "upload.choose_file", &[]));
         return Ok(Redirect::see_other("/admin#journal"));
     };

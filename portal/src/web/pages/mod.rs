@@ -13,6 +13,7 @@ mod journal;
 mod language;
 mod login;
 mod manage;
+mod messages;
 mod order_detail;
 mod orders;
 pub mod price_list;
@@ -69,6 +70,9 @@ pub fn routes() -> Route {
         .at("/orders/:id/lines/:line/discount", post(manage::line_discount))
         .at("/orders/:id/shipment", post(manage::shipment))
         .at("/orders/:id/payment", post(manage::payment))
+        .at("/orders/:id/messages", post(messages::post_on_order))
+        .at("/messages", get(messages::company_page).post(messages::post_on_company))
+        .at("/messages/attachments/:id", get(messages::attachment))
         .at("/manager", get(manage::dashboard_page))
         .at("/manager/order", post(manage::order_for_buyer))
         .at("/notifications", get(manage::feed))

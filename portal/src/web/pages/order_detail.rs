@@ -131,6 +131,8 @@ struct OrderPage {
     moves: Vec<MoveView>,
     /// What the viewer has been given the right to do here.
     may: May,
+    /// The order's thread between the buyer's company and the supplier.
+    messages: Vec<super::messages::MessageView>,
     paid: String,
     outstanding: String,
     shipments: Vec<DocumentView>,
@@ -157,6 +159,7 @@ struct PageData {
     /// When the order's offers are expected (those the ERP gave a date).
     expected: std::collections::HashMap<crate::ids::OfferId, chrono::NaiveDate>,
     names: StatusNames,
+    messages: Vec<crate::messages::Message>,
 }
 
 #[handler]
@@ -185,6 +188,7 @@ pub async fn detail(
                 channels_in_use: channels::configured(conn)?,
                 deliveries: channels::deliveries(conn, detail.order.id)?,
                 names: StatusNames::load(conn)?,
+                messages: crate::messages::thread(conn, &user, crate::messages::Thread::Order(detail.order.id))?,
                 detail,
             })
         })
@@ -194,7 +198,7 @@ pub async fn detail(
 }
 
 fn build(data: PageData, role: Role, rights: Rights, lang: &'static str) -> OrderPage {
-    let PageData { detail: d, zone, channels_in_use, deliveries, closing, codes, expected, names } = data;
+    let PageData { detail: d, zone, channels_in_use, deliveries, closing, codes, expected, names, messages } = data;
     let order = &d.order;
     let staff = role.is_staff();
     OrderPage {
@@ -237,6 +241,7 @@ fn build(data: PageData, role: Role, rights: Rights, lang: &'static str) -> Orde
         staff,
         open: crate::ordering::lifecycle::is_open(order.status),
         moves: if staff { move_views(Actor::of(role), rights, order.status, &names, lang) } else { Vec::new() },
+        messages: super::messages::views(&messages, staff, zone, lang),
         may: May {
             discount: rights.has(Right::ManualDiscounts),
             extend: rights.has(Right::ExtendReservations),

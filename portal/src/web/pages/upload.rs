@@ -46,9 +46,9 @@ pub async fn submit(
 ) -> poem::Result<Response> {
     let limits = Limits::default();
     let lang = i18n::locale(&session.user.locale);
-    let form = super::upload_form::read(multipart, limits.max_bytes as u64, "order.xlsx").await?;
+    let mut form = super::upload_form::read(multipart, limits.max_bytes as u64, "order.xlsx").await?;
     check_csrf(&session, form.field("csrf"))?;
-    let file = form.file;
+    let file = form.file();
     let refuse_session = session.clone();
     let refuse = |message: String| async move {
         let layout = layout(state, req, &refuse_session, "upload").await?;
