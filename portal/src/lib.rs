@@ -3,6 +3,7 @@
 //! the REST API). The connector crate and the `optovik` binary build on it.
 
 pub mod accounts;
+pub mod announcements;
 pub mod catalog;
 pub mod counters;
 pub mod db;
@@ -23,6 +24,7 @@ pub mod notifications;
 pub mod ordering;
 pub mod pricing;
 pub mod process;
+pub mod reports;
 mod secret;
 pub mod settings;
 pub mod stock;

@@ -278,7 +278,14 @@ pub fn post(conn: &mut DbConn, user: &User, thread: Thread, body: &str, files: &
                 ("name", user.name.clone()),
                 ("company", company_name.clone()),
                 ("thread", thread_name),
-                ("text", if excerpt.is_empty() { crate::i18n::text(&locale, "messages.files_only", &[]) } else { excerpt.clone() }),
+                (
+                    "text",
+                    if excerpt.is_empty() {
+                        crate::i18n::text(&locale, "messages.files_only", &[])
+                    } else {
+                        excerpt.clone()
+                    },
+                ),
                 ("url", url),
             ];
             notify(conn, recipient, order.as_ref().map(|o| o.id), NotificationKind::Message, &args)?;

@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod admin;
 mod admin_api;
+mod announcements;
 mod api_docs;
 mod catalog;
 mod checkout;

@@ -118,6 +118,7 @@ diesel::table! {
         created_at -> Timestamp,
         rights -> Text,
         discount_limit_bp -> Nullable<Integer>,
+        mailings -> Bool,
     }
 }
 
@@ -766,7 +767,46 @@ diesel::table! {
 diesel::joinable!(messages -> users (author_id));
 diesel::joinable!(message_attachments -> messages (message_id));
 
+diesel::table! {
+    announcements (id) {
+        id -> BigInt,
+        title_ru -> Text,
+        body_ru -> Text,
+        title_en -> Text,
+        body_en -> Text,
+        starts_on -> Nullable<Date>,
+        ends_on -> Nullable<Date>,
+        pinned -> Bool,
+        audience -> Text,
+        group_id -> Nullable<BigInt>,
+        emailed -> Bool,
+        author_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    announcement_companies (announcement_id, company_id) {
+        announcement_id -> BigInt,
+        company_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    unsubscribe_links (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(announcement_companies -> announcements (announcement_id));
+diesel::joinable!(unsubscribe_links -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    announcements,
+    announcement_companies,
+    unsubscribe_links,
     messages,
     message_attachments,
     status_names,

@@ -48,12 +48,23 @@ fn value(kind: &str, name: &str, lang: &str) -> String {
             _ => "Иван Петров".into(),
         },
         "sku" => "NUT-934-M10".into(),
+        "title" => if en { "New: anchor bolts in stock" } else { "Новинка: анкерные болты в наличии" }.into(),
+        "unsubscribe" => "https://portal.example.com/unsubscribe/Zx8-Qm2LpR7tV".into(),
         "thread" => if en { "order 2026-000123" } else { "заказ № 2026-000123" }.into(),
-        "text" => "Можно ли отгрузить болты М8 в среду? Счёт оплатим сегодня.".into(),
+        "text" => match kind {
+            "announcement" => if en {
+                "Anchor bolts M10–M16 are back in stock; orders placed by Friday ship next week."
+            } else {
+                "Анкерные болты М10–М16 снова на складе; заказы до пятницы отгрузим на следующей неделе."
+            }
+            .into(),
+            _ => "Можно ли отгрузить болты М8 в среду? Счёт оплатим сегодня.".into(),
+        },
         "available" => if en { "500 pcs" } else { "500 шт" }.into(),
         "threshold" => if en { "1,000 pcs" } else { "1\u{a0}000 шт" }.into(),
         "email" => "ivan.petrov@romashka.example".into(),
         "url" => match kind {
+            "announcement" => "https://portal.example.com/announcements".into(),
             "invite" | "password_reset" => "https://portal.example.com/password/3q2-Xf9kLmN0pQrS".into(),
             "back_in_stock" | "low_stock" => "https://portal.example.com/catalog/products/42".into(),
             _ => "https://portal.example.com/orders/123".into(),

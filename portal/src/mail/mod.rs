@@ -39,6 +39,8 @@ stored_text_enum! {
         PasswordReset = "password_reset",
         /// A message from the other side of a thread (order or company).
         Message = "message",
+        /// News from the supplier (a mailing), with an unsubscribe link.
+        Announcement = "announcement",
     }
 }
 

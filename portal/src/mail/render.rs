@@ -48,6 +48,7 @@ static TEMPLATES: &[Template] = &[
     template!("invite", ["name", "company", "email", "url", "deadline"]),
     template!("password_reset", ["name", "url", "deadline"]),
     template!("message", ["name", "company", "thread", "text", "url"]),
+    template!("announcement", ["title", "text", "url", "unsubscribe"]),
 ];
 
 /// Every email kind, in a stable order (a test keeps it equal to the
@@ -155,6 +156,8 @@ mod tests {
             ("threshold", "1000 шт".to_string()),
             ("thread", "заказ № ОП-000123".to_string()),
             ("text", "Можно ли отгрузить в среду?".to_string()),
+            ("title", "Новинка: анкеры в наличии".to_string()),
+            ("unsubscribe", "https://portal.example.com/unsubscribe/abc".to_string()),
         ]
     }
 

@@ -13,7 +13,7 @@ use crate::i18n;
 use crate::ordering::status::OrderStatus;
 use crate::settings::Colour;
 
-const TEMPLATES: [(&str, &str); 22] = [
+const TEMPLATES: [(&str, &str); 24] = [
     ("base.html", include_str!("../../../templates/base.html")),
     ("login.html", include_str!("../../../templates/login.html")),
     ("catalog.html", include_str!("../../../templates/catalog.html")),
@@ -36,6 +36,8 @@ const TEMPLATES: [(&str, &str); 22] = [
     ("finance.html", include_str!("../../../templates/finance.html")),
     ("customer_codes.html", include_str!("../../../templates/customer_codes.html")),
     ("messages.html", include_str!("../../../templates/messages.html")),
+    ("announcements.html", include_str!("../../../templates/announcements.html")),
+    ("unsubscribe.html", include_str!("../../../templates/unsubscribe.html")),
 ];
 
 pub struct Templates {

@@ -7,6 +7,7 @@ mod admin;
 mod admin_accounts;
 mod admin_discounts;
 mod admin_terms;
+mod announcements;
 mod auth;
 mod carts;
 mod catalog;
@@ -19,6 +20,7 @@ mod lifecycle;
 mod me;
 mod messages;
 mod orders;
+mod reports;
 mod shipping;
 mod stock_alerts;
 mod verdicts;
@@ -48,7 +50,14 @@ pub type Apis = (
     (admin_terms::AdminTermsApi, admin_discounts::AdminDiscountsApi),
     finance::FinanceApi,
     closing_documents::ClosingDocumentsApi,
-    (shipping::ShippingApi, customer_codes::CustomerCodesApi, stock_alerts::StockAlertsApi, messages::MessagesApi),
+    (
+        shipping::ShippingApi,
+        customer_codes::CustomerCodesApi,
+        stock_alerts::StockAlertsApi,
+        messages::MessagesApi,
+        announcements::AnnouncementsApi,
+        reports::ReportsApi,
+    ),
 );
 
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -73,6 +82,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 customer_codes::CustomerCodesApi,
                 stock_alerts::StockAlertsApi,
                 messages::MessagesApi,
+                announcements::AnnouncementsApi,
+                reports::ReportsApi,
             ),
         ),
         "Optovik API",

@@ -67,6 +67,8 @@ impl CatalogQuery {
 
 #[derive(Serialize)]
 struct CatalogPage {
+    /// Pinned announcements meant for the reader, current today.
+    pinned: Vec<crate::announcements::Announcement>,
     /// The buyer's permanent price-list link, described ("made …, fetched …").
     price_list_link: Option<String>,
     q: String,
@@ -310,7 +312,13 @@ pub async fn page(
                     }
                 })
                 .collect();
+            let today = crate::finance::today(conn)?;
+            let pinned = crate::announcements::visible(conn, &user, today, lang)?
+                .into_iter()
+                .filter(|a| a.pinned && a.current)
+                .collect();
             Ok(CatalogPage {
+                pinned,
                 price_list_link: link_state,
                 category_name: filters.category.and_then(|c| tree.get(c)).map(|c| c.name.clone()),
                 tree: tree.nodes(filters.category),

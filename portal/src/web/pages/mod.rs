@@ -3,6 +3,7 @@
 
 mod admin;
 mod admin_terms;
+mod announcements;
 mod cart;
 mod catalog;
 mod closing_documents;
@@ -73,6 +74,9 @@ pub fn routes() -> Route {
         .at("/orders/:id/messages", post(messages::post_on_order))
         .at("/messages", get(messages::company_page).post(messages::post_on_company))
         .at("/messages/attachments/:id", get(messages::attachment))
+        .at("/announcements", get(announcements::page).post(announcements::create))
+        .at("/announcements/:id/remove", post(announcements::remove))
+        .at("/unsubscribe/:token", get(announcements::unsubscribe_page).post(announcements::unsubscribe_submit))
         .at("/manager", get(manage::dashboard_page))
         .at("/manager/order", post(manage::order_for_buyer))
         .at("/notifications", get(manage::feed))
