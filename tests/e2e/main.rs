@@ -34,6 +34,7 @@ mod page_and_api;
 mod price_list;
 mod printable;
 mod reconciliation;
+mod reports;
 mod scheduler;
 mod security;
 mod security_process;

@@ -803,7 +803,22 @@ diesel::table! {
 diesel::joinable!(announcement_companies -> announcements (announcement_id));
 diesel::joinable!(unsubscribe_links -> users (user_id));
 
+diesel::table! {
+    sales_facts (order_line_id) {
+        order_line_id -> BigInt,
+        order_id -> BigInt,
+        placed_at -> Timestamp,
+        company_id -> BigInt,
+        manager_id -> Nullable<BigInt>,
+        category_id -> Nullable<BigInt>,
+        offer_id -> BigInt,
+        quantity -> BigInt,
+        amount_minor -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    sales_facts,
     announcements,
     announcement_companies,
     unsubscribe_links,

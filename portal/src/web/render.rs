@@ -13,7 +13,7 @@ use crate::i18n;
 use crate::ordering::status::OrderStatus;
 use crate::settings::Colour;
 
-const TEMPLATES: [(&str, &str); 24] = [
+const TEMPLATES: [(&str, &str); 25] = [
     ("base.html", include_str!("../../../templates/base.html")),
     ("login.html", include_str!("../../../templates/login.html")),
     ("catalog.html", include_str!("../../../templates/catalog.html")),
@@ -38,6 +38,7 @@ const TEMPLATES: [(&str, &str); 24] = [
     ("messages.html", include_str!("../../../templates/messages.html")),
     ("announcements.html", include_str!("../../../templates/announcements.html")),
     ("unsubscribe.html", include_str!("../../../templates/unsubscribe.html")),
+    ("reports.html", include_str!("../../../templates/reports.html")),
 ];
 
 pub struct Templates {

@@ -43,9 +43,24 @@ fn error_response(description: &str) -> Value {
     })
 }
 
+/// Operations whose 200 answer is JSON or, with `format=xlsx`, a
+/// spreadsheet: poem-openapi keeps one content per status, so the JSON
+/// schema is put back beside the spreadsheet here.
+const JSON_OR_SPREADSHEET: &[(&str, &str)] = &[("/v1/reports/sales", "SalesOut")];
+
 /// Adds the common answers to every operation that can give them.
 pub fn complete(spec: &mut Value) {
     let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for (path, schema) in JSON_OR_SPREADSHEET {
+        if let Some(content) = paths
+            .get_mut(*path)
+            .and_then(|item| item.pointer_mut("/get/responses/200/content"))
+            .and_then(Value::as_object_mut)
+        {
+            let json = json!({ "schema": { "$ref": format!("#/components/schemas/{schema}") } });
+            content.insert("application/json; charset=utf-8".into(), json);
+        }
+    }
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else { continue };
         for (method, operation) in item.iter_mut() {

@@ -6,6 +6,7 @@ mod admin_terms;
 mod announcements;
 mod cart;
 mod catalog;
+mod charts;
 mod closing_documents;
 mod company;
 mod customer_codes;
@@ -21,6 +22,7 @@ pub mod price_list;
 mod product;
 mod quick_order;
 mod report_view;
+mod reports;
 mod upload;
 mod upload_form;
 pub(crate) mod view;
@@ -75,6 +77,8 @@ pub fn routes() -> Route {
         .at("/messages", get(messages::company_page).post(messages::post_on_company))
         .at("/messages/attachments/:id", get(messages::attachment))
         .at("/announcements", get(announcements::page).post(announcements::create))
+        .at("/reports", get(reports::page))
+        .at("/reports/:name", get(reports::spreadsheet))
         .at("/announcements/:id/remove", post(announcements::remove))
         .at("/unsubscribe/:token", get(announcements::unsubscribe_page).post(announcements::unsubscribe_submit))
         .at("/manager", get(manage::dashboard_page))

@@ -1,0 +1,81 @@
+//! `sales_facts`: the lines of the orders that count as sales, each with its
+//! order's date, company and manager and its product's category, indexed so
+//! that a report by category or product reads one index in order. Kept in
+//! step before every report by `refresh`, from `orders.updated_at` (every
+//! change to an order moves it): the facts of orders changed since the last
+//! refresh (with a few minutes' overlap, for transactions that committed
+//! late) are deleted and written again from the orders as they are now.
+
+use chrono::{Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::schema::{offers, order_lines, orders, products, sales_facts};
+use crate::db::{write_transaction, DbConn};
+use crate::error::Result;
+use crate::ordering::status::OrderStatus;
+
+/// The statuses whose orders are sales; cancelled, returned, lapsed and
+/// held orders are not.
+pub const COUNTED: [OrderStatus; 7] = [
+    OrderStatus::New,
+    OrderStatus::Processing,
+    OrderStatus::Reserved,
+    OrderStatus::Paid,
+    OrderStatus::PartiallyShipped,
+    OrderStatus::Shipped,
+    OrderStatus::Closed,
+];
+
+/// Where the facts stand: orders changed from this time on are redone.
+const SYNCED_AT: &str = "sales_facts_synced_at";
+/// How far back each refresh looks again, for a transaction that stamped an
+/// order before the last refresh began but committed after it.
+const OVERLAP_MINUTES: i64 = 5;
+
+/// Brings the facts up to date; returns how many orders were redone.
+pub fn refresh(conn: &mut DbConn) -> Result<usize> {
+    let started = Utc::now().naive_utc();
+    let since = crate::settings::get(conn, SYNCED_AT)?
+        .and_then(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f").ok())
+        .map(|t| t - Duration::minutes(OVERLAP_MINUTES))
+        .unwrap_or_default();
+    let changed: i64 = orders::table.filter(orders::updated_at.ge(since)).count().get_result(conn)?;
+    if changed == 0 {
+        return Ok(0);
+    }
+    write_transaction(conn, |conn| {
+        let redo = orders::table.filter(orders::updated_at.ge(since)).select(orders::id);
+        diesel::delete(sales_facts::table.filter(sales_facts::order_id.eq_any(redo))).execute(conn)?;
+        let current = orders::table
+            .inner_join(order_lines::table.inner_join(offers::table.inner_join(products::table)))
+            .filter(orders::updated_at.ge(since))
+            .filter(orders::status.eq_any(COUNTED))
+            .select((
+                order_lines::id,
+                orders::id,
+                orders::placed_at,
+                orders::company_id,
+                orders::manager_id,
+                products::category_id,
+                order_lines::offer_id,
+                order_lines::quantity,
+                order_lines::amount_minor,
+            ));
+        diesel::insert_into(sales_facts::table)
+            .values(current)
+            .into_columns((
+                sales_facts::order_line_id,
+                sales_facts::order_id,
+                sales_facts::placed_at,
+                sales_facts::company_id,
+                sales_facts::manager_id,
+                sales_facts::category_id,
+                sales_facts::offer_id,
+                sales_facts::quantity,
+                sales_facts::amount_minor,
+            ))
+            .execute(conn)?;
+        crate::settings::set(conn, SYNCED_AT, &started.format("%Y-%m-%dT%H:%M:%S%.f").to_string())?;
+        Ok(changed as usize)
+    })
+}
