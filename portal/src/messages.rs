@@ -378,29 +378,64 @@ pub fn attachment(conn: &mut DbConn, user: &User, id: i64) -> Result<(String, St
     Ok((name, content_type, content))
 }
 
-/// Messages from the other side the user has not read, over every thread
-/// they see (for the navigation's badge): buyers their company's, staff
-/// those of the companies in their scope.
-pub fn unread(conn: &mut DbConn, user: &User) -> Result<i64> {
-    let staff = user.role.is_staff();
-    let mut query = messages::table
-        .filter(messages::from_supplier.ne(staff))
-        .filter(messages::read_at.is_null())
-        .select(diesel::dsl::count_star())
-        .into_boxed();
-    match Scope::of(user) {
-        Scope::Company(company) => query = query.filter(messages::company_id.eq(company.0)),
-        Scope::Managed(manager) => {
-            let managed = contracts::table
-                .filter(contracts::manager_id.eq(manager.0))
-                .filter(contracts::active.eq(true))
-                .select(contracts::company_id);
-            query = query.filter(messages::company_id.eq_any(managed));
+/// A thread as the staff's inbox lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadSummary {
+    pub company_id: i64,
+    pub company: String,
+    pub order_id: Option<i64>,
+    pub order_number: Option<String>,
+    pub last_at: NaiveDateTime,
+    pub last_body: String,
+    /// Messages from the buyer's side nobody on the supplier's side has read.
+    pub unread: i64,
+}
+
+/// The threads of the companies in the staff member's scope, latest first
+/// (the last `MAX_INBOX` messages are looked at).
+pub fn inbox(conn: &mut DbConn, user: &User) -> Result<Vec<ThreadSummary>> {
+    const MAX_INBOX: i64 = 2_000;
+    let companies_in: Vec<(i64, String)> = orders::companies_in(conn, Scope::of(user))?;
+    let ids: Vec<i64> = companies_in.iter().map(|(id, _)| *id).collect();
+    type Row = (i64, Option<i64>, bool, String, NaiveDateTime, Option<NaiveDateTime>);
+    let rows: Vec<Row> = messages::table
+        .filter(messages::company_id.eq_any(&ids))
+        .order(messages::id.desc())
+        .limit(MAX_INBOX)
+        .select((
+            messages::company_id,
+            messages::order_id,
+            messages::from_supplier,
+            messages::body,
+            messages::created_at,
+            messages::read_at,
+        ))
+        .load(conn)?;
+    let order_ids: Vec<i64> = rows.iter().filter_map(|r| r.1).collect();
+    let numbers: std::collections::HashMap<i64, String> = crate::db::schema::orders::table
+        .filter(crate::db::schema::orders::id.eq_any(&order_ids))
+        .select((crate::db::schema::orders::id, crate::db::schema::orders::number))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    let names: std::collections::HashMap<i64, String> = companies_in.into_iter().collect();
+    let mut threads: Vec<ThreadSummary> = Vec::new();
+    for (company_id, order_id, from_supplier, body, created_at, read_at) in rows {
+        let unread = i64::from(!from_supplier && read_at.is_none());
+        match threads.iter_mut().find(|t| t.company_id == company_id && t.order_id == order_id) {
+            Some(thread) => thread.unread += unread,
+            None => threads.push(ThreadSummary {
+                company: names.get(&company_id).cloned().unwrap_or_default(),
+                order_number: order_id.and_then(|o| numbers.get(&o).cloned()),
+                company_id,
+                order_id,
+                last_at: created_at,
+                last_body: body.chars().take(160).collect(),
+                unread,
+            }),
         }
-        Scope::All => {}
-        Scope::Nothing => return Ok(0),
     }
-    Ok(query.first(conn)?)
+    Ok(threads)
 }
 
 #[cfg(test)]

@@ -130,6 +130,10 @@ async fn the_company_thread_reaches_its_manager_and_no_other_company() {
 
     // The manager answers from the page; the buyer reads it on /messages.
     let manager_browser = app.login(MANAGER.0, MANAGER.1).await;
+    let other = app.login(crate::finance::ADMIN.0, crate::finance::ADMIN.1).await;
+    let inbox = other.get(app.url("/messages")).send().await.expect("inbox").text().await.expect("html");
+    assert!(inbox.contains(&format!("/messages?company={company}")), "the staff's inbox lists the thread");
+    assert!(inbox.contains("Пришлите акт сверки"), "with its last message");
     let page = manager_browser
         .get(app.url(&format!("/messages?company={company}")))
         .send()

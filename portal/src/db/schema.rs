@@ -817,7 +817,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sales_category_facts (order_id, category_id) {
+        order_id -> BigInt,
+        category_id -> BigInt,
+        placed_at -> Timestamp,
+        company_id -> BigInt,
+        amount_minor -> BigInt,
+        quantity -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    sales_category_facts,
     sales_facts,
     announcements,
     announcement_companies,

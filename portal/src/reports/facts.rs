@@ -1,7 +1,8 @@
 //! `sales_facts`: the lines of the orders that count as sales, each with its
 //! order's date, company and manager and its product's category, indexed so
 //! that a report by category or product reads one index in order. Kept in
-//! step before every report by `refresh`, from `orders.updated_at` (every
+//! step before every report by `refresh` (with `sales_category_facts`, the
+//! same summed per order and category), from `orders.updated_at` (every
 //! change to an order moves it): the facts of orders changed since the last
 //! refresh (with a few minutes' overlap, for transactions that committed
 //! late) are deleted and written again from the orders as they are now.
@@ -9,7 +10,10 @@
 use chrono::{Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::schema::{offers, order_lines, orders, products, sales_facts};
+use diesel::dsl::sql;
+use diesel::sql_types::BigInt;
+
+use crate::db::schema::{offers, order_lines, orders, products, sales_category_facts, sales_facts};
 use crate::db::{write_transaction, DbConn};
 use crate::error::Result;
 use crate::ordering::status::OrderStatus;
@@ -46,6 +50,8 @@ pub fn refresh(conn: &mut DbConn) -> Result<usize> {
     write_transaction(conn, |conn| {
         let redo = orders::table.filter(orders::updated_at.ge(since)).select(orders::id);
         diesel::delete(sales_facts::table.filter(sales_facts::order_id.eq_any(redo))).execute(conn)?;
+        diesel::delete(sales_category_facts::table.filter(sales_category_facts::order_id.eq_any(redo)))
+            .execute(conn)?;
         let current = orders::table
             .inner_join(order_lines::table.inner_join(offers::table.inner_join(products::table)))
             .filter(orders::updated_at.ge(since))
@@ -73,6 +79,33 @@ pub fn refresh(conn: &mut DbConn) -> Result<usize> {
                 sales_facts::offer_id,
                 sales_facts::quantity,
                 sales_facts::amount_minor,
+            ))
+            .execute(conn)?;
+        let per_category = sales_facts::table
+            .filter(sales_facts::order_id.eq_any(redo))
+            .group_by((
+                sales_facts::order_id,
+                sales_facts::category_id,
+                sales_facts::placed_at,
+                sales_facts::company_id,
+            ))
+            .select((
+                sales_facts::order_id,
+                sql::<BigInt>("COALESCE(sales_facts.category_id, 0)"),
+                sales_facts::placed_at,
+                sales_facts::company_id,
+                sql::<BigInt>("CAST(SUM(sales_facts.amount_minor) AS BIGINT)"),
+                sql::<BigInt>("CAST(SUM(sales_facts.quantity) AS BIGINT)"),
+            ));
+        diesel::insert_into(sales_category_facts::table)
+            .values(per_category)
+            .into_columns((
+                sales_category_facts::order_id,
+                sales_category_facts::category_id,
+                sales_category_facts::placed_at,
+                sales_category_facts::company_id,
+                sales_category_facts::amount_minor,
+                sales_category_facts::quantity,
             ))
             .execute(conn)?;
         crate::settings::set(conn, SYNCED_AT, &started.format("%Y-%m-%dT%H:%M:%S%.f").to_string())?;

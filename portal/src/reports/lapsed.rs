@@ -38,8 +38,7 @@ pub fn lapsed_customers(conn: &mut DbConn, scope: Scope, today: NaiveDate, facto
     let factor = if factor.is_finite() && factor >= 1.0 { factor } else { DEFAULT_FACTOR };
     let names: std::collections::HashMap<i64, String> = order_list::companies_in(conn, scope)?.into_iter().collect();
     let ids: Vec<i64> = names.keys().copied().collect();
-    let rows: Vec<(i64, i64, Option<NaiveDateTime>, Option<NaiveDateTime>)> = orders::table
-        .filter(orders::company_id.eq_any(&ids))
+    let mut query = orders::table
         .filter(orders::status.ne(OrderStatus::Cancelled))
         .group_by(orders::company_id)
         .select((
@@ -48,7 +47,11 @@ pub fn lapsed_customers(conn: &mut DbConn, scope: Scope, today: NaiveDate, facto
             diesel::dsl::min(orders::placed_at),
             diesel::dsl::max(orders::placed_at),
         ))
-        .load(conn)?;
+        .into_boxed();
+    if !matches!(scope, Scope::All) {
+        query = query.filter(orders::company_id.eq_any(&ids));
+    }
+    let rows: Vec<(i64, i64, Option<NaiveDateTime>, Option<NaiveDateTime>)> = query.load(conn)?;
     let mut lapsed: Vec<Lapsed> = rows
         .into_iter()
         .filter_map(|(company_id, count, first, last)| {

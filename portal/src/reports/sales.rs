@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::facts::{self, COUNTED};
 use crate::catalog::tree::CategoryTree;
-use crate::db::schema::{companies, offers, order_lines, orders, sales_facts, users};
+use crate::db::schema::{companies, offers, order_lines, orders, sales_category_facts, sales_facts, users};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
 use crate::ordering::orders::{self as order_list, Scope};
@@ -90,31 +90,26 @@ pub fn sales(conn: &mut DbConn, scope: Scope, period: Period, group_by: GroupBy,
     let within = companies_of(conn, scope)?;
     let mut rows: Vec<SalesRow> = if group_by == GroupBy::Category {
         facts::refresh(conn)?;
-        let mut query = sales_facts::table
-            .filter(sales_facts::placed_at.ge(start))
-            .filter(sales_facts::placed_at.lt(end))
-            .group_by(sales_facts::category_id)
+        let mut query = sales_category_facts::table
+            .filter(sales_category_facts::placed_at.ge(start))
+            .filter(sales_category_facts::placed_at.lt(end))
+            .group_by(sales_category_facts::category_id)
             .select((
-                sales_facts::category_id,
-                sql::<BigInt>("COUNT(DISTINCT sales_facts.order_id)"),
-                sql::<BigInt>("CAST(COALESCE(SUM(sales_facts.amount_minor), 0) AS BIGINT)"),
+                sales_category_facts::category_id,
+                diesel::dsl::count_star(),
+                sql::<BigInt>("CAST(COALESCE(SUM(sales_category_facts.amount_minor), 0) AS BIGINT)"),
             ))
             .into_boxed();
         if let Some(ids) = &within {
-            query = query.filter(sales_facts::company_id.eq_any(ids));
+            query = query.filter(sales_category_facts::company_id.eq_any(ids));
         }
-        let sums: Vec<(Option<i64>, i64, i64)> = query.load(conn)?;
+        let sums: Vec<(i64, i64, i64)> = query.load(conn)?;
         let tree = CategoryTree::cached(conn)?;
         sums.into_iter()
             .map(|(category, orders, amount)| SalesRow {
-                key: category.unwrap_or(0),
-                label: match category.and_then(|c| tree.get(c)) {
-                    Some(_) => tree
-                        .path_to(category.unwrap_or(0))
-                        .iter()
-                        .map(|c| c.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" / "),
+                key: category,
+                label: match tree.get(category) {
+                    Some(_) => tree.path_to(category).iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" / "),
                     None => crate::i18n::text(lang, "reports.no_category", &[]),
                 },
                 orders,
@@ -178,31 +173,31 @@ pub fn sales(conn: &mut DbConn, scope: Scope, period: Period, group_by: GroupBy,
     }
     let (orders, total_minor) = match group_by {
         // An order with lines in two categories counts in both rows, once in the total.
-        GroupBy::Category => category_totals(conn, start, end, within.as_deref())?,
+        GroupBy::Category => category_totals(conn, start, end, within.as_deref(), &rows)?,
         _ => (rows.iter().map(|r| r.orders).sum(), rows.iter().map(|r| r.amount_minor).sum()),
     };
     Ok(SalesReport { group_by, period, rows, orders, total_minor })
 }
 
+/// The counted orders in the period (an order in two categories is one) and
+/// the sum of the category rows.
 fn category_totals(
     conn: &mut DbConn,
     start: NaiveDateTime,
     end: NaiveDateTime,
     within: Option<&[i64]>,
+    rows: &[SalesRow],
 ) -> Result<(i64, i64)> {
-    let mut query = sales_facts::table
-        .filter(sales_facts::placed_at.ge(start))
-        .filter(sales_facts::placed_at.lt(end))
-        .select((
-            sql::<BigInt>("COUNT(DISTINCT sales_facts.order_id)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(sales_facts.amount_minor), 0) AS BIGINT)"),
-        ))
+    let mut query = orders::table
+        .filter(orders::placed_at.ge(start))
+        .filter(orders::placed_at.lt(end))
+        .filter(orders::status.eq_any(COUNTED))
+        .count()
         .into_boxed();
     if let Some(ids) = within {
-        query = query.filter(sales_facts::company_id.eq_any(ids));
+        query = query.filter(orders::company_id.eq_any(ids));
     }
-    let (orders, amount): (i64, i64) = query.first(conn)?;
-    Ok((orders, amount))
+    Ok((query.get_result(conn)?, rows.iter().map(|r| r.amount_minor).sum()))
 }
 
 /// Every month of the period in order, those without sales as zero (a line

@@ -13,7 +13,7 @@ use crate::i18n;
 use crate::ordering::status::OrderStatus;
 use crate::settings::Colour;
 
-const TEMPLATES: [(&str, &str); 25] = [
+const TEMPLATES: [(&str, &str); 26] = [
     ("base.html", include_str!("../../../templates/base.html")),
     ("login.html", include_str!("../../../templates/login.html")),
     ("catalog.html", include_str!("../../../templates/catalog.html")),
@@ -39,6 +39,7 @@ const TEMPLATES: [(&str, &str); 25] = [
     ("announcements.html", include_str!("../../../templates/announcements.html")),
     ("unsubscribe.html", include_str!("../../../templates/unsubscribe.html")),
     ("reports.html", include_str!("../../../templates/reports.html")),
+    ("inbox.html", include_str!("../../../templates/inbox.html")),
 ];
 
 pub struct Templates {
@@ -97,6 +98,25 @@ pub struct Layout {
     pub status_css: String,
     /// Demo logins with published passwords exist: every page says so.
     pub demo: bool,
+}
+
+impl Layout {
+    /// The layout of a page opened from an emailed link (set a password,
+    /// unsubscribe): nobody signed in, the link's token as the form's proof.
+    pub fn for_link(lang: &'static str, token: &str, here: &str) -> Layout {
+        Layout {
+            lang,
+            user: None,
+            csrf: token.to_string(),
+            here: here.into(),
+            nav: "login",
+            flash: None,
+            cart_lines: 0,
+            unread: 0,
+            status_css: String::new(),
+            demo: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -508,21 +508,6 @@ struct PasswordPage {
     error: Option<String>,
 }
 
-fn password_layout(lang: &'static str, token: &str) -> Layout {
-    Layout {
-        lang,
-        user: None,
-        csrf: token.to_string(),
-        here: "/password".into(),
-        nav: "login",
-        flash: None,
-        cart_lines: 0,
-        unread: 0,
-        status_css: String::new(),
-        demo: false,
-    }
-}
-
 /// The page behind an invitation or reset link. The link's token is the
 /// form's proof (it is single-use and only its hash is stored).
 #[handler]
@@ -534,7 +519,7 @@ pub async fn password_page(Data(state): Data<&AppState>, Path(token): Path<Strin
     let lang = i18n::locale(&user.locale);
     let html: Html<String> = state.templates.render(
         "password.html",
-        &password_layout(lang, &token),
+        &Layout::for_link(lang, &token, "/password"),
         &PasswordPage { email: user.email, error: None },
     )?;
     Ok(html.into_response())
@@ -575,7 +560,7 @@ pub async fn password_submit(
     };
     let html: Html<String> = state.templates.render(
         "password.html",
-        &password_layout(lang, &token),
+        &Layout::for_link(lang, &token, "/password"),
         &PasswordPage { email: user.email, error },
     )?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())

@@ -192,17 +192,6 @@ async fn unsubscribe(state: &AppState, token: String, confirm: bool) -> poem::Re
         })
         .await?;
     // The link's token is the form's proof, as for a password link.
-    let layout = Layout {
-        lang: i18n::locale(&locale),
-        user: None,
-        csrf: token.clone(),
-        here: "/unsubscribe".into(),
-        nav: "login",
-        flash: None,
-        cart_lines: 0,
-        unread: 0,
-        status_css: String::new(),
-        demo: false,
-    };
+    let layout = Layout::for_link(i18n::locale(&locale), &token, "/unsubscribe");
     Ok(state.templates.render("unsubscribe.html", &layout, &UnsubscribePage { email, done: confirm, token })?)
 }

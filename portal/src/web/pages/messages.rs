@@ -127,7 +127,24 @@ struct ThreadPage {
     max_mib: usize,
 }
 
-/// The company's own thread with the supplier.
+#[derive(Serialize)]
+struct InboxRow {
+    company_id: i64,
+    order_id: Option<i64>,
+    company: String,
+    order_number: Option<String>,
+    last_at: String,
+    last_body: String,
+    unread: i64,
+}
+
+#[derive(Serialize)]
+struct InboxPage {
+    threads: Vec<InboxRow>,
+}
+
+/// The company's own thread with the supplier; for staff without a company
+/// named, the inbox of their companies' threads, latest first.
 #[handler]
 #[tracing::instrument(skip_all)]
 pub async fn company_page(
@@ -136,6 +153,30 @@ pub async fn company_page(
     Authed(session): Authed,
     Query(query): Query<CompanyQuery>,
 ) -> poem::Result<Html<String>> {
+    if query.company.is_none() && matches!(session.user.role, Role::Manager | Role::Admin) {
+        let layout = layout(state, req, &session, "messages").await?;
+        let user = session.user.clone();
+        let page = state
+            .db
+            .run(move |conn| {
+                let zone = crate::settings::timezone(conn)?;
+                let threads = messages::inbox(conn, &user)?
+                    .into_iter()
+                    .map(|t| InboxRow {
+                        company_id: t.company_id,
+                        order_id: t.order_id,
+                        company: t.company,
+                        order_number: t.order_number,
+                        last_at: when(zone, t.last_at),
+                        last_body: t.last_body,
+                        unread: t.unread,
+                    })
+                    .collect();
+                Ok(InboxPage { threads })
+            })
+            .await?;
+        return Ok(state.templates.render("inbox.html", &layout, &page)?);
+    }
     let thread = company_thread(&session, query.company)?;
     let layout = layout(state, req, &session, "messages").await?;
     let (user, lang, staff) = (session.user.clone(), layout.lang, session.user.role.is_staff());
