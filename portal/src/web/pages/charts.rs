@@ -55,7 +55,8 @@ pub fn line(values: &[(String, i64)], format: impl Fn(i64) -> String) -> LineCha
     let max = values.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1) as f64;
     let step = nice_step(max / 4.0);
     let top = (max / step).ceil() * step;
-    let inner_w = LINE_W - PAD_LEFT - 10.0;
+    // Room on the right for the last month's label, centred on its point.
+    let inner_w = LINE_W - PAD_LEFT - 28.0;
     let inner_h = LINE_H - PAD_TOP - PAD_BOTTOM;
     let bottom = LINE_H - PAD_BOTTOM;
     let n = values.len();
@@ -117,7 +118,7 @@ pub fn bars(rows: &[(String, i64)], limit: usize, format: impl Fn(i64) -> String
         .map(|(i, (label, value))| Bar {
             y: i as f64 * 26.0,
             width: ((*value).max(0) as f64 / max * 1000.0).round() / 10.0,
-            short: shorten(label, 36),
+            short: shorten(label, 32),
             label: label.clone(),
             value: format(*value),
         })

@@ -74,7 +74,13 @@ struct Page {
     lapsed: Vec<LapsedView>,
     lapsed_reservations: Vec<ReservationView>,
     backorders: Vec<ReservationView>,
+    /// Rows past the first `SHOWN` (the API and the order list have them all).
+    more_lapsed: usize,
+    more_backorders: usize,
 }
+
+/// Rows a list on the page shows.
+const SHOWN: usize = 50;
 
 #[derive(Serialize)]
 struct TopView {
@@ -242,8 +248,10 @@ pub async fn page(
                 since: l.days_since_last,
             })
             .collect(),
-        lapsed_reservations: data.reservations.0.iter().map(reservation).collect(),
-        backorders: data.reservations.1.iter().map(reservation).collect(),
+        lapsed_reservations: data.reservations.0.iter().take(SHOWN).map(reservation).collect(),
+        backorders: data.reservations.1.iter().take(SHOWN).map(reservation).collect(),
+        more_lapsed: data.reservations.0.len().saturating_sub(SHOWN),
+        more_backorders: data.reservations.1.len().saturating_sub(SHOWN),
     };
     Ok(state.templates.render("reports.html", &layout, &page)?)
 }
