@@ -36,6 +36,21 @@ pub enum Thread {
     Company(CompanyId),
 }
 
+impl Thread {
+    /// A company's own thread as `user` names it: a buyer's is their
+    /// company's whatever they ask; staff name the company (`Invalid`
+    /// without one); anyone else has none (`NotFound`). Whether the user may
+    /// see that company is checked when the thread is read or written.
+    pub fn of_company(user: &User, asked: Option<i64>) -> Result<Thread> {
+        match (user.role, user.company_id, asked) {
+            (Role::Buyer, Some(own), _) => Ok(Thread::Company(own)),
+            (Role::Manager | Role::Admin, _, Some(company)) => Ok(Thread::Company(CompanyId(company))),
+            (Role::Manager | Role::Admin, _, None) => Err(Error::Invalid("name the company: company_id".into())),
+            _ => Err(Error::NotFound),
+        }
+    }
+}
+
 /// A file to send with a message.
 #[derive(Debug, Clone)]
 pub struct NewAttachment {

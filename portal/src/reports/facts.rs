@@ -3,11 +3,12 @@
 //! that a report by category or product reads one index in order. Kept in
 //! step before every report by `refresh` (with `sales_category_facts`, the
 //! same summed per order and category), from `orders.updated_at` (every
-//! change to an order moves it): the facts of orders changed since the last
-//! refresh (with a few minutes' overlap, for transactions that committed
-//! late) are deleted and written again from the orders as they are now.
+//! change to an order moves it): when an order is newer than the last
+//! refresh read, the facts of orders changed since then (with a few minutes'
+//! overlap, for transactions that committed late) are deleted and written
+//! again from the orders as they are now.
 
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use diesel::dsl::sql;
@@ -30,23 +31,26 @@ pub const COUNTED: [OrderStatus; 7] = [
     OrderStatus::Closed,
 ];
 
-/// Where the facts stand: orders changed from this time on are redone.
+/// Where the facts stand: the newest `updated_at` among the orders the last
+/// refresh read. A refresh with no order newer than it does nothing.
 const SYNCED_AT: &str = "sales_facts_synced_at";
-/// How far back each refresh looks again, for a transaction that stamped an
-/// order before the last refresh began but committed after it.
+/// How far back a refresh that has work looks again, for a transaction that
+/// stamped an order before the last refresh but committed after it.
 const OVERLAP_MINUTES: i64 = 5;
 
-/// Brings the facts up to date; returns how many orders were redone.
+/// Brings the facts up to date; returns how many orders were redone. Nothing
+/// changed since the last refresh costs one indexed `MAX(updated_at)`, so
+/// every report may call it (a page of several reports redoes orders once).
 pub fn refresh(conn: &mut DbConn) -> Result<usize> {
-    let started = Utc::now().naive_utc();
-    let since = crate::settings::get(conn, SYNCED_AT)?
-        .and_then(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f").ok())
-        .map(|t| t - Duration::minutes(OVERLAP_MINUTES))
-        .unwrap_or_default();
-    let changed: i64 = orders::table.filter(orders::updated_at.ge(since)).count().get_result(conn)?;
-    if changed == 0 {
+    let synced = crate::settings::get(conn, SYNCED_AT)?
+        .and_then(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f").ok());
+    let newest: Option<NaiveDateTime> = orders::table.select(diesel::dsl::max(orders::updated_at)).first(conn)?;
+    let Some(newest) = newest else { return Ok(0) };
+    if synced.is_some_and(|synced| newest <= synced) {
         return Ok(0);
     }
+    let since = synced.map(|t| t - Duration::minutes(OVERLAP_MINUTES)).unwrap_or_default();
+    let changed: i64 = orders::table.filter(orders::updated_at.ge(since)).count().get_result(conn)?;
     write_transaction(conn, |conn| {
         let redo = orders::table.filter(orders::updated_at.ge(since)).select(orders::id);
         diesel::delete(sales_facts::table.filter(sales_facts::order_id.eq_any(redo))).execute(conn)?;
@@ -108,7 +112,7 @@ pub fn refresh(conn: &mut DbConn) -> Result<usize> {
                 sales_category_facts::quantity,
             ))
             .execute(conn)?;
-        crate::settings::set(conn, SYNCED_AT, &started.format("%Y-%m-%dT%H:%M:%S%.f").to_string())?;
+        crate::settings::set(conn, SYNCED_AT, &newest.format("%Y-%m-%dT%H:%M:%S%.f").to_string())?;
         Ok(changed as usize)
     })
 }

@@ -13,9 +13,9 @@ use poem_openapi::{ApiResponse, Multipart, Object, OpenApi, Tags};
 use tokio::io::AsyncReadExt;
 
 use super::{api_error, ApiError, BearerAuth};
-use crate::accounts::{Role, User};
+use crate::accounts::User;
 use crate::error::Error;
-use crate::ids::{CompanyId, OrderId};
+use crate::ids::OrderId;
 use crate::messages::{self, Message, NewAttachment, Thread};
 use crate::web::AppState;
 
@@ -127,16 +127,6 @@ async fn files_of(form: MessageIn) -> poem::Result<(String, Option<i64>, Vec<New
     Ok((form.body.unwrap_or_default(), form.company_id, files))
 }
 
-/// Whose company thread: a buyer's own; staff name the company.
-fn company_thread(user: &User, asked: Option<i64>) -> crate::Result<Thread> {
-    match (user.role, user.company_id, asked) {
-        (Role::Buyer, Some(own), _) => Ok(Thread::Company(own)),
-        (Role::Manager | Role::Admin, _, Some(company)) => Ok(Thread::Company(CompanyId(company))),
-        (Role::Manager | Role::Admin, _, None) => Err(Error::Invalid("name the company: company_id".into())),
-        _ => Err(Error::NotFound),
-    }
-}
-
 async fn read(state: &AppState, user: User, thread: crate::Result<Thread>) -> poem::Result<Json<Vec<MessageOut>>> {
     let thread = thread?;
     let messages = state.db.run(move |conn| messages::thread(conn, &user, thread)).await?;
@@ -204,7 +194,7 @@ impl MessagesApi {
         auth: BearerAuth,
         company_id: Query<Option<i64>>,
     ) -> poem::Result<Json<Vec<MessageOut>>> {
-        let thread = company_thread(&auth.0, company_id.0);
+        let thread = Thread::of_company(&auth.0, company_id.0);
         read(&state, auth.0, thread).await
     }
 
@@ -213,7 +203,7 @@ impl MessagesApi {
     #[tracing::instrument(skip_all)]
     async fn company_post(&self, state: Data<&AppState>, auth: BearerAuth, form: MessageIn) -> poem::Result<Posted> {
         let (body, company, files) = files_of(form).await?;
-        let thread = match company_thread(&auth.0, company) {
+        let thread = match Thread::of_company(&auth.0, company) {
             Ok(thread) => thread,
             Err(Error::Invalid(message)) => return Ok(Posted::Invalid(api_error(message))),
             Err(_) => return Ok(Posted::NotFound(api_error("no such company"))),

@@ -13,7 +13,7 @@ use super::orders::when;
 use crate::accounts::Role;
 use crate::error::Error;
 use crate::i18n;
-use crate::ids::{CompanyId, OrderId};
+use crate::ids::OrderId;
 use crate::messages::{self, Message, NewAttachment, Thread};
 use crate::web::session::{check_csrf, layout, set_flash, Authed};
 use crate::web::AppState;
@@ -108,15 +108,6 @@ pub struct CompanyQuery {
     company: Option<i64>,
 }
 
-/// Whose company thread: a buyer's own; staff name the company.
-fn company_thread(session: &crate::accounts::sessions::Session, asked: Option<i64>) -> poem::Result<Thread> {
-    match (session.user.role, session.user.company_id, asked) {
-        (Role::Buyer, Some(own), _) => Ok(Thread::Company(own)),
-        (Role::Manager | Role::Admin, _, Some(company)) => Ok(Thread::Company(CompanyId(company))),
-        _ => Err(Error::NotFound.into()),
-    }
-}
-
 #[derive(Serialize)]
 struct ThreadPage {
     company: String,
@@ -177,7 +168,7 @@ pub async fn company_page(
             .await?;
         return Ok(state.templates.render("inbox.html", &layout, &page)?);
     }
-    let thread = company_thread(&session, query.company)?;
+    let thread = Thread::of_company(&session.user, query.company)?;
     let layout = layout(state, req, &session, "messages").await?;
     let (user, lang, staff) = (session.user.clone(), layout.lang, session.user.role.is_staff());
     let page = state
@@ -208,7 +199,7 @@ pub async fn post_on_company(
 ) -> poem::Result<Redirect> {
     let mut target = "/messages".to_string();
     post_from(state, jar, &session, multipart, |company| {
-        let thread = company_thread(&session, company.parse().ok())?;
+        let thread = Thread::of_company(&session.user, company.parse().ok())?;
         if let (Thread::Company(id), true) = (thread, session.user.role.is_staff()) {
             target = format!("/messages?company={id}");
         }
