@@ -25,7 +25,8 @@ use portal::ids::UserId;
 use portal::ordering::orders::Scope;
 use portal::ordering::status::OrderStatus;
 use portal::per_backend;
-use portal::reports::sales::{GroupBy, Period};
+use portal::reports::period::Period;
+use portal::reports::sales::GroupBy;
 use portal::reports::{facts, lapsed, sales};
 
 const LINES_PER_ORDER: usize = 10;

@@ -5,7 +5,7 @@
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 
-use crate::ordering::place;
+use crate::ordering::{place, send};
 use crate::support::{spawn_app, TestApp, BUYER};
 
 /// An .xlsx with the given rows (first row = header); numbers stay numbers.
@@ -174,6 +174,31 @@ async fn an_order_status_sheet_drives_orders_and_reports_unknown_rows() {
 
     let (_, again) = upload(&app, &admin, false, "statuses.xlsx", sheet).await;
     assert_eq!(again["counts"]["documents"]["unchanged"], 1, "the same sheet twice changes nothing: {again}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_status_sheet_may_name_a_status_as_the_administrator_renamed_it() {
+    let app = spawn_app().await;
+    let admin = app.token("admin@demo.example", "demo-admin").await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    let renamed = json!({"name_ru": "Собирается на складе", "name_en": "Being picked"});
+    assert_eq!(send(&app, &admin, "PUT", "/api/v1/admin/statuses/processing", renamed).await.0, 200);
+    let first = place(&app, &buyer, &[("BLT-933-8X20", 10)]).await;
+    let second = place(&app, &buyer, &[("BLT-933-8X20", 10)]).await;
+    let number = |order: &Value| json!(order["number"].as_str().expect("number"));
+
+    let sheet = workbook(&[
+        vec![json!("Номер заказа"), json!("Статус")],
+        vec![number(&first), json!("  собирается на складе ")],
+        vec![number(&second), json!("Being picked")],
+    ]);
+    let (status, run) = upload(&app, &admin, false, "statuses.xlsx", sheet).await;
+    assert_eq!(status, 200, "{run}");
+    assert_eq!(run["counts"]["documents"]["updated"], 2, "{run}");
+    for order in [&first, &second] {
+        let (_, now) = app.api_get(&buyer, &format!("/api/v1/orders/{}", order["id"])).await;
+        assert_eq!(now["status"], "processing", "{now}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

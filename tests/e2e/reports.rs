@@ -8,6 +8,7 @@
 use std::io::Cursor;
 
 use calamine::{Reader, Xlsx};
+use chrono::Datelike;
 use serde_json::{json, Value};
 
 use crate::finance::ADMIN;
@@ -180,4 +181,92 @@ async fn the_spreadsheet_the_reservations_and_the_page_with_charts() {
     assert_eq!(file.status().as_u16(), 200);
     let buyer_page = app.login(BUYER.0, BUYER.1).await;
     assert_eq!(buyer_page.get(app.url("/reports")).send().await.expect("page").status().as_u16(), 403);
+}
+
+/// The amount of the bolts in the top products of `query`'s period (0 when not sold).
+async fn bolts_sold(app: &TestApp, token: &str, query: &str) -> i64 {
+    let (status, top) = app.api_get(token, &format!("/api/v1/reports/top-products?limit=100&{query}")).await;
+    assert_eq!(status, 200, "{query}: {top}");
+    let products = top.as_array().expect("top");
+    products.iter().find(|p| p["sku"] == "BLT-933-8X20").map_or(0, |p| p["amount_minor"].as_i64().expect("amount"))
+}
+
+fn bolt_lines(orders: &[&Value]) -> i64 {
+    orders
+        .iter()
+        .flat_map(|o| o["lines"].as_array().expect("lines").iter())
+        .filter(|l| l["sku"] == "BLT-933-8X20")
+        .map(|l| l["amount_minor"].as_i64().expect("amount"))
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn whole_months_and_the_days_around_them_add_up_to_the_orders_of_the_period() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN.0, ADMIN.1).await;
+    let manager = app.token(MANAGER.0, MANAGER.1).await;
+    let buyer = app.token(BUYER.0, BUYER.1).await;
+    let dealer = app.token(BUYER2.0, BUYER2.1).await;
+    let early = place(&app, &buyer, &[("BLT-933-8X20", 200)]).await;
+    let later = place(&app, &buyer, &[("BLT-933-8X20", 50), ("GVZ-4028-40", 12)]).await;
+    let now = place(&app, &dealer, &[("BLT-933-8X20", 500)]).await;
+    assert_eq!(bolts_sold(&app, &admin, "").await, bolt_lines(&[&early, &later, &now]), "all three this month");
+
+    // Two orders move back in time, 100 and 40 days: the sums of this month
+    // lose them and those of their months gain them.
+    let today = chrono::Utc::now().date_naive();
+    let (day_early, day_later) = (today - chrono::Duration::days(100), today - chrono::Duration::days(40));
+    let moves = [(early["id"].as_i64().expect("id"), day_early), (later["id"].as_i64().expect("id"), day_later)];
+    app.with_db(move |conn| {
+        use diesel::prelude::*;
+        use portal::db::schema::orders;
+        for (id, day) in moves {
+            diesel::update(orders::table.find(id))
+                .set((
+                    orders::placed_at.eq(day.and_hms_opt(12, 0, 0).expect("noon")),
+                    orders::updated_at.eq(chrono::Utc::now().naive_utc()),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+    .await;
+    let period = |from: chrono::NaiveDate, to: chrono::NaiveDate| format!("from={from}&to={to}");
+    let this_month = today.with_day(1).expect("first");
+    assert_eq!(bolts_sold(&app, &admin, &period(this_month, today)).await, bolt_lines(&[&now]));
+    assert_eq!(bolts_sold(&app, &admin, "").await, bolt_lines(&[&early, &later, &now]), "the year still has all three");
+
+    // A period from the first order's day to the second's holds a whole
+    // month at least and days on either side; a day less on either end
+    // leaves that end's order out.
+    let both = period(day_early, day_later);
+    assert_eq!(bolts_sold(&app, &admin, &both).await, bolt_lines(&[&early, &later]), "{both}");
+    let by_category = report(&app, &admin, &format!("group_by=category&{both}")).await;
+    assert_eq!(by_category["total_minor"].as_i64(), Some(goods(&early) + goods(&later)), "{by_category}");
+    assert_eq!(by_category["orders"].as_i64(), Some(2));
+    let bolts_row = by_category["rows"].as_array().expect("rows").iter().map(|r| r["orders"].as_i64()).max();
+    assert_eq!(bolts_row, Some(Some(2)), "the bolts' category counts both orders: {by_category}");
+    let first_day_out = period(day_early + chrono::Duration::days(1), day_later);
+    assert_eq!(bolts_sold(&app, &admin, &first_day_out).await, bolt_lines(&[&later]), "{first_day_out}");
+    let last_day_out = period(day_early, day_later - chrono::Duration::days(1));
+    assert_eq!(bolts_sold(&app, &admin, &last_day_out).await, bolt_lines(&[&early]), "{last_day_out}");
+
+    // The whole month of the second order, read from its monthly sums alone.
+    let month_start = day_later.with_day(1).expect("first");
+    let month_end = (month_start + chrono::Duration::days(32)).with_day(1).expect("first") - chrono::Duration::days(1);
+    let whole_month = period(month_start, month_end);
+    assert_eq!(bolts_sold(&app, &admin, &whole_month).await, bolt_lines(&[&later]), "{whole_month}");
+    let month_categories = report(&app, &admin, &format!("group_by=category&{whole_month}")).await;
+    assert_eq!(month_categories["total_minor"].as_i64(), Some(goods(&later)), "{month_categories}");
+
+    // The manager's year: their company's two orders, not the dealer's.
+    assert_eq!(bolts_sold(&app, &manager, "").await, bolt_lines(&[&early, &later]));
+
+    // Cancelling the second order takes it out of its month's sums.
+    let path = format!("/api/v1/orders/{}/transitions", later["id"]);
+    assert_eq!(send(&app, &buyer, "POST", &path, json!({"to": "cancelled"})).await.0, 200);
+    assert_eq!(bolts_sold(&app, &admin, &whole_month).await, 0, "{whole_month}");
+    let month_categories = report(&app, &admin, &format!("group_by=category&{whole_month}")).await;
+    assert_eq!(month_categories["total_minor"].as_i64(), Some(0), "{month_categories}");
+    assert_eq!(bolts_sold(&app, &admin, &both).await, bolt_lines(&[&early]));
 }

@@ -6,6 +6,7 @@
 //! its row while the other rows still apply.
 
 use portal::db::Db;
+use portal::ordering::status_names::StatusNames;
 use portal::ordering::upload::Sheet;
 
 use super::{header_row, normalize};
@@ -62,6 +63,17 @@ pub fn apply(db: &Db, sheet: &Sheet) -> Counts {
         counts.reject("documents", "not an order-status sheet".to_string());
         return counts;
     };
+    let names = match db
+        .conn()
+        .map_err(|e| e.to_string())
+        .and_then(|mut c| StatusNames::load(&mut c).map_err(|e| e.to_string()))
+    {
+        Ok(names) => names,
+        Err(error) => {
+            counts.reject("documents", error);
+            return counts;
+        }
+    };
     for row in header + 1..sheet.rows.len() {
         let order = sheet.cell(row, number);
         if order.is_empty() {
@@ -69,7 +81,7 @@ pub fn apply(db: &Db, sheet: &Sheet) -> Counts {
         }
         let place = format!("row {} (order {order})", row + 1);
         let named = status.map(|c| sheet.cell(row, c)).filter(|t| !t.is_empty());
-        if let Some(text) = named.filter(|t| documents::status_named(t).is_none()) {
+        if let Some(text) = named.filter(|t| names.named(t).is_none()) {
             counts.reject("documents", format!("{place}: unknown order status {text:?}"));
             continue;
         }

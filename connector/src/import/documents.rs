@@ -13,6 +13,7 @@ use portal::ordering::actions::{self, Moved};
 use portal::ordering::events::ActedBy;
 use portal::ordering::orders::{self, Scope};
 use portal::ordering::status::OrderStatus;
+use portal::ordering::status_names::StatusNames;
 use portal::ordering::{fulfilment, reservations};
 
 use super::{Counts, ImportError};
@@ -53,19 +54,6 @@ pub(crate) fn count(counts: &mut Counts, place: &str, outcome: Result<bool, Stri
     }
 }
 
-/// An order status as the ERP names it: our code (`shipped`) or its name in
-/// either language (`Отгружен`, `Shipped`).
-pub(crate) fn status_named(text: &str) -> Option<OrderStatus> {
-    let wanted = text.trim().to_lowercase().replace('ё', "е");
-    OrderStatus::ALL.iter().copied().find(|status| {
-        wanted == status.as_str()
-            || portal::i18n::LOCALES.iter().any(|locale| {
-                let name = portal::i18n::text(locale, &format!("status.{}", status.as_str()), &[]);
-                name.to_lowercase().replace('ё', "е") == wanted
-            })
-    })
-}
-
 fn date(text: Option<&str>) -> NaiveDate {
     text.and_then(|t| NaiveDate::parse_from_str(t.get(..10).unwrap_or(t), "%Y-%m-%d").ok())
         .unwrap_or_else(|| Utc::now().date_naive())
@@ -93,7 +81,8 @@ pub(crate) fn apply_one(db: &Db, doc: &Document) -> Result<bool, String> {
         }
     };
     // Statuses the portal does not know (an ERP's own, like "[N] Принят") are left aside.
-    let named = doc.status().and_then(status_named);
+    let names = StatusNames::load(&mut conn).map_err(|e| e.to_string())?;
+    let named = doc.status().and_then(|text| names.named(text));
     if doc.cancelled() == Some(true) || doc.deletion_mark() == Some(true) || named == Some(OrderStatus::Cancelled) {
         return Ok(move_to(&mut conn, OrderStatus::Cancelled)? || changed);
     }

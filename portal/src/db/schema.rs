@@ -828,7 +828,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sales_month_offer_facts (month, company_id, offer_id) {
+        month -> BigInt,
+        company_id -> BigInt,
+        offer_id -> BigInt,
+        quantity -> BigInt,
+        amount_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    sales_month_category_facts (month, company_id, category_id) {
+        month -> BigInt,
+        company_id -> BigInt,
+        category_id -> BigInt,
+        orders -> BigInt,
+        quantity -> BigInt,
+        amount_minor -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    sales_month_offer_facts,
+    sales_month_category_facts,
     sales_category_facts,
     sales_facts,
     announcements,

@@ -43,6 +43,26 @@ impl StatusNames {
     pub fn own(&self, lang: &str, status: OrderStatus) -> Option<&str> {
         self.own.get(&(status, i18n::locale(lang))).map(String::as_str)
     }
+
+    /// The status a text names (an ERP's status sheet or document): the
+    /// administrator's name in any language first, then our code
+    /// (`shipped`) or the catalog's name in any language; case, spaces
+    /// around and ё aside.
+    pub fn named(&self, text: &str) -> Option<OrderStatus> {
+        let wanted = fold(text);
+        let own = self.own.iter().find(|(_, name)| fold(name) == wanted).map(|((status, _), _)| *status);
+        own.or_else(|| {
+            OrderStatus::ALL.iter().copied().find(|status| {
+                wanted == status.as_str()
+                    || i18n::LOCALES.iter().any(|locale| fold(&default_label(locale, *status)) == wanted)
+            })
+        })
+    }
+}
+
+/// A name as compared: trimmed, lower case, ё as е.
+fn fold(text: &str) -> String {
+    text.trim().to_lowercase().replace('ё', "е")
 }
 
 /// The message catalog's name of a status.
@@ -132,4 +152,24 @@ pub fn save(conn: &mut DbConn, status: OrderStatus, names: &[(&str, &str)], colo
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_is_named_by_the_administrators_name_first_then_the_catalogs() {
+        let mut names = StatusNames::default();
+        names.own.insert((OrderStatus::Processing, "ru"), "Собирается на складе".into());
+        // The administrator's name may be another status's catalog name: theirs wins.
+        names.own.insert((OrderStatus::Reserved, "en"), "Shipped".into());
+        assert_eq!(names.named(" собирается на складе "), Some(OrderStatus::Processing));
+        assert_eq!(names.named("SHIPPED"), Some(OrderStatus::Reserved));
+        assert_eq!(names.named("shipped"), Some(OrderStatus::Reserved));
+        assert_eq!(names.named("closed"), Some(OrderStatus::Closed));
+        assert_eq!(names.named("отменен"), Some(OrderStatus::Cancelled), "«Отменён» without its ё");
+        assert_eq!(names.named("Летит на Луну"), None);
+        assert_eq!(StatusNames::default().named("Shipped"), Some(OrderStatus::Shipped));
+    }
 }

@@ -6,7 +6,8 @@
 //! change to an order moves it): when an order is newer than the last
 //! refresh read, the facts of orders changed since then (with a few minutes'
 //! overlap, for transactions that committed late) are deleted and written
-//! again from the orders as they are now.
+//! again from the orders as they are now, and the monthly sums of the
+//! company months they touch (`months`) are summed again.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -14,6 +15,7 @@ use diesel::prelude::*;
 use diesel::dsl::sql;
 use diesel::sql_types::BigInt;
 
+use super::months::Touched;
 use crate::db::schema::{offers, order_lines, orders, products, sales_category_facts, sales_facts};
 use crate::db::{write_transaction, DbConn};
 use crate::error::Result;
@@ -38,81 +40,100 @@ const SYNCED_AT: &str = "sales_facts_synced_at";
 /// stamped an order before the last refresh but committed after it.
 const OVERLAP_MINUTES: i64 = 5;
 
-/// Brings the facts up to date; returns how many orders were redone. Nothing
-/// changed since the last refresh costs one indexed `MAX(updated_at)`, so
-/// every report may call it (a page of several reports redoes orders once).
+/// Brings the facts and their monthly sums up to date; returns how many
+/// orders were redone. Nothing changed since the last refresh costs one
+/// indexed `MAX(updated_at)`, so every report may call it (a page of several
+/// reports redoes orders once).
 pub fn refresh(conn: &mut DbConn) -> Result<usize> {
-    let synced = crate::settings::get(conn, SYNCED_AT)?
-        .and_then(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f").ok());
-    let newest: Option<NaiveDateTime> = orders::table.select(diesel::dsl::max(orders::updated_at)).first(conn)?;
-    let Some(newest) = newest else { return Ok(0) };
-    if synced.is_some_and(|synced| newest <= synced) {
+    if up_to_date(conn)?.is_none() {
         return Ok(0);
     }
-    let since = synced.map(|t| t - Duration::minutes(OVERLAP_MINUTES)).unwrap_or_default();
-    let changed: i64 = orders::table.filter(orders::updated_at.ge(since)).count().get_result(conn)?;
     write_transaction(conn, |conn| {
-        let redo = orders::table.filter(orders::updated_at.ge(since)).select(orders::id);
-        diesel::delete(sales_facts::table.filter(sales_facts::order_id.eq_any(redo))).execute(conn)?;
-        diesel::delete(sales_category_facts::table.filter(sales_category_facts::order_id.eq_any(redo)))
-            .execute(conn)?;
-        let current = orders::table
-            .inner_join(order_lines::table.inner_join(offers::table.inner_join(products::table)))
-            .filter(orders::updated_at.ge(since))
-            .filter(orders::status.eq_any(COUNTED))
-            .select((
-                order_lines::id,
-                orders::id,
-                orders::placed_at,
-                orders::company_id,
-                orders::manager_id,
-                products::category_id,
-                order_lines::offer_id,
-                order_lines::quantity,
-                order_lines::amount_minor,
-            ));
-        diesel::insert_into(sales_facts::table)
-            .values(current)
-            .into_columns((
-                sales_facts::order_line_id,
-                sales_facts::order_id,
-                sales_facts::placed_at,
-                sales_facts::company_id,
-                sales_facts::manager_id,
-                sales_facts::category_id,
-                sales_facts::offer_id,
-                sales_facts::quantity,
-                sales_facts::amount_minor,
-            ))
-            .execute(conn)?;
-        let per_category = sales_facts::table
-            .filter(sales_facts::order_id.eq_any(redo))
-            .group_by((
-                sales_facts::order_id,
-                sales_facts::category_id,
-                sales_facts::placed_at,
-                sales_facts::company_id,
-            ))
-            .select((
-                sales_facts::order_id,
-                sql::<BigInt>("COALESCE(sales_facts.category_id, 0)"),
-                sales_facts::placed_at,
-                sales_facts::company_id,
-                sql::<BigInt>("CAST(SUM(sales_facts.amount_minor) AS BIGINT)"),
-                sql::<BigInt>("CAST(SUM(sales_facts.quantity) AS BIGINT)"),
-            ));
-        diesel::insert_into(sales_category_facts::table)
-            .values(per_category)
-            .into_columns((
-                sales_category_facts::order_id,
-                sales_category_facts::category_id,
-                sales_category_facts::placed_at,
-                sales_category_facts::company_id,
-                sales_category_facts::amount_minor,
-                sales_category_facts::quantity,
-            ))
-            .execute(conn)?;
+        // Refreshes take turns: the second finds the work done.
+        if let DbConn::Postgres(pg) = conn {
+            diesel::sql_query("LOCK TABLE sales_facts IN EXCLUSIVE MODE").execute(pg)?;
+        }
+        let Some((synced, newest)) = up_to_date(conn)? else { return Ok(0) };
+        let since = synced.map(|t| t - Duration::minutes(OVERLAP_MINUTES)).unwrap_or_default();
+        let changed: i64 = orders::table.filter(orders::updated_at.ge(since)).count().get_result(conn)?;
+        let mut touched = Touched::default();
+        touched.note_facts_of_orders_since(conn, since)?;
+        redo_facts(conn, since)?;
+        touched.note_facts_of_orders_since(conn, since)?;
+        touched.redo(conn)?;
         crate::settings::set(conn, SYNCED_AT, &newest.format("%Y-%m-%dT%H:%M:%S%.f").to_string())?;
         Ok(changed as usize)
     })
+}
+
+/// `None` when no order is newer than the last refresh read; else that
+/// refresh's mark and the newest order's `updated_at`.
+fn up_to_date(conn: &mut DbConn) -> Result<Option<(Option<NaiveDateTime>, NaiveDateTime)>> {
+    let synced = crate::settings::get(conn, SYNCED_AT)?
+        .and_then(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f").ok());
+    let newest: Option<NaiveDateTime> = orders::table.select(diesel::dsl::max(orders::updated_at)).first(conn)?;
+    Ok(match newest {
+        Some(newest) if synced.is_none_or(|synced| newest > synced) => Some((synced, newest)),
+        _ => None,
+    })
+}
+
+/// Deletes the facts of the orders changed since `since` and writes them
+/// again from the orders as they are now.
+fn redo_facts(conn: &mut DbConn, since: NaiveDateTime) -> Result<()> {
+    let redo = orders::table.filter(orders::updated_at.ge(since)).select(orders::id);
+    diesel::delete(sales_facts::table.filter(sales_facts::order_id.eq_any(redo))).execute(conn)?;
+    diesel::delete(sales_category_facts::table.filter(sales_category_facts::order_id.eq_any(redo))).execute(conn)?;
+    let current = orders::table
+        .inner_join(order_lines::table.inner_join(offers::table.inner_join(products::table)))
+        .filter(orders::updated_at.ge(since))
+        .filter(orders::status.eq_any(COUNTED))
+        .select((
+            order_lines::id,
+            orders::id,
+            orders::placed_at,
+            orders::company_id,
+            orders::manager_id,
+            products::category_id,
+            order_lines::offer_id,
+            order_lines::quantity,
+            order_lines::amount_minor,
+        ));
+    diesel::insert_into(sales_facts::table)
+        .values(current)
+        .into_columns((
+            sales_facts::order_line_id,
+            sales_facts::order_id,
+            sales_facts::placed_at,
+            sales_facts::company_id,
+            sales_facts::manager_id,
+            sales_facts::category_id,
+            sales_facts::offer_id,
+            sales_facts::quantity,
+            sales_facts::amount_minor,
+        ))
+        .execute(conn)?;
+    let per_category = sales_facts::table
+        .filter(sales_facts::order_id.eq_any(redo))
+        .group_by((sales_facts::order_id, sales_facts::category_id, sales_facts::placed_at, sales_facts::company_id))
+        .select((
+            sales_facts::order_id,
+            sql::<BigInt>("COALESCE(sales_facts.category_id, 0)"),
+            sales_facts::placed_at,
+            sales_facts::company_id,
+            sql::<BigInt>("CAST(SUM(sales_facts.amount_minor) AS BIGINT)"),
+            sql::<BigInt>("CAST(SUM(sales_facts.quantity) AS BIGINT)"),
+        ));
+    diesel::insert_into(sales_category_facts::table)
+        .values(per_category)
+        .into_columns((
+            sales_category_facts::order_id,
+            sales_category_facts::category_id,
+            sales_category_facts::placed_at,
+            sales_category_facts::company_id,
+            sales_category_facts::amount_minor,
+            sales_category_facts::quantity,
+        ))
+        .execute(conn)?;
+    Ok(())
 }

@@ -6,15 +6,17 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde::Serialize;
 
 use super::facts::{self, COUNTED};
+use super::period::Period;
+use super::sums;
 use crate::catalog::tree::CategoryTree;
-use crate::db::schema::{companies, offers, order_lines, orders, sales_category_facts, sales_facts, users};
+use crate::db::schema::{companies, offers, order_lines, orders, sales_facts, users};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
 use crate::ordering::orders::{self as order_list, Scope};
@@ -29,31 +31,6 @@ pub enum GroupBy {
     Category,
     Manager,
     Month,
-}
-
-/// A period of whole days, both ends included (UTC days).
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Period {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
-
-impl Period {
-    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Period> {
-        if to < from {
-            return Err(Error::Invalid("the period ends before it starts".into()));
-        }
-        if (to - from).num_days() > 3_660 {
-            return Err(Error::Invalid("a period is at most ten years".into()));
-        }
-        Ok(Period { from, to })
-    }
-
-    fn bounds(&self) -> (NaiveDateTime, NaiveDateTime) {
-        let start = self.from.and_hms_opt(0, 0, 0).unwrap_or_default();
-        let end = self.to.succ_opt().unwrap_or(self.to).and_hms_opt(0, 0, 0).unwrap_or_default();
-        (start, end)
-    }
 }
 
 /// One group's sales.
@@ -90,23 +67,10 @@ pub fn sales(conn: &mut DbConn, scope: Scope, period: Period, group_by: GroupBy,
     let within = companies_of(conn, scope)?;
     let mut rows: Vec<SalesRow> = if group_by == GroupBy::Category {
         facts::refresh(conn)?;
-        let mut query = sales_category_facts::table
-            .filter(sales_category_facts::placed_at.ge(start))
-            .filter(sales_category_facts::placed_at.lt(end))
-            .group_by(sales_category_facts::category_id)
-            .select((
-                sales_category_facts::category_id,
-                diesel::dsl::count_star(),
-                sql::<BigInt>("CAST(COALESCE(SUM(sales_category_facts.amount_minor), 0) AS BIGINT)"),
-            ))
-            .into_boxed();
-        if let Some(ids) = &within {
-            query = query.filter(sales_category_facts::company_id.eq_any(ids));
-        }
-        let sums: Vec<(i64, i64, i64)> = query.load(conn)?;
+        let sums = sums::per_category(conn, period, within.as_deref())?;
         let tree = CategoryTree::cached(conn)?;
         sums.into_iter()
-            .map(|(category, orders, amount)| SalesRow {
+            .map(|(category, (orders, amount))| SalesRow {
                 key: category,
                 label: match tree.get(category) {
                     Some(_) => tree.path_to(category).iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" / "),
@@ -234,25 +198,11 @@ pub struct TopProduct {
 #[tracing::instrument(skip_all)]
 pub fn top_products(conn: &mut DbConn, scope: Scope, period: Period, limit: i64) -> Result<Vec<TopProduct>> {
     facts::refresh(conn)?;
-    let (start, end) = period.bounds();
     let within = companies_of(conn, scope)?;
-    let mut query = sales_facts::table
-        .filter(sales_facts::placed_at.ge(start))
-        .filter(sales_facts::placed_at.lt(end))
-        .group_by(sales_facts::offer_id)
-        .select((
-            sales_facts::offer_id,
-            sql::<BigInt>("CAST(COALESCE(SUM(sales_facts.quantity), 0) AS BIGINT)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(sales_facts.amount_minor), 0) AS BIGINT)"),
-        ))
-        .order(sql::<BigInt>("CAST(COALESCE(SUM(sales_facts.amount_minor), 0) AS BIGINT) DESC"))
-        .limit(limit.clamp(1, 1000))
-        .into_boxed();
-    if let Some(ids) = &within {
-        query = query.filter(sales_facts::company_id.eq_any(ids));
-    }
-    let sums: Vec<(i64, i64, i64)> = query.load(conn)?;
-    let ids: Vec<i64> = sums.iter().map(|s| s.0).collect();
+    let mut sold: Vec<(i64, (i64, i64))> = sums::per_offer(conn, period, within.as_deref())?.into_iter().collect();
+    sold.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(a.0.cmp(&b.0)));
+    sold.truncate(limit.clamp(1, 1000) as usize);
+    let ids: Vec<i64> = sold.iter().map(|s| s.0).collect();
     let names: HashMap<i64, (String, String)> = offers::table
         .inner_join(crate::db::schema::products::table)
         .filter(offers::id.eq_any(&ids))
@@ -260,9 +210,9 @@ pub fn top_products(conn: &mut DbConn, scope: Scope, period: Period, limit: i64)
         .load(conn)?
         .into_iter()
         .collect();
-    Ok(sums
+    Ok(sold
         .into_iter()
-        .map(|(offer_id, quantity, amount)| {
+        .map(|(offer_id, (quantity, amount))| {
             let (sku, name) = names.get(&offer_id).cloned().unwrap_or_default();
             TopProduct { offer_id, sku, name, quantity, amount_minor: amount }
         })

@@ -16,7 +16,8 @@ use crate::error::Error;
 use crate::ordering::orders::Scope;
 use crate::ordering::status::OrderStatus;
 use crate::reports::lapsed::{self, Lapsed};
-use crate::reports::sales::{self, GroupBy, Period, ReservationRow};
+use crate::reports::period::Period;
+use crate::reports::sales::{self, GroupBy, ReservationRow};
 use crate::reports::{tables, xlsx};
 use crate::web::AppState;
 

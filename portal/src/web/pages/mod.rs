@@ -88,12 +88,12 @@ pub fn routes() -> Route {
         .at("/finance/statement", get(finance::statement))
         .at("/finance/closing/:id", get(closing_documents::download))
         .at("/admin", get(admin::page))
-        .at("/admin/users/invite", post(admin::invite))
-        .at("/admin/users/:id", post(admin::user_action))
-        .at("/admin/users/:id/rights", post(admin::user_rights))
-        .at("/admin/companies", post(admin::create_company))
-        .at("/admin/companies/:id/contracts", post(admin::contract))
-        .at("/admin/companies/:id/active", post(admin::company_active))
+        .at("/admin/users/invite", post(admin::users::invite))
+        .at("/admin/users/:id", post(admin::users::user_action))
+        .at("/admin/users/:id/rights", post(admin::users::user_rights))
+        .at("/admin/companies", post(admin::companies::create_company))
+        .at("/admin/companies/:id/contracts", post(admin::companies::contract))
+        .at("/admin/companies/:id/active", post(admin::companies::company_active))
         .at("/admin/settings", post(admin::save_settings))
         .at("/admin/statuses/:status", post(admin::status))
         .at("/admin/terms", get(admin_terms::page))
@@ -107,7 +107,7 @@ pub fn routes() -> Route {
         .at("/admin/jobs/:name/run", post(admin::run_job))
         .at("/admin/runs/:id", get(journal::run))
         .at("/admin/imports", post(journal::upload))
-        .at("/password/:token", get(admin::password_page).post(admin::password_submit))
+        .at("/password/:token", get(admin::users::password_page).post(admin::users::password_submit))
 }
 
 #[handler]
