@@ -275,4 +275,42 @@ async fn whole_months_and_the_days_around_them_add_up_to_the_orders_of_the_perio
     assert_eq!(together, (0, 0, bolt_lines(&[&early]), bolt_lines(&[&early])), "{whole_month}, {both}");
     let month_categories = report(&app, &admin, &format!("group_by=category&{whole_month}")).await;
     assert_eq!(month_categories["total_minor"].as_i64(), Some(0), "{month_categories}");
+
+    // After every change above, the monthly sums are the facts summed.
+    let (summed, kept) = app
+        .with_db(|conn| {
+            use diesel::prelude::*;
+            use portal::db::schema::{sales_facts, sales_month_offer_facts};
+            use std::collections::BTreeMap;
+            let lines: Vec<(i64, chrono::NaiveDateTime, i64, i64, i64)> = sales_facts::table
+                .select((
+                    sales_facts::offer_id,
+                    sales_facts::placed_at,
+                    sales_facts::company_id,
+                    sales_facts::quantity,
+                    sales_facts::amount_minor,
+                ))
+                .load(conn)?;
+            let mut summed: BTreeMap<(i64, i64, i64), (i64, i64)> = BTreeMap::new();
+            for (offer, at, company, quantity, amount) in lines {
+                let key = (offer, portal::reports::period::month_key(at.date()), company);
+                let sum = summed.entry(key).or_default();
+                *sum = (sum.0 + quantity, sum.1 + amount);
+            }
+            let kept: Vec<(i64, i64, i64, i64, i64)> = sales_month_offer_facts::table
+                .select((
+                    sales_month_offer_facts::offer_id,
+                    sales_month_offer_facts::month,
+                    sales_month_offer_facts::company_id,
+                    sales_month_offer_facts::quantity,
+                    sales_month_offer_facts::amount_minor,
+                ))
+                .load(conn)?;
+            let kept: BTreeMap<(i64, i64, i64), (i64, i64)> =
+                kept.into_iter().map(|(o, m, c, q, a)| ((o, m, c), (q, a))).collect();
+            Ok((summed, kept))
+        })
+        .await;
+    assert!(!kept.is_empty());
+    assert_eq!(kept, summed);
 }

@@ -829,10 +829,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    sales_month_offer_facts (month, company_id, offer_id) {
+    sales_month_offer_facts (offer_id, month, company_id) {
+        offer_id -> BigInt,
         month -> BigInt,
         company_id -> BigInt,
-        offer_id -> BigInt,
         quantity -> BigInt,
         amount_minor -> BigInt,
     }

@@ -1,46 +1,52 @@
 //! The monthly sums beside the sales facts: `sales_month_offer_facts` (per
-//! month, company and offer) and `sales_month_category_facts` (per month,
-//! company and category, with the number of orders that had lines in it —
-//! an order has one company and one month, so these counts add up across
-//! both). A report over a year reads its whole months from here, a few sums
-//! per company instead of every line. `facts::refresh` notes the company
-//! months its changed orders touch (before and after) and `redo` sums those
-//! again from the facts.
+//! offer, month and company, kept in that order so a report sums each
+//! offer's months without sorting) and `sales_month_category_facts` (per
+//! month, company and category, with the number of orders that had lines in
+//! it — an order has one company and one month, so these counts add up
+//! across both). A report over a year reads its whole months from here.
+//! `facts::refresh` notes the facts of its changed orders before and after
+//! it redoes them (`Touched`), and `redo` sums each company month they
+//! touch again from the facts.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::period::{month_key, month_start, next_month};
-use crate::db::schema::{
-    orders, sales_category_facts, sales_facts, sales_month_category_facts, sales_month_offer_facts,
-};
+use crate::db::schema::{orders, sales_facts, sales_month_category_facts, sales_month_offer_facts};
 use crate::db::DbConn;
 use crate::error::Result;
 use crate::per_backend;
 
-/// Companies touched per month (`yyyymm`).
+/// The company months touched by changed orders (`yyyymm` → company → the
+/// offers of those orders' facts, before and after): only those offers'
+/// sums can have moved, so only their rows are deleted and written again.
 #[derive(Debug, Default)]
-pub struct Touched(BTreeMap<i64, BTreeSet<i64>>);
+pub struct Touched(BTreeMap<i64, BTreeMap<i64, BTreeSet<i64>>>);
 
 /// Companies per statement: well within SQLite's bound on variables.
 const COMPANIES_AT_ONCE: usize = 500;
-/// Rows per insert (six columns each).
+/// Offers per delete statement.
+const OFFERS_AT_ONCE: usize = 1_000;
+/// Rows per insert (six columns at most).
 const ROWS_AT_ONCE: usize = 2_000;
 
+/// Per company and offer: quantity and amount.
+type OfferSums = HashMap<(i64, i64), (i64, i64)>;
+/// Per company and category: orders, quantity and amount.
+type CategorySums = HashMap<(i64, i64), (i64, i64, i64)>;
+
 impl Touched {
-    /// Notes the company months of the facts now held for the orders
-    /// changed since `since`.
+    /// Notes the facts now held for the orders changed since `since`.
     pub fn note_facts_of_orders_since(&mut self, conn: &mut DbConn, since: NaiveDateTime) -> Result<()> {
         let changed = orders::table.filter(orders::updated_at.ge(since)).select(orders::id);
-        let held: Vec<(i64, NaiveDateTime)> = sales_category_facts::table
-            .filter(sales_category_facts::order_id.eq_any(changed))
-            .select((sales_category_facts::company_id, sales_category_facts::placed_at))
-            .distinct()
+        let held: Vec<(i64, NaiveDateTime, i64)> = sales_facts::table
+            .filter(sales_facts::order_id.eq_any(changed))
+            .select((sales_facts::company_id, sales_facts::placed_at, sales_facts::offer_id))
             .load(conn)?;
-        for (company, placed_at) in held {
-            self.0.entry(month_key(placed_at.date())).or_default().insert(company);
+        for (company, placed_at, offer) in held {
+            self.0.entry(month_key(placed_at.date())).or_default().entry(company).or_default().insert(offer);
         }
         Ok(())
     }
@@ -52,10 +58,12 @@ impl Touched {
         for (month, companies) in self.0 {
             let start = month_start(month).and_hms_opt(0, 0, 0).unwrap_or_default();
             let end = next_month(month_start(month)).and_hms_opt(0, 0, 0).unwrap_or_default();
-            let companies: Vec<i64> = companies.into_iter().collect();
+            let companies: Vec<(i64, BTreeSet<i64>)> = companies.into_iter().collect();
             for chunk in companies.chunks(COMPANIES_AT_ONCE) {
-                redo_offers(conn, month, (start, end), chunk)?;
-                redo_categories(conn, month, (start, end), chunk)?;
+                let ids: Vec<i64> = chunk.iter().map(|(company, _)| *company).collect();
+                let (offers, categories) = sum_lines(conn, (start, end), &ids)?;
+                write_offer_sums(conn, month, chunk, offers)?;
+                write_category_sums(conn, month, &ids, categories)?;
                 redone += chunk.len();
             }
         }
@@ -63,37 +71,66 @@ impl Touched {
     }
 }
 
-fn redo_offers(
+/// The facts of `companies` in `[start, end)` summed per offer and per
+/// category (orders counted once per category).
+fn sum_lines(
     conn: &mut DbConn,
-    month: i64,
     (start, end): (NaiveDateTime, NaiveDateTime),
     companies: &[i64],
-) -> Result<()> {
-    diesel::delete(
-        sales_month_offer_facts::table
-            .filter(sales_month_offer_facts::month.eq(month))
-            .filter(sales_month_offer_facts::company_id.eq_any(companies)),
-    )
-    .execute(conn)?;
-    let lines: Vec<(i64, i64, i64, i64)> = sales_facts::table
+) -> Result<(OfferSums, CategorySums)> {
+    let lines: Vec<(i64, i64, Option<i64>, i64, i64, i64)> = sales_facts::table
+        .filter(sales_facts::company_id.eq_any(companies))
         .filter(sales_facts::placed_at.ge(start))
         .filter(sales_facts::placed_at.lt(end))
-        .filter(sales_facts::company_id.eq_any(companies))
-        .select((sales_facts::company_id, sales_facts::offer_id, sales_facts::quantity, sales_facts::amount_minor))
+        .select((
+            sales_facts::company_id,
+            sales_facts::offer_id,
+            sales_facts::category_id,
+            sales_facts::order_id,
+            sales_facts::quantity,
+            sales_facts::amount_minor,
+        ))
         .load(conn)?;
-    let mut sums: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
-    for (company, offer, quantity, amount) in lines {
-        let sum = sums.entry((company, offer)).or_default();
+    let mut offers = OfferSums::new();
+    let mut categories = CategorySums::new();
+    let mut counted: HashSet<(i64, i64, i64)> = HashSet::new();
+    for (company, offer, category, order, quantity, amount) in lines {
+        let sum = offers.entry((company, offer)).or_default();
         sum.0 += quantity;
         sum.1 += amount;
+        let category = category.unwrap_or(0);
+        let sum = categories.entry((company, category)).or_default();
+        sum.0 += i64::from(counted.insert((company, category, order)));
+        sum.1 += quantity;
+        sum.2 += amount;
     }
+    Ok((offers, categories))
+}
+
+/// Replaces the offer sums of the company months for the offers their
+/// changed orders held before or hold now (no other offer's sum moved):
+/// those rows are deleted by key and their new sums written.
+fn write_offer_sums(conn: &mut DbConn, month: i64, touched: &[(i64, BTreeSet<i64>)], sums: OfferSums) -> Result<()> {
+    for (company, offers) in touched {
+        let offers: Vec<i64> = offers.iter().copied().collect();
+        for chunk in offers.chunks(OFFERS_AT_ONCE) {
+            diesel::delete(
+                sales_month_offer_facts::table
+                    .filter(sales_month_offer_facts::offer_id.eq_any(chunk))
+                    .filter(sales_month_offer_facts::month.eq(month))
+                    .filter(sales_month_offer_facts::company_id.eq(*company)),
+            )
+            .execute(conn)?;
+        }
+    }
+    let moved: HashMap<i64, &BTreeSet<i64>> = touched.iter().map(|(company, offers)| (*company, offers)).collect();
+    let sums = sums.into_iter().filter(|((company, offer), _)| moved.get(company).is_some_and(|o| o.contains(offer)));
     let rows: Vec<_> = sums
-        .into_iter()
         .map(|((company, offer), (quantity, amount))| {
             (
+                sales_month_offer_facts::offer_id.eq(offer),
                 sales_month_offer_facts::month.eq(month),
                 sales_month_offer_facts::company_id.eq(company),
-                sales_month_offer_facts::offer_id.eq(offer),
                 sales_month_offer_facts::quantity.eq(quantity),
                 sales_month_offer_facts::amount_minor.eq(amount),
             )
@@ -105,37 +142,14 @@ fn redo_offers(
     Ok(())
 }
 
-fn redo_categories(
-    conn: &mut DbConn,
-    month: i64,
-    (start, end): (NaiveDateTime, NaiveDateTime),
-    companies: &[i64],
-) -> Result<()> {
+/// Replaces the category sums of the company months.
+fn write_category_sums(conn: &mut DbConn, month: i64, companies: &[i64], sums: CategorySums) -> Result<()> {
     diesel::delete(
         sales_month_category_facts::table
             .filter(sales_month_category_facts::month.eq(month))
             .filter(sales_month_category_facts::company_id.eq_any(companies)),
     )
     .execute(conn)?;
-    // One row per order and category: counting rows counts orders.
-    let per_order: Vec<(i64, i64, i64, i64)> = sales_category_facts::table
-        .filter(sales_category_facts::placed_at.ge(start))
-        .filter(sales_category_facts::placed_at.lt(end))
-        .filter(sales_category_facts::company_id.eq_any(companies))
-        .select((
-            sales_category_facts::company_id,
-            sales_category_facts::category_id,
-            sales_category_facts::quantity,
-            sales_category_facts::amount_minor,
-        ))
-        .load(conn)?;
-    let mut sums: HashMap<(i64, i64), (i64, i64, i64)> = HashMap::new();
-    for (company, category, quantity, amount) in per_order {
-        let sum = sums.entry((company, category)).or_default();
-        sum.0 += 1;
-        sum.1 += quantity;
-        sum.2 += amount;
-    }
     let rows: Vec<_> = sums
         .into_iter()
         .map(|((company, category), (orders, quantity, amount))| {
