@@ -57,9 +57,14 @@ pub fn refresh(conn: &mut DbConn) -> Result<usize> {
         let since = synced.map(|t| t - Duration::minutes(OVERLAP_MINUTES)).unwrap_or_default();
         let changed: i64 = orders::table.filter(orders::updated_at.ge(since)).count().get_result(conn)?;
         let mut touched = Touched::default();
-        touched.note_facts_of_orders_since(conn, since)?;
+        if synced.is_some() {
+            touched.note_facts_of_orders_since(conn, since)?;
+        }
         redo_facts(conn, since)?;
-        touched.note_facts_of_orders_since(conn, since)?;
+        match synced {
+            Some(_) => touched.note_facts_of_orders_since(conn, since)?,
+            None => touched = Touched::everything(conn)?,
+        }
         touched.redo(conn)?;
         crate::settings::set(conn, SYNCED_AT, &newest.format("%Y-%m-%dT%H:%M:%S%.f").to_string())?;
         Ok(changed as usize)

@@ -14,7 +14,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::period::{month_key, month_start, next_month};
-use crate::db::schema::{orders, sales_facts, sales_month_category_facts, sales_month_offer_facts};
+use crate::db::schema::{
+    orders, sales_category_facts, sales_facts, sales_month_category_facts, sales_month_offer_facts,
+};
 use crate::db::DbConn;
 use crate::error::Result;
 use crate::per_backend;
@@ -23,7 +25,11 @@ use crate::per_backend;
 /// offers of those orders' facts, before and after): only those offers'
 /// sums can have moved, so only their rows are deleted and written again.
 #[derive(Debug, Default)]
-pub struct Touched(BTreeMap<i64, BTreeMap<i64, BTreeSet<i64>>>);
+pub struct Touched {
+    months: BTreeMap<i64, BTreeMap<i64, BTreeSet<i64>>>,
+    /// The sums were emptied: every company month is written whole.
+    whole: bool,
+}
 
 /// Companies per statement: well within SQLite's bound on variables.
 const COMPANIES_AT_ONCE: usize = 500;
@@ -38,6 +44,22 @@ type OfferSums = HashMap<(i64, i64), (i64, i64)>;
 type CategorySums = HashMap<(i64, i64), (i64, i64, i64)>;
 
 impl Touched {
+    /// Empties the sums and notes every company month that has facts, to be
+    /// summed whole (the first fill: no per-offer notes held in memory).
+    pub fn everything(conn: &mut DbConn) -> Result<Touched> {
+        diesel::delete(sales_month_offer_facts::table).execute(conn)?;
+        diesel::delete(sales_month_category_facts::table).execute(conn)?;
+        let held: Vec<(i64, NaiveDateTime)> = sales_category_facts::table
+            .select((sales_category_facts::company_id, sales_category_facts::placed_at))
+            .distinct()
+            .load(conn)?;
+        let mut touched = Touched { whole: true, ..Touched::default() };
+        for (company, placed_at) in held {
+            touched.months.entry(month_key(placed_at.date())).or_default().entry(company).or_default();
+        }
+        Ok(touched)
+    }
+
     /// Notes the facts now held for the orders changed since `since`.
     pub fn note_facts_of_orders_since(&mut self, conn: &mut DbConn, since: NaiveDateTime) -> Result<()> {
         let changed = orders::table.filter(orders::updated_at.ge(since)).select(orders::id);
@@ -46,7 +68,7 @@ impl Touched {
             .select((sales_facts::company_id, sales_facts::placed_at, sales_facts::offer_id))
             .load(conn)?;
         for (company, placed_at, offer) in held {
-            self.0.entry(month_key(placed_at.date())).or_default().entry(company).or_default().insert(offer);
+            self.months.entry(month_key(placed_at.date())).or_default().entry(company).or_default().insert(offer);
         }
         Ok(())
     }
@@ -55,14 +77,14 @@ impl Touched {
     /// many company months were redone.
     pub fn redo(self, conn: &mut DbConn) -> Result<usize> {
         let mut redone = 0;
-        for (month, companies) in self.0 {
+        for (month, companies) in self.months {
             let start = month_start(month).and_hms_opt(0, 0, 0).unwrap_or_default();
             let end = next_month(month_start(month)).and_hms_opt(0, 0, 0).unwrap_or_default();
             let companies: Vec<(i64, BTreeSet<i64>)> = companies.into_iter().collect();
             for chunk in companies.chunks(COMPANIES_AT_ONCE) {
                 let ids: Vec<i64> = chunk.iter().map(|(company, _)| *company).collect();
                 let (offers, categories) = sum_lines(conn, (start, end), &ids)?;
-                write_offer_sums(conn, month, chunk, offers)?;
+                write_offer_sums(conn, month, chunk, offers, self.whole)?;
                 write_category_sums(conn, month, &ids, categories)?;
                 redone += chunk.len();
             }
@@ -110,8 +132,15 @@ fn sum_lines(
 /// Replaces the offer sums of the company months for the offers their
 /// changed orders held before or hold now (no other offer's sum moved):
 /// those rows are deleted by key and their new sums written.
-fn write_offer_sums(conn: &mut DbConn, month: i64, touched: &[(i64, BTreeSet<i64>)], sums: OfferSums) -> Result<()> {
-    for (company, offers) in touched {
+/// Written `whole`, every sum is new and nothing is deleted.
+fn write_offer_sums(
+    conn: &mut DbConn,
+    month: i64,
+    touched: &[(i64, BTreeSet<i64>)],
+    sums: OfferSums,
+    whole: bool,
+) -> Result<()> {
+    for (company, offers) in touched.iter().filter(|_| !whole) {
         let offers: Vec<i64> = offers.iter().copied().collect();
         for chunk in offers.chunks(OFFERS_AT_ONCE) {
             diesel::delete(
@@ -124,7 +153,8 @@ fn write_offer_sums(conn: &mut DbConn, month: i64, touched: &[(i64, BTreeSet<i64
         }
     }
     let moved: HashMap<i64, &BTreeSet<i64>> = touched.iter().map(|(company, offers)| (*company, offers)).collect();
-    let sums = sums.into_iter().filter(|((company, offer), _)| moved.get(company).is_some_and(|o| o.contains(offer)));
+    let sums =
+        sums.into_iter().filter(|((company, offer), _)| whole || moved.get(company).is_some_and(|o| o.contains(offer)));
     let rows: Vec<_> = sums
         .map(|((company, offer), (quantity, amount))| {
             (
