@@ -314,3 +314,76 @@ async fn whole_months_and_the_days_around_them_add_up_to_the_orders_of_the_perio
     assert!(!kept.is_empty());
     assert_eq!(kept, summed);
 }
+
+/// The facts after an upgrade are filled when the portal starts, before it
+/// serves anyone: no report pays for the first fill inside its request
+/// (on SQLite, while holding the database's write lock).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_portal_fills_the_reports_facts_when_it_starts() {
+    use diesel::prelude::*;
+    use portal::db::schema::{order_lines, orders, sales_facts, sales_month_offer_facts, settings};
+
+    let (url, _cleanup) = tokio::task::spawn_blocking(crate::support::fresh_database_url).await.expect("database");
+    let portal = crate::process::Portal::start(&url, &[], &[]).await;
+    let client = reqwest::Client::new();
+    let token: Value = client
+        .post(portal.url("/api/v1/auth/token"))
+        .json(&json!({"email": BUYER.0, "password": BUYER.1}))
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let bearer = format!("Bearer {}", token["token"].as_str().expect("token"));
+    let call = |method: reqwest::Method, path: &str, body: Value| {
+        client.request(method, portal.url(path)).header("authorization", &bearer).json(&body).send()
+    };
+    let carts: Value =
+        call(reqwest::Method::GET, "/api/v1/carts", json!(null)).await.expect("carts").json().await.expect("json");
+    let cart =
+        carts.as_array().expect("carts").iter().find(|c| c["is_current"] == true).expect("current")["id"].clone();
+    let line = json!({"sku": "BLT-933-8X20", "quantity": 20});
+    let added = call(reqwest::Method::POST, &format!("/api/v1/carts/{cart}/lines"), line).await.expect("line");
+    assert_eq!(added.status(), 200);
+    let checkout = json!({"delivery_address": "Склад"});
+    let placed =
+        call(reqwest::Method::POST, &format!("/api/v1/carts/{cart}/checkout"), checkout).await.expect("checkout");
+    assert_eq!(placed.status(), 201);
+    drop(portal);
+
+    // As after an upgrade: no facts, no sums, no mark.
+    let db = {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || portal::db::Db::connect(&url, 2)).await.expect("join").expect("connect")
+    };
+    db.run(|conn| {
+        diesel::delete(sales_facts::table).execute(conn)?;
+        diesel::delete(sales_month_offer_facts::table).execute(conn)?;
+        diesel::delete(settings::table.filter(settings::key.eq("sales_facts_synced_at"))).execute(conn)?;
+        Ok(())
+    })
+    .await
+    .expect("reset");
+
+    let portal = crate::process::Portal::start(&url, &[], &[]).await;
+    let (facts, lines, sums, marked) = db
+        .run(|conn| {
+            let facts: i64 = sales_facts::table.count().get_result(conn)?;
+            let lines: i64 = order_lines::table
+                .inner_join(orders::table)
+                .filter(orders::status.eq_any(portal::reports::facts::COUNTED))
+                .count()
+                .get_result(conn)?;
+            let sums: i64 = sales_month_offer_facts::table.count().get_result(conn)?;
+            let marked =
+                settings::table.filter(settings::key.eq("sales_facts_synced_at")).count().get_result::<i64>(conn)?;
+            Ok((facts, lines, sums, marked))
+        })
+        .await
+        .expect("facts");
+    assert!(lines > 0);
+    assert_eq!((facts, marked), (lines, 1), "every counted line is a fact before any report was asked for");
+    assert!(sums > 0, "and the monthly sums are written");
+    assert!(portal.output().contains("sales facts for the reports brought up to date"), "{}", portal.output());
+}
