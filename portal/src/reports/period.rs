@@ -50,6 +50,13 @@ impl Period {
         Ok(Period { from, to })
     }
 
+    /// The period asked for, each end optional: by default up to `today`
+    /// and from 365 days before its end.
+    pub fn or_last_year(from: Option<NaiveDate>, to: Option<NaiveDate>, today: NaiveDate) -> Result<Period> {
+        let to = to.unwrap_or(today);
+        Period::new(from.unwrap_or(to - chrono::Duration::days(365)), to)
+    }
+
     /// The period as `[start, end)`: from the first day's midnight to the
     /// midnight after the last day.
     pub fn bounds(&self) -> (NaiveDateTime, NaiveDateTime) {
@@ -119,6 +126,16 @@ mod tests {
         let across = cut("2026-03-15", "2026-04-15");
         assert_eq!(across, MonthCut { months: None, edges: vec![(at("2026-03-15"), at("2026-04-16"))] });
         assert_eq!(cut("2026-03-31", "2026-03-31").edges, vec![(at("2026-03-31"), at("2026-04-01"))]);
+    }
+
+    #[test]
+    fn a_missing_end_is_today_and_a_missing_start_a_year_before_the_end() {
+        let today = day("2026-12-07");
+        let period = Period::or_last_year(None, None, today).expect("period");
+        assert_eq!((period.from, period.to), (day("2025-12-07"), today));
+        let period = Period::or_last_year(None, Some(day("2026-06-30")), today).expect("period");
+        assert_eq!(period.from, day("2025-06-30"));
+        assert!(Period::or_last_year(Some(day("2027-01-01")), None, today).is_err(), "starts after it ends");
     }
 
     #[test]

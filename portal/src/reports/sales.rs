@@ -13,7 +13,7 @@ use diesel::sql_types::BigInt;
 use serde::Serialize;
 
 use super::facts::{self, COUNTED};
-use super::period::Period;
+use super::period::{month_key, month_start, next_month, Period};
 use super::sums;
 use crate::catalog::tree::CategoryTree;
 use crate::db::schema::{companies, offers, order_lines, orders, sales_facts, users};
@@ -61,86 +61,134 @@ fn companies_of(conn: &mut DbConn, scope: Scope) -> Result<Option<Vec<i64>>> {
 }
 
 /// Sales in `period` grouped by `group_by`, largest first (months in order).
-#[tracing::instrument(skip_all)]
 pub fn sales(conn: &mut DbConn, scope: Scope, period: Period, group_by: GroupBy, lang: &str) -> Result<SalesReport> {
+    let mut reports = sales_by(conn, scope, period, &[group_by], lang)?;
+    reports.pop().ok_or_else(|| Error::Internal("no sales report".into()))
+}
+
+/// Sales in `period` grouped by each of `groups` (one report each, in that
+/// order): the groupings of order totals read the counted orders once.
+#[tracing::instrument(skip_all)]
+pub fn sales_by(
+    conn: &mut DbConn,
+    scope: Scope,
+    period: Period,
+    groups: &[GroupBy],
+    lang: &str,
+) -> Result<Vec<SalesReport>> {
     let (start, end) = period.bounds();
     let within = companies_of(conn, scope)?;
-    let mut rows: Vec<SalesRow> = if group_by == GroupBy::Category {
-        facts::refresh(conn)?;
-        let sums = sums::per_category(conn, period, within.as_deref())?;
-        let tree = CategoryTree::cached(conn)?;
-        sums.into_iter()
-            .map(|(category, (orders, amount))| SalesRow {
-                key: category,
-                label: match tree.get(category) {
-                    Some(_) => tree.path_to(category).iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" / "),
-                    None => crate::i18n::text(lang, "reports.no_category", &[]),
-                },
-                orders,
-                amount_minor: amount,
-            })
-            .collect()
-    } else {
-        let mut query = orders::table
-            .filter(orders::placed_at.ge(start))
-            .filter(orders::placed_at.lt(end))
-            .filter(orders::status.eq_any(COUNTED))
-            .select((orders::company_id, orders::manager_id, orders::placed_at, orders::total_minor))
-            .into_boxed();
-        if let Some(ids) = &within {
-            query = query.filter(orders::company_id.eq_any(ids));
-        }
-        let placed: Vec<(i64, Option<i64>, NaiveDateTime, i64)> = query.load(conn)?;
-        let mut groups: HashMap<i64, (i64, i64)> = HashMap::new();
-        for (company, manager, at, total) in &placed {
-            let key = match group_by {
-                GroupBy::Customer => *company,
-                GroupBy::Manager => manager.unwrap_or(0),
-                _ => i64::from(chrono::Datelike::year(at)) * 100 + i64::from(chrono::Datelike::month(at)),
-            };
-            let entry = groups.entry(key).or_default();
-            entry.0 += 1;
-            entry.1 += total;
-        }
-        let names: HashMap<i64, String> = match group_by {
-            GroupBy::Customer => companies::table
-                .filter(companies::id.eq_any(groups.keys().copied().collect::<Vec<_>>()))
-                .select((companies::id, companies::name))
-                .load(conn)?
-                .into_iter()
-                .collect(),
-            GroupBy::Manager => users::table
-                .filter(users::id.eq_any(groups.keys().copied().collect::<Vec<_>>()))
-                .select((users::id, users::name))
-                .load(conn)?
-                .into_iter()
-                .collect(),
-            _ => HashMap::new(),
+    let placed = match groups.iter().any(|g| *g != GroupBy::Category) {
+        true => counted_orders(conn, start, end, within.as_deref())?,
+        false => Vec::new(),
+    };
+    let mut reports = Vec::with_capacity(groups.len());
+    for &group_by in groups {
+        let mut rows = match group_by {
+            GroupBy::Category => category_rows(conn, period, within.as_deref(), lang)?,
+            _ => order_rows(conn, &placed, group_by, lang)?,
         };
-        groups
-            .into_iter()
-            .map(|(key, (orders, amount_minor))| SalesRow {
-                key,
-                label: match group_by {
-                    GroupBy::Month => format!("{:02}.{}", key % 100, key / 100),
-                    _ => names.get(&key).cloned().unwrap_or_else(|| crate::i18n::text(lang, "reports.no_manager", &[])),
-                },
-                orders,
-                amount_minor,
-            })
-            .collect()
-    };
-    if group_by == GroupBy::Month {
-        rows = fill_months(period, rows);
-    } else {
-        rows.sort_by(|a, b| b.amount_minor.cmp(&a.amount_minor).then(a.label.cmp(&b.label)));
+        if group_by == GroupBy::Month {
+            rows = fill_months(period, rows);
+        } else {
+            rows.sort_by(|a, b| b.amount_minor.cmp(&a.amount_minor).then(a.label.cmp(&b.label)));
+        }
+        let (orders, total_minor) = match group_by {
+            // An order with lines in two categories counts in both rows, once in the total.
+            GroupBy::Category => category_totals(conn, start, end, within.as_deref(), &rows)?,
+            _ => (rows.iter().map(|r| r.orders).sum(), rows.iter().map(|r| r.amount_minor).sum()),
+        };
+        reports.push(SalesReport { group_by, period, rows, orders, total_minor });
     }
-    let (orders, total_minor) = match group_by {
-        // An order with lines in two categories counts in both rows, once in the total.
-        GroupBy::Category => category_totals(conn, start, end, within.as_deref(), &rows)?,
-        _ => (rows.iter().map(|r| r.orders).sum(), rows.iter().map(|r| r.amount_minor).sum()),
+    Ok(reports)
+}
+
+/// A counted order: company, manager, when placed, total.
+type Placed = (i64, Option<i64>, NaiveDateTime, i64);
+
+fn counted_orders(
+    conn: &mut DbConn,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+    within: Option<&[i64]>,
+) -> Result<Vec<Placed>> {
+    let mut query = orders::table
+        .filter(orders::placed_at.ge(start))
+        .filter(orders::placed_at.lt(end))
+        .filter(orders::status.eq_any(COUNTED))
+        .select((orders::company_id, orders::manager_id, orders::placed_at, orders::total_minor))
+        .into_boxed();
+    if let Some(ids) = within {
+        query = query.filter(orders::company_id.eq_any(ids));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// The counted orders' totals by customer, manager or month.
+fn order_rows(conn: &mut DbConn, placed: &[Placed], group_by: GroupBy, lang: &str) -> Result<Vec<SalesRow>> {
+    let mut groups: HashMap<i64, (i64, i64)> = HashMap::new();
+    for (company, manager, at, total) in placed {
+        let key = match group_by {
+            GroupBy::Customer => *company,
+            GroupBy::Manager => manager.unwrap_or(0),
+            _ => month_key(at.date()),
+        };
+        let entry = groups.entry(key).or_default();
+        entry.0 += 1;
+        entry.1 += total;
+    }
+    let keys: Vec<i64> = groups.keys().copied().collect();
+    let names: HashMap<i64, String> = match group_by {
+        GroupBy::Customer => companies::table
+            .filter(companies::id.eq_any(&keys))
+            .select((companies::id, companies::name))
+            .load(conn)?
+            .into_iter()
+            .collect(),
+        GroupBy::Manager => users::table
+            .filter(users::id.eq_any(&keys))
+            .select((users::id, users::name))
+            .load(conn)?
+            .into_iter()
+            .collect(),
+        _ => HashMap::new(),
     };
-    Ok(SalesReport { group_by, period, rows, orders, total_minor })
+    Ok(groups
+        .into_iter()
+        .map(|(key, (orders, amount_minor))| SalesRow {
+            key,
+            label: match group_by {
+                GroupBy::Month => month_label(key),
+                _ => names.get(&key).cloned().unwrap_or_else(|| crate::i18n::text(lang, "reports.no_manager", &[])),
+            },
+            orders,
+            amount_minor,
+        })
+        .collect())
+}
+
+/// The lines' amounts by category (its path in the tree).
+fn category_rows(conn: &mut DbConn, period: Period, within: Option<&[i64]>, lang: &str) -> Result<Vec<SalesRow>> {
+    facts::refresh(conn)?;
+    let sums = sums::per_category(conn, period, within)?;
+    let tree = CategoryTree::cached(conn)?;
+    Ok(sums
+        .into_iter()
+        .map(|(category, (orders, amount))| SalesRow {
+            key: category,
+            label: match tree.get(category) {
+                Some(_) => tree.path_to(category).iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" / "),
+                None => crate::i18n::text(lang, "reports.no_category", &[]),
+            },
+            orders,
+            amount_minor: amount,
+        })
+        .collect())
+}
+
+/// A month's key (`yyyymm`) as the reports show it: 03.2026.
+fn month_label(key: i64) -> String {
+    format!("{:02}.{}", key % 100, key / 100)
 }
 
 /// The counted orders in the period (an order in two categories is one) and
@@ -167,19 +215,18 @@ fn category_totals(
 /// Every month of the period in order, those without sales as zero (a line
 /// chart needs its gaps).
 fn fill_months(period: Period, rows: Vec<SalesRow>) -> Vec<SalesRow> {
-    use chrono::Datelike;
     let found: HashMap<i64, SalesRow> = rows.into_iter().map(|r| (r.key, r)).collect();
     let mut out = Vec::new();
-    let (mut year, mut month) = (period.from.year(), period.from.month());
-    while (year, month) <= (period.to.year(), period.to.month()) {
-        let key = i64::from(year) * 100 + i64::from(month);
+    let mut first = month_start(month_key(period.from));
+    while first <= period.to {
+        let key = month_key(first);
         out.push(found.get(&key).cloned().unwrap_or(SalesRow {
             key,
-            label: format!("{month:02}.{year}"),
+            label: month_label(key),
             orders: 0,
             amount_minor: 0,
         }));
-        (year, month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+        first = next_month(first);
     }
     out
 }

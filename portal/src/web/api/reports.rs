@@ -5,7 +5,7 @@
 //! reservations and backorders, and the customers who stopped buying
 //! (`GET /api/v1/reports/lapsed-customers`).
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::{Attachment, AttachmentType, Json};
@@ -185,11 +185,9 @@ impl<T: poem_openapi::types::ToJSON> Rows<T> {
     }
 }
 
-/// The period asked for: by default the twelve months up to today.
+/// The period asked for: by default the year up to today.
 fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> crate::Result<Period> {
-    let to = to.unwrap_or_else(|| Utc::now().date_naive());
-    let from = from.unwrap_or_else(|| to - Duration::days(365));
-    Period::new(from, to)
+    Period::or_last_year(from, to, Utc::now().date_naive())
 }
 
 #[OpenApi(tag = "ApiTags::Reports")]

@@ -5,7 +5,7 @@
 //! reservations and backorders — each within the reader's scope, each table
 //! also as .xlsx (`/reports/<name>.xlsx` with the same query).
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use poem::http::header;
 use poem::web::{Data, Html, Path, Query};
 use poem::{handler, IntoResponse, Request, Response};
@@ -36,15 +36,9 @@ impl ReportQuery {
         let date = |text: &Option<String>| {
             text.as_deref().filter(|t| !t.is_empty()).map(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
         };
-        let to = date(&self.to)
-            .transpose()
-            .map_err(|_| Error::Invalid("to".into()))?
-            .unwrap_or_else(|| Utc::now().date_naive());
-        let from = date(&self.from)
-            .transpose()
-            .map_err(|_| Error::Invalid("from".into()))?
-            .unwrap_or(to - Duration::days(365));
-        Period::new(from, to)
+        let to = date(&self.to).transpose().map_err(|_| Error::Invalid("to".into()))?;
+        let from = date(&self.from).transpose().map_err(|_| Error::Invalid("from".into()))?;
+        Period::or_last_year(from, to, Utc::now().date_naive())
     }
 }
 
@@ -167,11 +161,16 @@ pub async fn page(
             let scope = Scope::of(&user);
             let tree = crate::catalog::tree::CategoryTree::cached(conn)?;
             let today = crate::finance::today(conn)?;
+            let groups = [GroupBy::Month, GroupBy::Category, GroupBy::Customer, GroupBy::Manager];
+            let [month, by_category, customer, manager]: [SalesReport; 4] =
+                sales::sales_by(conn, scope, period, &groups, lang)?
+                    .try_into()
+                    .map_err(|_| Error::Internal("sales reports".into()))?;
             Ok(Reports {
-                month: sales::sales(conn, scope, period, GroupBy::Month, lang)?,
-                category: sales::sales(conn, scope, period, GroupBy::Category, lang)?,
-                customer: sales::sales(conn, scope, period, GroupBy::Customer, lang)?,
-                manager: sales::sales(conn, scope, period, GroupBy::Manager, lang)?,
+                month,
+                category: by_category,
+                customer,
+                manager,
                 top: sales::top_products(conn, scope, period, 20)?,
                 buyers: match category {
                     Some(id) => sales::category_buyers(conn, scope, period, id)?,
